@@ -3,5 +3,8 @@
 //! are passed in, so every scenario is an ordinary native test.
 
 pub mod actor;
+pub mod directory;
+pub mod import;
+pub mod sample;
 
 pub use actor::Actor;

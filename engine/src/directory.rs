@@ -1,0 +1,437 @@
+//! The directory under review: users, groups, applications, directory roles and access
+//! packages (SPEC section 2), and the queries reviews need (who has access, through what).
+//!
+//! Maps are `BTreeMap`s keyed by object id so iteration — and therefore every snapshot,
+//! export and event — is deterministic.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// Member or guest (Graph `userType`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum UserType {
+    Member,
+    Guest,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct User {
+    pub id: String,
+    pub display_name: String,
+    /// userPrincipalName (or mail for guests); what notifications are addressed to.
+    pub user_principal_name: String,
+    pub user_type: UserType,
+    pub manager: Option<String>,
+    pub account_enabled: bool,
+    pub created: DateTime<Utc>,
+    pub last_sign_in: Option<DateTime<Utc>>,
+    pub department: Option<String>,
+}
+
+impl User {
+    /// Inactive for `days` at `now`: no sign-in within the window, and not created inside it
+    /// (a brand-new user who has not signed in yet is not inactive).
+    pub fn is_inactive(&self, days: u32, now: DateTime<Utc>) -> bool {
+        let window_start = now - chrono::Duration::days(i64::from(days));
+        if self.created > window_start {
+            return false;
+        }
+        match self.last_sign_in {
+            Some(at) => at <= window_start,
+            None => true,
+        }
+    }
+
+    /// Whole days since the last sign-in (or since creation when never signed in).
+    pub fn days_since_sign_in(&self, now: DateTime<Utc>) -> i64 {
+        (now - self.last_sign_in.unwrap_or(self.created)).num_days()
+    }
+}
+
+/// A member of a group or an assignee of an application: a user or a (nested) group.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(tag = "type", content = "id", rename_all = "camelCase")]
+pub enum Principal {
+    User(String),
+    Group(String),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum GroupKind {
+    Security,
+    /// Microsoft 365 group (Graph `groupTypes` contains "Unified"); a team is one of these.
+    Microsoft365,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "camelCase")]
+pub enum Membership {
+    Assigned,
+    /// Members come from a rule (Graph `membershipRule`); they cannot be removed by hand.
+    Dynamic { rule: String },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Group {
+    pub id: String,
+    pub display_name: String,
+    pub kind: GroupKind,
+    pub membership: Membership,
+    /// Synced from on-premises Active Directory: changes must be made there.
+    pub on_premises_sync: bool,
+    pub mail_enabled: bool,
+    pub owners: Vec<String>,
+    pub members: Vec<Principal>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Application {
+    pub id: String,
+    pub display_name: String,
+    pub owners: Vec<String>,
+    /// Users and groups assigned to the app (app role assignments).
+    pub assignments: Vec<Principal>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum AssignmentKind {
+    Active,
+    Eligible,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RoleAssignment {
+    pub user: String,
+    pub kind: AssignmentKind,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DirectoryRole {
+    pub id: String,
+    pub display_name: String,
+    pub privileged: bool,
+    pub assignments: Vec<RoleAssignment>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AccessPackage {
+    pub id: String,
+    pub display_name: String,
+    /// Access package managers; they are the "resource owners" of a package review.
+    pub owners: Vec<String>,
+    /// Users with an assignment to the package.
+    pub assignments: Vec<String>,
+}
+
+/// What a review can be about (SPEC section 3, "resource kind").
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum ResourceKind {
+    Group,
+    Application,
+    DirectoryRole,
+    AccessPackage,
+}
+
+impl ResourceKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            ResourceKind::Group => "Teams + Groups",
+            ResourceKind::Application => "Applications",
+            ResourceKind::DirectoryRole => "Microsoft Entra roles",
+            ResourceKind::AccessPackage => "Access packages",
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Directory {
+    pub users: BTreeMap<String, User>,
+    pub groups: BTreeMap<String, Group>,
+    pub applications: BTreeMap<String, Application>,
+    pub roles: BTreeMap<String, DirectoryRole>,
+    pub access_packages: BTreeMap<String, AccessPackage>,
+}
+
+/// How a user holds the access under review.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "camelCase")]
+pub enum AccessPath {
+    /// Directly: a direct member, a direct app assignment, a role or package assignment.
+    Direct,
+    /// Through membership of this group (nested group member, or an app assigned to a group).
+    ViaGroup { group: String },
+}
+
+/// One user's access to a resource, as enumerated for a review.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Access {
+    pub user: String,
+    pub path: AccessPath,
+    /// Set for directory-role assignments.
+    pub assignment: Option<AssignmentKind>,
+}
+
+impl Directory {
+    pub fn user(&self, id: &str) -> Option<&User> {
+        self.users.get(id)
+    }
+
+    /// Display name of any object id, or the id itself when unknown.
+    pub fn display_name<'a>(&'a self, id: &'a str) -> &'a str {
+        if let Some(u) = self.users.get(id) {
+            return &u.display_name;
+        }
+        if let Some(g) = self.groups.get(id) {
+            return &g.display_name;
+        }
+        if let Some(a) = self.applications.get(id) {
+            return &a.display_name;
+        }
+        if let Some(r) = self.roles.get(id) {
+            return &r.display_name;
+        }
+        if let Some(p) = self.access_packages.get(id) {
+            return &p.display_name;
+        }
+        id
+    }
+
+    pub fn resource_exists(&self, kind: ResourceKind, id: &str) -> bool {
+        match kind {
+            ResourceKind::Group => self.groups.contains_key(id),
+            ResourceKind::Application => self.applications.contains_key(id),
+            ResourceKind::DirectoryRole => self.roles.contains_key(id),
+            ResourceKind::AccessPackage => self.access_packages.contains_key(id),
+        }
+    }
+
+    pub fn resource_name(&self, kind: ResourceKind, id: &str) -> Option<&str> {
+        match kind {
+            ResourceKind::Group => self.groups.get(id).map(|g| g.display_name.as_str()),
+            ResourceKind::Application => self.applications.get(id).map(|a| a.display_name.as_str()),
+            ResourceKind::DirectoryRole => self.roles.get(id).map(|r| r.display_name.as_str()),
+            ResourceKind::AccessPackage => {
+                self.access_packages.get(id).map(|p| p.display_name.as_str())
+            }
+        }
+    }
+
+    /// Owners of a resource ("resource owners" reviewers). Roles have none.
+    pub fn resource_owners(&self, kind: ResourceKind, id: &str) -> Vec<String> {
+        match kind {
+            ResourceKind::Group => self.groups.get(id).map(|g| g.owners.clone()),
+            ResourceKind::Application => self.applications.get(id).map(|a| a.owners.clone()),
+            ResourceKind::DirectoryRole => None,
+            ResourceKind::AccessPackage => self.access_packages.get(id).map(|p| p.owners.clone()),
+        }
+        .unwrap_or_default()
+    }
+
+    /// Every user in a group, through nested groups too, with the path of each. A user who is
+    /// both a direct and a nested member is reported as direct. Cycles are tolerated.
+    pub fn transitive_members(&self, group: &str) -> Vec<Access> {
+        let mut seen_groups = BTreeSet::new();
+        let mut found: BTreeMap<String, AccessPath> = BTreeMap::new();
+        self.collect_members(group, None, &mut seen_groups, &mut found);
+        found
+            .into_iter()
+            .map(|(user, path)| Access { user, path, assignment: None })
+            .collect()
+    }
+
+    fn collect_members(
+        &self,
+        group: &str,
+        via: Option<&str>,
+        seen_groups: &mut BTreeSet<String>,
+        found: &mut BTreeMap<String, AccessPath>,
+    ) {
+        if !seen_groups.insert(group.to_string()) {
+            return;
+        }
+        let Some(g) = self.groups.get(group) else { return };
+        // Direct users of this level first so a direct membership beats a nested one.
+        for m in &g.members {
+            if let Principal::User(u) = m {
+                let path = match via {
+                    None => AccessPath::Direct,
+                    Some(v) => AccessPath::ViaGroup { group: v.to_string() },
+                };
+                // Top-level users are visited before any recursion, so `or_insert` keeps a
+                // direct membership over a nested one.
+                found.entry(u.clone()).or_insert(path);
+            }
+        }
+        for m in &g.members {
+            if let Principal::Group(child) = m {
+                // Report the outermost nested group under the reviewed one: that is the
+                // membership an administrator would have to change.
+                let via_group = via.unwrap_or(child);
+                self.collect_members(child, Some(via_group), seen_groups, found);
+            }
+        }
+    }
+
+    /// Users holding the access a review of this resource looks at. Groups: direct members,
+    /// or transitive members when `transitive`. Applications: direct user assignments and
+    /// members of assigned groups. Roles: active and eligible assignments. Packages:
+    /// assignments. Unknown resource: empty.
+    pub fn access_holders(&self, kind: ResourceKind, id: &str, transitive: bool) -> Vec<Access> {
+        match kind {
+            ResourceKind::Group => {
+                if transitive {
+                    self.transitive_members(id)
+                } else {
+                    let Some(g) = self.groups.get(id) else { return Vec::new() };
+                    let mut seen = BTreeSet::new();
+                    g.members
+                        .iter()
+                        .filter_map(|m| match m {
+                            Principal::User(u) if seen.insert(u.clone()) => Some(Access {
+                                user: u.clone(),
+                                path: AccessPath::Direct,
+                                assignment: None,
+                            }),
+                            _ => None,
+                        })
+                        .collect()
+                }
+            }
+            ResourceKind::Application => {
+                let Some(app) = self.applications.get(id) else { return Vec::new() };
+                let mut found: BTreeMap<String, AccessPath> = BTreeMap::new();
+                for p in &app.assignments {
+                    if let Principal::User(u) = p {
+                        found.insert(u.clone(), AccessPath::Direct);
+                    }
+                }
+                for p in &app.assignments {
+                    if let Principal::Group(g) = p {
+                        for a in self.transitive_members(g) {
+                            found
+                                .entry(a.user)
+                                .or_insert(AccessPath::ViaGroup { group: g.clone() });
+                        }
+                    }
+                }
+                found
+                    .into_iter()
+                    .map(|(user, path)| Access { user, path, assignment: None })
+                    .collect()
+            }
+            ResourceKind::DirectoryRole => {
+                let Some(role) = self.roles.get(id) else { return Vec::new() };
+                role.assignments
+                    .iter()
+                    .map(|a| Access {
+                        user: a.user.clone(),
+                        path: AccessPath::Direct,
+                        assignment: Some(a.kind),
+                    })
+                    .collect()
+            }
+            ResourceKind::AccessPackage => {
+                let Some(p) = self.access_packages.get(id) else { return Vec::new() };
+                p.assignments
+                    .iter()
+                    .map(|u| Access { user: u.clone(), path: AccessPath::Direct, assignment: None })
+                    .collect()
+            }
+        }
+    }
+
+    /// Every user a group contains, directly or through nesting (for "members of a group"
+    /// reviewers).
+    pub fn group_user_ids(&self, group: &str) -> Vec<String> {
+        self.transitive_members(group).into_iter().map(|a| a.user).collect()
+    }
+
+    /// The manager chain of a user, nearest first, stopping at a cycle.
+    pub fn manager_chain(&self, user: &str) -> Vec<String> {
+        let mut chain = Vec::new();
+        let mut seen = BTreeSet::from([user.to_string()]);
+        let mut current = self.users.get(user).and_then(|u| u.manager.clone());
+        while let Some(m) = current {
+            if !seen.insert(m.clone()) {
+                break;
+            }
+            current = self.users.get(&m).and_then(|u| u.manager.clone());
+            chain.push(m);
+        }
+        chain
+    }
+
+    /// Check references inside the directory: managers, owners, members and assignees must
+    /// exist. Returns every dangling reference as (where, missing id).
+    pub fn dangling_references(&self) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        for u in self.users.values() {
+            if let Some(m) = &u.manager {
+                if !self.users.contains_key(m) {
+                    out.push((format!("users[{}].manager", u.id), m.clone()));
+                }
+            }
+        }
+        let principal_ok = |p: &Principal| match p {
+            Principal::User(u) => self.users.contains_key(u),
+            Principal::Group(g) => self.groups.contains_key(g),
+        };
+        let principal_id = |p: &Principal| match p {
+            Principal::User(id) | Principal::Group(id) => id.clone(),
+        };
+        for g in self.groups.values() {
+            for o in &g.owners {
+                if !self.users.contains_key(o) {
+                    out.push((format!("groups[{}].owners", g.id), o.clone()));
+                }
+            }
+            for m in &g.members {
+                if !principal_ok(m) {
+                    out.push((format!("groups[{}].members", g.id), principal_id(m)));
+                }
+            }
+        }
+        for a in self.applications.values() {
+            for o in &a.owners {
+                if !self.users.contains_key(o) {
+                    out.push((format!("applications[{}].owners", a.id), o.clone()));
+                }
+            }
+            for p in &a.assignments {
+                if !principal_ok(p) {
+                    out.push((format!("applications[{}].assignments", a.id), principal_id(p)));
+                }
+            }
+        }
+        for r in self.roles.values() {
+            for a in &r.assignments {
+                if !self.users.contains_key(&a.user) {
+                    out.push((format!("roles[{}].assignments", r.id), a.user.clone()));
+                }
+            }
+        }
+        for p in self.access_packages.values() {
+            for o in &p.owners {
+                if !self.users.contains_key(o) {
+                    out.push((format!("accessPackages[{}].owners", p.id), o.clone()));
+                }
+            }
+            for u in &p.assignments {
+                if !self.users.contains_key(u) {
+                    out.push((format!("accessPackages[{}].assignments", p.id), u.clone()));
+                }
+            }
+        }
+        out
+    }
+}

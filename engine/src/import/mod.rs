@@ -1,0 +1,1 @@
+//! Directory import and export (being written).

@@ -1,0 +1,1 @@
+//! Sample tenant (being written).
