@@ -1,10 +1,27 @@
 //! Attest's review engine: the directory model, review definitions and the multi-stage
 //! access-review state machine. Pure: no browser, IO, clock or randomness — time and ids
 //! are passed in, so every scenario is an ordinary native test.
+//!
+//! Data flows one way: a `Command` goes to `decide` (checked against `State` and the
+//! `Actor`), which answers with `Event`s or an `EngineError`; a `Record` of those events is
+//! persisted and folded into the state with `apply`.
 
 pub mod actor;
+pub mod command;
+pub mod definition;
 pub mod directory;
+pub mod event;
 pub mod import;
+pub mod instance;
+pub mod results;
 pub mod sample;
+pub mod state;
+pub mod view;
 
 pub use actor::Actor;
+pub use command::Command;
+pub use definition::ReviewDefinition;
+pub use directory::Directory;
+pub use event::{Event, Record};
+pub use instance::{Decision, Instance};
+pub use state::{apply, decide, replay, Context, EngineError, State};

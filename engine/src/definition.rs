@@ -1,0 +1,460 @@
+//! Review definitions — what the creation wizard produces (SPEC section 3) — and their
+//! validation. A definition is a serde type with a version field: its JSON is a
+//! compatibility promise (drafts and events hold it).
+
+use chrono::{DateTime, Months, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::directory::{Directory, ResourceKind};
+
+pub const DEFINITION_VERSION: u16 = 1;
+pub const MAX_STAGES: usize = 3;
+pub const MAX_REVIEWER_DESCRIPTION: usize = 256;
+pub const MAX_STAGE_DAYS: u32 = 180;
+pub const DEFAULT_LOOK_BACK_DAYS: u32 = 30;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReviewDefinition {
+    #[serde(default = "definition_version")]
+    pub v: u16,
+    pub id: String,
+    pub name: String,
+    pub description_for_admins: String,
+    /// Shown to reviewers in notifications; at most 256 characters.
+    pub description_for_reviewers: String,
+    pub scope: Scope,
+    /// One to three stages, run in order.
+    pub stages: Vec<StageSettings>,
+    /// "Show previous stage(s) decisions to later stage reviewers". Off = blind later stages.
+    pub show_previous_decisions: bool,
+    /// "Reviewees going to the next stage" (multi-stage only).
+    pub decisions_to_next_stage: Vec<Outcome>,
+    pub settings: Settings,
+    pub schedule: Schedule,
+}
+
+fn definition_version() -> u16 {
+    DEFINITION_VERSION
+}
+
+/// A decision as it stands for one reviewee; `NotReviewed` is the absence of one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Outcome {
+    Approve,
+    Deny,
+    DontKnow,
+    NotReviewed,
+}
+
+impl Outcome {
+    pub const ALL: [Outcome; 4] =
+        [Outcome::Approve, Outcome::Deny, Outcome::NotReviewed, Outcome::DontKnow];
+
+    /// The wording the seed documents use for "Reviewees going to the next stage".
+    pub fn next_stage_label(self) -> &'static str {
+        match self {
+            Outcome::Approve => "Approved reviewees",
+            Outcome::Deny => "Denied reviewees",
+            Outcome::NotReviewed => "Not reviewed reviewees",
+            Outcome::DontKnow => "Reviewees marked as \u{2018}Don\u{2019}t know\u{2019}",
+        }
+    }
+
+    /// Microsoft Graph decision value.
+    pub fn graph_value(self) -> &'static str {
+        match self {
+            Outcome::Approve => "Approve",
+            Outcome::Deny => "Deny",
+            Outcome::DontKnow => "DontKnow",
+            Outcome::NotReviewed => "NotReviewed",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Outcome::Approve => "Approved",
+            Outcome::Deny => "Denied",
+            Outcome::DontKnow => "Don't know",
+            Outcome::NotReviewed => "Not reviewed",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PrincipalScope {
+    AllUsers,
+    GuestsOnly,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Scope {
+    pub resource_kind: ResourceKind,
+    /// Each resource becomes its own review instance.
+    pub resources: Vec<String>,
+    pub principals: PrincipalScope,
+    /// "Inactive users (on tenant level) only": inactive for this many days (1-730).
+    pub inactive_days: Option<u32>,
+    /// Review group membership through nested groups too (groups only).
+    pub transitive: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "camelCase")]
+pub enum Reviewers {
+    /// "Managers of users".
+    Managers,
+    /// "Group owner(s)" / application owners / access package managers.
+    ResourceOwners,
+    /// "Select user(s)".
+    SelectedUsers { users: Vec<String> },
+    /// "Select group(s)": every member of the group reviews.
+    GroupMembers { group: String },
+    /// "Users review their own access".
+    SelfReview,
+}
+
+impl Reviewers {
+    pub fn label(&self) -> &'static str {
+        match self {
+            Reviewers::Managers => "Managers of users",
+            Reviewers::ResourceOwners => "Group owner(s)",
+            Reviewers::SelectedUsers { .. } => "Select user(s)",
+            Reviewers::GroupMembers { .. } => "Members of a group",
+            Reviewers::SelfReview => "Users review their own access",
+        }
+    }
+
+    /// Kinds whose reviewer set can come out empty for an item and so need fallbacks.
+    pub fn may_be_empty(&self) -> bool {
+        matches!(self, Reviewers::Managers | Reviewers::ResourceOwners)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StageSettings {
+    pub reviewers: Reviewers,
+    /// Used when the reviewer set is empty (a user without a manager, a group without owner).
+    pub fallback_reviewers: Vec<String>,
+    pub duration_days: u32,
+    /// Show recommendations to this stage's reviewers.
+    pub recommendations: bool,
+}
+
+/// "If reviewers don't respond".
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum NoResponse {
+    NoChange,
+    RemoveAccess,
+    ApproveAccess,
+    TakeRecommendations,
+}
+
+impl NoResponse {
+    pub fn label(self) -> &'static str {
+        match self {
+            NoResponse::NoChange => "No change",
+            NoResponse::RemoveAccess => "Remove access",
+            NoResponse::ApproveAccess => "Approve access",
+            NoResponse::TakeRecommendations => "Take recommendations",
+        }
+    }
+}
+
+/// "Action to apply on denied guest users" (guests-only scope).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DeniedGuestAction {
+    /// "Remove user's membership from the resource".
+    RemoveMembership,
+    /// "Block user from signing-in for 30 days, then remove user from the tenant".
+    BlockThenDelete,
+}
+
+pub const GUEST_DELETION_DAYS: i64 = 30;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Recommendations {
+    /// Recommend Deny for users without a sign-in during the look-back window.
+    pub inactivity: bool,
+    pub look_back_days: u32,
+    /// Recommend Deny for users whose peers (same manager) mostly lack this access.
+    pub peer_affiliation: bool,
+}
+
+impl Default for Recommendations {
+    fn default() -> Self {
+        Recommendations { inactivity: true, look_back_days: DEFAULT_LOOK_BACK_DAYS, peer_affiliation: true }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Settings {
+    pub if_no_response: NoResponse,
+    /// "Justification required" on approval.
+    pub justification_required: bool,
+    /// "Auto apply results to resource".
+    pub auto_apply: bool,
+    /// Only with a guests-only scope.
+    pub denied_guest_action: Option<DeniedGuestAction>,
+    pub recommendations: Recommendations,
+    /// Send a reminder halfway through each stage to reviewers with undecided items.
+    pub reminders: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Frequency {
+    OneTime,
+    Weekly,
+    Monthly,
+    Quarterly,
+    SemiAnnually,
+    Annually,
+}
+
+impl Frequency {
+    /// The longest review (sum of stage durations) that fits in one period. Periods in
+    /// months use their shortest case minus a day, as Entra's monthly limit of 27 days does.
+    pub fn max_duration_days(self) -> Option<u32> {
+        match self {
+            Frequency::OneTime => None,
+            Frequency::Weekly => Some(7),
+            Frequency::Monthly => Some(27),
+            Frequency::Quarterly => Some(88),
+            Frequency::SemiAnnually => Some(180),
+            Frequency::Annually => Some(364),
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Frequency::OneTime => "One time",
+            Frequency::Weekly => "Weekly",
+            Frequency::Monthly => "Monthly",
+            Frequency::Quarterly => "Quarterly",
+            Frequency::SemiAnnually => "Semi-annually",
+            Frequency::Annually => "Annually",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "camelCase")]
+pub enum ScheduleEnd {
+    Never,
+    OnDate { date: DateTime<Utc> },
+    AfterOccurrences { count: u32 },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Schedule {
+    pub start: DateTime<Utc>,
+    pub frequency: Frequency,
+    pub end: ScheduleEnd,
+}
+
+impl Schedule {
+    /// Start of occurrence `n` (0-based), or None when the series has ended before it.
+    pub fn occurrence_start(&self, n: u32) -> Option<DateTime<Utc>> {
+        let at = match self.frequency {
+            Frequency::OneTime => (n == 0).then_some(self.start)?,
+            Frequency::Weekly => self.start + chrono::Duration::days(7 * i64::from(n)),
+            Frequency::Monthly => self.start.checked_add_months(Months::new(n))?,
+            Frequency::Quarterly => self.start.checked_add_months(Months::new(3 * n))?,
+            Frequency::SemiAnnually => self.start.checked_add_months(Months::new(6 * n))?,
+            Frequency::Annually => self.start.checked_add_months(Months::new(12 * n))?,
+        };
+        match &self.end {
+            ScheduleEnd::Never => Some(at),
+            ScheduleEnd::OnDate { date } => (at <= *date).then_some(at),
+            ScheduleEnd::AfterOccurrences { count } => (n < *count).then_some(at),
+        }
+    }
+}
+
+/// One broken rule, naming the field the way the wizard and the Graph JSON name it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[error("{field}: {rule}")]
+pub struct FieldError {
+    pub field: String,
+    pub rule: String,
+}
+
+fn err(field: impl Into<String>, rule: impl Into<String>) -> FieldError {
+    FieldError { field: field.into(), rule: rule.into() }
+}
+
+impl ReviewDefinition {
+    pub fn is_multi_stage(&self) -> bool {
+        self.stages.len() > 1
+    }
+
+    /// Total planned length: the sum of the stage durations.
+    pub fn duration_days(&self) -> u32 {
+        self.stages.iter().map(|s| s.duration_days).sum()
+    }
+
+    /// Every broken rule, in wizard order. Empty means valid. References are checked
+    /// against `dir`, the directory the review will run on.
+    pub fn validate(&self, dir: &Directory) -> Vec<FieldError> {
+        let mut errors = Vec::new();
+        self.validate_basics(&mut errors);
+        self.validate_scope(dir, &mut errors);
+        self.validate_stages(dir, &mut errors);
+        self.validate_settings(&mut errors);
+        self.validate_schedule(&mut errors);
+        errors
+    }
+
+    fn validate_basics(&self, errors: &mut Vec<FieldError>) {
+        if self.id.trim().is_empty() {
+            errors.push(err("id", "a review needs an id"));
+        }
+        if self.name.trim().is_empty() {
+            errors.push(err("name", "enter a name for the review"));
+        } else if self.name.chars().count() > 256 {
+            errors.push(err("name", "the name can be at most 256 characters"));
+        }
+        let n = self.description_for_reviewers.chars().count();
+        if n > MAX_REVIEWER_DESCRIPTION {
+            errors.push(err(
+                "descriptionForReviewers",
+                format!("at most {MAX_REVIEWER_DESCRIPTION} characters (it is shown in notifications); this one has {n}"),
+            ));
+        }
+    }
+
+    fn validate_scope(&self, dir: &Directory, errors: &mut Vec<FieldError>) {
+        let scope = &self.scope;
+        if scope.resources.is_empty() {
+            errors.push(err("scope.resources", "select at least one resource to review"));
+        }
+        for (i, r) in scope.resources.iter().enumerate() {
+            if !dir.resource_exists(scope.resource_kind, r) {
+                errors.push(err(
+                    format!("scope.resources[{i}]"),
+                    format!("{} \"{r}\" does not exist in the directory", kind_noun(scope.resource_kind)),
+                ));
+            }
+            if scope.resources[..i].contains(r) {
+                errors.push(err(format!("scope.resources[{i}]"), format!("\"{r}\" is selected twice")));
+            }
+        }
+        if let Some(days) = scope.inactive_days {
+            if !(1..=730).contains(&days) {
+                errors.push(err("scope.inactiveDays", "inactive users only: enter between 1 and 730 days"));
+            }
+        }
+        if scope.transitive && scope.resource_kind != ResourceKind::Group {
+            errors.push(err(
+                "scope.transitive",
+                "reviewing nested membership only applies to groups",
+            ));
+        }
+    }
+
+    fn validate_stages(&self, dir: &Directory, errors: &mut Vec<FieldError>) {
+        if self.stages.is_empty() || self.stages.len() > MAX_STAGES {
+            errors.push(err("stages", "a review has one, two or three stages"));
+        }
+        for (i, stage) in self.stages.iter().enumerate() {
+            let field = |f: &str| format!("stages[{i}].{f}");
+            match &stage.reviewers {
+                Reviewers::SelectedUsers { users } => {
+                    if users.is_empty() {
+                        errors.push(err(field("reviewers"), "select at least one reviewer"));
+                    }
+                    for u in users {
+                        if !dir.users.contains_key(u) {
+                            errors.push(err(field("reviewers"), format!("reviewer \"{u}\" does not exist in the directory")));
+                        }
+                    }
+                }
+                Reviewers::GroupMembers { group } => {
+                    if !dir.groups.contains_key(group) {
+                        errors.push(err(field("reviewers"), format!("reviewer group \"{group}\" does not exist in the directory")));
+                    }
+                }
+                Reviewers::ResourceOwners if self.scope.resource_kind == ResourceKind::DirectoryRole => {
+                    errors.push(err(field("reviewers"), "directory roles have no owners: choose another kind of reviewer"));
+                }
+                _ => {}
+            }
+            for u in &stage.fallback_reviewers {
+                if !dir.users.contains_key(u) {
+                    errors.push(err(field("fallbackReviewers"), format!("fallback reviewer \"{u}\" does not exist in the directory")));
+                }
+            }
+            if !(1..=MAX_STAGE_DAYS).contains(&stage.duration_days) {
+                errors.push(err(field("durationInDays"), format!("a stage lasts between 1 and {MAX_STAGE_DAYS} days")));
+            }
+        }
+        if self.is_multi_stage() && self.decisions_to_next_stage.is_empty() {
+            errors.push(err(
+                "decisionsThatWillMoveToNextStage",
+                "select which reviewees go to the next stage (Approved, Denied, Not reviewed, Don't know)",
+            ));
+        }
+        if !self.is_multi_stage() && self.show_previous_decisions {
+            errors.push(err(
+                "showPreviousDecisions",
+                "showing previous stage decisions only applies to multi-stage reviews",
+            ));
+        }
+    }
+
+    fn validate_settings(&self, errors: &mut Vec<FieldError>) {
+        if self.settings.denied_guest_action.is_some() && self.scope.principals != PrincipalScope::GuestsOnly {
+            errors.push(err(
+                "settings.deniedGuestAction",
+                "the action on denied guest users is only available when the scope is guest users only",
+            ));
+        }
+        let look_back = self.settings.recommendations.look_back_days;
+        if !(1..=180).contains(&look_back) {
+            errors.push(err("settings.recommendationLookBackDuration", "the look-back window is between 1 and 180 days"));
+        }
+    }
+
+    fn validate_schedule(&self, errors: &mut Vec<FieldError>) {
+        let schedule = &self.schedule;
+        match (&schedule.end, schedule.frequency) {
+            (ScheduleEnd::Never, _) => {}
+            (_, Frequency::OneTime) => {
+                errors.push(err("schedule.end", "a one-time review has no recurrence end"));
+            }
+            (ScheduleEnd::OnDate { date }, _) if *date <= schedule.start => {
+                errors.push(err("schedule.end", "the end date must be after the start date"));
+            }
+            (ScheduleEnd::AfterOccurrences { count: 0 }, _) => {
+                errors.push(err("schedule.end", "end after at least one occurrence"));
+            }
+            _ => {}
+        }
+        if let Some(max) = schedule.frequency.max_duration_days() {
+            let total = self.duration_days();
+            if total > max {
+                errors.push(err(
+                    "stages.durationInDays",
+                    format!(
+                        "a {} review lasts at most {max} days; the stages add up to {total}",
+                        schedule.frequency.label().to_lowercase()
+                    ),
+                ));
+            }
+        }
+    }
+}
+
+fn kind_noun(kind: ResourceKind) -> &'static str {
+    match kind {
+        ResourceKind::Group => "group",
+        ResourceKind::Application => "application",
+        ResourceKind::DirectoryRole => "directory role",
+        ResourceKind::AccessPackage => "access package",
+    }
+}

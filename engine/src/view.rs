@@ -1,0 +1,249 @@
+//! What each person may see. A reviewer's view of a stage holds only their own items and,
+//! when the review is blind, nothing of earlier stages' decisions: the rows are built from
+//! the allowed fields only, so nothing else can reach the page.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::definition::Outcome;
+use crate::directory::{AccessPath, AssignmentKind, UserType};
+use crate::instance::{Instance, InstanceStatus, Recommendation, RecordedDecision, ResourceRef, StageStatus};
+use crate::state::State;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EarlierDecision {
+    pub stage: usize,
+    pub decision: RecordedDecision,
+    pub reviewer_name: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReviewerRow {
+    pub item: u32,
+    pub user: String,
+    pub user_name: String,
+    pub user_principal_name: String,
+    pub user_type: UserType,
+    pub last_sign_in: Option<DateTime<Utc>>,
+    pub access: AccessPath,
+    /// Display name of the group the access comes through, if any.
+    pub via_name: Option<String>,
+    pub assignment: Option<AssignmentKind>,
+    /// Only when this stage shows recommendations.
+    pub recommendation: Option<Recommendation>,
+    /// The decision recorded in this stage (by this or another reviewer of the item).
+    pub decision: Option<RecordedDecision>,
+    /// Earlier stages' decisions; always empty when the review is blind.
+    pub earlier: Vec<EarlierDecision>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReviewerView {
+    pub instance: String,
+    pub review_name: String,
+    pub description_for_reviewers: String,
+    pub resource: ResourceRef,
+    pub stage: usize,
+    pub stage_count: usize,
+    pub deadline: Option<DateTime<Utc>>,
+    pub justification_required: bool,
+    pub show_previous_decisions: bool,
+    pub rows: Vec<ReviewerRow>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ViewError {
+    #[error("this review no longer exists")]
+    NotFound,
+    #[error("stage {} of this review is not open: {state}", .stage + 1)]
+    StageNotOpen { stage: usize, state: &'static str },
+    #[error("you have nothing to review in stage {} of this review", .stage + 1)]
+    NotYourReview { stage: usize },
+}
+
+/// The reviewer page of one instance and stage for `reviewer`.
+pub fn reviewer_view(state: &State, instance: &str, stage: usize, reviewer: &str) -> Result<ReviewerView, ViewError> {
+    let inst = state.instances.get(instance).ok_or(ViewError::NotFound)?;
+    let def = state.definition_of(inst);
+    let stage_state = inst.stages.get(stage).ok_or(ViewError::NotFound)?;
+    let closed = match stage_state.status {
+        StageStatus::NotStarted => Some("it has not started"),
+        StageStatus::Completed => Some("it has ended and decisions can no longer be changed"),
+        StageStatus::InProgress if !inst.is_open() => Some("the review has ended"),
+        StageStatus::InProgress => None,
+    };
+    if let Some(state) = closed {
+        return Err(ViewError::StageNotOpen { stage, state });
+    }
+    let show_recommendations = def.stages[stage].recommendations;
+    let dir = &state.directory;
+    let rows: Vec<ReviewerRow> = inst
+        .items
+        .iter()
+        .enumerate()
+        .filter(|(_, it)| inst.is_reviewer(it, stage, reviewer))
+        .map(|(i, it)| ReviewerRow {
+            item: i as u32,
+            user: it.user.clone(),
+            user_name: it.user_name.clone(),
+            user_principal_name: it.user_principal_name.clone(),
+            user_type: it.user_type,
+            last_sign_in: it.last_sign_in,
+            access: it.access.clone(),
+            via_name: match &it.access {
+                AccessPath::ViaGroup { group } => Some(dir.display_name(group).to_string()),
+                AccessPath::Direct => None,
+            },
+            assignment: it.assignment,
+            recommendation: if show_recommendations { it.recommendation.clone() } else { None },
+            decision: it.decision_in(stage).cloned(),
+            earlier: if def.show_previous_decisions {
+                (0..stage)
+                    .filter_map(|s| {
+                        it.decision_in(s).map(|d| EarlierDecision {
+                            stage: s,
+                            reviewer_name: dir.display_name(&d.reviewer).to_string(),
+                            decision: d.clone(),
+                        })
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            },
+        })
+        .collect();
+    if rows.is_empty() {
+        return Err(ViewError::NotYourReview { stage });
+    }
+    Ok(ReviewerView {
+        instance: inst.id.clone(),
+        review_name: def.name.clone(),
+        description_for_reviewers: def.description_for_reviewers.clone(),
+        resource: inst.resource.clone(),
+        stage,
+        stage_count: def.stages.len(),
+        deadline: stage_state.deadline,
+        justification_required: def.settings.justification_required,
+        show_previous_decisions: def.show_previous_decisions,
+        rows,
+    })
+}
+
+/// One line of "My access reviews".
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MyReview {
+    pub instance: String,
+    pub review_name: String,
+    pub resource: ResourceRef,
+    pub stage: usize,
+    pub stage_count: usize,
+    pub open: bool,
+    pub deadline: Option<DateTime<Utc>>,
+    pub assigned: usize,
+    pub undecided: usize,
+}
+
+/// The stages waiting on `user` (open first, by deadline) and the ones they took part in.
+pub fn my_reviews(state: &State, user: &str) -> Vec<MyReview> {
+    let mut out = Vec::new();
+    for inst in state.instances.values() {
+        let def = state.definition_of(inst);
+        for (stage, st) in inst.stages.iter().enumerate() {
+            if st.status == StageStatus::NotStarted {
+                continue;
+            }
+            let mine: Vec<_> = inst.items_in(stage).filter(|(_, it)| inst.reviewers_of(it, stage).iter().any(|r| r == user)).collect();
+            if mine.is_empty() {
+                continue;
+            }
+            let open = st.status == StageStatus::InProgress && inst.is_open();
+            out.push(MyReview {
+                instance: inst.id.clone(),
+                review_name: def.name.clone(),
+                resource: inst.resource.clone(),
+                stage,
+                stage_count: def.stages.len(),
+                open,
+                deadline: st.deadline,
+                assigned: mine.len(),
+                undecided: mine.iter().filter(|(_, it)| it.decision_in(stage).is_none()).count(),
+            });
+        }
+    }
+    out.sort_by(|a, b| b.open.cmp(&a.open).then(a.deadline.cmp(&b.deadline)).then(a.instance.cmp(&b.instance)));
+    out
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Tally {
+    pub approved: usize,
+    pub denied: usize,
+    pub dont_know: usize,
+    pub not_reviewed: usize,
+}
+
+impl Tally {
+    pub fn add(&mut self, outcome: Outcome) {
+        match outcome {
+            Outcome::Approve => self.approved += 1,
+            Outcome::Deny => self.denied += 1,
+            Outcome::DontKnow => self.dont_know += 1,
+            Outcome::NotReviewed => self.not_reviewed += 1,
+        }
+    }
+
+    pub fn total(&self) -> usize {
+        self.approved + self.denied + self.dont_know + self.not_reviewed
+    }
+
+    pub fn reviewed(&self) -> usize {
+        self.total() - self.not_reviewed
+    }
+}
+
+/// Decisions recorded in each stage, over the items that reached it.
+pub fn stage_progress(inst: &Instance) -> Vec<Tally> {
+    (0..inst.stages.len())
+        .map(|stage| {
+            let mut t = Tally::default();
+            for (_, it) in inst.items_in(stage) {
+                t.add(it.decision_in(stage).map_or(Outcome::NotReviewed, |d| d.decision.outcome()));
+            }
+            t
+        })
+        .collect()
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReviewerProgress {
+    pub reviewer: String,
+    pub assigned: usize,
+    pub decided: usize,
+}
+
+/// Per reviewer of a stage: how many items they have and how many carry a decision.
+pub fn reviewer_progress(inst: &Instance, stage: usize) -> Vec<ReviewerProgress> {
+    let mut by: std::collections::BTreeMap<&str, (usize, usize)> = Default::default();
+    for (_, it) in inst.items_in(stage) {
+        let decided = usize::from(it.decision_in(stage).is_some());
+        for r in inst.reviewers_of(it, stage) {
+            let e = by.entry(r).or_default();
+            e.0 += 1;
+            e.1 += decided;
+        }
+    }
+    by.into_iter()
+        .map(|(r, (assigned, decided))| ReviewerProgress { reviewer: r.to_string(), assigned, decided })
+        .collect()
+}
+
+/// Whether an instance still waits on reviewers.
+pub fn is_active(inst: &Instance) -> bool {
+    inst.status == InstanceStatus::InProgress
+}
