@@ -395,6 +395,19 @@ pub fn import_csv(
     if let Some(groups) = groups {
         dir.groups = groups;
     }
+    if users_imported {
+        for (file_no, line, id) in &user_order {
+            if let Some(m) = dir.users.get(id).and_then(|u| u.manager.as_ref()) {
+                if !dir.users.contains_key(m) {
+                    return Err(ImportError::new(
+                        &files[*file_no].0,
+                        format!("line {line}"),
+                        format!("managerId \"{m}\" does not exist in the directory"),
+                    ));
+                }
+            }
+        }
+    }
     if let Some(memberships) = &memberships {
         for g in dir.groups.values_mut() {
             g.members.clear();
@@ -425,19 +438,6 @@ pub fn import_csv(
             match (owner, member) {
                 (true, Principal::User(u)) => g.owners.push(u.clone()),
                 (_, m) => g.members.push(m.clone()),
-            }
-        }
-    }
-    if users_imported {
-        for (file_no, line, id) in &user_order {
-            if let Some(m) = dir.users.get(id).and_then(|u| u.manager.as_ref()) {
-                if !dir.users.contains_key(m) {
-                    return Err(ImportError::new(
-                        &files[*file_no].0,
-                        format!("line {line}"),
-                        format!("managerId \"{m}\" does not exist in the directory"),
-                    ));
-                }
             }
         }
     }
