@@ -512,7 +512,11 @@ fn recommend(
             Some(_) if days > i64::from(cfg.look_back_days) => {
                 deny.push(format!("no sign-in for {days} days"))
             }
-            Some(_) => approve.push(format!("signed in {days} days ago")),
+            Some(_) => approve.push(match days {
+                0 => "signed in today".to_string(),
+                1 => "signed in yesterday".to_string(),
+                n => format!("signed in {n} days ago"),
+            }),
         }
     }
     if let (Some(peers), Some(manager)) = (peers, user.manager.as_deref()) {
