@@ -417,31 +417,31 @@ impl GraphImport {
         let mut summary = ImportSummary::default();
         let mut links = 0;
 
-        if let Some(users) = &self.users {
+        if let Some(users) = &mut self.users {
             summary.users = Some(users.objects.len());
-            dir.users = users.objects.clone();
+            dir.users = std::mem::take(&mut users.objects);
         }
-        if let Some(groups) = &self.groups {
+        if let Some(groups) = &mut self.groups {
             summary.groups = Some(groups.objects.len());
             links += groups
                 .objects
                 .values()
                 .map(|g| g.members.len() + g.owners.len())
                 .sum::<usize>();
-            dir.groups = groups.objects.clone();
+            dir.groups = std::mem::take(&mut groups.objects);
         }
-        if let Some(apps) = &self.applications {
+        if let Some(apps) = &mut self.applications {
             summary.applications = Some(apps.objects.len());
             links += apps
                 .objects
                 .values()
                 .map(|a| a.assignments.len() + a.owners.len())
                 .sum::<usize>();
-            dir.applications = apps.objects.clone();
+            dir.applications = std::mem::take(&mut apps.objects);
         }
-        if let Some(roles) = &self.roles {
+        if let Some(roles) = &mut self.roles {
             summary.roles = Some(roles.objects.len());
-            dir.roles = roles.objects.clone();
+            dir.roles = std::mem::take(&mut roles.objects);
         }
         for (kind, list) in [
             (AssignmentKind::Active, &self.active),
@@ -472,14 +472,14 @@ impl GraphImport {
             r.assignments
                 .sort_by_key(|a| a.kind == AssignmentKind::Eligible);
         }
-        if let Some(packages) = &self.packages {
+        if let Some(packages) = &mut self.packages {
             summary.access_packages = Some(packages.objects.len());
             links += packages
                 .objects
                 .values()
                 .map(|p| p.owners.len())
                 .sum::<usize>();
-            dir.access_packages = packages.objects.clone();
+            dir.access_packages = std::mem::take(&mut packages.objects);
         }
         if let Some(list) = &self.package_assignments {
             if self.packages.is_none() {
