@@ -1,1 +1,4 @@
-fn main() {}
+//! Entry point of the Attest web app: everything lives in the library so tests can mount it.
+fn main() {
+    attest::mount();
+}

@@ -1,0 +1,27 @@
+# Two commands for a newcomer: `make run` and `make test`. Both install what is missing first.
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+
+# The browser suite waits on IndexedDB; the default 20 s per test is too tight on slow machines.
+export WASM_BINDGEN_TEST_TIMEOUT := 60
+# Chromium flags for the test browser (see the file); the runner reads it by this path.
+export WASM_BINDGEN_TEST_WEBDRIVER_JSON := $(CURDIR)/webdriver.json
+
+.PHONY: run test test-engine test-browser setup
+
+## run: serve the app on http://127.0.0.1:8080 (embedded IndexedDB mode, no server)
+run: setup
+	trunk serve
+
+## test: the engine's native tests, then the browser suite in headless Chromium
+test: setup test-engine test-browser
+
+test-engine:
+	cargo test -p attest-engine
+
+# Only the `attest` package is built for wasm; its single [[test]] target is the browser suite.
+test-browser:
+	cargo test -p attest --target wasm32-unknown-unknown
+
+setup:
+	bash scripts/setup.sh

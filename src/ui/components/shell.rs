@@ -1,0 +1,128 @@
+//! The frame around every screen: header with the product name, the "Acting as" picker and
+//! the main navigation, which collapses behind a "Menu" button on narrow screens.
+
+use attest_engine::Actor;
+use leptos::prelude::*;
+use leptos_router::{components::A, hooks::use_location};
+
+use crate::ui::session::{actor_from_option, administrator, option_value, use_session, ADMINISTRATOR_NAME};
+
+/// One entry of the main navigation.
+pub struct NavItem {
+    pub href: &'static str,
+    pub label: &'static str,
+    /// Active only on this exact path (the dashboard would otherwise match every path).
+    pub exact: bool,
+}
+
+/// The main navigation, in display order. Screens reached from other screens (the wizard,
+/// a review's overview, the reviewer page) are not listed.
+pub const NAV: &[NavItem] = &[
+    NavItem { href: "/", label: "Dashboard", exact: true },
+    NavItem { href: "/reviews", label: "Reviews", exact: false },
+    NavItem { href: "/my-reviews", label: "My access reviews", exact: false },
+    NavItem { href: "/directory", label: "Directory", exact: false },
+    NavItem { href: "/notifications", label: "Notifications", exact: false },
+    NavItem { href: "/history", label: "History", exact: false },
+    NavItem { href: "/settings", label: "Settings", exact: false },
+];
+
+const NAV_ID: &str = "primary-nav";
+
+/// Header, navigation and the `<main>` landmark that holds the current screen.
+#[component]
+pub fn Shell(children: Children) -> impl IntoView {
+    let menu_open = RwSignal::new(false);
+    // Following a link closes the collapsed menu, so the new screen is not hidden behind it.
+    let pathname = use_location().pathname;
+    // `watch` without `immediate`: the first run would close a menu opened right after mounting.
+    Effect::watch(move || pathname.get(), move |_, _, _| menu_open.set(false), false);
+
+    view! {
+        <a class="skip-link" href="#main">"Skip to content"</a>
+        <header class="app-header">
+            <div class="container header-bar">
+                <a class="brand" href="/">
+                    <img class="brand-mark" src="/favicon.svg" alt="" width="28" height="28" />
+                    <span class="brand-name">"Attest"</span>
+                </a>
+                <ActingAs />
+                <button
+                    type="button"
+                    class="menu-button"
+                    aria-controls=NAV_ID
+                    aria-expanded=move || menu_open.get().to_string()
+                    on:click=move |_| menu_open.update(|open| *open = !*open)
+                >
+                    <span class="menu-icon" aria-hidden="true"></span>
+                    "Menu"
+                </button>
+            </div>
+            <nav id=NAV_ID class="primary-nav" class:open=move || menu_open.get() aria-label="Main">
+                <ul class="container">
+                    {NAV
+                        .iter()
+                        .map(|item| {
+                            view! {
+                                <li>
+                                    <A href=item.href exact=item.exact>{item.label}</A>
+                                </li>
+                            }
+                        })
+                        .collect_view()}
+                </ul>
+            </nav>
+        </header>
+        <main id="main" class="container app-main" tabindex="-1">
+            {children()}
+        </main>
+    }
+}
+
+/// The "Acting as" identity picker: the administrator plus every directory user.
+#[component]
+pub fn ActingAs() -> impl IntoView {
+    let session = use_session();
+    let current = Memo::new(move |_| session.acting_as.with(option_value));
+    let options = move || {
+        let mut options = vec![(option_value(&administrator()), ADMINISTRATOR_NAME.to_owned())];
+        session.identities.with(|users| {
+            options.extend(users.iter().map(|(id, name)| {
+                (option_value(&Actor::User { id: id.clone() }), name.clone())
+            }))
+        });
+        // An identity restored from storage stays visible before the directory has loaded.
+        if let Actor::User { id } = session.acting_as.get() {
+            let value = option_value(&Actor::User { id: id.clone() });
+            if options.iter().all(|(v, _)| *v != value) {
+                options.push((value, id));
+            }
+        }
+        options
+    };
+
+    view! {
+        <div class="acting-as">
+            <label for="acting-as">"Acting as"</label>
+            <select
+                id="acting-as"
+                on:change:target=move |ev| {
+                    if let Some(actor) = actor_from_option(&ev.target().value()) {
+                        session.acting_as.set(actor);
+                    }
+                }
+            >
+                {move || {
+                    let current = current.get();
+                    options()
+                        .into_iter()
+                        .map(|(value, label)| {
+                            let selected = value == current;
+                            view! { <option value=value selected=selected>{label}</option> }
+                        })
+                        .collect_view()
+                }}
+            </select>
+        </div>
+    }
+}

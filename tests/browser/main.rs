@@ -1,0 +1,11 @@
+//! Headless-browser tests of the Attest web app: one test target, one module per area.
+//! Run with `make test` (wasm-bindgen-test in headless Chromium through chromedriver).
+#![cfg(target_arch = "wasm32")]
+
+use wasm_bindgen_test::wasm_bindgen_test_configure;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+mod support;
+
+mod shell;

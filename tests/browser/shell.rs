@@ -1,0 +1,128 @@
+//! The navigation shell: every screen is reachable, links route, the narrow-screen menu
+//! and the "Acting as" picker are accessible.
+
+use wasm_bindgen_test::wasm_bindgen_test;
+
+use crate::support::*;
+
+/// Visible nav labels and the path each leads to.
+const NAV: &[(&str, &str)] = &[
+    ("Dashboard", "/"),
+    ("Reviews", "/reviews"),
+    ("My access reviews", "/my-reviews"),
+    ("Directory", "/directory"),
+    ("Notifications", "/notifications"),
+    ("History", "/history"),
+    ("Settings", "/settings"),
+];
+
+fn nav(app: &Mounted) -> web_sys::Element {
+    app.root.query_selector("nav[aria-label='Main']").unwrap().expect("main navigation")
+}
+
+#[wasm_bindgen_test]
+async fn nav_links_every_screen() {
+    let app = mount_app();
+    let nav = wait_for("the main navigation", || app.root.query_selector("nav").ok().flatten()).await;
+    for (label, path) in NAV {
+        let link = link(&nav, label).unwrap_or_else(|| panic!("nav link {label:?}"));
+        assert_eq!(link.get_attribute("href").as_deref(), Some(*path), "href of {label:?}");
+    }
+    assert_eq!(all(&nav, "a").len(), NAV.len(), "no unexpected nav links");
+}
+
+#[wasm_bindgen_test]
+async fn clicking_a_nav_link_shows_its_screen() {
+    let app = mount_app();
+    wait_for("the dashboard", || heading(&app.root, "Dashboard")).await;
+    let dashboard = link(&nav(&app), "Dashboard").unwrap();
+    assert_eq!(dashboard.get_attribute("aria-current").as_deref(), Some("page"));
+
+    click(&link(&nav(&app), "Directory").unwrap());
+    wait_for("the Directory heading", || heading(&app.root, "Directory")).await;
+    assert_eq!(current_path(), "/directory");
+    assert!(heading(&app.root, "Dashboard").is_none(), "the dashboard is gone");
+    let directory = link(&nav(&app), "Directory").unwrap();
+    wait_for("aria-current on Directory", || directory.get_attribute("aria-current")).await;
+    assert_eq!(dashboard.get_attribute("aria-current"), None);
+
+    click(&link(&nav(&app), "History").unwrap());
+    wait_for("the History heading", || heading(&app.root, "History / audit")).await;
+}
+
+#[wasm_bindgen_test]
+async fn every_route_renders_its_screen() {
+    let routes = [
+        ("/", "Dashboard"),
+        ("/directory", "Directory"),
+        ("/reviews", "Reviews"),
+        ("/reviews/new", "New access review"),
+        ("/reviews/inst-7", "Review overview"),
+        ("/my-reviews", "My access reviews"),
+        ("/my-reviews/inst-7/2", "Access review"),
+        ("/notifications", "Notifications outbox"),
+        ("/history", "History / audit"),
+        ("/settings", "Settings"),
+        ("/no/such/screen", "Page not found"),
+    ];
+    for (path, title) in routes {
+        let app = mount_at(path);
+        wait_for(&format!("heading {title:?} at {path}"), || heading(&app.root, title)).await;
+        assert_eq!(all(&app.root, "h1").len(), 1, "one h1 at {path}");
+    }
+}
+
+#[wasm_bindgen_test]
+async fn reviewer_deep_link_names_instance_and_stage() {
+    let app = mount_at("/my-reviews/inst-42/3");
+    wait_for("the reviewer page", || heading(&app.root, "Access review")).await;
+    let meta = text(&app.root.query_selector(".meta").unwrap().expect("instance and stage"));
+    assert_eq!(meta, "Instance inst-42 · Stage 3");
+}
+
+#[wasm_bindgen_test]
+async fn menu_button_controls_the_navigation() {
+    let app = mount_app();
+    let menu = wait_for("the Menu button", || button(&app.root, "Menu")).await;
+    let controls = menu.get_attribute("aria-controls").expect("aria-controls");
+    assert!(app.root.query_selector(&format!("nav#{controls}")).unwrap().is_some());
+    assert_eq!(menu.get_attribute("aria-expanded").as_deref(), Some("false"));
+
+    click(&menu);
+    wait_for("expanded", || (menu.get_attribute("aria-expanded").as_deref() == Some("true")).then_some(())).await;
+
+    click(&link(&nav(&app), "Settings").unwrap());
+    wait_for("the Settings heading", || heading(&app.root, "Settings")).await;
+    wait_for("collapsed after navigating", || {
+        (menu.get_attribute("aria-expanded").as_deref() == Some("false")).then_some(())
+    })
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn acting_as_picker_is_labelled_and_offers_administrator() {
+    let app = mount_app();
+    let picker = wait_for("the Acting as picker", || control_by_label(&app.root, "Acting as")).await;
+    assert_eq!(picker.tag_name(), "SELECT");
+    assert!(find_by_text(&picker, "option", "Administrator").is_some());
+}
+
+#[wasm_bindgen_test]
+async fn acting_as_is_restored_from_and_saved_to_storage() {
+    let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
+    storage.set_item(attest::ui::session::ACTING_AS_KEY, r#"{"kind":"user","id":"u-42"}"#).unwrap();
+    {
+        let app = mount_app();
+        let picker = wait_for("the Acting as picker", || control_by_label(&app.root, "Acting as")).await;
+        let select = wasm_bindgen::JsCast::unchecked_ref::<web_sys::HtmlSelectElement>(&picker).clone();
+        wait_for("the stored identity selected", || (select.value() == "user:u-42").then_some(())).await;
+
+        choose(&picker, "admin");
+        wait_for("the choice saved", || {
+            let saved = storage.get_item(attest::ui::session::ACTING_AS_KEY).ok().flatten()?;
+            saved.contains("administrator").then_some(())
+        })
+        .await;
+    }
+    storage.remove_item(attest::ui::session::ACTING_AS_KEY).unwrap();
+}

@@ -1,0 +1,163 @@
+//! Helpers shared by the browser tests: mount the app at a path, find elements the way a
+//! person does (by visible text or accessible label), click, and wait for the DOM to settle.
+#![allow(dead_code)] // Each test module uses a different subset.
+
+use std::{any::Any, future::Future};
+
+use gloo_timers::future::TimeoutFuture;
+use leptos::prelude::Owner;
+use wasm_bindgen::JsCast;
+use web_sys::{Document, Element, HtmlElement};
+
+/// How long [`wait_for`] polls before failing the test.
+const WAIT_LIMIT_MS: u32 = 3_000;
+const POLL_MS: u32 = 10;
+
+pub fn document() -> Document {
+    web_sys::window().expect("window").document().expect("document")
+}
+
+/// The app mounted into its own container in `<body>`. Dropping it unmounts the app (which
+/// also removes the router's window listeners) and removes the container.
+///
+/// A failed test aborts without dropping, so its app stays mounted and its router keeps
+/// handling clicks: when several tests fail, fix the first one first.
+pub struct Mounted {
+    pub root: HtmlElement,
+    /// Parent of the app's reactive owner. Dropping the unmount handle alone leaves the
+    /// router's window listeners alive; cleaning this owner runs every `on_cleanup`.
+    owner: Owner,
+    handle: Option<Box<dyn Any>>,
+}
+
+impl Drop for Mounted {
+    fn drop(&mut self) {
+        drop(self.handle.take());
+        self.owner.cleanup();
+        self.root.remove();
+    }
+}
+
+/// Mounts `attest::App` at `path` (the router reads the browser's URL) in a fresh container.
+pub fn mount_at(path: &str) -> Mounted {
+    set_path(path);
+    let root: HtmlElement = document()
+        .create_element("div")
+        .expect("create container")
+        .unchecked_into();
+    document().body().expect("body").append_child(&root).expect("append container");
+    let owner = Owner::new();
+    let handle = owner.with(|| leptos::mount::mount_to(root.clone(), attest::App));
+    Mounted { root, owner, handle: Some(Box::new(handle)) }
+}
+
+/// Mounts the app at the dashboard.
+pub fn mount_app() -> Mounted {
+    mount_at("/")
+}
+
+/// Replaces the browser URL's path without navigating, so the router starts there.
+pub fn set_path(path: &str) {
+    web_sys::window()
+        .expect("window")
+        .history()
+        .expect("history")
+        .replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(path))
+        .expect("replaceState");
+}
+
+/// The current path of the browser URL.
+pub fn current_path() -> String {
+    web_sys::window().expect("window").location().pathname().expect("pathname")
+}
+
+/// Lets pending effects, microtasks and timers run once.
+pub async fn next_tick() {
+    TimeoutFuture::new(0).await;
+}
+
+/// Polls `probe` until it returns `Some`, failing the test with `what` after a few seconds.
+pub async fn wait_for<T>(what: &str, mut probe: impl FnMut() -> Option<T>) -> T {
+    let mut waited = 0;
+    loop {
+        if let Some(found) = probe() {
+            return found;
+        }
+        if waited >= WAIT_LIMIT_MS {
+            panic!("timed out after {WAIT_LIMIT_MS} ms waiting for {what}");
+        }
+        TimeoutFuture::new(POLL_MS).await;
+        waited += POLL_MS;
+    }
+}
+
+/// Runs `future` and returns its output; reads better than a bare `.await` in long chains.
+pub async fn settle<F: Future>(future: F) -> F::Output {
+    let out = future.await;
+    next_tick().await;
+    out
+}
+
+/// Every element under `root` matching the CSS `selector`.
+pub fn all(root: &Element, selector: &str) -> Vec<Element> {
+    let list = root.query_selector_all(selector).expect("valid selector");
+    (0..list.length())
+        .filter_map(|i| list.item(i))
+        .filter_map(|node| node.dyn_into::<Element>().ok())
+        .collect()
+}
+
+/// Visible text of `el`, with runs of whitespace collapsed.
+pub fn text(el: &Element) -> String {
+    el.text_content().unwrap_or_default().split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The first element matching `selector` whose visible text is exactly `wanted`.
+pub fn find_by_text(root: &Element, selector: &str, wanted: &str) -> Option<Element> {
+    all(root, selector).into_iter().find(|el| text(el) == wanted)
+}
+
+/// The link whose visible text is `label`.
+pub fn link(root: &Element, label: &str) -> Option<Element> {
+    find_by_text(root, "a", label)
+}
+
+/// The button whose visible text is `label`.
+pub fn button(root: &Element, label: &str) -> Option<Element> {
+    find_by_text(root, "button", label)
+}
+
+/// The `<h1>` of the current screen, if its text is `title`.
+pub fn heading(root: &Element, title: &str) -> Option<Element> {
+    find_by_text(root, "h1", title)
+}
+
+/// The form control whose accessible name is `label`: through `aria-label`, or a `<label>`
+/// with that text, either by its `for` attribute or by wrapping the control.
+pub fn control_by_label(root: &Element, label: &str) -> Option<Element> {
+    let by_aria = all(root, "[aria-label]")
+        .into_iter()
+        .find(|el| el.get_attribute("aria-label").as_deref() == Some(label));
+    by_aria.or_else(|| {
+        let label_el = find_by_text(root, "label", label)?;
+        match label_el.get_attribute("for") {
+            Some(id) => root.query_selector(&format!("#{id}")).ok().flatten(),
+            None => label_el.query_selector("input, select, textarea").ok().flatten(),
+        }
+    })
+}
+
+/// Clicks `el` the way a mouse does (a trusted-looking `click` event that bubbles).
+pub fn click(el: &Element) {
+    el.dyn_ref::<HtmlElement>().expect("clickable HTML element").click();
+}
+
+/// Sets a `<select>`'s value and fires `change`, as choosing an option does.
+pub fn choose(select: &Element, value: &str) {
+    let select = select.dyn_ref::<web_sys::HtmlSelectElement>().expect("a <select>");
+    select.set_value(value);
+    let init = web_sys::EventInit::new();
+    init.set_bubbles(true);
+    let event = web_sys::Event::new_with_event_init_dict("change", &init).expect("event");
+    select.dispatch_event(&event).expect("dispatch change");
+}
