@@ -11,27 +11,53 @@ use crate::event::ItemDecision;
 #[serde(tag = "type", rename_all = "camelCase")]
 pub enum Command {
     /// Replace the directory (an import, or the sample tenant). Administrators only.
-    ImportDirectory { directory: Box<Directory>, source: String },
+    ImportDirectory {
+        directory: Box<Directory>,
+        source: String,
+    },
     /// Create or update a draft; drafts are not validated until created.
-    SaveDraft { definition: Box<ReviewDefinition> },
-    DeleteDraft { definition: String },
+    SaveDraft {
+        definition: Box<ReviewDefinition>,
+    },
+    DeleteDraft {
+        definition: String,
+    },
     /// Validate and schedule a review; it starts at its start date.
-    CreateReview { definition: Box<ReviewDefinition> },
+    CreateReview {
+        definition: Box<ReviewDefinition>,
+    },
     /// A reviewer records Approve / Deny / Don't know on their items in the current stage.
-    RecordDecisions { instance: String, decisions: Vec<ItemDecision> },
+    RecordDecisions {
+        instance: String,
+        decisions: Vec<ItemDecision>,
+    },
     /// Accept the recommendation on the caller's not-reviewed items (all of them when
     /// `items` is None).
-    AcceptRecommendations { instance: String, items: Option<Vec<u32>> },
+    AcceptRecommendations {
+        instance: String,
+        items: Option<Vec<u32>>,
+    },
     /// Take back the caller's decisions on these items in the current stage.
-    ResetDecisions { instance: String, items: Vec<u32> },
+    ResetDecisions {
+        instance: String,
+        items: Vec<u32>,
+    },
     /// "Stop current stage": the next stage starts at once.
-    StopCurrentStage { instance: String },
+    StopCurrentStage {
+        instance: String,
+    },
     /// "Stop review": irreversible; the review completes now.
-    StopReview { instance: String },
+    StopReview {
+        instance: String,
+    },
     /// "Apply results": only once the review is finished.
-    ApplyResults { instance: String },
+    ApplyResults {
+        instance: String,
+    },
     /// Stop a recurring review from starting further occurrences.
-    EndSeries { definition: String },
+    EndSeries {
+        definition: String,
+    },
     /// Let the clock run to `now`: stage deadlines, recurrence, auto-apply, deletions.
     AdvanceTime,
 }

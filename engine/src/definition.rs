@@ -48,8 +48,12 @@ pub enum Outcome {
 }
 
 impl Outcome {
-    pub const ALL: [Outcome; 4] =
-        [Outcome::Approve, Outcome::Deny, Outcome::NotReviewed, Outcome::DontKnow];
+    pub const ALL: [Outcome; 4] = [
+        Outcome::Approve,
+        Outcome::Deny,
+        Outcome::NotReviewed,
+        Outcome::DontKnow,
+    ];
 
     /// The wording the seed documents use for "Reviewees going to the next stage".
     pub fn next_stage_label(self) -> &'static str {
@@ -186,7 +190,11 @@ pub struct Recommendations {
 
 impl Default for Recommendations {
     fn default() -> Self {
-        Recommendations { inactivity: true, look_back_days: DEFAULT_LOOK_BACK_DAYS, peer_affiliation: true }
+        Recommendations {
+            inactivity: true,
+            look_back_days: DEFAULT_LOOK_BACK_DAYS,
+            peer_affiliation: true,
+        }
     }
 }
 
@@ -285,7 +293,10 @@ pub struct FieldError {
 }
 
 fn err(field: impl Into<String>, rule: impl Into<String>) -> FieldError {
-    FieldError { field: field.into(), rule: rule.into() }
+    FieldError {
+        field: field.into(),
+        rule: rule.into(),
+    }
 }
 
 impl ReviewDefinition {
@@ -331,22 +342,34 @@ impl ReviewDefinition {
     fn validate_scope(&self, dir: &Directory, errors: &mut Vec<FieldError>) {
         let scope = &self.scope;
         if scope.resources.is_empty() {
-            errors.push(err("scope.resources", "select at least one resource to review"));
+            errors.push(err(
+                "scope.resources",
+                "select at least one resource to review",
+            ));
         }
         for (i, r) in scope.resources.iter().enumerate() {
             if !dir.resource_exists(scope.resource_kind, r) {
                 errors.push(err(
                     format!("scope.resources[{i}]"),
-                    format!("{} \"{r}\" does not exist in the directory", kind_noun(scope.resource_kind)),
+                    format!(
+                        "{} \"{r}\" does not exist in the directory",
+                        kind_noun(scope.resource_kind)
+                    ),
                 ));
             }
             if scope.resources[..i].contains(r) {
-                errors.push(err(format!("scope.resources[{i}]"), format!("\"{r}\" is selected twice")));
+                errors.push(err(
+                    format!("scope.resources[{i}]"),
+                    format!("\"{r}\" is selected twice"),
+                ));
             }
         }
         if let Some(days) = scope.inactive_days {
             if !(1..=730).contains(&days) {
-                errors.push(err("scope.inactiveDays", "inactive users only: enter between 1 and 730 days"));
+                errors.push(err(
+                    "scope.inactiveDays",
+                    "inactive users only: enter between 1 and 730 days",
+                ));
             }
         }
         if scope.transitive && scope.resource_kind != ResourceKind::Group {
@@ -370,27 +393,44 @@ impl ReviewDefinition {
                     }
                     for u in users {
                         if !dir.users.contains_key(u) {
-                            errors.push(err(field("reviewers"), format!("reviewer \"{u}\" does not exist in the directory")));
+                            errors.push(err(
+                                field("reviewers"),
+                                format!("reviewer \"{u}\" does not exist in the directory"),
+                            ));
                         }
                     }
                 }
                 Reviewers::GroupMembers { group } => {
                     if !dir.groups.contains_key(group) {
-                        errors.push(err(field("reviewers"), format!("reviewer group \"{group}\" does not exist in the directory")));
+                        errors.push(err(
+                            field("reviewers"),
+                            format!("reviewer group \"{group}\" does not exist in the directory"),
+                        ));
                     }
                 }
-                Reviewers::ResourceOwners if self.scope.resource_kind == ResourceKind::DirectoryRole => {
-                    errors.push(err(field("reviewers"), "directory roles have no owners: choose another kind of reviewer"));
+                Reviewers::ResourceOwners
+                    if self.scope.resource_kind == ResourceKind::DirectoryRole =>
+                {
+                    errors.push(err(
+                        field("reviewers"),
+                        "directory roles have no owners: choose another kind of reviewer",
+                    ));
                 }
                 _ => {}
             }
             for u in &stage.fallback_reviewers {
                 if !dir.users.contains_key(u) {
-                    errors.push(err(field("fallbackReviewers"), format!("fallback reviewer \"{u}\" does not exist in the directory")));
+                    errors.push(err(
+                        field("fallbackReviewers"),
+                        format!("fallback reviewer \"{u}\" does not exist in the directory"),
+                    ));
                 }
             }
             if !(1..=MAX_STAGE_DAYS).contains(&stage.duration_days) {
-                errors.push(err(field("durationInDays"), format!("a stage lasts between 1 and {MAX_STAGE_DAYS} days")));
+                errors.push(err(
+                    field("durationInDays"),
+                    format!("a stage lasts between 1 and {MAX_STAGE_DAYS} days"),
+                ));
             }
         }
         if self.is_multi_stage() && self.decisions_to_next_stage.is_empty() {
@@ -408,7 +448,9 @@ impl ReviewDefinition {
     }
 
     fn validate_settings(&self, errors: &mut Vec<FieldError>) {
-        if self.settings.denied_guest_action.is_some() && self.scope.principals != PrincipalScope::GuestsOnly {
+        if self.settings.denied_guest_action.is_some()
+            && self.scope.principals != PrincipalScope::GuestsOnly
+        {
             errors.push(err(
                 "settings.deniedGuestAction",
                 "the action on denied guest users is only available when the scope is guest users only",
@@ -416,7 +458,10 @@ impl ReviewDefinition {
         }
         let look_back = self.settings.recommendations.look_back_days;
         if !(1..=180).contains(&look_back) {
-            errors.push(err("settings.recommendationLookBackDuration", "the look-back window is between 1 and 180 days"));
+            errors.push(err(
+                "settings.recommendationLookBackDuration",
+                "the look-back window is between 1 and 180 days",
+            ));
         }
     }
 
@@ -425,10 +470,16 @@ impl ReviewDefinition {
         match (&schedule.end, schedule.frequency) {
             (ScheduleEnd::Never, _) => {}
             (_, Frequency::OneTime) => {
-                errors.push(err("schedule.end", "a one-time review has no recurrence end"));
+                errors.push(err(
+                    "schedule.end",
+                    "a one-time review has no recurrence end",
+                ));
             }
             (ScheduleEnd::OnDate { date }, _) if *date <= schedule.start => {
-                errors.push(err("schedule.end", "the end date must be after the start date"));
+                errors.push(err(
+                    "schedule.end",
+                    "the end date must be after the start date",
+                ));
             }
             (ScheduleEnd::AfterOccurrences { count: 0 }, _) => {
                 errors.push(err("schedule.end", "end after at least one occurrence"));

@@ -71,7 +71,9 @@ pub enum GroupKind {
 pub enum Membership {
     Assigned,
     /// Members come from a rule (Graph `membershipRule`); they cannot be removed by hand.
-    Dynamic { rule: String },
+    Dynamic {
+        rule: String,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -220,9 +222,10 @@ impl Directory {
             ResourceKind::Group => self.groups.get(id).map(|g| g.display_name.as_str()),
             ResourceKind::Application => self.applications.get(id).map(|a| a.display_name.as_str()),
             ResourceKind::DirectoryRole => self.roles.get(id).map(|r| r.display_name.as_str()),
-            ResourceKind::AccessPackage => {
-                self.access_packages.get(id).map(|p| p.display_name.as_str())
-            }
+            ResourceKind::AccessPackage => self
+                .access_packages
+                .get(id)
+                .map(|p| p.display_name.as_str()),
         }
     }
 
@@ -245,7 +248,11 @@ impl Directory {
         self.collect_members(group, None, &mut seen_groups, &mut found);
         found
             .into_iter()
-            .map(|(user, path)| Access { user, path, assignment: None })
+            .map(|(user, path)| Access {
+                user,
+                path,
+                assignment: None,
+            })
             .collect()
     }
 
@@ -259,13 +266,17 @@ impl Directory {
         if !seen_groups.insert(group.to_string()) {
             return;
         }
-        let Some(g) = self.groups.get(group) else { return };
+        let Some(g) = self.groups.get(group) else {
+            return;
+        };
         // Direct users of this level first so a direct membership beats a nested one.
         for m in &g.members {
             if let Principal::User(u) = m {
                 let path = match via {
                     None => AccessPath::Direct,
-                    Some(v) => AccessPath::ViaGroup { group: v.to_string() },
+                    Some(v) => AccessPath::ViaGroup {
+                        group: v.to_string(),
+                    },
                 };
                 // Top-level users are visited before any recursion, so `or_insert` keeps a
                 // direct membership over a nested one.
@@ -292,7 +303,9 @@ impl Directory {
                 if transitive {
                     self.transitive_members(id)
                 } else {
-                    let Some(g) = self.groups.get(id) else { return Vec::new() };
+                    let Some(g) = self.groups.get(id) else {
+                        return Vec::new();
+                    };
                     let mut seen = BTreeSet::new();
                     g.members
                         .iter()
@@ -308,7 +321,9 @@ impl Directory {
                 }
             }
             ResourceKind::Application => {
-                let Some(app) = self.applications.get(id) else { return Vec::new() };
+                let Some(app) = self.applications.get(id) else {
+                    return Vec::new();
+                };
                 let mut found: BTreeMap<String, AccessPath> = BTreeMap::new();
                 for p in &app.assignments {
                     if let Principal::User(u) = p {
@@ -326,11 +341,17 @@ impl Directory {
                 }
                 found
                     .into_iter()
-                    .map(|(user, path)| Access { user, path, assignment: None })
+                    .map(|(user, path)| Access {
+                        user,
+                        path,
+                        assignment: None,
+                    })
                     .collect()
             }
             ResourceKind::DirectoryRole => {
-                let Some(role) = self.roles.get(id) else { return Vec::new() };
+                let Some(role) = self.roles.get(id) else {
+                    return Vec::new();
+                };
                 role.assignments
                     .iter()
                     .map(|a| Access {
@@ -341,10 +362,16 @@ impl Directory {
                     .collect()
             }
             ResourceKind::AccessPackage => {
-                let Some(p) = self.access_packages.get(id) else { return Vec::new() };
+                let Some(p) = self.access_packages.get(id) else {
+                    return Vec::new();
+                };
                 p.assignments
                     .iter()
-                    .map(|u| Access { user: u.clone(), path: AccessPath::Direct, assignment: None })
+                    .map(|u| Access {
+                        user: u.clone(),
+                        path: AccessPath::Direct,
+                        assignment: None,
+                    })
                     .collect()
             }
         }
@@ -353,7 +380,10 @@ impl Directory {
     /// Every user a group contains, directly or through nesting (for "members of a group"
     /// reviewers).
     pub fn group_user_ids(&self, group: &str) -> Vec<String> {
-        self.transitive_members(group).into_iter().map(|a| a.user).collect()
+        self.transitive_members(group)
+            .into_iter()
+            .map(|a| a.user)
+            .collect()
     }
 
     /// The manager chain of a user, nearest first, stopping at a cycle.
@@ -409,7 +439,10 @@ impl Directory {
             }
             for p in &a.assignments {
                 if !principal_ok(p) {
-                    out.push((format!("applications[{}].assignments", a.id), principal_id(p)));
+                    out.push((
+                        format!("applications[{}].assignments", a.id),
+                        principal_id(p),
+                    ));
                 }
             }
         }

@@ -47,24 +47,52 @@ pub struct ItemApplied {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "camelCase")]
 pub enum DirectoryChange {
-    RemoveGroupMember { group: String, user: String },
-    RemoveAppAssignment { application: String, user: String },
-    RemoveRoleAssignment { role: String, user: String },
-    RemovePackageAssignment { package: String, user: String },
+    RemoveGroupMember {
+        group: String,
+        user: String,
+    },
+    RemoveAppAssignment {
+        application: String,
+        user: String,
+    },
+    RemoveRoleAssignment {
+        role: String,
+        user: String,
+    },
+    RemovePackageAssignment {
+        package: String,
+        user: String,
+    },
     /// Block sign-in now; delete the user at `delete_at` (30 days later).
-    BlockGuest { user: String, delete_at: DateTime<Utc> },
-    DeleteUser { user: String },
+    BlockGuest {
+        user: String,
+        delete_at: DateTime<Utc>,
+    },
+    DeleteUser {
+        user: String,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "camelCase")]
 pub enum Event {
-    DirectoryImported { directory: Box<Directory>, source: String },
-    DraftSaved { definition: Box<ReviewDefinition> },
-    DraftDeleted { definition: String },
-    ReviewCreated { definition: Box<ReviewDefinition> },
+    DirectoryImported {
+        directory: Box<Directory>,
+        source: String,
+    },
+    DraftSaved {
+        definition: Box<ReviewDefinition>,
+    },
+    DraftDeleted {
+        definition: String,
+    },
+    ReviewCreated {
+        definition: Box<ReviewDefinition>,
+    },
     /// An occurrence of a review started on one resource, with its snapshot.
-    InstanceStarted { instance: Box<Instance> },
+    InstanceStarted {
+        instance: Box<Instance>,
+    },
     DecisionsRecorded {
         instance: String,
         stage: usize,
@@ -72,10 +100,25 @@ pub enum Event {
         source: DecisionSource,
         decisions: Vec<ItemDecision>,
     },
-    DecisionsReset { instance: String, stage: usize, reviewer: String, items: Vec<u32> },
+    DecisionsReset {
+        instance: String,
+        stage: usize,
+        reviewer: String,
+        items: Vec<u32>,
+    },
     /// The halfway reminder went to these reviewers (those with undecided items).
-    ReminderSent { instance: String, stage: usize, at: DateTime<Utc>, reviewers: Vec<String> },
-    StageEnded { instance: String, stage: usize, at: DateTime<Utc>, reason: StageEndReason },
+    ReminderSent {
+        instance: String,
+        stage: usize,
+        at: DateTime<Utc>,
+        reviewers: Vec<String>,
+    },
+    StageEnded {
+        instance: String,
+        stage: usize,
+        at: DateTime<Utc>,
+        reason: StageEndReason,
+    },
     /// The next stage started with these items (the reviewees going to the next stage).
     StageStarted {
         instance: String,
@@ -84,9 +127,24 @@ pub enum Event {
         deadline: DateTime<Utc>,
         items: Vec<u32>,
     },
-    InstanceCompleted { instance: String, at: DateTime<Utc>, stopped: bool },
-    ResultsApplied { instance: String, at: DateTime<Utc>, results: Vec<ItemApplied> },
-    DirectoryChanged { change: DirectoryChange, at: DateTime<Utc>, instance: Option<String> },
+    InstanceCompleted {
+        instance: String,
+        at: DateTime<Utc>,
+        stopped: bool,
+    },
+    ResultsApplied {
+        instance: String,
+        at: DateTime<Utc>,
+        results: Vec<ItemApplied>,
+    },
+    DirectoryChanged {
+        change: DirectoryChange,
+        at: DateTime<Utc>,
+        instance: Option<String>,
+    },
     /// No further occurrences of a recurring review will start.
-    SeriesEnded { definition: String, at: DateTime<Utc> },
+    SeriesEnded {
+        definition: String,
+        at: DateTime<Utc>,
+    },
 }

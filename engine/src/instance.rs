@@ -166,7 +166,8 @@ impl DecisionItem {
     }
 
     pub fn current_outcome(&self) -> Outcome {
-        self.current().map_or(Outcome::NotReviewed, |d| d.decision.outcome())
+        self.current()
+            .map_or(Outcome::NotReviewed, |d| d.decision.outcome())
     }
 
     /// The decision recorded in this stage only (what a blind reviewer may see).
@@ -180,11 +181,17 @@ impl DecisionItem {
 #[serde(tag = "type", rename_all = "camelCase")]
 pub enum ApplyResult {
     /// Done: access kept, removed, or the guest blocked.
-    Applied { effect: Effect },
-    NotSupported { reason: NotSupported },
+    Applied {
+        effect: Effect,
+    },
+    NotSupported {
+        reason: NotSupported,
+    },
     /// The user, resource or the access itself no longer exists.
     ObjectNotFound,
-    Failed { reason: String },
+    Failed {
+        reason: String,
+    },
 }
 
 impl ApplyResult {
@@ -267,7 +274,10 @@ impl Instance {
     /// Items in `stage` (those that reached it).
     pub fn items_in(&self, stage: usize) -> impl Iterator<Item = (usize, &DecisionItem)> {
         // Items reach stages in order and leave at the first one they do not move on from.
-        self.items.iter().enumerate().filter(move |(_, it)| stage <= it.stage)
+        self.items
+            .iter()
+            .enumerate()
+            .filter(move |(_, it)| stage <= it.stage)
     }
 
     pub fn current_deadline(&self) -> Option<DateTime<Utc>> {
@@ -340,7 +350,9 @@ pub fn snapshot(
         })
         .collect();
 
-    let group = (kind == ResourceKind::Group).then(|| dir.groups.get(resource)).flatten();
+    let group = (kind == ResourceKind::Group)
+        .then(|| dir.groups.get(resource))
+        .flatten();
     let items = holders
         .into_iter()
         .map(|access| {
@@ -363,11 +375,13 @@ pub fn snapshot(
             }
             let not_supported = match (&access.path, kind) {
                 (AccessPath::ViaGroup { group }, ResourceKind::Application) => {
-                    Some(NotSupported::GroupAssignedApplication { group: group.clone() })
+                    Some(NotSupported::GroupAssignedApplication {
+                        group: group.clone(),
+                    })
                 }
-                (AccessPath::ViaGroup { group }, _) => {
-                    Some(NotSupported::NestedMembership { group: group.clone() })
-                }
+                (AccessPath::ViaGroup { group }, _) => Some(NotSupported::NestedMembership {
+                    group: group.clone(),
+                }),
                 (AccessPath::Direct, _) => group.and_then(|g| {
                     if matches!(g.membership, crate::directory::Membership::Dynamic { .. }) {
                         Some(NotSupported::DynamicGroup)
@@ -423,7 +437,10 @@ pub fn snapshot(
         resource: ResourceRef {
             kind,
             id: resource.to_string(),
-            name: dir.resource_name(kind, resource).unwrap_or(resource).to_string(),
+            name: dir
+                .resource_name(kind, resource)
+                .unwrap_or(resource)
+                .to_string(),
         },
         status: InstanceStatus::InProgress,
         stopped: false,
@@ -482,7 +499,10 @@ impl<'a> PeerCounts<'a> {
                 *held.entry(m).or_insert(0) += 1;
             }
         }
-        PeerCounts { team, holders: held }
+        PeerCounts {
+            team,
+            holders: held,
+        }
     }
 
     /// (peers holding the access, peers) for a holder, excluding the user themself.
@@ -523,16 +543,24 @@ fn recommend(
         let (held, total) = peers.for_holder(manager);
         if total >= MIN_PEERS {
             if f64::from(held) < f64::from(total) * LOW_AFFILIATION {
-                deny.push(format!("little overlap with peers: {held} of {total} peers have this access"));
+                deny.push(format!(
+                    "little overlap with peers: {held} of {total} peers have this access"
+                ));
             } else {
                 approve.push(format!("{held} of {total} peers have this access"));
             }
         }
     }
     if !deny.is_empty() {
-        Some(Recommendation { decision: Decision::Deny, reasons: deny })
+        Some(Recommendation {
+            decision: Decision::Deny,
+            reasons: deny,
+        })
     } else if !approve.is_empty() {
-        Some(Recommendation { decision: Decision::Approve, reasons: approve })
+        Some(Recommendation {
+            decision: Decision::Approve,
+            reasons: approve,
+        })
     } else {
         None
     }

@@ -13,6 +13,7 @@ pub mod directory;
 pub mod event;
 pub mod import;
 pub mod instance;
+pub mod replay_check;
 pub mod results;
 pub mod sample;
 pub mod state;

@@ -47,7 +47,11 @@ pub struct StageResult {
 /// Every item's result; `now` dates the preview of a guest's deletion.
 pub fn results(state: &State, inst: &Instance, now: DateTime<Utc>) -> Vec<ResultRow> {
     let def = state.definition_of(inst);
-    let preview = if inst.applied.is_none() { Some(plan_apply(state, inst, now).0) } else { None };
+    let preview = if inst.applied.is_none() {
+        Some(plan_apply(state, inst, now).0)
+    } else {
+        None
+    };
     inst.items
         .iter()
         .enumerate()
@@ -72,7 +76,11 @@ pub fn results(state: &State, inst: &Instance, now: DateTime<Utc>) -> Vec<Result
                     })
                     .collect(),
                 outcome: final_outcome(it, def.settings.if_no_response),
-                outcome_source: if it.current().is_some() { OutcomeSource::Reviewer } else { OutcomeSource::NoResponse },
+                outcome_source: if it.current().is_some() {
+                    OutcomeSource::Reviewer
+                } else {
+                    OutcomeSource::NoResponse
+                },
                 apply_result,
                 applied,
             }

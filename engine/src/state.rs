@@ -7,7 +7,9 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::command::Command;
-use crate::definition::{DeniedGuestAction, FieldError, Outcome, ReviewDefinition, GUEST_DELETION_DAYS};
+use crate::definition::{
+    DeniedGuestAction, FieldError, Outcome, ReviewDefinition, GUEST_DELETION_DAYS,
+};
 use crate::directory::{Directory, Principal, ResourceKind};
 use crate::event::{DirectoryChange, Event, ItemApplied, ItemDecision, Record, RECORD_VERSION};
 use crate::instance::{
@@ -34,7 +36,9 @@ impl Review {
         if self.ended.is_some() {
             return None;
         }
-        self.definition.schedule.occurrence_start(self.next_occurrence)
+        self.definition
+            .schedule
+            .occurrence_start(self.next_occurrence)
     }
 }
 
@@ -75,7 +79,10 @@ pub enum EngineError {
     #[error("the directory has references to objects that do not exist: {}", .missing.join("; "))]
     DanglingReferences { missing: Vec<String> },
     #[error("this review is {status}: {action} is not possible")]
-    WrongStatus { status: &'static str, action: &'static str },
+    WrongStatus {
+        status: &'static str,
+        action: &'static str,
+    },
     #[error("reviewee {item} is not assigned to you in stage {}", .stage + 1)]
     NotYourItem { item: u32, stage: usize },
     #[error("a justification is required to approve access ({user})")]
@@ -83,7 +90,11 @@ pub enum EngineError {
 }
 
 fn list(errors: &[FieldError]) -> String {
-    errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
+    errors
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 fn status_word(status: InstanceStatus) -> &'static str {
@@ -105,7 +116,10 @@ fn require_admin(actor: &Actor, action: &'static str) -> Result<(), EngineError>
 
 impl State {
     pub fn instance(&self, id: &str) -> Result<&Instance, EngineError> {
-        self.instances.get(id).ok_or_else(|| EngineError::NotFound { what: "review instance", id: id.into() })
+        self.instances.get(id).ok_or_else(|| EngineError::NotFound {
+            what: "review instance",
+            id: id.into(),
+        })
     }
 
     /// The definition an instance runs (reviews are immutable once created).
@@ -137,6 +151,31 @@ impl State {
             id: ctx.record_id.clone(),
             at: ctx.now,
             actor,
+            reason: ctx.reason.clone(),
+            events,
+        }))
+    }
+
+    /// The record a command would produce, without changing the state: persist it first,
+    /// then `apply` it, so a failed write never leaves memory ahead of storage.
+    pub fn prepare(&self, cmd: &Command, ctx: &Context) -> Result<Option<Record>, EngineError> {
+        if let Command::AdvanceTime = cmd {
+            // The time loop applies each step before finding the next; work on a copy, and
+            // only when something is due at all.
+            if next_due(self, ctx.now).is_empty() {
+                return Ok(None);
+            }
+            return self.clone().execute(cmd, ctx);
+        }
+        let events = decide(self, cmd, &ctx.actor, ctx.now)?;
+        if events.is_empty() {
+            return Ok(None);
+        }
+        Ok(Some(Record {
+            v: RECORD_VERSION,
+            id: ctx.record_id.clone(),
+            at: ctx.now,
+            actor: ctx.actor.clone(),
             reason: ctx.reason.clone(),
             events,
         }))
@@ -183,28 +222,44 @@ fn apply_event(state: &mut State, event: &Event, actor: &Actor, at: DateTime<Utc
     match event {
         Event::DirectoryImported { directory, .. } => state.directory = (**directory).clone(),
         Event::DraftSaved { definition } => {
-            state.drafts.insert(definition.id.clone(), (**definition).clone());
+            state
+                .drafts
+                .insert(definition.id.clone(), (**definition).clone());
         }
         Event::DraftDeleted { definition } => {
             state.drafts.remove(definition);
         }
         Event::ReviewCreated { definition } => {
             state.drafts.remove(&definition.id);
-            state.reviews.entry(definition.id.clone()).or_insert_with(|| Review {
-                definition: (**definition).clone(),
-                created: at,
-                next_occurrence: 0,
-                ended: None,
-            });
+            state
+                .reviews
+                .entry(definition.id.clone())
+                .or_insert_with(|| Review {
+                    definition: (**definition).clone(),
+                    created: at,
+                    next_occurrence: 0,
+                    ended: None,
+                });
         }
         Event::InstanceStarted { instance } => {
             if let Some(review) = state.reviews.get_mut(&instance.definition) {
                 review.next_occurrence = review.next_occurrence.max(instance.occurrence + 1);
             }
-            state.instances.entry(instance.id.clone()).or_insert_with(|| (**instance).clone());
+            state
+                .instances
+                .entry(instance.id.clone())
+                .or_insert_with(|| (**instance).clone());
         }
-        Event::DecisionsRecorded { instance, stage, reviewer, source, decisions } => {
-            let Some(inst) = state.instances.get_mut(instance) else { return };
+        Event::DecisionsRecorded {
+            instance,
+            stage,
+            reviewer,
+            source,
+            decisions,
+        } => {
+            let Some(inst) = state.instances.get_mut(instance) else {
+                return;
+            };
             for d in decisions {
                 if let Some(item) = inst.items.get_mut(d.item as usize) {
                     if let Some(slot) = item.decisions.get_mut(*stage) {
@@ -219,21 +274,47 @@ fn apply_event(state: &mut State, event: &Event, actor: &Actor, at: DateTime<Utc
                 }
             }
         }
-        Event::DecisionsReset { instance, stage, items, .. } => {
-            let Some(inst) = state.instances.get_mut(instance) else { return };
+        Event::DecisionsReset {
+            instance,
+            stage,
+            items,
+            ..
+        } => {
+            let Some(inst) = state.instances.get_mut(instance) else {
+                return;
+            };
             for &i in items {
-                if let Some(slot) = inst.items.get_mut(i as usize).and_then(|it| it.decisions.get_mut(*stage)) {
+                if let Some(slot) = inst
+                    .items
+                    .get_mut(i as usize)
+                    .and_then(|it| it.decisions.get_mut(*stage))
+                {
                     *slot = None;
                 }
             }
         }
-        Event::ReminderSent { instance, stage, .. } => {
-            if let Some(s) = state.instances.get_mut(instance).and_then(|i| i.stages.get_mut(*stage)) {
+        Event::ReminderSent {
+            instance, stage, ..
+        } => {
+            if let Some(s) = state
+                .instances
+                .get_mut(instance)
+                .and_then(|i| i.stages.get_mut(*stage))
+            {
                 s.reminded = true;
             }
         }
-        Event::StageEnded { instance, stage, at, reason } => {
-            if let Some(s) = state.instances.get_mut(instance).and_then(|i| i.stages.get_mut(*stage)) {
+        Event::StageEnded {
+            instance,
+            stage,
+            at,
+            reason,
+        } => {
+            if let Some(s) = state
+                .instances
+                .get_mut(instance)
+                .and_then(|i| i.stages.get_mut(*stage))
+            {
                 if s.status == StageStatus::InProgress {
                     s.status = StageStatus::Completed;
                     s.ended = Some(*at);
@@ -241,9 +322,19 @@ fn apply_event(state: &mut State, event: &Event, actor: &Actor, at: DateTime<Utc
                 }
             }
         }
-        Event::StageStarted { instance, stage, at, deadline, items } => {
-            let Some(inst) = state.instances.get_mut(instance) else { return };
-            let Some(s) = inst.stages.get_mut(*stage) else { return };
+        Event::StageStarted {
+            instance,
+            stage,
+            at,
+            deadline,
+            items,
+        } => {
+            let Some(inst) = state.instances.get_mut(instance) else {
+                return;
+            };
+            let Some(s) = inst.stages.get_mut(*stage) else {
+                return;
+            };
             if s.status != StageStatus::NotStarted {
                 return;
             }
@@ -257,7 +348,11 @@ fn apply_event(state: &mut State, event: &Event, actor: &Actor, at: DateTime<Utc
                 }
             }
         }
-        Event::InstanceCompleted { instance, at, stopped } => {
+        Event::InstanceCompleted {
+            instance,
+            at,
+            stopped,
+        } => {
             if let Some(inst) = state.instances.get_mut(instance) {
                 if inst.status == InstanceStatus::InProgress {
                     inst.status = InstanceStatus::Completed;
@@ -266,8 +361,14 @@ fn apply_event(state: &mut State, event: &Event, actor: &Actor, at: DateTime<Utc
                 }
             }
         }
-        Event::ResultsApplied { instance, at, results } => {
-            let Some(inst) = state.instances.get_mut(instance) else { return };
+        Event::ResultsApplied {
+            instance,
+            at,
+            results,
+        } => {
+            let Some(inst) = state.instances.get_mut(instance) else {
+                return;
+            };
             if inst.status != InstanceStatus::Completed {
                 return;
             }
@@ -277,7 +378,10 @@ fn apply_event(state: &mut State, event: &Event, actor: &Actor, at: DateTime<Utc
                 }
             }
             inst.status = InstanceStatus::Applied;
-            inst.applied = Some(Applied { at: *at, by: actor.clone() });
+            inst.applied = Some(Applied {
+                at: *at,
+                by: actor.clone(),
+            });
         }
         Event::DirectoryChanged { change, .. } => change_directory(state, change),
         Event::SeriesEnded { definition, at } => {
@@ -298,7 +402,8 @@ fn change_directory(state: &mut State, change: &DirectoryChange) {
         }
         DirectoryChange::RemoveAppAssignment { application, user } => {
             if let Some(a) = dir.applications.get_mut(application) {
-                a.assignments.retain(|m| m != &Principal::User(user.clone()));
+                a.assignments
+                    .retain(|m| m != &Principal::User(user.clone()));
             }
         }
         DirectoryChange::RemoveRoleAssignment { role, user } => {
@@ -347,53 +452,88 @@ fn change_directory(state: &mut State, change: &DirectoryChange) {
 
 /// Check a command against the state and the actor; the events it would record.
 /// `AdvanceTime` answers with the next due moment's events only (`State::execute` repeats).
-pub fn decide(state: &State, cmd: &Command, actor: &Actor, now: DateTime<Utc>) -> Result<Vec<Event>, EngineError> {
+pub fn decide(
+    state: &State,
+    cmd: &Command,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<Vec<Event>, EngineError> {
     match cmd {
         Command::ImportDirectory { directory, source } => {
             require_admin(actor, "import the directory")?;
             let missing = directory.dangling_references();
             if !missing.is_empty() {
                 return Err(EngineError::DanglingReferences {
-                    missing: missing.into_iter().map(|(at, id)| format!("{at} names \"{id}\"")).collect(),
+                    missing: missing
+                        .into_iter()
+                        .map(|(at, id)| format!("{at} names \"{id}\""))
+                        .collect(),
                 });
             }
-            Ok(vec![Event::DirectoryImported { directory: directory.clone(), source: source.clone() }])
+            Ok(vec![Event::DirectoryImported {
+                directory: directory.clone(),
+                source: source.clone(),
+            }])
         }
         Command::SaveDraft { definition } => {
             require_admin(actor, "save a draft review")?;
             if definition.id.trim().is_empty() {
                 return Err(EngineError::InvalidDefinition {
-                    errors: vec![FieldError { field: "id".into(), rule: "a review needs an id".into() }],
+                    errors: vec![FieldError {
+                        field: "id".into(),
+                        rule: "a review needs an id".into(),
+                    }],
                 });
             }
             if state.reviews.contains_key(&definition.id) {
-                return Err(EngineError::AlreadyExists { id: definition.id.clone() });
+                return Err(EngineError::AlreadyExists {
+                    id: definition.id.clone(),
+                });
             }
-            Ok(vec![Event::DraftSaved { definition: definition.clone() }])
+            Ok(vec![Event::DraftSaved {
+                definition: definition.clone(),
+            }])
         }
         Command::DeleteDraft { definition } => {
             require_admin(actor, "delete a draft review")?;
             if !state.drafts.contains_key(definition) {
-                return Err(EngineError::NotFound { what: "draft", id: definition.clone() });
+                return Err(EngineError::NotFound {
+                    what: "draft",
+                    id: definition.clone(),
+                });
             }
-            Ok(vec![Event::DraftDeleted { definition: definition.clone() }])
+            Ok(vec![Event::DraftDeleted {
+                definition: definition.clone(),
+            }])
         }
         Command::CreateReview { definition } => {
             require_admin(actor, "create a review")?;
             if state.reviews.contains_key(&definition.id) {
-                return Err(EngineError::AlreadyExists { id: definition.id.clone() });
+                return Err(EngineError::AlreadyExists {
+                    id: definition.id.clone(),
+                });
             }
             let errors = definition.validate(&state.directory);
             if !errors.is_empty() {
                 return Err(EngineError::InvalidDefinition { errors });
             }
-            let mut events = vec![Event::ReviewCreated { definition: definition.clone() }];
+            let mut events = vec![Event::ReviewCreated {
+                definition: definition.clone(),
+            }];
             if definition.schedule.start <= now {
-                events.extend(start_occurrence(state, definition, 0, definition.schedule.start));
+                events.extend(start_occurrence(
+                    state,
+                    definition,
+                    0,
+                    definition.schedule.start,
+                ));
             }
             Ok(events)
         }
-        Command::RecordDecisions { instance, decisions } => {
+        Command::RecordDecisions {
+            instance,
+            decisions,
+        } => {
             let (inst, stage, reviewer) = open_stage_for_reviewer(state, instance, actor)?;
             let def = state.definition_of(inst);
             for d in decisions {
@@ -402,7 +542,9 @@ pub fn decide(state: &State, cmd: &Command, actor: &Actor, now: DateTime<Utc>) -
                     && def.settings.justification_required
                     && d.justification.trim().is_empty()
                 {
-                    return Err(EngineError::JustificationRequired { user: item.user_name.clone() });
+                    return Err(EngineError::JustificationRequired {
+                        user: item.user_name.clone(),
+                    });
                 }
             }
             if decisions.is_empty() {
@@ -442,7 +584,10 @@ pub fn decide(state: &State, cmd: &Command, actor: &Actor, now: DateTime<Utc>) -
                     Some(ItemDecision {
                         item: i,
                         decision: rec.decision,
-                        justification: format!("Accepted recommendation: {}", rec.reasons.join("; ")),
+                        justification: format!(
+                            "Accepted recommendation: {}",
+                            rec.reasons.join("; ")
+                        ),
                     })
                 })
                 .collect();
@@ -495,20 +640,33 @@ pub fn decide(state: &State, cmd: &Command, actor: &Actor, now: DateTime<Utc>) -
             let review = state
                 .reviews
                 .get(definition)
-                .ok_or_else(|| EngineError::NotFound { what: "review", id: definition.clone() })?;
+                .ok_or_else(|| EngineError::NotFound {
+                    what: "review",
+                    id: definition.clone(),
+                })?;
             if review.ended.is_some() {
                 return Ok(vec![]);
             }
-            Ok(vec![Event::SeriesEnded { definition: definition.clone(), at: now }])
+            Ok(vec![Event::SeriesEnded {
+                definition: definition.clone(),
+                at: now,
+            }])
         }
         Command::AdvanceTime => Ok(next_due(state, now)),
     }
 }
 
-fn open_instance<'a>(state: &'a State, id: &str, action: &'static str) -> Result<&'a Instance, EngineError> {
+fn open_instance<'a>(
+    state: &'a State,
+    id: &str,
+    action: &'static str,
+) -> Result<&'a Instance, EngineError> {
     let inst = state.instance(id)?;
     if !inst.is_open() {
-        return Err(EngineError::WrongStatus { status: status_word(inst.status), action });
+        return Err(EngineError::WrongStatus {
+            status: status_word(inst.status),
+            action,
+        });
     }
     Ok(inst)
 }
@@ -537,40 +695,76 @@ fn reviewer_item<'a>(
 }
 
 /// The events that start occurrence `n` of a review: one instance per resource.
-fn start_occurrence(state: &State, def: &ReviewDefinition, n: u32, at: DateTime<Utc>) -> Vec<Event> {
+fn start_occurrence(
+    state: &State,
+    def: &ReviewDefinition,
+    n: u32,
+    at: DateTime<Utc>,
+) -> Vec<Event> {
     def.scope
         .resources
         .iter()
-        .map(|r| Event::InstanceStarted { instance: Box::new(snapshot(def, &state.directory, r, n, at)) })
+        .map(|r| Event::InstanceStarted {
+            instance: Box::new(snapshot(def, &state.directory, r, n, at)),
+        })
         .collect()
 }
 
 /// End the current stage of an open instance at `at`; the next stage starts at once with
 /// the reviewees whose current decision is in "Reviewees going to the next stage"; when none
 /// go on, or this was the last stage, or the review was stopped, the instance completes.
-fn end_stage(state: &State, inst: &Instance, at: DateTime<Utc>, reason: StageEndReason) -> Vec<Event> {
+fn end_stage(
+    state: &State,
+    inst: &Instance,
+    at: DateTime<Utc>,
+    reason: StageEndReason,
+) -> Vec<Event> {
     let def = state.definition_of(inst);
     let stage = inst.current_stage;
-    let mut events = vec![Event::StageEnded { instance: inst.id.clone(), stage, at, reason }];
+    let mut events = vec![Event::StageEnded {
+        instance: inst.id.clone(),
+        stage,
+        at,
+        reason,
+    }];
     let mut next = stage + 1;
     if reason != StageEndReason::ReviewStopped && next < def.stages.len() {
         let moving: Vec<u32> = inst
             .items
             .iter()
             .enumerate()
-            .filter(|(_, it)| it.stage == stage && def.decisions_to_next_stage.contains(&it.current_outcome()))
+            .filter(|(_, it)| {
+                it.stage == stage && def.decisions_to_next_stage.contains(&it.current_outcome())
+            })
             .map(|(i, _)| i as u32)
             .collect();
         if !moving.is_empty() {
             let deadline = at + Duration::days(i64::from(def.stages[next].duration_days));
-            events.push(Event::StageStarted { instance: inst.id.clone(), stage: next, at, deadline, items: moving });
+            events.push(Event::StageStarted {
+                instance: inst.id.clone(),
+                stage: next,
+                at,
+                deadline,
+                items: moving,
+            });
             return events;
         }
         // Nobody goes on: the later stages run empty and end at once, so every stage
         // reads Completed and the record says why.
         while next < def.stages.len() {
-            events.push(Event::StageStarted { instance: inst.id.clone(), stage: next, at, deadline: at, items: vec![] });
-            events.push(Event::StageEnded { instance: inst.id.clone(), stage: next, at, reason: StageEndReason::NoReviewees });
+            events.push(Event::StageStarted {
+                instance: inst.id.clone(),
+                stage: next,
+                at,
+                deadline: at,
+                items: vec![],
+            });
+            events.push(Event::StageEnded {
+                instance: inst.id.clone(),
+                stage: next,
+                at,
+                reason: StageEndReason::NoReviewees,
+            });
             next += 1;
         }
     }
@@ -588,7 +782,11 @@ fn end_stage(state: &State, inst: &Instance, at: DateTime<Utc>, reason: StageEnd
 
 /// What applying an instance's results would do: per item, and the directory changes.
 /// Used for the preview before apply and by apply itself (one code path).
-pub fn plan_apply(state: &State, inst: &Instance, at: DateTime<Utc>) -> (Vec<ItemApplied>, Vec<DirectoryChange>) {
+pub fn plan_apply(
+    state: &State,
+    inst: &Instance,
+    at: DateTime<Utc>,
+) -> (Vec<ItemApplied>, Vec<DirectoryChange>) {
     let def = state.definition_of(inst);
     let dir = &state.directory;
     let block_guests = def.settings.denied_guest_action == Some(DeniedGuestAction::BlockThenDelete);
@@ -597,7 +795,9 @@ pub fn plan_apply(state: &State, inst: &Instance, at: DateTime<Utc>) -> (Vec<Ite
     for (i, item) in inst.items.iter().enumerate() {
         let outcome = final_outcome(item, def.settings.if_no_response);
         let result = if outcome != Outcome::Deny {
-            ApplyResult::Applied { effect: Effect::AccessKept }
+            ApplyResult::Applied {
+                effect: Effect::AccessKept,
+            }
         } else if block_guests && item.user_type == crate::directory::UserType::Guest {
             match dir.users.get(&item.user) {
                 None => ApplyResult::ObjectNotFound,
@@ -610,27 +810,41 @@ pub fn plan_apply(state: &State, inst: &Instance, at: DateTime<Utc>) -> (Vec<Ite
                             delete_at: at + Duration::days(GUEST_DELETION_DAYS),
                         });
                     }
-                    ApplyResult::Applied { effect: Effect::GuestBlocked }
+                    ApplyResult::Applied {
+                        effect: Effect::GuestBlocked,
+                    }
                 }
             }
         } else if let Some(reason) = &item.not_supported {
-            ApplyResult::NotSupported { reason: reason.clone() }
+            ApplyResult::NotSupported {
+                reason: reason.clone(),
+            }
         } else {
             match removal(dir, inst.resource.kind, &inst.resource.id, &item.user) {
                 Some(change) => {
                     changes.push(change);
-                    ApplyResult::Applied { effect: Effect::AccessRemoved }
+                    ApplyResult::Applied {
+                        effect: Effect::AccessRemoved,
+                    }
                 }
                 None => ApplyResult::ObjectNotFound,
             }
         };
-        results.push(ItemApplied { item: i as u32, result });
+        results.push(ItemApplied {
+            item: i as u32,
+            result,
+        });
     }
     (results, changes)
 }
 
 /// The change that removes a user's direct access, if they still have it.
-fn removal(dir: &Directory, kind: ResourceKind, resource: &str, user: &str) -> Option<DirectoryChange> {
+fn removal(
+    dir: &Directory,
+    kind: ResourceKind,
+    resource: &str,
+    user: &str,
+) -> Option<DirectoryChange> {
     let principal = Principal::User(user.to_string());
     let (resource, user) = (resource.to_string(), user.to_string());
     match kind {
@@ -638,28 +852,44 @@ fn removal(dir: &Directory, kind: ResourceKind, resource: &str, user: &str) -> O
             .groups
             .get(&resource)
             .filter(|g| g.members.contains(&principal))
-            .map(|_| DirectoryChange::RemoveGroupMember { group: resource, user }),
+            .map(|_| DirectoryChange::RemoveGroupMember {
+                group: resource,
+                user,
+            }),
         ResourceKind::Application => dir
             .applications
             .get(&resource)
             .filter(|a| a.assignments.contains(&principal))
-            .map(|_| DirectoryChange::RemoveAppAssignment { application: resource, user }),
+            .map(|_| DirectoryChange::RemoveAppAssignment {
+                application: resource,
+                user,
+            }),
         ResourceKind::DirectoryRole => dir
             .roles
             .get(&resource)
             .filter(|r| r.assignments.iter().any(|a| a.user == user))
-            .map(|_| DirectoryChange::RemoveRoleAssignment { role: resource, user }),
+            .map(|_| DirectoryChange::RemoveRoleAssignment {
+                role: resource,
+                user,
+            }),
         ResourceKind::AccessPackage => dir
             .access_packages
             .get(&resource)
             .filter(|p| p.assignments.contains(&user))
-            .map(|_| DirectoryChange::RemovePackageAssignment { package: resource, user }),
+            .map(|_| DirectoryChange::RemovePackageAssignment {
+                package: resource,
+                user,
+            }),
     }
 }
 
 fn apply_events(state: &State, inst: &Instance, at: DateTime<Utc>) -> Vec<Event> {
     let (results, changes) = plan_apply(state, inst, at);
-    let mut events = vec![Event::ResultsApplied { instance: inst.id.clone(), at, results }];
+    let mut events = vec![Event::ResultsApplied {
+        instance: inst.id.clone(),
+        at,
+        results,
+    }];
     events.extend(changes.into_iter().map(|change| Event::DirectoryChanged {
         change,
         at,
@@ -686,7 +916,9 @@ fn next_due(state: &State, now: DateTime<Utc>) -> Vec<Event> {
     }
     for inst in state.instances.values().filter(|i| i.is_open()) {
         let stage = &inst.stages[inst.current_stage];
-        let (Some(started), Some(deadline)) = (stage.started, stage.deadline) else { continue };
+        let (Some(started), Some(deadline)) = (stage.started, stage.deadline) else {
+            continue;
+        };
         if state.definition_of(inst).settings.reminders && !stage.reminded && deadline > started {
             due.push((started + (deadline - started) / 2, 1, Due::Reminder(inst)));
         }
@@ -697,29 +929,53 @@ fn next_due(state: &State, now: DateTime<Utc>) -> Vec<Event> {
             due.push((at, 3, Due::Occurrence(review)));
         }
     }
-    let best = due.into_iter().filter(|(at, _, _)| *at <= now).min_by_key(|(at, rank, _)| (*at, *rank));
-    let Some((at, _, due)) = best else { return vec![] };
+    let best = due
+        .into_iter()
+        .filter(|(at, _, _)| *at <= now)
+        .min_by_key(|(at, rank, _)| (*at, *rank));
+    let Some((at, _, due)) = best else {
+        return vec![];
+    };
     match due {
         Due::Deletion(user) => vec![Event::DirectoryChanged {
-            change: DirectoryChange::DeleteUser { user: user.to_string() },
+            change: DirectoryChange::DeleteUser {
+                user: user.to_string(),
+            },
             at,
             instance: None,
         }],
         Due::Reminder(inst) => {
             let stage = inst.current_stage;
             let mut reviewers = BTreeSet::new();
-            for (_, item) in inst.items_in(stage).filter(|(_, it)| it.stage == stage && it.decision_in(stage).is_none()) {
+            for (_, item) in inst
+                .items_in(stage)
+                .filter(|(_, it)| it.stage == stage && it.decision_in(stage).is_none())
+            {
                 reviewers.extend(inst.reviewers_of(item, stage).iter().cloned());
             }
-            vec![Event::ReminderSent { instance: inst.id.clone(), stage, at, reviewers: reviewers.into_iter().collect() }]
+            vec![Event::ReminderSent {
+                instance: inst.id.clone(),
+                stage,
+                at,
+                reviewers: reviewers.into_iter().collect(),
+            }]
         }
         Due::Deadline(inst) => end_stage(state, inst, at, StageEndReason::Deadline),
-        Due::Occurrence(review) => start_occurrence(state, &review.definition, review.next_occurrence, at)
-            .into_iter()
-            .chain(review.definition.scope.resources.is_empty().then(|| Event::SeriesEnded {
-                definition: review.definition.id.clone(),
-                at,
-            }))
-            .collect(),
+        Due::Occurrence(review) => {
+            start_occurrence(state, &review.definition, review.next_occurrence, at)
+                .into_iter()
+                .chain(
+                    review
+                        .definition
+                        .scope
+                        .resources
+                        .is_empty()
+                        .then(|| Event::SeriesEnded {
+                            definition: review.definition.id.clone(),
+                            at,
+                        }),
+                )
+                .collect()
+        }
     }
 }

@@ -7,7 +7,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::definition::Outcome;
 use crate::directory::{AccessPath, AssignmentKind, UserType};
-use crate::instance::{Instance, InstanceStatus, Recommendation, RecordedDecision, ResourceRef, StageStatus};
+use crate::instance::{
+    Instance, InstanceStatus, Recommendation, RecordedDecision, ResourceRef, StageStatus,
+};
 use crate::state::State;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -65,7 +67,12 @@ pub enum ViewError {
 }
 
 /// The reviewer page of one instance and stage for `reviewer`.
-pub fn reviewer_view(state: &State, instance: &str, stage: usize, reviewer: &str) -> Result<ReviewerView, ViewError> {
+pub fn reviewer_view(
+    state: &State,
+    instance: &str,
+    stage: usize,
+    reviewer: &str,
+) -> Result<ReviewerView, ViewError> {
     let inst = state.instances.get(instance).ok_or(ViewError::NotFound)?;
     let def = state.definition_of(inst);
     let stage_state = inst.stages.get(stage).ok_or(ViewError::NotFound)?;
@@ -98,7 +105,11 @@ pub fn reviewer_view(state: &State, instance: &str, stage: usize, reviewer: &str
                 AccessPath::Direct => None,
             },
             assignment: it.assignment,
-            recommendation: if show_recommendations { it.recommendation.clone() } else { None },
+            recommendation: if show_recommendations {
+                it.recommendation.clone()
+            } else {
+                None
+            },
             decision: it.decision_in(stage).cloned(),
             earlier: if def.show_previous_decisions {
                 (0..stage)
@@ -156,7 +167,10 @@ pub fn my_reviews(state: &State, user: &str) -> Vec<MyReview> {
             if st.status == StageStatus::NotStarted {
                 continue;
             }
-            let mine: Vec<_> = inst.items_in(stage).filter(|(_, it)| inst.reviewers_of(it, stage).iter().any(|r| r == user)).collect();
+            let mine: Vec<_> = inst
+                .items_in(stage)
+                .filter(|(_, it)| inst.reviewers_of(it, stage).iter().any(|r| r == user))
+                .collect();
             if mine.is_empty() {
                 continue;
             }
@@ -170,11 +184,19 @@ pub fn my_reviews(state: &State, user: &str) -> Vec<MyReview> {
                 open,
                 deadline: st.deadline,
                 assigned: mine.len(),
-                undecided: mine.iter().filter(|(_, it)| it.decision_in(stage).is_none()).count(),
+                undecided: mine
+                    .iter()
+                    .filter(|(_, it)| it.decision_in(stage).is_none())
+                    .count(),
             });
         }
     }
-    out.sort_by(|a, b| b.open.cmp(&a.open).then(a.deadline.cmp(&b.deadline)).then(a.instance.cmp(&b.instance)));
+    out.sort_by(|a, b| {
+        b.open
+            .cmp(&a.open)
+            .then(a.deadline.cmp(&b.deadline))
+            .then(a.instance.cmp(&b.instance))
+    });
     out
 }
 
@@ -212,7 +234,10 @@ pub fn stage_progress(inst: &Instance) -> Vec<Tally> {
         .map(|stage| {
             let mut t = Tally::default();
             for (_, it) in inst.items_in(stage) {
-                t.add(it.decision_in(stage).map_or(Outcome::NotReviewed, |d| d.decision.outcome()));
+                t.add(
+                    it.decision_in(stage)
+                        .map_or(Outcome::NotReviewed, |d| d.decision.outcome()),
+                );
             }
             t
         })
@@ -239,7 +264,11 @@ pub fn reviewer_progress(inst: &Instance, stage: usize) -> Vec<ReviewerProgress>
         }
     }
     by.into_iter()
-        .map(|(r, (assigned, decided))| ReviewerProgress { reviewer: r.to_string(), assigned, decided })
+        .map(|(r, (assigned, decided))| ReviewerProgress {
+            reviewer: r.to_string(),
+            assigned,
+            decided,
+        })
         .collect()
 }
 

@@ -17,54 +17,184 @@ type Breaker = fn(&mut ReviewDefinition);
 fn invalid_definitions_name_the_field_and_the_rule() {
     let table: Vec<(&str, Breaker, &str, &str)> = vec![
         ("no name", |d| d.name = " ".into(), "name", "enter a name"),
-        ("long reviewer description", |d| d.description_for_reviewers = "x".repeat(257), "descriptionForReviewers", "at most 256 characters"),
-        ("no resources", |d| d.scope.resources.clear(), "scope.resources", "at least one resource"),
-        ("unknown resource", |d| d.scope.resources = vec!["g-nope".into()], "scope.resources[0]", "group \"g-nope\" does not exist"),
-        ("resource twice", |d| d.scope.resources.push("g-exception".into()), "scope.resources[1]", "selected twice"),
-        ("inactive 0 days", |d| d.scope.inactive_days = Some(0), "scope.inactiveDays", "between 1 and 730"),
-        ("inactive 731 days", |d| d.scope.inactive_days = Some(731), "scope.inactiveDays", "between 1 and 730"),
-        ("nested for apps", |d| {
-            d.scope.resource_kind = ResourceKind::Application;
-            d.scope.resources = vec!["app-crm".into()];
-            d.scope.transitive = true;
-        }, "scope.transitive", "only applies to groups"),
-        ("no stages", |d| d.stages.clear(), "stages", "one, two or three stages"),
-        ("four stages", |d| d.stages = vec![d.stages[0].clone(); 4], "stages", "one, two or three stages"),
-        ("no selected reviewers", |d| d.stages[0].reviewers = Reviewers::SelectedUsers { users: vec![] }, "stages[0].reviewers", "at least one reviewer"),
-        ("unknown reviewer", |d| d.stages[0].reviewers = Reviewers::SelectedUsers { users: vec!["zed".into()] }, "stages[0].reviewers", "\"zed\" does not exist"),
-        ("unknown reviewer group", |d| d.stages[0].reviewers = Reviewers::GroupMembers { group: "g-zed".into() }, "stages[0].reviewers", "group \"g-zed\" does not exist"),
-        ("owners of a role", |d| {
-            d.scope.resource_kind = ResourceKind::DirectoryRole;
-            d.scope.resources = vec!["role-ga".into()];
-        }, "stages[0].reviewers", "directory roles have no owners"),
-        ("unknown fallback", |d| d.stages[0].fallback_reviewers = vec!["zed".into()], "stages[0].fallbackReviewers", "\"zed\" does not exist"),
-        ("zero-day stage", |d| d.stages[0].duration_days = 0, "stages[0].durationInDays", "between 1 and 180"),
-        ("nothing goes on", |d| {
-            d.stages.push(d.stages[0].clone());
-            d.decisions_to_next_stage.clear();
-        }, "decisionsThatWillMoveToNextStage", "select which reviewees go to the next stage"),
-        ("show previous on one stage", |d| d.show_previous_decisions = true, "showPreviousDecisions", "only applies to multi-stage"),
-        ("guest action without guest scope", |d| d.settings.denied_guest_action = Some(DeniedGuestAction::BlockThenDelete), "settings.deniedGuestAction", "only available when the scope is guest users only"),
-        ("look-back 0", |d| d.settings.recommendations.look_back_days = 0, "settings.recommendationLookBackDuration", "between 1 and 180"),
-        ("one-time with an end", |d| d.schedule.end = ScheduleEnd::AfterOccurrences { count: 2 }, "schedule.end", "one-time review has no recurrence end"),
-        ("end before start", |d| {
-            d.schedule.frequency = Frequency::Monthly;
-            d.schedule.end = ScheduleEnd::OnDate { date: t0() - days(1) };
-        }, "schedule.end", "after the start date"),
-        ("zero occurrences", |d| {
-            d.schedule.frequency = Frequency::Weekly;
-            d.schedule.end = ScheduleEnd::AfterOccurrences { count: 0 };
-        }, "schedule.end", "at least one occurrence"),
-        ("weekly longer than a week", |d| {
-            d.schedule.frequency = Frequency::Weekly;
-            d.stages = vec![d.stages[0].clone(), d.stages[0].clone()];
-            d.stages[0].duration_days = 4;
-            d.stages[1].duration_days = 4;
-        }, "stages.durationInDays", "a weekly review lasts at most 7 days; the stages add up to 8"),
-        ("monthly longer than 27 days", |d| {
-            d.schedule.frequency = Frequency::Monthly;
-            d.stages[0].duration_days = 28;
-        }, "stages.durationInDays", "a monthly review lasts at most 27 days"),
+        (
+            "long reviewer description",
+            |d| d.description_for_reviewers = "x".repeat(257),
+            "descriptionForReviewers",
+            "at most 256 characters",
+        ),
+        (
+            "no resources",
+            |d| d.scope.resources.clear(),
+            "scope.resources",
+            "at least one resource",
+        ),
+        (
+            "unknown resource",
+            |d| d.scope.resources = vec!["g-nope".into()],
+            "scope.resources[0]",
+            "group \"g-nope\" does not exist",
+        ),
+        (
+            "resource twice",
+            |d| d.scope.resources.push("g-exception".into()),
+            "scope.resources[1]",
+            "selected twice",
+        ),
+        (
+            "inactive 0 days",
+            |d| d.scope.inactive_days = Some(0),
+            "scope.inactiveDays",
+            "between 1 and 730",
+        ),
+        (
+            "inactive 731 days",
+            |d| d.scope.inactive_days = Some(731),
+            "scope.inactiveDays",
+            "between 1 and 730",
+        ),
+        (
+            "nested for apps",
+            |d| {
+                d.scope.resource_kind = ResourceKind::Application;
+                d.scope.resources = vec!["app-crm".into()];
+                d.scope.transitive = true;
+            },
+            "scope.transitive",
+            "only applies to groups",
+        ),
+        (
+            "no stages",
+            |d| d.stages.clear(),
+            "stages",
+            "one, two or three stages",
+        ),
+        (
+            "four stages",
+            |d| d.stages = vec![d.stages[0].clone(); 4],
+            "stages",
+            "one, two or three stages",
+        ),
+        (
+            "no selected reviewers",
+            |d| d.stages[0].reviewers = Reviewers::SelectedUsers { users: vec![] },
+            "stages[0].reviewers",
+            "at least one reviewer",
+        ),
+        (
+            "unknown reviewer",
+            |d| {
+                d.stages[0].reviewers = Reviewers::SelectedUsers {
+                    users: vec!["zed".into()],
+                }
+            },
+            "stages[0].reviewers",
+            "\"zed\" does not exist",
+        ),
+        (
+            "unknown reviewer group",
+            |d| {
+                d.stages[0].reviewers = Reviewers::GroupMembers {
+                    group: "g-zed".into(),
+                }
+            },
+            "stages[0].reviewers",
+            "group \"g-zed\" does not exist",
+        ),
+        (
+            "owners of a role",
+            |d| {
+                d.scope.resource_kind = ResourceKind::DirectoryRole;
+                d.scope.resources = vec!["role-ga".into()];
+            },
+            "stages[0].reviewers",
+            "directory roles have no owners",
+        ),
+        (
+            "unknown fallback",
+            |d| d.stages[0].fallback_reviewers = vec!["zed".into()],
+            "stages[0].fallbackReviewers",
+            "\"zed\" does not exist",
+        ),
+        (
+            "zero-day stage",
+            |d| d.stages[0].duration_days = 0,
+            "stages[0].durationInDays",
+            "between 1 and 180",
+        ),
+        (
+            "nothing goes on",
+            |d| {
+                d.stages.push(d.stages[0].clone());
+                d.decisions_to_next_stage.clear();
+            },
+            "decisionsThatWillMoveToNextStage",
+            "select which reviewees go to the next stage",
+        ),
+        (
+            "show previous on one stage",
+            |d| d.show_previous_decisions = true,
+            "showPreviousDecisions",
+            "only applies to multi-stage",
+        ),
+        (
+            "guest action without guest scope",
+            |d| d.settings.denied_guest_action = Some(DeniedGuestAction::BlockThenDelete),
+            "settings.deniedGuestAction",
+            "only available when the scope is guest users only",
+        ),
+        (
+            "look-back 0",
+            |d| d.settings.recommendations.look_back_days = 0,
+            "settings.recommendationLookBackDuration",
+            "between 1 and 180",
+        ),
+        (
+            "one-time with an end",
+            |d| d.schedule.end = ScheduleEnd::AfterOccurrences { count: 2 },
+            "schedule.end",
+            "one-time review has no recurrence end",
+        ),
+        (
+            "end before start",
+            |d| {
+                d.schedule.frequency = Frequency::Monthly;
+                d.schedule.end = ScheduleEnd::OnDate {
+                    date: t0() - days(1),
+                };
+            },
+            "schedule.end",
+            "after the start date",
+        ),
+        (
+            "zero occurrences",
+            |d| {
+                d.schedule.frequency = Frequency::Weekly;
+                d.schedule.end = ScheduleEnd::AfterOccurrences { count: 0 };
+            },
+            "schedule.end",
+            "at least one occurrence",
+        ),
+        (
+            "weekly longer than a week",
+            |d| {
+                d.schedule.frequency = Frequency::Weekly;
+                d.stages = vec![d.stages[0].clone(), d.stages[0].clone()];
+                d.stages[0].duration_days = 4;
+                d.stages[1].duration_days = 4;
+            },
+            "stages.durationInDays",
+            "a weekly review lasts at most 7 days; the stages add up to 8",
+        ),
+        (
+            "monthly longer than 27 days",
+            |d| {
+                d.schedule.frequency = Frequency::Monthly;
+                d.stages[0].duration_days = 28;
+            },
+            "stages.durationInDays",
+            "a monthly review lasts at most 27 days",
+        ),
     ];
     let dir = tenant();
     let valid = definition("v", ResourceKind::Group, "g-exception");
@@ -74,7 +204,9 @@ fn invalid_definitions_name_the_field_and_the_rule() {
         breaker(&mut def);
         let errors = def.validate(&dir);
         assert!(
-            errors.iter().any(|e| e.field == field && e.rule.contains(rule)),
+            errors
+                .iter()
+                .any(|e| e.field == field && e.rule.contains(rule)),
             "{what}: expected {field}: …{rule}…, got {errors:?}"
         );
     }
@@ -92,7 +224,9 @@ fn limits_that_are_still_valid() {
             d.schedule.frequency = Frequency::Monthly;
             d.stages[0].duration_days = 27;
         }),
-        ("inactive 1 and 730 days", |d| d.scope.inactive_days = Some(730)),
+        ("inactive 1 and 730 days", |d| {
+            d.scope.inactive_days = Some(730)
+        }),
         ("guest action with guest scope", |d| {
             d.scope.principals = PrincipalScope::GuestsOnly;
             d.settings.denied_guest_action = Some(DeniedGuestAction::RemoveMembership);
@@ -101,7 +235,9 @@ fn limits_that_are_still_valid() {
             d.stages = vec![d.stages[0].clone(); 3];
             d.show_previous_decisions = true;
         }),
-        ("reviewer description of 256", |d| d.description_for_reviewers = "é".repeat(256)),
+        ("reviewer description of 256", |d| {
+            d.description_for_reviewers = "é".repeat(256)
+        }),
     ];
     for (what, change) in table {
         let mut def = definition("v", ResourceKind::Group, "g-exception");
@@ -125,7 +261,11 @@ fn serialized_events_are_pinned() {
             stage: 0,
             reviewer: "mary".into(),
             source: DecisionSource::Reviewer,
-            decisions: vec![ItemDecision { item: 3, decision: Decision::DontKnow, justification: "On leave".into() }],
+            decisions: vec![ItemDecision {
+                item: 3,
+                decision: Decision::DontKnow,
+                justification: "On leave".into(),
+            }],
         }],
     };
     let json = serde_json::to_string(&record).unwrap();
@@ -139,9 +279,16 @@ fn serialized_events_are_pinned() {
         v: 1,
         id: "browser-1:43".into(),
         at,
-        actor: Actor::Administrator { name: "Ada Admin".into() },
+        actor: Actor::Administrator {
+            name: "Ada Admin".into(),
+        },
         reason: Some("Auditor deadline".into()),
-        events: vec![Event::StageEnded { instance: "r~0~g-exception".into(), stage: 0, at, reason: attest_engine::instance::StageEndReason::Stopped }],
+        events: vec![Event::StageEnded {
+            instance: "r~0~g-exception".into(),
+            stage: 0,
+            at,
+            reason: attest_engine::instance::StageEndReason::Stopped,
+        }],
     };
     assert_eq!(
         serde_json::to_string(&stop).unwrap(),
@@ -155,8 +302,14 @@ fn definitions_round_trip_through_json_and_older_ones_without_version_read_as_v1
     let json = serde_json::to_value(&def).unwrap();
     assert_eq!(json["v"], 1);
     assert_eq!(json["settings"]["ifNoResponse"], "NoChange");
-    assert_eq!(json["decisionsToNextStage"], serde_json::json!(["Approve", "Deny", "NotReviewed", "DontKnow"]));
+    assert_eq!(
+        json["decisionsToNextStage"],
+        serde_json::json!(["Approve", "Deny", "NotReviewed", "DontKnow"])
+    );
     let mut without_version = json.clone();
     without_version.as_object_mut().unwrap().remove("v");
-    assert_eq!(serde_json::from_value::<ReviewDefinition>(without_version).unwrap(), def);
+    assert_eq!(
+        serde_json::from_value::<ReviewDefinition>(without_version).unwrap(),
+        def
+    );
 }

@@ -6,8 +6,12 @@ mod support;
 use attest_engine::definition::*;
 use attest_engine::directory::ResourceKind;
 use attest_engine::event::{Event, ItemDecision};
-use attest_engine::instance::{Decision, DecisionSource, InstanceStatus, StageEndReason, StageStatus};
-use attest_engine::view::{my_reviews, reviewer_progress, reviewer_view, stage_progress, ViewError};
+use attest_engine::instance::{
+    Decision, DecisionSource, InstanceStatus, StageEndReason, StageStatus,
+};
+use attest_engine::view::{
+    my_reviews, reviewer_progress, reviewer_view, stage_progress, ViewError,
+};
 use attest_engine::{Actor, Command, EngineError};
 use support::*;
 
@@ -15,7 +19,10 @@ const ID: &str = "r~0~g-exception";
 
 fn two_stage() -> ReviewDefinition {
     let mut def = definition("r", ResourceKind::Group, "g-exception");
-    def.stages = vec![stage(Reviewers::Managers, &["olivia"], 5), stage(Reviewers::ResourceOwners, &[], 4)];
+    def.stages = vec![
+        stage(Reviewers::Managers, &["olivia"], 5),
+        stage(Reviewers::ResourceOwners, &[], 4),
+    ];
     def.decisions_to_next_stage = vec![Outcome::NotReviewed];
     def
 }
@@ -29,12 +36,24 @@ fn stages_run_out_on_the_clock_with_their_scheduled_times() {
     sim.advance(days(20));
     let inst = sim.instance(ID);
     assert_eq!(inst.status, InstanceStatus::Completed);
-    assert_eq!(inst.stages[0].ended, Some(t0() + days(5)), "stage 1 ended at its deadline");
-    assert_eq!(inst.stages[1].started, Some(t0() + days(5)), "stage 2 started at once");
+    assert_eq!(
+        inst.stages[0].ended,
+        Some(t0() + days(5)),
+        "stage 1 ended at its deadline"
+    );
+    assert_eq!(
+        inst.stages[1].started,
+        Some(t0() + days(5)),
+        "stage 2 started at once"
+    );
     assert_eq!(inst.stages[1].ended, Some(t0() + days(9)));
     assert_eq!(inst.completed, Some(t0() + days(9)));
     assert_eq!(inst.stages[0].end_reason, Some(StageEndReason::Deadline));
-    assert_eq!(sim.in_stage(ID, 1), names(&["bob", "carol", "dave"]), "only not reviewed went on");
+    assert_eq!(
+        sim.in_stage(ID, 1),
+        names(&["bob", "carol", "dave"]),
+        "only not reviewed went on"
+    );
     // Nothing changes in the directory until results are applied.
     assert_eq!(sim.state.directory, tenant());
 }
@@ -44,22 +63,68 @@ fn stop_current_stage_and_stop_review() {
     let mut sim = Sim::new(tenant());
     sim.create(two_stage());
     sim.advance(days(1));
-    sim.ok(&admin(), Command::StopCurrentStage { instance: ID.into() });
+    sim.ok(
+        &admin(),
+        Command::StopCurrentStage {
+            instance: ID.into(),
+        },
+    );
     let inst = sim.instance(ID);
     assert_eq!(inst.current_stage, 1);
     assert_eq!(inst.stages[0].end_reason, Some(StageEndReason::Stopped));
-    assert_eq!(inst.stages[1].deadline, Some(t0() + days(1) + days(4)), "next stage runs its own duration from now");
-    sim.ok(&admin(), Command::StopReview { instance: ID.into() });
+    assert_eq!(
+        inst.stages[1].deadline,
+        Some(t0() + days(1) + days(4)),
+        "next stage runs its own duration from now"
+    );
+    sim.ok(
+        &admin(),
+        Command::StopReview {
+            instance: ID.into(),
+        },
+    );
     let inst = sim.instance(ID);
-    assert_eq!((inst.status, inst.stopped), (InstanceStatus::Completed, true));
+    assert_eq!(
+        (inst.status, inst.stopped),
+        (InstanceStatus::Completed, true)
+    );
     assert_eq!(inst.stages[1].status, StageStatus::Completed);
     // Stopping is irreversible and decisions close.
-    for cmd in [Command::StopReview { instance: ID.into() }, Command::StopCurrentStage { instance: ID.into() }] {
-        assert!(matches!(sim.run(&admin(), cmd), Err(EngineError::WrongStatus { .. })));
+    for cmd in [
+        Command::StopReview {
+            instance: ID.into(),
+        },
+        Command::StopCurrentStage {
+            instance: ID.into(),
+        },
+    ] {
+        assert!(matches!(
+            sim.run(&admin(), cmd),
+            Err(EngineError::WrongStatus { .. })
+        ));
     }
-    assert!(matches!(sim.decide(ID, "olivia", "bob", Decision::Approve), Err(EngineError::WrongStatus { .. })));
-    sim.ok(&admin(), Command::ApplyResults { instance: ID.into() });
-    assert!(matches!(sim.run(&admin(), Command::ApplyResults { instance: ID.into() }), Err(EngineError::WrongStatus { .. })), "applied once only");
+    assert!(matches!(
+        sim.decide(ID, "olivia", "bob", Decision::Approve),
+        Err(EngineError::WrongStatus { .. })
+    ));
+    sim.ok(
+        &admin(),
+        Command::ApplyResults {
+            instance: ID.into(),
+        },
+    );
+    assert!(
+        matches!(
+            sim.run(
+                &admin(),
+                Command::ApplyResults {
+                    instance: ID.into()
+                }
+            ),
+            Err(EngineError::WrongStatus { .. })
+        ),
+        "applied once only"
+    );
 }
 
 #[test]
@@ -68,7 +133,12 @@ fn nobody_moving_on_completes_the_review() {
     let mut def = two_stage();
     def.decisions_to_next_stage = vec![Outcome::Deny];
     sim.create(def);
-    sim.ok(&admin(), Command::StopCurrentStage { instance: ID.into() });
+    sim.ok(
+        &admin(),
+        Command::StopCurrentStage {
+            instance: ID.into(),
+        },
+    );
     let inst = sim.instance(ID);
     assert_eq!(inst.status, InstanceStatus::Completed);
     assert_eq!(inst.stages[1].end_reason, Some(StageEndReason::NoReviewees));
@@ -80,25 +150,56 @@ fn only_administrators_create_stop_and_apply() {
     let reviewer = as_user("mary");
     let def = two_stage();
     for cmd in [
-        Command::CreateReview { definition: Box::new(def.clone()) },
-        Command::SaveDraft { definition: Box::new(def.clone()) },
-        Command::ImportDirectory { directory: Box::new(tenant()), source: "x".into() },
+        Command::CreateReview {
+            definition: Box::new(def.clone()),
+        },
+        Command::SaveDraft {
+            definition: Box::new(def.clone()),
+        },
+        Command::ImportDirectory {
+            directory: Box::new(tenant()),
+            source: "x".into(),
+        },
     ] {
-        assert!(matches!(sim.run(&reviewer, cmd), Err(EngineError::AdministratorOnly { .. })));
+        assert!(matches!(
+            sim.run(&reviewer, cmd),
+            Err(EngineError::AdministratorOnly { .. })
+        ));
     }
     sim.create(def);
     for cmd in [
-        Command::StopCurrentStage { instance: ID.into() },
-        Command::StopReview { instance: ID.into() },
-        Command::ApplyResults { instance: ID.into() },
-        Command::EndSeries { definition: "r".into() },
+        Command::StopCurrentStage {
+            instance: ID.into(),
+        },
+        Command::StopReview {
+            instance: ID.into(),
+        },
+        Command::ApplyResults {
+            instance: ID.into(),
+        },
+        Command::EndSeries {
+            definition: "r".into(),
+        },
     ] {
-        assert!(matches!(sim.run(&reviewer, cmd.clone()), Err(EngineError::AdministratorOnly { .. })));
-        assert!(matches!(sim.run(&Actor::System, cmd), Err(EngineError::AdministratorOnly { .. })));
+        assert!(matches!(
+            sim.run(&reviewer, cmd.clone()),
+            Err(EngineError::AdministratorOnly { .. })
+        ));
+        assert!(matches!(
+            sim.run(&Actor::System, cmd),
+            Err(EngineError::AdministratorOnly { .. })
+        ));
     }
     // Administrators are not reviewers: they cannot decide on anyone's access.
     let item = sim.item(ID, "alice");
-    let decide = Command::RecordDecisions { instance: ID.into(), decisions: vec![ItemDecision { item, decision: Decision::Approve, justification: "x".into() }] };
+    let decide = Command::RecordDecisions {
+        instance: ID.into(),
+        decisions: vec![ItemDecision {
+            item,
+            decision: Decision::Approve,
+            justification: "x".into(),
+        }],
+    };
     assert_eq!(sim.run(&admin(), decide), Err(EngineError::NotAReviewer));
 }
 
@@ -110,21 +211,55 @@ fn justification_required_on_approval() {
     sim.create(def);
     let record = |sim: &mut Sim, decision, justification: &str| {
         let item = sim.item(ID, "alice");
-        sim.run(&as_user("mary"), Command::RecordDecisions { instance: ID.into(), decisions: vec![ItemDecision { item, decision, justification: justification.into() }] })
+        sim.run(
+            &as_user("mary"),
+            Command::RecordDecisions {
+                instance: ID.into(),
+                decisions: vec![ItemDecision {
+                    item,
+                    decision,
+                    justification: justification.into(),
+                }],
+            },
+        )
     };
-    assert_eq!(record(&mut sim, Decision::Approve, "  "), Err(EngineError::JustificationRequired { user: "Alice".into() }));
-    assert_eq!(record(&mut sim, Decision::Deny, ""), Ok(()), "denying needs no justification");
-    assert_eq!(record(&mut sim, Decision::Approve, "Still runs the exception process"), Ok(()));
+    assert_eq!(
+        record(&mut sim, Decision::Approve, "  "),
+        Err(EngineError::JustificationRequired {
+            user: "Alice".into()
+        })
+    );
+    assert_eq!(
+        record(&mut sim, Decision::Deny, ""),
+        Ok(()),
+        "denying needs no justification"
+    );
+    assert_eq!(
+        record(
+            &mut sim,
+            Decision::Approve,
+            "Still runs the exception process"
+        ),
+        Ok(())
+    );
     let inst = sim.instance(ID);
-    let d = inst.items[sim.item(ID, "alice") as usize].decision_in(0).unwrap();
-    assert_eq!((d.decision, d.justification.as_str()), (Decision::Approve, "Still runs the exception process"), "the last decision wins");
+    let d = inst.items[sim.item(ID, "alice") as usize]
+        .decision_in(0)
+        .unwrap();
+    assert_eq!(
+        (d.decision, d.justification.as_str()),
+        (Decision::Approve, "Still runs the exception process"),
+        "the last decision wins"
+    );
 }
 
 #[test]
 fn several_reviewers_last_decision_wins_and_reset() {
     let mut sim = Sim::new(tenant());
     let mut def = two_stage();
-    def.stages[0].reviewers = Reviewers::GroupMembers { group: "g-exception".into() };
+    def.stages[0].reviewers = Reviewers::GroupMembers {
+        group: "g-exception".into(),
+    };
     sim.create(def);
     sim.decide(ID, "alice", "bob", Decision::Approve).unwrap();
     sim.advance(chrono::Duration::hours(1));
@@ -132,7 +267,13 @@ fn several_reviewers_last_decision_wins_and_reset() {
     let item = sim.item(ID, "bob") as usize;
     let d = sim.instance(ID).items[item].decision_in(0).unwrap().clone();
     assert_eq!((d.decision, d.reviewer.as_str()), (Decision::Deny, "carol"));
-    sim.ok(&as_user("alice"), Command::ResetDecisions { instance: ID.into(), items: vec![item as u32] });
+    sim.ok(
+        &as_user("alice"),
+        Command::ResetDecisions {
+            instance: ID.into(),
+            items: vec![item as u32],
+        },
+    );
     assert!(sim.instance(ID).items[item].decision_in(0).is_none());
 }
 
@@ -144,18 +285,52 @@ fn accept_recommendations_touches_only_the_callers_undecided_items() {
     sim.create(def);
     // mary reviews alice (active: recommend approve) and bob (100 days: recommend deny).
     sim.decide(ID, "mary", "alice", Decision::Deny).unwrap();
-    sim.ok(&as_user("mary"), Command::AcceptRecommendations { instance: ID.into(), items: None });
+    sim.ok(
+        &as_user("mary"),
+        Command::AcceptRecommendations {
+            instance: ID.into(),
+            items: None,
+        },
+    );
     let inst = sim.instance(ID);
-    let decision = |u: &str| inst.items.iter().find(|i| i.user == u).unwrap().decision_in(0).cloned();
-    assert_eq!(decision("alice").unwrap().decision, Decision::Deny, "an existing decision is kept");
+    let decision = |u: &str| {
+        inst.items
+            .iter()
+            .find(|i| i.user == u)
+            .unwrap()
+            .decision_in(0)
+            .cloned()
+    };
+    assert_eq!(
+        decision("alice").unwrap().decision,
+        Decision::Deny,
+        "an existing decision is kept"
+    );
     let bob = decision("bob").unwrap();
-    assert_eq!((bob.decision, bob.source), (Decision::Deny, DecisionSource::AcceptedRecommendation));
-    assert!(bob.justification.contains("no sign-in for 100 days"), "{}", bob.justification);
+    assert_eq!(
+        (bob.decision, bob.source),
+        (Decision::Deny, DecisionSource::AcceptedRecommendation)
+    );
+    assert!(
+        bob.justification.contains("no sign-in for 100 days"),
+        "{}",
+        bob.justification
+    );
     assert_eq!(decision("carol"), None, "mike's reviewee untouched");
-    assert_eq!(decision("dave"), None, "fallback reviewer's reviewee untouched");
+    assert_eq!(
+        decision("dave"),
+        None,
+        "fallback reviewer's reviewee untouched"
+    );
     let carol = sim.item(ID, "carol");
     assert!(matches!(
-        sim.run(&as_user("mary"), Command::AcceptRecommendations { instance: ID.into(), items: Some(vec![carol]) }),
+        sim.run(
+            &as_user("mary"),
+            Command::AcceptRecommendations {
+                instance: ID.into(),
+                items: Some(vec![carol])
+            }
+        ),
         Err(EngineError::NotYourItem { .. })
     ));
 }
@@ -172,20 +347,46 @@ fn reviewer_view_shows_only_own_items_and_hides_earlier_decisions_when_blind() {
         let view = reviewer_view(&sim.state, ID, 0, "mary").unwrap();
         let users: Vec<&str> = view.rows.iter().map(|r| r.user.as_str()).collect();
         assert_eq!(users, ["alice", "bob"], "mary sees her reports only");
-        assert_eq!(reviewer_view(&sim.state, ID, 0, "aaron"), Err(ViewError::NotYourReview { stage: 0 }));
-        assert_eq!(reviewer_view(&sim.state, ID, 1, "olivia"), Err(ViewError::StageNotOpen { stage: 1, state: "it has not started" }));
-        sim.ok(&admin(), Command::StopCurrentStage { instance: ID.into() });
-        assert!(matches!(reviewer_view(&sim.state, ID, 0, "mary"), Err(ViewError::StageNotOpen { stage: 0, .. })), "a closed stage's link says so");
+        assert_eq!(
+            reviewer_view(&sim.state, ID, 0, "aaron"),
+            Err(ViewError::NotYourReview { stage: 0 })
+        );
+        assert_eq!(
+            reviewer_view(&sim.state, ID, 1, "olivia"),
+            Err(ViewError::StageNotOpen {
+                stage: 1,
+                state: "it has not started"
+            })
+        );
+        sim.ok(
+            &admin(),
+            Command::StopCurrentStage {
+                instance: ID.into(),
+            },
+        );
+        assert!(
+            matches!(
+                reviewer_view(&sim.state, ID, 0, "mary"),
+                Err(ViewError::StageNotOpen { stage: 0, .. })
+            ),
+            "a closed stage's link says so"
+        );
         let view = reviewer_view(&sim.state, ID, 1, "olivia").unwrap();
         let alice = view.rows.iter().find(|r| r.user == "alice").unwrap();
-        assert!(alice.decision.is_none(), "the stage-2 decision starts empty");
+        assert!(
+            alice.decision.is_none(),
+            "the stage-2 decision starts empty"
+        );
         let serialized = serde_json::to_string(&view).unwrap();
         if show_previous {
             assert_eq!(alice.earlier.len(), 1);
             assert_eq!(alice.earlier[0].reviewer_name, "Mary");
         } else {
             assert!(alice.earlier.is_empty());
-            assert!(!serialized.contains("mary on alice") && !serialized.contains("\"mary\""), "blind view leaks: {serialized}");
+            assert!(
+                !serialized.contains("mary on alice") && !serialized.contains("\"mary\""),
+                "blind view leaks: {serialized}"
+            );
         }
     }
 }
@@ -197,16 +398,31 @@ fn my_reviews_and_progress() {
     sim.decide(ID, "mary", "alice", Decision::Approve).unwrap();
     let mine = my_reviews(&sim.state, "mary");
     assert_eq!(mine.len(), 1);
-    assert_eq!((mine[0].open, mine[0].assigned, mine[0].undecided), (true, 2, 1));
+    assert_eq!(
+        (mine[0].open, mine[0].assigned, mine[0].undecided),
+        (true, 2, 1)
+    );
     assert_eq!(mine[0].deadline, Some(t0() + days(5)));
     assert!(my_reviews(&sim.state, "aaron").is_empty());
     let progress = &stage_progress(sim.instance(ID))[0];
-    assert_eq!((progress.approved, progress.not_reviewed, progress.total()), (1, 3, 4));
+    assert_eq!(
+        (progress.approved, progress.not_reviewed, progress.total()),
+        (1, 3, 4)
+    );
     let by_reviewer = reviewer_progress(sim.instance(ID), 0);
-    let get = |r: &str| by_reviewer.iter().find(|p| p.reviewer == r).map(|p| (p.assigned, p.decided));
+    let get = |r: &str| {
+        by_reviewer
+            .iter()
+            .find(|p| p.reviewer == r)
+            .map(|p| (p.assigned, p.decided))
+    };
     assert_eq!(get("mary"), Some((2, 1)));
     assert_eq!(get("mike"), Some((1, 0)));
-    assert_eq!(get("olivia"), Some((1, 0)), "dave has no manager: his fallback reviewer");
+    assert_eq!(
+        get("olivia"),
+        Some((1, 0)),
+        "dave has no manager: his fallback reviewer"
+    );
     sim.advance(days(10));
     let mine = my_reviews(&sim.state, "mary");
     assert!(!mine[0].open, "finished stages are listed as finished");
@@ -229,37 +445,83 @@ fn halfway_reminder_goes_only_to_reviewers_with_undecided_items() {
             _ => None,
         })
         .collect();
-    assert_eq!(reminders, vec![(names(&["mary", "olivia"]), t0() + days(3))]);
+    assert_eq!(
+        reminders,
+        vec![(names(&["mary", "olivia"]), t0() + days(3))]
+    );
 }
 
 #[test]
 fn recurrence_starts_each_occurrence_and_stops_after_the_last() {
     let table = [
-        (Frequency::Weekly, ScheduleEnd::AfterOccurrences { count: 3 }, 60, vec![0, 7, 14]),
-        (Frequency::Monthly, ScheduleEnd::OnDate { date: t0() + days(70) }, 200, vec![0, 31, 59]),
-        (Frequency::Quarterly, ScheduleEnd::Never, 200, vec![0, 90, 181]),
+        (
+            Frequency::Weekly,
+            ScheduleEnd::AfterOccurrences { count: 3 },
+            60,
+            vec![0, 7, 14],
+        ),
+        (
+            Frequency::Monthly,
+            ScheduleEnd::OnDate {
+                date: t0() + days(70),
+            },
+            200,
+            vec![0, 31, 59],
+        ),
+        (
+            Frequency::Quarterly,
+            ScheduleEnd::Never,
+            200,
+            vec![0, 90, 181],
+        ),
     ];
     for (frequency, end, horizon, starts) in table {
         let mut def = definition("rec", ResourceKind::Group, "g-exception");
-        def.schedule = Schedule { start: t0(), frequency, end };
+        def.schedule = Schedule {
+            start: t0(),
+            frequency,
+            end,
+        };
         def.stages[0].duration_days = 5;
         let mut sim = Sim::new(tenant());
         sim.create(def);
         sim.advance(days(horizon));
-        let got: Vec<i64> = sim.state.instances.values().map(|i| (i.started - t0()).num_days()).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
+        let got: Vec<i64> = sim
+            .state
+            .instances
+            .values()
+            .map(|i| (i.started - t0()).num_days())
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
         assert_eq!(got, starts, "{frequency:?}");
-        assert!(sim.state.instances.values().all(|i| i.status == InstanceStatus::Completed), "{frequency:?}: all ended");
+        assert!(
+            sim.state
+                .instances
+                .values()
+                .all(|i| i.status == InstanceStatus::Completed),
+            "{frequency:?}: all ended"
+        );
     }
 }
 
 #[test]
 fn end_series_stops_future_occurrences() {
     let mut def = definition("rec", ResourceKind::Group, "g-exception");
-    def.schedule = Schedule { start: t0(), frequency: Frequency::Weekly, end: ScheduleEnd::Never };
+    def.schedule = Schedule {
+        start: t0(),
+        frequency: Frequency::Weekly,
+        end: ScheduleEnd::Never,
+    };
     let mut sim = Sim::new(tenant());
     sim.create(def);
     sim.advance(days(8));
-    sim.ok(&admin(), Command::EndSeries { definition: "rec".into() });
+    sim.ok(
+        &admin(),
+        Command::EndSeries {
+            definition: "rec".into(),
+        },
+    );
     sim.advance(days(30));
     assert_eq!(sim.state.instances.len(), 2);
 }
@@ -269,11 +531,24 @@ fn snapshot_ignores_later_directory_changes() {
     let mut sim = Sim::new(tenant());
     sim.create(two_stage());
     let mut dir = sim.state.directory.clone();
-    dir.groups.get_mut("g-exception").unwrap().members.push(support::u("aaron"));
+    dir.groups
+        .get_mut("g-exception")
+        .unwrap()
+        .members
+        .push(support::u("aaron"));
     dir.users.get_mut("alice").unwrap().manager = Some("mike".into());
-    sim.ok(&admin(), Command::ImportDirectory { directory: Box::new(dir), source: "later".into() });
+    sim.ok(
+        &admin(),
+        Command::ImportDirectory {
+            directory: Box::new(dir),
+            source: "later".into(),
+        },
+    );
     assert_eq!(sim.reviewees(ID), names(&["alice", "bob", "carol", "dave"]));
-    assert!(sim.decide(ID, "mary", "alice", Decision::Approve).is_ok(), "reviewers are snapshotted too");
+    assert!(
+        sim.decide(ID, "mary", "alice", Decision::Approve).is_ok(),
+        "reviewers are snapshotted too"
+    );
 }
 
 #[test]
@@ -281,14 +556,120 @@ fn drafts_are_saved_edited_and_deleted_by_administrators() {
     let mut sim = Sim::new(tenant());
     let mut def = two_stage();
     def.name = String::new(); // drafts may be incomplete
-    sim.ok(&admin(), Command::SaveDraft { definition: Box::new(def.clone()) });
+    sim.ok(
+        &admin(),
+        Command::SaveDraft {
+            definition: Box::new(def.clone()),
+        },
+    );
     def.name = "Quarterly exception review".into();
-    sim.ok(&admin(), Command::SaveDraft { definition: Box::new(def.clone()) });
+    sim.ok(
+        &admin(),
+        Command::SaveDraft {
+            definition: Box::new(def.clone()),
+        },
+    );
     assert_eq!(sim.state.drafts["r"].name, "Quarterly exception review");
     let mut invalid = def.clone();
     invalid.stages.clear();
-    assert!(matches!(sim.run(&admin(), Command::CreateReview { definition: Box::new(invalid) }), Err(EngineError::InvalidDefinition { .. })));
+    assert!(matches!(
+        sim.run(
+            &admin(),
+            Command::CreateReview {
+                definition: Box::new(invalid)
+            }
+        ),
+        Err(EngineError::InvalidDefinition { .. })
+    ));
     sim.create(def);
-    assert!(sim.state.drafts.is_empty(), "creating from a draft consumes it");
-    assert!(matches!(sim.run(&admin(), Command::DeleteDraft { definition: "r".into() }), Err(EngineError::NotFound { .. })));
+    assert!(
+        sim.state.drafts.is_empty(),
+        "creating from a draft consumes it"
+    );
+    assert!(matches!(
+        sim.run(
+            &admin(),
+            Command::DeleteDraft {
+                definition: "r".into()
+            }
+        ),
+        Err(EngineError::NotFound { .. })
+    ));
+}
+
+#[test]
+fn a_peers_records_are_rechecked_by_deciding_them_again() {
+    use attest_engine::replay_check::{recheck_exact, RecheckError};
+    let mut sim = Sim::new(tenant());
+    sim.create(two_stage());
+    let before = sim.state.clone();
+    sim.decide(ID, "mary", "alice", Decision::Approve).unwrap();
+    let honest = sim.log.last().unwrap().clone();
+    assert_eq!(recheck_exact(&before, &honest), Ok(()));
+    // The same events claimed by someone who does not review alice are refused.
+    let mut forged = honest.clone();
+    forged.actor = as_user("mike");
+    assert!(matches!(
+        recheck_exact(&before, &forged),
+        Err(RecheckError::Refused(EngineError::NotYourItem { .. }))
+    ));
+    let mut forged = honest.clone();
+    forged.actor = as_user("mike");
+    if let Event::DecisionsRecorded { reviewer, .. } = &mut forged.events[0] {
+        *reviewer = "mike".into();
+    }
+    assert!(recheck_exact(&before, &forged).is_err());
+    sim.ok(
+        &admin(),
+        Command::StopCurrentStage {
+            instance: ID.into(),
+        },
+    );
+    assert!(
+        recheck_exact(&sim.state, &honest).is_err(),
+        "a decision for a closed stage is refused"
+    );
+}
+
+#[test]
+fn prepare_does_not_change_state_and_applies_to_the_same_result() {
+    let mut sim = Sim::new(tenant());
+    sim.create(two_stage());
+    let mut state = sim.state.clone();
+    let ctx = |id: &str, actor: Actor, now| attest_engine::Context {
+        actor,
+        now,
+        record_id: id.into(),
+        reason: None,
+    };
+    let item = sim.item(ID, "alice");
+    let cmd = Command::RecordDecisions {
+        instance: ID.into(),
+        decisions: vec![ItemDecision {
+            item,
+            decision: Decision::Deny,
+            justification: String::new(),
+        }],
+    };
+    let record = state
+        .prepare(&cmd, &ctx("p1", as_user("mary"), t0()))
+        .unwrap()
+        .unwrap();
+    assert_eq!(state, sim.state, "prepare leaves the state alone");
+    attest_engine::apply(&mut state, &record);
+    let later = t0() + days(30);
+    let advance = state
+        .prepare(&Command::AdvanceTime, &ctx("p2", Actor::System, later))
+        .unwrap()
+        .unwrap();
+    let mut executed = state.clone();
+    executed
+        .execute(&Command::AdvanceTime, &ctx("p2", Actor::System, later))
+        .unwrap();
+    attest_engine::apply(&mut state, &advance);
+    assert_eq!(
+        state, executed,
+        "applying a prepared time step equals executing it"
+    );
+    assert_eq!(state.instances[ID].status, InstanceStatus::Completed);
 }

@@ -11,17 +11,37 @@ use attest_engine::{apply, replay, Actor, Command, Context, Record, State};
 use proptest::prelude::*;
 use support::*;
 
-const USERS: [&str; 8] = ["mary", "mike", "olivia", "aaron", "alice", "bob", "carol", "dave"];
+const USERS: [&str; 8] = [
+    "mary", "mike", "olivia", "aaron", "alice", "bob", "carol", "dave",
+];
 
 #[derive(Clone, Debug)]
 enum Op {
-    Decide { who: usize, item: u32, decision: Decision, justified: bool },
-    Accept { who: usize },
-    Reset { who: usize, item: u32 },
-    StopStage { admin: bool },
-    StopReview { admin: bool },
-    Apply { admin: bool },
-    Advance { hours: i64 },
+    Decide {
+        who: usize,
+        item: u32,
+        decision: Decision,
+        justified: bool,
+    },
+    Accept {
+        who: usize,
+    },
+    Reset {
+        who: usize,
+        item: u32,
+    },
+    StopStage {
+        admin: bool,
+    },
+    StopReview {
+        admin: bool,
+    },
+    Apply {
+        admin: bool,
+    },
+    Advance {
+        hours: i64,
+    },
 }
 
 fn reviewers() -> impl Strategy<Value = Reviewers> {
@@ -29,13 +49,22 @@ fn reviewers() -> impl Strategy<Value = Reviewers> {
         Just(Reviewers::Managers),
         Just(Reviewers::ResourceOwners),
         Just(Reviewers::SelfReview),
-        Just(Reviewers::SelectedUsers { users: vec!["aaron".into(), "mary".into()] }),
-        Just(Reviewers::GroupMembers { group: "g-auditors".into() }),
+        Just(Reviewers::SelectedUsers {
+            users: vec!["aaron".into(), "mary".into()]
+        }),
+        Just(Reviewers::GroupMembers {
+            group: "g-auditors".into()
+        }),
     ]
 }
 
 fn outcome() -> impl Strategy<Value = Outcome> {
-    prop_oneof![Just(Outcome::Approve), Just(Outcome::Deny), Just(Outcome::DontKnow), Just(Outcome::NotReviewed)]
+    prop_oneof![
+        Just(Outcome::Approve),
+        Just(Outcome::Deny),
+        Just(Outcome::DontKnow),
+        Just(Outcome::NotReviewed)
+    ]
 }
 
 fn no_response() -> impl Strategy<Value = NoResponse> {
@@ -93,7 +122,11 @@ fn ops() -> impl Strategy<Value = Vec<Op>> {
 }
 
 fn actor_for(admin: bool, who: usize) -> Actor {
-    if admin { support::admin() } else { as_user(USERS[who % USERS.len()]) }
+    if admin {
+        support::admin()
+    } else {
+        as_user(USERS[who % USERS.len()])
+    }
 }
 
 /// The decisions and resets in a record touch only items assigned to its actor in the
@@ -101,11 +134,24 @@ fn actor_for(admin: bool, who: usize) -> Actor {
 fn only_own_items(before: &State, record: &Record) -> Result<(), String> {
     for e in &record.events {
         let (instance, stage, items): (&str, usize, Vec<u32>) = match e {
-            Event::DecisionsRecorded { instance, stage, decisions, .. } => (instance, *stage, decisions.iter().map(|d| d.item).collect()),
-            Event::DecisionsReset { instance, stage, items, .. } => (instance, *stage, items.clone()),
+            Event::DecisionsRecorded {
+                instance,
+                stage,
+                decisions,
+                ..
+            } => (instance, *stage, decisions.iter().map(|d| d.item).collect()),
+            Event::DecisionsReset {
+                instance,
+                stage,
+                items,
+                ..
+            } => (instance, *stage, items.clone()),
             _ => continue,
         };
-        let user = record.actor.user_id().ok_or("a decision recorded by a non-user")?;
+        let user = record
+            .actor
+            .user_id()
+            .ok_or("a decision recorded by a non-user")?;
         let inst = &before.instances[instance];
         if !inst.is_open() || inst.current_stage != stage {
             return Err(format!("decision in a closed stage {stage}"));

@@ -51,40 +51,77 @@ fn check(case: Case) {
     let id = format!("{}~0~{}", case.def.id, resource);
     let no_response = case.def.settings.if_no_response;
     sim.create(case.def);
-    assert_eq!(sim.reviewees(&id), names(case.reviewees), "{}: reviewees", case.name);
+    assert_eq!(
+        sim.reviewees(&id),
+        names(case.reviewees),
+        "{}: reviewees",
+        case.name
+    );
     for (n, step) in case.steps.into_iter().enumerate() {
         let at = format!("{} step {n}", case.name);
         match step {
-            Decide(r, u, d) => sim.decide(&id, r, u, d).unwrap_or_else(|e| panic!("{at}: {r} on {u}: {e}")),
+            Decide(r, u, d) => sim
+                .decide(&id, r, u, d)
+                .unwrap_or_else(|e| panic!("{at}: {r} on {u}: {e}")),
             Refused(r, u, d) => match sim.decide(&id, r, u, d) {
                 Err(EngineError::NotYourItem { .. }) => {}
                 other => panic!("{at}: {r} deciding on {u} should be refused, got {other:?}"),
             },
             InStage(s, users) => {
                 assert_eq!(sim.instance(&id).current_stage, s, "{at}: current stage");
-                assert_eq!(sim.in_stage(&id, s), names(users), "{at}: reviewees in stage {}", s + 1);
+                assert_eq!(
+                    sim.in_stage(&id, s),
+                    names(users),
+                    "{at}: reviewees in stage {}",
+                    s + 1
+                );
             }
             EarlierShown(r, u, count) => {
                 let inst = sim.instance(&id);
                 let view = reviewer_view(&sim.state, &id, inst.current_stage, r).unwrap();
                 let row = view.rows.iter().find(|row| row.user == u).unwrap();
-                assert_eq!(row.earlier.len(), count, "{at}: earlier decisions {r} sees on {u}");
+                assert_eq!(
+                    row.earlier.len(),
+                    count,
+                    "{at}: earlier decisions {r} sees on {u}"
+                );
             }
-            StopCurrentStage => sim.ok(&admin(), Command::StopCurrentStage { instance: id.clone() }),
-            StopReview => sim.ok(&admin(), Command::StopReview { instance: id.clone() }),
+            StopCurrentStage => sim.ok(
+                &admin(),
+                Command::StopCurrentStage {
+                    instance: id.clone(),
+                },
+            ),
+            StopReview => sim.ok(
+                &admin(),
+                Command::StopReview {
+                    instance: id.clone(),
+                },
+            ),
             Advance(d) => sim.advance(days(d)),
-            ApplyResults => sim.ok(&admin(), Command::ApplyResults { instance: id.clone() }),
+            ApplyResults => sim.ok(
+                &admin(),
+                Command::ApplyResults {
+                    instance: id.clone(),
+                },
+            ),
             Status(s) => assert_eq!(sim.instance(&id).status, s, "{at}: status"),
             Blocked(users) => {
                 for u in users {
                     let user = &sim.state.directory.users[*u];
                     assert!(!user.account_enabled, "{at}: {u} should be blocked");
-                    assert!(sim.state.pending_deletions.contains_key(*u), "{at}: {u} deletion scheduled");
+                    assert!(
+                        sim.state.pending_deletions.contains_key(*u),
+                        "{at}: {u} deletion scheduled"
+                    );
                 }
             }
             Deleted(users) => {
                 for u in users {
-                    assert!(!sim.state.directory.users.contains_key(*u), "{at}: {u} should be deleted");
+                    assert!(
+                        !sim.state.directory.users.contains_key(*u),
+                        "{at}: {u} should be deleted"
+                    );
                 }
             }
         }
@@ -95,7 +132,12 @@ fn check(case: Case) {
         let row = rows.iter().find(|r| r.user == *user).unwrap();
         assert_eq!(row.outcome, *expected, "{}: outcome of {user}", case.name);
     }
-    assert_eq!(inst.status, InstanceStatus::Applied, "{}: applied", case.name);
+    assert_eq!(
+        inst.status,
+        InstanceStatus::Applied,
+        "{}: applied",
+        case.name
+    );
     let _ = no_response;
     let mut holders: Vec<String> = sim
         .state
@@ -106,10 +148,23 @@ fn check(case: Case) {
         .filter(|u| case.reviewees.contains(&u.as_str()))
         .collect();
     holders.sort();
-    assert_eq!(holders, names(case.holders_after), "{}: who keeps access", case.name);
+    assert_eq!(
+        holders,
+        names(case.holders_after),
+        "{}: who keeps access",
+        case.name
+    );
 }
 
-fn multi(id: &str, kind: ResourceKind, resource: &str, stages: Vec<StageSettings>, show: bool, next: &[Outcome], no_response: NoResponse) -> ReviewDefinition {
+fn multi(
+    id: &str,
+    kind: ResourceKind,
+    resource: &str,
+    stages: Vec<StageSettings>,
+    show: bool,
+    next: &[Outcome],
+    no_response: NoResponse,
+) -> ReviewDefinition {
     let mut def = definition(id, kind, resource);
     def.stages = stages;
     def.show_previous_decisions = show;
@@ -131,7 +186,13 @@ fn reach_consensus_across_three_stages() {
             vec![
                 stage(Reviewers::Managers, &["olivia"], 7),
                 stage(Reviewers::ResourceOwners, &[], 7),
-                stage(Reviewers::GroupMembers { group: "g-auditors".into() }, &[], 7),
+                stage(
+                    Reviewers::GroupMembers {
+                        group: "g-auditors".into(),
+                    },
+                    &[],
+                    7,
+                ),
             ],
             true,
             &Outcome::ALL,
@@ -158,7 +219,12 @@ fn reach_consensus_across_three_stages() {
             Status(InstanceStatus::Completed),
             ApplyResults,
         ],
-        outcomes: &[("alice", Outcome::Deny), ("bob", Outcome::Approve), ("carol", Outcome::Deny), ("dave", Outcome::Deny)],
+        outcomes: &[
+            ("alice", Outcome::Deny),
+            ("bob", Outcome::Approve),
+            ("carol", Outcome::Deny),
+            ("dave", Outcome::Deny),
+        ],
         holders_after: &["bob"],
     });
 }
@@ -174,7 +240,13 @@ fn alternate_reviewers_weigh_in_on_unreviewed_decisions() {
             ResourceKind::Application,
             "app-crm",
             vec![
-                stage(Reviewers::SelectedUsers { users: vec!["olivia".into()] }, &[], 14),
+                stage(
+                    Reviewers::SelectedUsers {
+                        users: vec!["olivia".into()],
+                    },
+                    &[],
+                    14,
+                ),
                 stage(Reviewers::Managers, &["aaron"], 7),
             ],
             false,
@@ -194,7 +266,12 @@ fn alternate_reviewers_weigh_in_on_unreviewed_decisions() {
             Advance(7),
             ApplyResults,
         ],
-        outcomes: &[("alice", Outcome::Approve), ("bob", Outcome::Deny), ("carol", Outcome::Deny), ("dave", Outcome::Approve)],
+        outcomes: &[
+            ("alice", Outcome::Approve),
+            ("bob", Outcome::Deny),
+            ("carol", Outcome::Deny),
+            ("dave", Outcome::Approve),
+        ],
         holders_after: &["alice", "carol", "dave"],
     });
 }
@@ -237,7 +314,12 @@ fn reduce_burden_stage_by_stage() {
             StopReview,
             ApplyResults,
         ],
-        outcomes: &[("alice", Outcome::Approve), ("bob", Outcome::Deny), ("carol", Outcome::Deny), ("dave", Outcome::Deny)],
+        outcomes: &[
+            ("alice", Outcome::Approve),
+            ("bob", Outcome::Deny),
+            ("carol", Outcome::Deny),
+            ("dave", Outcome::Deny),
+        ],
         holders_after: &["alice"],
     });
 }
@@ -250,7 +332,10 @@ fn guest_self_review_then_block_and_delete() {
         "guests",
         ResourceKind::Group,
         "g-partners",
-        vec![stage(Reviewers::SelfReview, &[], 7), stage(Reviewers::ResourceOwners, &[], 7)],
+        vec![
+            stage(Reviewers::SelfReview, &[], 7),
+            stage(Reviewers::ResourceOwners, &[], 7),
+        ],
         false,
         &[Outcome::Approve],
         NoResponse::RemoveAccess,
@@ -287,10 +372,30 @@ fn guest_self_review_then_block_and_delete() {
 #[test]
 fn if_reviewers_dont_respond() {
     let table = [
-        (NoResponse::NoChange, Outcome::NotReviewed, Outcome::NotReviewed, &["alice", "bob", "carol", "dave"][..]),
-        (NoResponse::RemoveAccess, Outcome::Deny, Outcome::Deny, &[][..]),
-        (NoResponse::ApproveAccess, Outcome::Approve, Outcome::Approve, &["alice", "bob", "carol", "dave"][..]),
-        (NoResponse::TakeRecommendations, Outcome::Approve, Outcome::Deny, &["alice", "carol", "dave"][..]),
+        (
+            NoResponse::NoChange,
+            Outcome::NotReviewed,
+            Outcome::NotReviewed,
+            &["alice", "bob", "carol", "dave"][..],
+        ),
+        (
+            NoResponse::RemoveAccess,
+            Outcome::Deny,
+            Outcome::Deny,
+            &[][..],
+        ),
+        (
+            NoResponse::ApproveAccess,
+            Outcome::Approve,
+            Outcome::Approve,
+            &["alice", "bob", "carol", "dave"][..],
+        ),
+        (
+            NoResponse::TakeRecommendations,
+            Outcome::Approve,
+            Outcome::Deny,
+            &["alice", "carol", "dave"][..],
+        ),
     ];
     for (option, alice, bob, holders) in table {
         let mut def = definition("noresp", ResourceKind::Group, "g-exception");
@@ -301,13 +406,25 @@ fn if_reviewers_dont_respond() {
         sim.create(def);
         let id = "noresp~0~g-exception";
         sim.advance(days(7));
-        assert_eq!(sim.instance(id).status, InstanceStatus::Applied, "{option:?}");
+        assert_eq!(
+            sim.instance(id).status,
+            InstanceStatus::Applied,
+            "{option:?}"
+        );
         let rows = results(&sim.state, sim.instance(id), sim.now);
         let outcome = |u: &str| rows.iter().find(|r| r.user == u).unwrap().outcome;
-        assert_eq!((outcome("alice"), outcome("bob")), (alice, bob), "{option:?}");
-        let mut after: Vec<String> = sim.state.directory.groups["g-exception"].members.iter().map(|m| match m {
-            Principal::User(u) | Principal::Group(u) => u.clone(),
-        }).collect();
+        assert_eq!(
+            (outcome("alice"), outcome("bob")),
+            (alice, bob),
+            "{option:?}"
+        );
+        let mut after: Vec<String> = sim.state.directory.groups["g-exception"]
+            .members
+            .iter()
+            .map(|m| match m {
+                Principal::User(u) | Principal::Group(u) => u.clone(),
+            })
+            .collect();
         after.sort();
         assert_eq!(after, names(holders), "{option:?}: members after");
     }
@@ -317,11 +434,46 @@ fn if_reviewers_dont_respond() {
 /// apply (preview) and recorded so after it; the directory is left alone for them.
 #[test]
 fn not_supported_apply_cases() {
-    let table: [(&str, ResourceKind, &str, bool, &str, fn(&NotSupported) -> bool); 4] = [
-        ("dynamic group", ResourceKind::Group, "g-dynamic", false, "alice", |r| *r == NotSupported::DynamicGroup),
-        ("on-premises group", ResourceKind::Group, "g-onprem", false, "alice", |r| *r == NotSupported::OnPremisesGroup),
-        ("nested membership", ResourceKind::Group, "g-parent", true, "carol", |r| matches!(r, NotSupported::NestedMembership { group } if group == "g-sales")),
-        ("group-assigned app", ResourceKind::Application, "app-crm", false, "dave", |r| matches!(r, NotSupported::GroupAssignedApplication { group } if group == "g-sales")),
+    let table: [(
+        &str,
+        ResourceKind,
+        &str,
+        bool,
+        &str,
+        fn(&NotSupported) -> bool,
+    ); 4] = [
+        (
+            "dynamic group",
+            ResourceKind::Group,
+            "g-dynamic",
+            false,
+            "alice",
+            |r| *r == NotSupported::DynamicGroup,
+        ),
+        (
+            "on-premises group",
+            ResourceKind::Group,
+            "g-onprem",
+            false,
+            "alice",
+            |r| *r == NotSupported::OnPremisesGroup,
+        ),
+        (
+            "nested membership",
+            ResourceKind::Group,
+            "g-parent",
+            true,
+            "carol",
+            |r| matches!(r, NotSupported::NestedMembership { group } if group == "g-sales"),
+        ),
+        (
+            "group-assigned app",
+            ResourceKind::Application,
+            "app-crm",
+            false,
+            "dave",
+            |r| matches!(r, NotSupported::GroupAssignedApplication { group } if group == "g-sales"),
+        ),
     ];
     for (name, kind, resource, transitive, user, expected) in table {
         let mut def = definition("ns", kind, resource);
@@ -331,7 +483,12 @@ fn not_supported_apply_cases() {
         sim.create(def);
         let id = format!("ns~0~{resource}");
         let before = sim.state.directory.clone();
-        let row = |sim: &Sim| results(&sim.state, sim.instance(&id), sim.now).into_iter().find(|r| r.user == user).unwrap();
+        let row = |sim: &Sim| {
+            results(&sim.state, sim.instance(&id), sim.now)
+                .into_iter()
+                .find(|r| r.user == user)
+                .unwrap()
+        };
         let preview = row(&sim);
         assert!(!preview.applied, "{name}: only a preview before apply");
         match &preview.apply_result {
@@ -339,15 +496,39 @@ fn not_supported_apply_cases() {
             other => panic!("{name}: preview should say not supported, got {other:?}"),
         }
         assert!(!reason_text(&sim, &preview.apply_result).is_empty());
-        sim.ok(&admin(), Command::StopReview { instance: id.clone() });
-        sim.ok(&admin(), Command::ApplyResults { instance: id.clone() });
+        sim.ok(
+            &admin(),
+            Command::StopReview {
+                instance: id.clone(),
+            },
+        );
+        sim.ok(
+            &admin(),
+            Command::ApplyResults {
+                instance: id.clone(),
+            },
+        );
         let after = row(&sim);
         assert!(after.applied, "{name}: recorded after apply");
-        assert_eq!(after.apply_result, preview.apply_result, "{name}: same result after apply");
-        let still_there = sim.state.directory.access_holders(kind, resource, transitive).iter().any(|a| a.user == user);
-        assert!(still_there, "{name}: {user} keeps access that cannot be removed here");
+        assert_eq!(
+            after.apply_result, preview.apply_result,
+            "{name}: same result after apply"
+        );
+        let still_there = sim
+            .state
+            .directory
+            .access_holders(kind, resource, transitive)
+            .iter()
+            .any(|a| a.user == user);
+        assert!(
+            still_there,
+            "{name}: {user} keeps access that cannot be removed here"
+        );
         if name != "nested membership" && name != "group-assigned app" {
-            assert_eq!(sim.state.directory.groups[resource], before.groups[resource], "{name}: group untouched");
+            assert_eq!(
+                sim.state.directory.groups[resource], before.groups[resource],
+                "{name}: group untouched"
+            );
         }
     }
 }
@@ -362,7 +543,9 @@ fn reason_text(sim: &Sim, r: &ApplyResult) -> String {
 #[test]
 fn object_not_found_when_access_is_gone_before_apply() {
     let mut def = definition("gone", ResourceKind::DirectoryRole, "role-ga");
-    def.stages[0].reviewers = Reviewers::SelectedUsers { users: vec!["aaron".into()] };
+    def.stages[0].reviewers = Reviewers::SelectedUsers {
+        users: vec!["aaron".into()],
+    };
     let mut sim = Sim::new(tenant());
     sim.create(def);
     let id = "gone~0~role-ga";
@@ -370,14 +553,49 @@ fn object_not_found_when_access_is_gone_before_apply() {
     sim.decide(id, "aaron", "bob", Deny).unwrap();
     // Someone removes bob's eligible assignment by hand while the review runs.
     let mut dir = sim.state.directory.clone();
-    dir.roles.get_mut("role-ga").unwrap().assignments.retain(|a| a.user != "bob");
-    sim.ok(&admin(), Command::ImportDirectory { directory: Box::new(dir), source: "manual".into() });
-    assert_eq!(sim.reviewees(id), names(&["alice", "bob"]), "the snapshot does not drift");
-    sim.ok(&admin(), Command::StopReview { instance: id.into() });
-    sim.ok(&admin(), Command::ApplyResults { instance: id.into() });
+    dir.roles
+        .get_mut("role-ga")
+        .unwrap()
+        .assignments
+        .retain(|a| a.user != "bob");
+    sim.ok(
+        &admin(),
+        Command::ImportDirectory {
+            directory: Box::new(dir),
+            source: "manual".into(),
+        },
+    );
+    assert_eq!(
+        sim.reviewees(id),
+        names(&["alice", "bob"]),
+        "the snapshot does not drift"
+    );
+    sim.ok(
+        &admin(),
+        Command::StopReview {
+            instance: id.into(),
+        },
+    );
+    sim.ok(
+        &admin(),
+        Command::ApplyResults {
+            instance: id.into(),
+        },
+    );
     let rows = results(&sim.state, sim.instance(id), sim.now);
-    let result = |u: &str| rows.iter().find(|r| r.user == u).unwrap().apply_result.clone();
-    assert_eq!(result("alice"), ApplyResult::Applied { effect: Effect::AccessRemoved });
+    let result = |u: &str| {
+        rows.iter()
+            .find(|r| r.user == u)
+            .unwrap()
+            .apply_result
+            .clone()
+    };
+    assert_eq!(
+        result("alice"),
+        ApplyResult::Applied {
+            effect: Effect::AccessRemoved
+        }
+    );
     assert_eq!(result("bob"), ApplyResult::ObjectNotFound);
     assert!(sim.state.directory.roles["role-ga"].assignments.is_empty());
     let applied = sim.instance(id).applied.as_ref().unwrap();

@@ -18,12 +18,21 @@ pub fn days(n: i64) -> Duration {
     Duration::days(n)
 }
 
-pub fn user(id: &str, manager: Option<&str>, guest: bool, last_sign_in_days_ago: Option<i64>) -> User {
+pub fn user(
+    id: &str,
+    manager: Option<&str>,
+    guest: bool,
+    last_sign_in_days_ago: Option<i64>,
+) -> User {
     User {
         id: id.into(),
         display_name: id[..1].to_uppercase() + &id[1..],
         user_principal_name: format!("{id}@contoso.com"),
-        user_type: if guest { UserType::Guest } else { UserType::Member },
+        user_type: if guest {
+            UserType::Guest
+        } else {
+            UserType::Member
+        },
         manager: manager.map(Into::into),
         account_enabled: true,
         created: t0() - days(1000),
@@ -70,18 +79,37 @@ pub fn tenant() -> Directory {
         user("gina", None, true, Some(200)),
         user("gus", None, true, Some(300)),
         user("gwen", None, true, Some(10)),
-        User { created: t0() - days(20), ..user("greta", None, true, None) },
+        User {
+            created: t0() - days(20),
+            ..user("greta", None, true, None)
+        },
     ] {
         d.users.insert(usr.id.clone(), usr);
     }
     for grp in [
-        group("g-exception", &["olivia"], &[u("alice"), u("bob"), u("carol"), u("dave")]),
+        group(
+            "g-exception",
+            &["olivia"],
+            &[u("alice"), u("bob"), u("carol"), u("dave")],
+        ),
         group("g-auditors", &["olivia"], &[u("aaron")]),
-        group("g-partners", &["olivia"], &[u("gina"), u("gus"), u("gwen"), u("greta"), u("alice")]),
+        group(
+            "g-partners",
+            &["olivia"],
+            &[u("gina"), u("gus"), u("gwen"), u("greta"), u("alice")],
+        ),
         group("g-sales", &[], &[u("carol"), u("dave")]),
         group("g-parent", &["olivia"], &[u("alice"), g("g-sales")]),
-        Group { membership: Membership::Dynamic { rule: "user.department -eq \"Sales\"".into() }, ..group("g-dynamic", &["olivia"], &[u("alice"), u("bob")]) },
-        Group { on_premises_sync: true, ..group("g-onprem", &["olivia"], &[u("alice"), u("bob")]) },
+        Group {
+            membership: Membership::Dynamic {
+                rule: "user.department -eq \"Sales\"".into(),
+            },
+            ..group("g-dynamic", &["olivia"], &[u("alice"), u("bob")])
+        },
+        Group {
+            on_premises_sync: true,
+            ..group("g-onprem", &["olivia"], &[u("alice"), u("bob")])
+        },
     ] {
         d.groups.insert(grp.id.clone(), grp);
     }
@@ -101,14 +129,25 @@ pub fn tenant() -> Directory {
             display_name: "Global Administrator".into(),
             privileged: true,
             assignments: vec![
-                RoleAssignment { user: "alice".into(), kind: AssignmentKind::Active },
-                RoleAssignment { user: "bob".into(), kind: AssignmentKind::Eligible },
+                RoleAssignment {
+                    user: "alice".into(),
+                    kind: AssignmentKind::Active,
+                },
+                RoleAssignment {
+                    user: "bob".into(),
+                    kind: AssignmentKind::Eligible,
+                },
             ],
         },
     );
     d.access_packages.insert(
         "ap-tools".into(),
-        AccessPackage { id: "ap-tools".into(), display_name: "Tools".into(), owners: vec!["olivia".into()], assignments: vec!["alice".into(), "carol".into()] },
+        AccessPackage {
+            id: "ap-tools".into(),
+            display_name: "Tools".into(),
+            owners: vec!["olivia".into()],
+            assignments: vec!["alice".into(), "carol".into()],
+        },
     );
     d
 }
@@ -148,12 +187,18 @@ pub fn definition(id: &str, kind: ResourceKind, resource: &str) -> ReviewDefinit
             recommendations: Recommendations::default(),
             reminders: true,
         },
-        schedule: Schedule { start: t0(), frequency: Frequency::OneTime, end: ScheduleEnd::Never },
+        schedule: Schedule {
+            start: t0(),
+            frequency: Frequency::OneTime,
+            end: ScheduleEnd::Never,
+        },
     }
 }
 
 pub fn admin() -> Actor {
-    Actor::Administrator { name: "Ada Admin".into() }
+    Actor::Administrator {
+        name: "Ada Admin".into(),
+    }
 }
 
 pub fn as_user(id: &str) -> Actor {
@@ -169,8 +214,19 @@ pub struct Sim {
 
 impl Sim {
     pub fn new(dir: Directory) -> Sim {
-        let mut sim = Sim { state: State::default(), log: Vec::new(), now: t0() - days(1), next_id: 0 };
-        sim.ok(&admin(), Command::ImportDirectory { directory: Box::new(dir), source: "test".into() });
+        let mut sim = Sim {
+            state: State::default(),
+            log: Vec::new(),
+            now: t0() - days(1),
+            next_id: 0,
+        };
+        sim.ok(
+            &admin(),
+            Command::ImportDirectory {
+                directory: Box::new(dir),
+                source: "test".into(),
+            },
+        );
         sim
     }
 
@@ -182,16 +238,28 @@ impl Sim {
 
     fn exec(&mut self, actor: &Actor, cmd: Command) -> Result<(), EngineError> {
         self.next_id += 1;
-        let ctx = Context { actor: actor.clone(), now: self.now, record_id: format!("r{}", self.next_id), reason: None };
+        let ctx = Context {
+            actor: actor.clone(),
+            now: self.now,
+            record_id: format!("r{}", self.next_id),
+            reason: None,
+        };
         let before = self.state.clone();
         let result = self.state.execute(&cmd, &ctx);
         match &result {
             Ok(Some(record)) => {
                 self.log.push(record.clone());
-                assert_eq!(replay(&self.log), self.state, "live state differs from the replayed log");
+                assert_eq!(
+                    replay(&self.log),
+                    self.state,
+                    "live state differs from the replayed log"
+                );
                 let mut twice = self.state.clone();
                 apply(&mut twice, record);
-                assert_eq!(twice, self.state, "a record applied twice changed the state");
+                assert_eq!(
+                    twice, self.state,
+                    "a record applied twice changed the state"
+                );
             }
             Ok(None) => {}
             Err(_) => assert_eq!(before, self.state, "a refused command changed the state"),
@@ -212,31 +280,58 @@ impl Sim {
 
     pub fn create(&mut self, def: ReviewDefinition) {
         self.now = self.now.max(def.schedule.start);
-        self.ok(&admin(), Command::CreateReview { definition: Box::new(def) });
+        self.ok(
+            &admin(),
+            Command::CreateReview {
+                definition: Box::new(def),
+            },
+        );
     }
 
     pub fn instance(&self, id: &str) -> &Instance {
-        self.state.instances.get(id).unwrap_or_else(|| panic!("no instance {id}"))
+        self.state
+            .instances
+            .get(id)
+            .unwrap_or_else(|| panic!("no instance {id}"))
     }
 
     pub fn item(&self, instance: &str, user: &str) -> u32 {
-        self.instance(instance).items.iter().position(|i| i.user == user).unwrap_or_else(|| panic!("{user} is not reviewed in {instance}")) as u32
+        self.instance(instance)
+            .items
+            .iter()
+            .position(|i| i.user == user)
+            .unwrap_or_else(|| panic!("{user} is not reviewed in {instance}")) as u32
     }
 
     /// `reviewer` records `decision` on `user`'s item.
-    pub fn decide(&mut self, instance: &str, reviewer: &str, user: &str, decision: Decision) -> Result<(), EngineError> {
+    pub fn decide(
+        &mut self,
+        instance: &str,
+        reviewer: &str,
+        user: &str,
+        decision: Decision,
+    ) -> Result<(), EngineError> {
         let item = self.item(instance, user);
         self.run(
             &as_user(reviewer),
             Command::RecordDecisions {
                 instance: instance.into(),
-                decisions: vec![ItemDecision { item, decision, justification: format!("{reviewer} on {user}") }],
+                decisions: vec![ItemDecision {
+                    item,
+                    decision,
+                    justification: format!("{reviewer} on {user}"),
+                }],
             },
         )
     }
 
     pub fn reviewees(&self, instance: &str) -> Vec<String> {
-        let mut v: Vec<String> = self.instance(instance).items.iter().map(|i| i.user.clone()).collect();
+        let mut v: Vec<String> = self
+            .instance(instance)
+            .items
+            .iter()
+            .map(|i| i.user.clone())
+            .collect();
         v.sort();
         v
     }
@@ -244,7 +339,12 @@ impl Sim {
     /// Users in the stage currently running.
     pub fn in_stage(&self, instance: &str, stage: usize) -> Vec<String> {
         let inst = self.instance(instance);
-        let mut v: Vec<String> = inst.items.iter().filter(|i| i.stage == stage).map(|i| i.user.clone()).collect();
+        let mut v: Vec<String> = inst
+            .items
+            .iter()
+            .filter(|i| i.stage == stage)
+            .map(|i| i.user.clone())
+            .collect();
         v.sort();
         v
     }
