@@ -1,6 +1,8 @@
 //! Attest web app: the route table and the mount helper. Screens live under `ui/`, one
 //! module per screen; shared pieces under `ui/components/`.
 
+pub mod runtime;
+pub mod store;
 pub mod ui;
 
 use leptos::prelude::*;
@@ -9,13 +11,49 @@ use leptos_router::{
     path,
 };
 
+pub use runtime::{use_runtime, AppConfig, Runtime};
 use ui::components::{NotFound, Shell};
 use ui::session::Session;
 
-/// The whole app: session context, router and the navigation shell around every screen.
+/// The app with its default configuration (the `attest` database, a sample tenant on first run).
 #[component]
 pub fn App() -> impl IntoView {
-    Session::provide();
+    view! { <AppWith config=AppConfig::default() /> }
+}
+
+/// Directory users offered in the "Acting as" picker: everyone in a small tenant; in a large
+/// one the people who have something to review, so the list stays usable.
+const ALL_IDENTITIES_UP_TO: usize = 1000;
+
+/// The whole app: session and runtime contexts, router and the navigation shell.
+#[component]
+pub fn AppWith(
+    /// Which database to open and what to load on first run.
+    config: AppConfig,
+) -> impl IntoView {
+    let session = Session::provide();
+    let runtime = Runtime::provide(&config, session);
+    Effect::new(move |_| {
+        let identities = runtime.state.with(|s| {
+            let dir = &s.directory;
+            let mut ids: Vec<&str> = if dir.users.len() <= ALL_IDENTITIES_UP_TO {
+                dir.users.keys().map(String::as_str).collect()
+            } else {
+                let mut reviewers = std::collections::BTreeSet::new();
+                for inst in s.instances.values().filter(|i| i.is_open()) {
+                    for it in inst.items.iter().filter(|it| it.stage == inst.current_stage) {
+                        reviewers.extend(inst.reviewers_of(it, inst.current_stage).iter().map(String::as_str));
+                    }
+                }
+                reviewers.into_iter().take(ALL_IDENTITIES_UP_TO).collect()
+            };
+            ids.sort_by_key(|id| dir.users.get(*id).map(|u| u.display_name.as_str()).unwrap_or(id));
+            ids.into_iter()
+                .map(|id| (id.to_string(), dir.display_name(id).to_string()))
+                .collect::<Vec<_>>()
+        });
+        session.identities.set(identities);
+    });
     view! {
         <Router>
             <Shell>

@@ -1,0 +1,184 @@
+//! The live review state of this browser and the one path by which it changes: the engine
+//! prepares a command's record, the store appends it, and only then is it folded into the
+//! state signal — so a failed write leaves memory and storage as they were.
+
+use std::rc::Rc;
+
+use attest_engine::sample::{sample_tenant, SampleConfig};
+use attest_engine::{apply, Actor, Command, Context, EngineError, State};
+use chrono::{DateTime, Duration, Utc};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::store::{Store, StoreError};
+use crate::ui::session::{administrator, Session};
+
+/// How often an open page lets the clock run (stage deadlines, recurrence, deletions).
+const CLOCK_TICK_SECONDS: u64 = 30;
+
+/// How the app is started: which database, how big a sample tenant on first run.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AppConfig {
+    /// IndexedDB database name; tests use a fresh one each.
+    pub database: String,
+    /// Users in the sample tenant loaded into an empty database; 0 loads nothing.
+    pub sample_users: usize,
+}
+
+impl Default for AppConfig {
+    fn default() -> Self {
+        AppConfig { database: "attest".into(), sample_users: 300 }
+    }
+}
+
+/// Why a command did not happen.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum RunError {
+    /// The engine refused it: the message says why (not allowed, invalid, closed stage…).
+    #[error(transparent)]
+    Refused(#[from] EngineError),
+    /// Storing it failed: nothing changed.
+    #[error("not saved, nothing changed: {0}")]
+    NotSaved(#[from] StoreError),
+    #[error("the data is still loading; try again in a moment")]
+    NotReady,
+}
+
+/// Shared handle to the live state, provided through context by `App`.
+#[derive(Clone, Copy)]
+pub struct Runtime {
+    /// The fold of the stored log. Screens read it with `state.with(|s| …)`.
+    pub state: RwSignal<State>,
+    /// False until the stored log is loaded.
+    pub ready: RwSignal<bool>,
+    /// A failure outside any screen's own action (loading, the clock), shown in the shell.
+    pub problem: RwSignal<Option<String>>,
+    /// The identity commands are issued under (the "Acting as" picker).
+    pub acting_as: RwSignal<Actor>,
+    store: StoredValue<Option<Rc<Store>>, LocalStorage>,
+    /// Added to the real clock; lets tests and demos move time forward.
+    clock_offset: StoredValue<Duration>,
+    client: StoredValue<String>,
+    counter: StoredValue<u64>,
+}
+
+impl Runtime {
+    /// Create the runtime, provide it as context and start loading the stored log.
+    pub fn provide(config: &AppConfig, session: Session) -> Runtime {
+        let runtime = Runtime {
+            acting_as: session.acting_as,
+            state: RwSignal::new(State::default()),
+            ready: RwSignal::new(false),
+            problem: RwSignal::new(None),
+            store: StoredValue::new_local(None),
+            clock_offset: StoredValue::new(Duration::zero()),
+            client: StoredValue::new(client_id()),
+            counter: StoredValue::new(0),
+        };
+        provide_context(runtime);
+        let config = config.clone();
+        spawn_local(async move {
+            if let Err(e) = runtime.load(&config).await {
+                runtime.problem.set(Some(format!("Could not open the stored reviews: {e}")));
+            }
+        });
+        // Deadlines pass while the page is open too.
+        if let Ok(handle) = set_interval_with_handle(
+            move || {
+                if runtime.ready.get_untracked() {
+                    spawn_local(async move {
+                        if let Err(e) = runtime.advance_time().await {
+                            runtime.problem.set(Some(format!("Could not record what the clock made due: {e}")));
+                        }
+                    });
+                }
+            },
+            std::time::Duration::from_secs(CLOCK_TICK_SECONDS),
+        ) {
+            on_cleanup(move || handle.clear());
+        }
+        runtime
+    }
+
+    async fn load(&self, config: &AppConfig) -> Result<(), RunError> {
+        let store = Rc::new(Store::open(&config.database).await?);
+        let state = store.load().await?;
+        let fresh = state.applied_records.is_empty();
+        self.state.set(state);
+        self.store.set_value(Some(store));
+        self.ready.set(true);
+        if fresh && config.sample_users > 0 {
+            let directory = sample_tenant(&SampleConfig { users: config.sample_users, seed: 7, now: self.now() });
+            let cmd = Command::ImportDirectory { directory: Box::new(directory), source: "Sample tenant (Contoso)".into() };
+            self.run_as(cmd, administrator(), None).await?;
+        }
+        self.advance_time().await
+    }
+
+    /// The time the app acts at.
+    pub fn now(&self) -> DateTime<Utc> {
+        Utc::now() + self.clock_offset.get_value()
+    }
+
+    /// Move the app's clock forward (tests, demonstrations), then let due transitions happen.
+    pub async fn skip(&self, by: Duration) -> Result<(), RunError> {
+        self.clock_offset.update_value(|o| *o += by);
+        self.advance_time().await
+    }
+
+    /// Run a command as the identity chosen in the "Acting as" picker.
+    pub async fn run(&self, cmd: Command) -> Result<(), RunError> {
+        self.run_as(cmd, self.acting_as.get_untracked(), None).await
+    }
+
+    /// Run a command with a reason recorded in the history (stop, apply).
+    pub async fn run_with_reason(&self, cmd: Command, reason: String) -> Result<(), RunError> {
+        self.run_as(cmd, self.acting_as.get_untracked(), Some(reason).filter(|r| !r.trim().is_empty())).await
+    }
+
+    /// Run a command as `actor`: overdue transitions first (a stage that ran out closes
+    /// before anyone decides in it), then the command.
+    pub async fn run_as(&self, cmd: Command, actor: Actor, reason: Option<String>) -> Result<(), RunError> {
+        self.advance_time().await?;
+        self.commit(&cmd, actor, reason).await
+    }
+
+    /// Let the clock run to now: deadlines, recurrence, auto-apply, guest deletion.
+    pub async fn advance_time(&self) -> Result<(), RunError> {
+        self.commit(&Command::AdvanceTime, Actor::System, None).await
+    }
+
+    async fn commit(&self, cmd: &Command, actor: Actor, reason: Option<String>) -> Result<(), RunError> {
+        let store = self.store.get_value().ok_or(RunError::NotReady)?;
+        let ctx = Context { actor, now: self.now(), record_id: self.next_record_id(), reason };
+        let Some(record) = self.state.with_untracked(|s| s.prepare(cmd, &ctx))? else {
+            return Ok(());
+        };
+        store.append(&record).await?;
+        self.state.update(|s| apply(s, &record));
+        Ok(())
+    }
+
+    fn next_record_id(&self) -> String {
+        self.counter.update_value(|c| *c += 1);
+        format!("{}:{}", self.client.get_value(), self.counter.get_value())
+    }
+
+    /// The store, once loaded (backup, history, settings).
+    pub fn store(&self) -> Option<Rc<Store>> {
+        self.store.get_value()
+    }
+}
+
+/// A random id for this page's records, so records from several tabs and browsers never
+/// collide: 64 random bits from the browser.
+fn client_id() -> String {
+    let hi = (js_sys::Math::random() * f64::from(u32::MAX)) as u32;
+    let lo = (js_sys::Math::random() * f64::from(u32::MAX)) as u32;
+    format!("{hi:08x}{lo:08x}")
+}
+
+/// The runtime provided by `App`.
+pub fn use_runtime() -> Runtime {
+    expect_context::<Runtime>()
+}
