@@ -49,7 +49,7 @@ pub enum RunError {
 pub struct Runtime {
     /// The fold of the stored log. Screens read it with `state.with(|s| …)`.
     pub state: RwSignal<State>,
-    /// False until the stored log is loaded.
+    /// False until the stored log is loaded (and, on first run, the sample tenant).
     pub ready: RwSignal<bool>,
     /// A failure outside any screen's own action (loading, the clock), shown in the shell.
     pub problem: RwSignal<Option<String>>,
@@ -76,6 +76,7 @@ impl Runtime {
             counter: StoredValue::new(0),
         };
         provide_context(runtime);
+        CURRENT.with(|c| *c.borrow_mut() = Some(runtime));
         let config = config.clone();
         spawn_local(async move {
             if let Err(e) = runtime.load(&config).await {
@@ -106,13 +107,15 @@ impl Runtime {
         let fresh = state.applied_records.is_empty();
         self.state.set(state);
         self.store.set_value(Some(store));
-        self.ready.set(true);
         if fresh && config.sample_users > 0 {
             let directory = sample_tenant(&SampleConfig { users: config.sample_users, seed: 7, now: self.now() });
             let cmd = Command::ImportDirectory { directory: Box::new(directory), source: "Sample tenant (Contoso)".into() };
             self.run_as(cmd, administrator(), None).await?;
         }
-        self.advance_time().await
+        self.advance_time().await?;
+        // Ready once the first-run sample is in, so nobody sees an empty directory flash.
+        self.ready.set(true);
+        Ok(())
     }
 
     /// The time the app acts at.
@@ -176,6 +179,16 @@ fn client_id() -> String {
     let hi = (js_sys::Math::random() * f64::from(u32::MAX)) as u32;
     let lo = (js_sys::Math::random() * f64::from(u32::MAX)) as u32;
     format!("{hi:08x}{lo:08x}")
+}
+
+thread_local! {
+    static CURRENT: std::cell::RefCell<Option<Runtime>> = const { std::cell::RefCell::new(None) };
+}
+
+/// The runtime of the app mounted last: lets browser tests and the benchmark drive the app
+/// the way its screens do, without reaching into a component.
+pub fn current_runtime() -> Option<Runtime> {
+    CURRENT.with(|c| *c.borrow())
 }
 
 /// The runtime provided by `App`.

@@ -4,6 +4,7 @@
 use wasm_bindgen_test::wasm_bindgen_test;
 
 use crate::support::*;
+use leptos::prelude::WithUntracked;
 
 /// Visible nav labels and the path each leads to.
 const NAV: &[(&str, &str)] = &[
@@ -125,4 +126,19 @@ async fn acting_as_is_restored_from_and_saved_to_storage() {
         .await;
     }
     storage.remove_item(attest::ui::session::ACTING_AS_KEY).unwrap();
+}
+
+/// A fresh browser sees a working app at once: the sample tenant is loaded on first run
+/// and its users are offered in the "Acting as" picker.
+#[wasm_bindgen_test]
+async fn first_run_loads_the_sample_tenant() {
+    let _app = mount_app();
+    let runtime = ready_runtime().await;
+    let users = runtime.state.with_untracked(|s| s.directory.users.len());
+    assert_eq!(users, 50);
+    wait_for("directory users in the Acting as picker", || {
+        let options = document().query_selector_all("select option").ok()?.length();
+        (options > 10).then_some(())
+    })
+    .await;
 }

@@ -5,7 +5,7 @@
 use std::{any::Any, future::Future};
 
 use gloo_timers::future::TimeoutFuture;
-use leptos::prelude::Owner;
+use leptos::prelude::{GetUntracked, Owner};
 use wasm_bindgen::JsCast;
 use web_sys::{Document, Element, HtmlElement};
 
@@ -40,6 +40,18 @@ impl Drop for Mounted {
 
 /// Mounts `attest::App` at `path` (the router reads the browser's URL) in a fresh container.
 pub fn mount_at(path: &str) -> Mounted {
+    mount_with(path, test_config(50))
+}
+
+/// A configuration with a database of its own, so tests never see each other's data, and a
+/// sample tenant of `sample_users` users (0: an empty directory).
+pub fn test_config(sample_users: usize) -> attest::AppConfig {
+    let n = (js_sys::Math::random() * 1e12) as u64;
+    attest::AppConfig { database: format!("attest-test-{n}"), sample_users }
+}
+
+/// Mounts the app at `path` with `config`.
+pub fn mount_with(path: &str, config: attest::AppConfig) -> Mounted {
     set_path(path);
     let root: HtmlElement = document()
         .create_element("div")
@@ -47,8 +59,21 @@ pub fn mount_at(path: &str) -> Mounted {
         .unchecked_into();
     document().body().expect("body").append_child(&root).expect("append container");
     let owner = Owner::new();
-    let handle = owner.with(|| leptos::mount::mount_to(root.clone(), attest::App));
+    let handle = owner.with(|| {
+        leptos::mount::mount_to(root.clone(), move || leptos::view! { <attest::AppWith config=config /> })
+    });
     Mounted { root, owner, handle: Some(Box::new(handle)) }
+}
+
+/// The mounted app's runtime once its stored data is loaded (the sample tenant included),
+/// to set up reviews the way the screens would.
+pub async fn ready_runtime() -> attest::Runtime {
+    let runtime = wait_for("the runtime", attest::runtime::current_runtime).await;
+    wait_for("the stored data to load", || {
+        runtime.ready.get_untracked().then_some(())
+    })
+    .await;
+    runtime
 }
 
 /// Mounts the app at the dashboard.
