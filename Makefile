@@ -14,7 +14,10 @@ run: setup
 	trunk serve
 
 ## test: the engine's native tests, then the browser suite in headless Chromium
-test: setup test-engine test-browser
+# Sequential on purpose, also under `make -j`: the two builds share two cores and target/.
+test: setup
+	$(MAKE) --no-print-directory test-engine
+	$(MAKE) --no-print-directory test-browser
 
 test-engine:
 	cargo test -p attest-engine
