@@ -7,7 +7,7 @@ export WASM_BINDGEN_TEST_TIMEOUT := 60
 # Chromium flags for the test browser (see the file); the runner reads it by this path.
 export WASM_BINDGEN_TEST_WEBDRIVER_JSON := $(CURDIR)/webdriver.json
 
-.PHONY: run test test-engine test-browser setup
+.PHONY: run test test-engine test-browser setup bench
 
 ## run: serve the app on http://127.0.0.1:8080 (embedded IndexedDB mode, no server)
 run: setup
@@ -25,6 +25,10 @@ test-engine:
 # Only the `attest` package is built for wasm; its single [[test]] target is the browser suite.
 test-browser:
 	cargo test -p attest --target wasm32-unknown-unknown
+
+## bench: release build, benchmark on 100,000 users in headless Chromium, one JSON line per figure
+bench: setup
+	bash scripts/bench.sh
 
 setup:
 	bash scripts/setup.sh

@@ -8,4 +8,5 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 mod support;
 
+mod bench;
 mod shell;

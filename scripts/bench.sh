@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The benchmark: builds the release app, runs the benchmark in headless Chromium on a
+# 100,000-user tenant, measures the release .wasm, and prints one JSON object per figure
+# followed by a summary line against the targets in the README.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+users="${ATTEST_BENCH_USERS:-100000}"
+out="$(mktemp -d)"
+trap 'rm -rf "$out"' EXIT
+
+# The benchmark is a test of the browser suite, built in the release profile.
+ATTEST_BENCH_USERS="$users" WASM_BINDGEN_TEST_TIMEOUT=900 \
+  WASM_BINDGEN_TEST_WEBDRIVER_JSON="$PWD/webdriver.json" \
+  cargo test -q -p attest --release --target wasm32-unknown-unknown --test browser -- bench:: --nocapture \
+  > "$out/run.log" 2>&1 || { cat "$out/run.log"; exit 1; }
+grep -E '^\{' "$out/run.log" | sed 's/^[[:space:]]*//' > "$out/figures.jsonl"
+
+trunk build --release --dist "$out/dist" > "$out/trunk.log" 2>&1 || { cat "$out/trunk.log"; exit 1; }
+wasm="$(ls "$out"/dist/*.wasm | head -n 1)"
+raw=$(wc -c < "$wasm")
+gz=$(gzip -9 -c "$wasm" | wc -c)
+printf '{"name":"size.wasm_raw_bytes","value":%s,"unit":"bytes"}\n' "$raw" >> "$out/figures.jsonl"
+printf '{"name":"size.wasm_gzip_bytes","value":%s,"unit":"bytes"}\n' "$gz" >> "$out/figures.jsonl"
+
+cat "$out/figures.jsonl"
+python3 scripts/bench_summary.py "$out/figures.jsonl"
