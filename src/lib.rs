@@ -41,13 +41,26 @@ pub fn AppWith(
             } else {
                 let mut reviewers = std::collections::BTreeSet::new();
                 for inst in s.instances.values().filter(|i| i.is_open()) {
-                    for it in inst.items.iter().filter(|it| it.stage == inst.current_stage) {
-                        reviewers.extend(inst.reviewers_of(it, inst.current_stage).iter().map(String::as_str));
+                    for it in inst
+                        .items
+                        .iter()
+                        .filter(|it| it.stage == inst.current_stage)
+                    {
+                        reviewers.extend(
+                            inst.reviewers_of(it, inst.current_stage)
+                                .iter()
+                                .map(String::as_str),
+                        );
                     }
                 }
                 reviewers.into_iter().take(ALL_IDENTITIES_UP_TO).collect()
             };
-            ids.sort_by_key(|id| dir.users.get(*id).map(|u| u.display_name.as_str()).unwrap_or(id));
+            ids.sort_by_key(|id| {
+                dir.users
+                    .get(*id)
+                    .map(|u| u.display_name.as_str())
+                    .unwrap_or(id)
+            });
             ids.into_iter()
                 .map(|id| (id.to_string(), dir.display_name(id).to_string()))
                 .collect::<Vec<_>>()

@@ -27,7 +27,10 @@ pub struct AppConfig {
 
 impl Default for AppConfig {
     fn default() -> Self {
-        AppConfig { database: "attest".into(), sample_users: 300 }
+        AppConfig {
+            database: "attest".into(),
+            sample_users: 300,
+        }
     }
 }
 
@@ -80,7 +83,9 @@ impl Runtime {
         let config = config.clone();
         spawn_local(async move {
             if let Err(e) = runtime.load(&config).await {
-                runtime.problem.set(Some(format!("Could not open the stored reviews: {e}")));
+                runtime
+                    .problem
+                    .set(Some(format!("Could not open the stored reviews: {e}")));
             }
         });
         // Deadlines pass while the page is open too.
@@ -89,7 +94,9 @@ impl Runtime {
                 if runtime.ready.get_untracked() {
                     spawn_local(async move {
                         if let Err(e) = runtime.advance_time().await {
-                            runtime.problem.set(Some(format!("Could not record what the clock made due: {e}")));
+                            runtime.problem.set(Some(format!(
+                                "Could not record what the clock made due: {e}"
+                            )));
                         }
                     });
                 }
@@ -108,8 +115,15 @@ impl Runtime {
         self.state.set(state);
         self.store.set_value(Some(store));
         if fresh && config.sample_users > 0 {
-            let directory = sample_tenant(&SampleConfig { users: config.sample_users, seed: 7, now: self.now() });
-            let cmd = Command::ImportDirectory { directory: Box::new(directory), source: "Sample tenant (Contoso)".into() };
+            let directory = sample_tenant(&SampleConfig {
+                users: config.sample_users,
+                seed: 7,
+                now: self.now(),
+            });
+            let cmd = Command::ImportDirectory {
+                directory: Box::new(directory),
+                source: "Sample tenant (Contoso)".into(),
+            };
             self.run_as(cmd, administrator(), None).await?;
         }
         self.advance_time().await?;
@@ -136,24 +150,45 @@ impl Runtime {
 
     /// Run a command with a reason recorded in the history (stop, apply).
     pub async fn run_with_reason(&self, cmd: Command, reason: String) -> Result<(), RunError> {
-        self.run_as(cmd, self.acting_as.get_untracked(), Some(reason).filter(|r| !r.trim().is_empty())).await
+        self.run_as(
+            cmd,
+            self.acting_as.get_untracked(),
+            Some(reason).filter(|r| !r.trim().is_empty()),
+        )
+        .await
     }
 
     /// Run a command as `actor`: overdue transitions first (a stage that ran out closes
     /// before anyone decides in it), then the command.
-    pub async fn run_as(&self, cmd: Command, actor: Actor, reason: Option<String>) -> Result<(), RunError> {
+    pub async fn run_as(
+        &self,
+        cmd: Command,
+        actor: Actor,
+        reason: Option<String>,
+    ) -> Result<(), RunError> {
         self.advance_time().await?;
         self.commit(&cmd, actor, reason).await
     }
 
     /// Let the clock run to now: deadlines, recurrence, auto-apply, guest deletion.
     pub async fn advance_time(&self) -> Result<(), RunError> {
-        self.commit(&Command::AdvanceTime, Actor::System, None).await
+        self.commit(&Command::AdvanceTime, Actor::System, None)
+            .await
     }
 
-    async fn commit(&self, cmd: &Command, actor: Actor, reason: Option<String>) -> Result<(), RunError> {
+    async fn commit(
+        &self,
+        cmd: &Command,
+        actor: Actor,
+        reason: Option<String>,
+    ) -> Result<(), RunError> {
         let store = self.store.get_value().ok_or(RunError::NotReady)?;
-        let ctx = Context { actor, now: self.now(), record_id: self.next_record_id(), reason };
+        let ctx = Context {
+            actor,
+            now: self.now(),
+            record_id: self.next_record_id(),
+            reason,
+        };
         let Some(record) = self.state.with_untracked(|s| s.prepare(cmd, &ctx))? else {
             return Ok(());
         };

@@ -43,7 +43,9 @@ pub fn use_session() -> Session {
 
 /// The local administrator identity.
 pub fn administrator() -> Actor {
-    Actor::Administrator { name: ADMINISTRATOR_NAME.to_owned() }
+    Actor::Administrator {
+        name: ADMINISTRATOR_NAME.to_owned(),
+    }
 }
 
 /// The `<option>` value that stands for `actor` in the "Acting as" picker.
@@ -59,7 +61,9 @@ pub fn option_value(actor: &Actor) -> String {
 pub fn actor_from_option(value: &str) -> Option<Actor> {
     match value {
         "admin" => Some(administrator()),
-        other => other.strip_prefix("user:").map(|id| Actor::User { id: id.to_owned() }),
+        other => other
+            .strip_prefix("user:")
+            .map(|id| Actor::User { id: id.to_owned() }),
     }
 }
 

@@ -18,16 +18,26 @@ const NAV: &[(&str, &str)] = &[
 ];
 
 fn nav(app: &Mounted) -> web_sys::Element {
-    app.root.query_selector("nav[aria-label='Main']").unwrap().expect("main navigation")
+    app.root
+        .query_selector("nav[aria-label='Main']")
+        .unwrap()
+        .expect("main navigation")
 }
 
 #[wasm_bindgen_test]
 async fn nav_links_every_screen() {
     let app = mount_app();
-    let nav = wait_for("the main navigation", || app.root.query_selector("nav").ok().flatten()).await;
+    let nav = wait_for("the main navigation", || {
+        app.root.query_selector("nav").ok().flatten()
+    })
+    .await;
     for (label, path) in NAV {
         let link = link(&nav, label).unwrap_or_else(|| panic!("nav link {label:?}"));
-        assert_eq!(link.get_attribute("href").as_deref(), Some(*path), "href of {label:?}");
+        assert_eq!(
+            link.get_attribute("href").as_deref(),
+            Some(*path),
+            "href of {label:?}"
+        );
     }
     assert_eq!(all(&nav, "a").len(), NAV.len(), "no unexpected nav links");
 }
@@ -37,18 +47,30 @@ async fn clicking_a_nav_link_shows_its_screen() {
     let app = mount_app();
     wait_for("the dashboard", || heading(&app.root, "Dashboard")).await;
     let dashboard = link(&nav(&app), "Dashboard").unwrap();
-    assert_eq!(dashboard.get_attribute("aria-current").as_deref(), Some("page"));
+    assert_eq!(
+        dashboard.get_attribute("aria-current").as_deref(),
+        Some("page")
+    );
 
     click(&link(&nav(&app), "Directory").unwrap());
     wait_for("the Directory heading", || heading(&app.root, "Directory")).await;
     assert_eq!(current_path(), "/directory");
-    assert!(heading(&app.root, "Dashboard").is_none(), "the dashboard is gone");
+    assert!(
+        heading(&app.root, "Dashboard").is_none(),
+        "the dashboard is gone"
+    );
     let directory = link(&nav(&app), "Directory").unwrap();
-    wait_for("aria-current on Directory", || directory.get_attribute("aria-current")).await;
+    wait_for("aria-current on Directory", || {
+        directory.get_attribute("aria-current")
+    })
+    .await;
     assert_eq!(dashboard.get_attribute("aria-current"), None);
 
     click(&link(&nav(&app), "History").unwrap());
-    wait_for("the History heading", || heading(&app.root, "History / audit")).await;
+    wait_for("the History heading", || {
+        heading(&app.root, "History / audit")
+    })
+    .await;
 }
 
 #[wasm_bindgen_test]
@@ -68,7 +90,10 @@ async fn every_route_renders_its_screen() {
     ];
     for (path, title) in routes {
         let app = mount_at(path);
-        wait_for(&format!("heading {title:?} at {path}"), || heading(&app.root, title)).await;
+        wait_for(&format!("heading {title:?} at {path}"), || {
+            heading(&app.root, title)
+        })
+        .await;
         assert_eq!(all(&app.root, "h1").len(), 1, "one h1 at {path}");
     }
 }
@@ -77,7 +102,12 @@ async fn every_route_renders_its_screen() {
 async fn reviewer_deep_link_names_instance_and_stage() {
     let app = mount_at("/my-reviews/inst-42/3");
     wait_for("the reviewer page", || heading(&app.root, "Access review")).await;
-    let meta = text(&app.root.query_selector(".meta").unwrap().expect("instance and stage"));
+    let meta = text(
+        &app.root
+            .query_selector(".meta")
+            .unwrap()
+            .expect("instance and stage"),
+    );
     assert_eq!(meta, "Instance inst-42 · Stage 3");
 }
 
@@ -86,11 +116,21 @@ async fn menu_button_controls_the_navigation() {
     let app = mount_app();
     let menu = wait_for("the Menu button", || button(&app.root, "Menu")).await;
     let controls = menu.get_attribute("aria-controls").expect("aria-controls");
-    assert!(app.root.query_selector(&format!("nav#{controls}")).unwrap().is_some());
-    assert_eq!(menu.get_attribute("aria-expanded").as_deref(), Some("false"));
+    assert!(app
+        .root
+        .query_selector(&format!("nav#{controls}"))
+        .unwrap()
+        .is_some());
+    assert_eq!(
+        menu.get_attribute("aria-expanded").as_deref(),
+        Some("false")
+    );
 
     click(&menu);
-    wait_for("expanded", || (menu.get_attribute("aria-expanded").as_deref() == Some("true")).then_some(())).await;
+    wait_for("expanded", || {
+        (menu.get_attribute("aria-expanded").as_deref() == Some("true")).then_some(())
+    })
+    .await;
 
     click(&link(&nav(&app), "Settings").unwrap());
     wait_for("the Settings heading", || heading(&app.root, "Settings")).await;
@@ -103,7 +143,10 @@ async fn menu_button_controls_the_navigation() {
 #[wasm_bindgen_test]
 async fn acting_as_picker_is_labelled_and_offers_administrator() {
     let app = mount_app();
-    let picker = wait_for("the Acting as picker", || control_by_label(&app.root, "Acting as")).await;
+    let picker = wait_for("the Acting as picker", || {
+        control_by_label(&app.root, "Acting as")
+    })
+    .await;
     assert_eq!(picker.tag_name(), "SELECT");
     assert!(find_by_text(&picker, "option", "Administrator").is_some());
 }
@@ -111,21 +154,38 @@ async fn acting_as_picker_is_labelled_and_offers_administrator() {
 #[wasm_bindgen_test]
 async fn acting_as_is_restored_from_and_saved_to_storage() {
     let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
-    storage.set_item(attest::ui::session::ACTING_AS_KEY, r#"{"kind":"user","id":"u-42"}"#).unwrap();
+    storage
+        .set_item(
+            attest::ui::session::ACTING_AS_KEY,
+            r#"{"kind":"user","id":"u-42"}"#,
+        )
+        .unwrap();
     {
         let app = mount_app();
-        let picker = wait_for("the Acting as picker", || control_by_label(&app.root, "Acting as")).await;
-        let select = wasm_bindgen::JsCast::unchecked_ref::<web_sys::HtmlSelectElement>(&picker).clone();
-        wait_for("the stored identity selected", || (select.value() == "user:u-42").then_some(())).await;
+        let picker = wait_for("the Acting as picker", || {
+            control_by_label(&app.root, "Acting as")
+        })
+        .await;
+        let select =
+            wasm_bindgen::JsCast::unchecked_ref::<web_sys::HtmlSelectElement>(&picker).clone();
+        wait_for("the stored identity selected", || {
+            (select.value() == "user:u-42").then_some(())
+        })
+        .await;
 
         choose(&picker, "admin");
         wait_for("the choice saved", || {
-            let saved = storage.get_item(attest::ui::session::ACTING_AS_KEY).ok().flatten()?;
+            let saved = storage
+                .get_item(attest::ui::session::ACTING_AS_KEY)
+                .ok()
+                .flatten()?;
             saved.contains("administrator").then_some(())
         })
         .await;
     }
-    storage.remove_item(attest::ui::session::ACTING_AS_KEY).unwrap();
+    storage
+        .remove_item(attest::ui::session::ACTING_AS_KEY)
+        .unwrap();
 }
 
 /// A fresh browser sees a working app at once: the sample tenant is loaded on first run
@@ -137,7 +197,10 @@ async fn first_run_loads_the_sample_tenant() {
     let users = runtime.state.with_untracked(|s| s.directory.users.len());
     assert_eq!(users, 50);
     wait_for("directory users in the Acting as picker", || {
-        let options = document().query_selector_all("select option").ok()?.length();
+        let options = document()
+            .query_selector_all("select option")
+            .ok()?
+            .length();
         (options > 10).then_some(())
     })
     .await;

@@ -14,7 +14,10 @@ const WAIT_LIMIT_MS: u32 = 3_000;
 const POLL_MS: u32 = 10;
 
 pub fn document() -> Document {
-    web_sys::window().expect("window").document().expect("document")
+    web_sys::window()
+        .expect("window")
+        .document()
+        .expect("document")
 }
 
 /// The app mounted into its own container in `<body>`. Dropping it unmounts the app (which
@@ -47,7 +50,10 @@ pub fn mount_at(path: &str) -> Mounted {
 /// sample tenant of `sample_users` users (0: an empty directory).
 pub fn test_config(sample_users: usize) -> attest::AppConfig {
     let n = (js_sys::Math::random() * 1e12) as u64;
-    attest::AppConfig { database: format!("attest-test-{n}"), sample_users }
+    attest::AppConfig {
+        database: format!("attest-test-{n}"),
+        sample_users,
+    }
 }
 
 /// Mounts the app at `path` with `config`.
@@ -57,12 +63,23 @@ pub fn mount_with(path: &str, config: attest::AppConfig) -> Mounted {
         .create_element("div")
         .expect("create container")
         .unchecked_into();
-    document().body().expect("body").append_child(&root).expect("append container");
+    document()
+        .body()
+        .expect("body")
+        .append_child(&root)
+        .expect("append container");
     let owner = Owner::new();
     let handle = owner.with(|| {
-        leptos::mount::mount_to(root.clone(), move || leptos::view! { <attest::AppWith config=config /> })
+        leptos::mount::mount_to(
+            root.clone(),
+            move || leptos::view! { <attest::AppWith config=config /> },
+        )
     });
-    Mounted { root, owner, handle: Some(Box::new(handle)) }
+    Mounted {
+        root,
+        owner,
+        handle: Some(Box::new(handle)),
+    }
 }
 
 /// The mounted app's runtime once its stored data is loaded (the sample tenant included),
@@ -93,7 +110,11 @@ pub fn set_path(path: &str) {
 
 /// The current path of the browser URL.
 pub fn current_path() -> String {
-    web_sys::window().expect("window").location().pathname().expect("pathname")
+    web_sys::window()
+        .expect("window")
+        .location()
+        .pathname()
+        .expect("pathname")
 }
 
 /// Lets pending effects, microtasks and timers run once.
@@ -134,12 +155,18 @@ pub fn all(root: &Element, selector: &str) -> Vec<Element> {
 
 /// Visible text of `el`, with runs of whitespace collapsed.
 pub fn text(el: &Element) -> String {
-    el.text_content().unwrap_or_default().split_whitespace().collect::<Vec<_>>().join(" ")
+    el.text_content()
+        .unwrap_or_default()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// The first element matching `selector` whose visible text is exactly `wanted`.
 pub fn find_by_text(root: &Element, selector: &str, wanted: &str) -> Option<Element> {
-    all(root, selector).into_iter().find(|el| text(el) == wanted)
+    all(root, selector)
+        .into_iter()
+        .find(|el| text(el) == wanted)
 }
 
 /// The link whose visible text is `label`.
@@ -167,19 +194,26 @@ pub fn control_by_label(root: &Element, label: &str) -> Option<Element> {
         let label_el = find_by_text(root, "label", label)?;
         match label_el.get_attribute("for") {
             Some(id) => root.query_selector(&format!("#{id}")).ok().flatten(),
-            None => label_el.query_selector("input, select, textarea").ok().flatten(),
+            None => label_el
+                .query_selector("input, select, textarea")
+                .ok()
+                .flatten(),
         }
     })
 }
 
 /// Clicks `el` the way a mouse does (a trusted-looking `click` event that bubbles).
 pub fn click(el: &Element) {
-    el.dyn_ref::<HtmlElement>().expect("clickable HTML element").click();
+    el.dyn_ref::<HtmlElement>()
+        .expect("clickable HTML element")
+        .click();
 }
 
 /// Sets a `<select>`'s value and fires `change`, as choosing an option does.
 pub fn choose(select: &Element, value: &str) {
-    let select = select.dyn_ref::<web_sys::HtmlSelectElement>().expect("a <select>");
+    let select = select
+        .dyn_ref::<web_sys::HtmlSelectElement>()
+        .expect("a <select>");
     select.set_value(value);
     let init = web_sys::EventInit::new();
     init.set_bubbles(true);

@@ -5,7 +5,9 @@ use attest_engine::Actor;
 use leptos::prelude::*;
 use leptos_router::{components::A, hooks::use_location};
 
-use crate::ui::session::{actor_from_option, administrator, option_value, use_session, ADMINISTRATOR_NAME};
+use crate::ui::session::{
+    actor_from_option, administrator, option_value, use_session, ADMINISTRATOR_NAME,
+};
 
 /// One entry of the main navigation.
 pub struct NavItem {
@@ -18,13 +20,41 @@ pub struct NavItem {
 /// The main navigation, in display order. Screens reached from other screens (the wizard,
 /// a review's overview, the reviewer page) are not listed.
 pub const NAV: &[NavItem] = &[
-    NavItem { href: "/", label: "Dashboard", exact: true },
-    NavItem { href: "/reviews", label: "Reviews", exact: false },
-    NavItem { href: "/my-reviews", label: "My access reviews", exact: false },
-    NavItem { href: "/directory", label: "Directory", exact: false },
-    NavItem { href: "/notifications", label: "Notifications", exact: false },
-    NavItem { href: "/history", label: "History", exact: false },
-    NavItem { href: "/settings", label: "Settings", exact: false },
+    NavItem {
+        href: "/",
+        label: "Dashboard",
+        exact: true,
+    },
+    NavItem {
+        href: "/reviews",
+        label: "Reviews",
+        exact: false,
+    },
+    NavItem {
+        href: "/my-reviews",
+        label: "My access reviews",
+        exact: false,
+    },
+    NavItem {
+        href: "/directory",
+        label: "Directory",
+        exact: false,
+    },
+    NavItem {
+        href: "/notifications",
+        label: "Notifications",
+        exact: false,
+    },
+    NavItem {
+        href: "/history",
+        label: "History",
+        exact: false,
+    },
+    NavItem {
+        href: "/settings",
+        label: "Settings",
+        exact: false,
+    },
 ];
 
 const NAV_ID: &str = "primary-nav";
@@ -36,7 +66,11 @@ pub fn Shell(children: Children) -> impl IntoView {
     // Following a link closes the collapsed menu, so the new screen is not hidden behind it.
     let pathname = use_location().pathname;
     // `watch` without `immediate`: the first run would close a menu opened right after mounting.
-    Effect::watch(move || pathname.get(), move |_, _, _| menu_open.set(false), false);
+    Effect::watch(
+        move || pathname.get(),
+        move |_, _, _| menu_open.set(false),
+        false,
+    );
 
     view! {
         <a class="skip-link" href="#main">"Skip to content"</a>
@@ -84,22 +118,26 @@ pub fn Shell(children: Children) -> impl IntoView {
 pub fn ActingAs() -> impl IntoView {
     let session = use_session();
     let current = Memo::new(move |_| session.acting_as.with(option_value));
-    let options = move || {
-        let mut options = vec![(option_value(&administrator()), ADMINISTRATOR_NAME.to_owned())];
-        session.identities.with(|users| {
-            options.extend(users.iter().map(|(id, name)| {
-                (option_value(&Actor::User { id: id.clone() }), name.clone())
-            }))
-        });
-        // An identity restored from storage stays visible before the directory has loaded.
-        if let Actor::User { id } = session.acting_as.get() {
-            let value = option_value(&Actor::User { id: id.clone() });
-            if options.iter().all(|(v, _)| *v != value) {
-                options.push((value, id));
+    let options =
+        move || {
+            let mut options = vec![(
+                option_value(&administrator()),
+                ADMINISTRATOR_NAME.to_owned(),
+            )];
+            session.identities.with(|users| {
+                options.extend(users.iter().map(|(id, name)| {
+                    (option_value(&Actor::User { id: id.clone() }), name.clone())
+                }))
+            });
+            // An identity restored from storage stays visible before the directory has loaded.
+            if let Actor::User { id } = session.acting_as.get() {
+                let value = option_value(&Actor::User { id: id.clone() });
+                if options.iter().all(|(v, _)| *v != value) {
+                    options.push((value, id));
+                }
             }
-        }
-        options
-    };
+            options
+        };
 
     view! {
         <div class="acting-as">

@@ -12,10 +12,26 @@ struct Area {
 }
 
 const AREAS: &[Area] = &[
-    Area { href: "/reviews", title: "Reviews", text: "Create reviews, watch their progress, stop stages and apply results." },
-    Area { href: "/my-reviews", title: "My access reviews", text: "Approve, deny or say \u{201c}Don't know\u{201d} for the access assigned to you." },
-    Area { href: "/directory", title: "Directory", text: "The users, groups, applications, roles and access packages under review." },
-    Area { href: "/history", title: "History / audit", text: "Every decision with who, when and why, ready for auditors." },
+    Area {
+        href: "/reviews",
+        title: "Reviews",
+        text: "Create reviews, watch their progress, stop stages and apply results.",
+    },
+    Area {
+        href: "/my-reviews",
+        title: "My access reviews",
+        text: "Approve, deny or say \u{201c}Don't know\u{201d} for the access assigned to you.",
+    },
+    Area {
+        href: "/directory",
+        title: "Directory",
+        text: "The users, groups, applications, roles and access packages under review.",
+    },
+    Area {
+        href: "/history",
+        title: "History / audit",
+        text: "Every decision with who, when and why, ready for auditors.",
+    },
 ];
 
 #[component]
