@@ -3,12 +3,17 @@
 //! changes never alter it.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::definition::{NoResponse, Outcome, PrincipalScope, ReviewDefinition, Reviewers};
-use crate::directory::{AccessPath, AssignmentKind, Directory, ResourceKind, UserType};
+use crate::definition::{
+    NoResponse, Outcome, PrincipalScope, ReviewDefinition, Reviewers, MAX_STAGES,
+};
+use crate::directory::{
+    Access, AccessPath, AssignmentKind, Directory, ResourceKind, User, UserType,
+};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum InstanceStatus {
@@ -98,8 +103,59 @@ pub struct RecordedDecision {
 #[serde(rename_all = "camelCase")]
 pub struct Recommendation {
     pub decision: Decision,
-    /// Why, in words a reviewer reads: "no sign-in for 94 days", "little overlap with peers".
-    pub reasons: Vec<String>,
+    /// Why; `Display` gives the words a reviewer reads ("no sign-in for 94 days").
+    pub reasons: Vec<Reason>,
+}
+
+impl Recommendation {
+    /// The reasons in one line: "no sign-in for 94 days; little overlap with peers: …".
+    pub fn text(&self) -> String {
+        self.reasons
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+}
+
+/// One reason behind a recommendation. Kept as data (not text) so a 100,000-reviewee
+/// snapshot formats nothing; the words are made when shown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "camelCase")]
+pub enum Reason {
+    NoSignIn { days: i64 },
+    NeverSignedIn { account_days: i64 },
+    SignedIn { days: i64 },
+    NewAccount,
+    LittlePeerOverlap { held: u32, total: u32 },
+    PeerOverlap { held: u32, total: u32 },
+}
+
+impl std::fmt::Display for Reason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match *self {
+            Reason::NoSignIn { days } => write!(f, "no sign-in for {days} days"),
+            Reason::NeverSignedIn { account_days } => {
+                write!(
+                    f,
+                    "never signed in (account created {account_days} days ago)"
+                )
+            }
+            Reason::SignedIn { days: 0 } => write!(f, "signed in today"),
+            Reason::SignedIn { days: 1 } => write!(f, "signed in yesterday"),
+            Reason::SignedIn { days } => write!(f, "signed in {days} days ago"),
+            Reason::NewAccount => write!(f, "new account"),
+            Reason::LittlePeerOverlap { held, total } => {
+                write!(
+                    f,
+                    "little overlap with peers: {held} of {total} peers have this access"
+                )
+            }
+            Reason::PeerOverlap { held, total } => {
+                write!(f, "{held} of {total} peers have this access")
+            }
+        }
+    }
 }
 
 /// Why denying an item cannot be applied by Attest (SPEC section 4).
@@ -145,14 +201,14 @@ pub struct DecisionItem {
     pub access: AccessPath,
     pub assignment: Option<AssignmentKind>,
     pub recommendation: Option<Recommendation>,
-    /// Per stage: index into `Instance::reviewer_sets`.
-    pub reviewers: Vec<u32>,
+    /// Per stage: index into `Instance::reviewer_sets` (fixed size: no allocation per item).
+    pub reviewers: [u32; MAX_STAGES],
     /// Per stage: whether the reviewers are the fallback reviewers.
-    pub fallback: Vec<bool>,
+    pub fallback: [bool; MAX_STAGES],
     /// The last stage (0-based) this item took part in; it leaves when it does not move on.
     pub stage: usize,
     /// Per stage: the last decision recorded in that stage.
-    pub decisions: Vec<Option<RecordedDecision>>,
+    pub decisions: [Option<RecordedDecision>; MAX_STAGES],
     /// Why denying it cannot be applied, known from the snapshot.
     pub not_supported: Option<NotSupported>,
     pub apply_result: Option<ApplyResult>,
@@ -249,6 +305,9 @@ pub struct Instance {
     pub applied: Option<Applied>,
 }
 
+/// The reviewer-set index of a stage the review does not have.
+pub const NO_REVIEWERS: u32 = u32::MAX;
+
 /// Deterministic instance id: two browsers starting the same occurrence agree on it.
 pub fn instance_id(definition: &str, occurrence: u32, resource: &str) -> String {
     format!("{definition}~{occurrence}~{resource}")
@@ -316,15 +375,15 @@ pub fn snapshot(
     at: DateTime<Utc>,
 ) -> Instance {
     let kind = def.scope.resource_kind;
-    let holders = dir.access_holders(kind, resource, def.scope.transitive);
-    let holders: Vec<_> = holders
+    let holders: Vec<(Access, &User)> = dir
+        .access_holders(kind, resource, def.scope.transitive)
         .into_iter()
-        .filter(|a| match dir.users.get(&a.user) {
-            None => false,
-            Some(u) => {
-                (def.scope.principals == PrincipalScope::AllUsers || u.user_type == UserType::Guest)
-                    && def.scope.inactive_days.is_none_or(|d| u.is_inactive(d, at))
-            }
+        .filter_map(|a| {
+            let u = dir.users.get(&a.user)?;
+            let in_scope = (def.scope.principals == PrincipalScope::AllUsers
+                || u.user_type == UserType::Guest)
+                && def.scope.inactive_days.is_none_or(|d| u.is_inactive(d, at));
+            in_scope.then_some((a, u))
         })
         .collect();
 
@@ -332,21 +391,41 @@ pub fn snapshot(
         .settings
         .recommendations
         .peer_affiliation
-        .then(|| PeerCounts::new(dir, holders.iter().map(|a| a.user.as_str())));
+        .then(|| PeerCounts::new(dir, holders.iter().map(|(_, u)| *u)));
     let wants_recommendations = def.stages.iter().any(|s| s.recommendations)
         || def.settings.if_no_response == NoResponse::TakeRecommendations;
 
     let owners = dir.resource_owners(kind, resource);
     let mut sets = ReviewerSets::default();
-    // Reviewer sets that do not depend on the reviewee are resolved once per stage.
-    let fixed: Vec<Option<Vec<String>>> = def
+    // Resolve each stage's reviewers once where they do not depend on the reviewee, and
+    // once per manager otherwise: a 100,000-reviewee snapshot must stay fast.
+    let mut resolvers: Vec<StageResolver> = def
         .stages
         .iter()
-        .map(|s| match &s.reviewers {
-            Reviewers::ResourceOwners => Some(owners.clone()),
-            Reviewers::SelectedUsers { users } => Some(users.clone()),
-            Reviewers::GroupMembers { group } => Some(dir.group_user_ids(group)),
-            Reviewers::Managers | Reviewers::SelfReview => None,
+        .map(|s| {
+            let fallback = sets.intern(s.fallback_reviewers.clone());
+            let fixed = match &s.reviewers {
+                Reviewers::ResourceOwners => Some(owners.clone()),
+                Reviewers::SelectedUsers { users } => Some(users.clone()),
+                Reviewers::GroupMembers { group } => Some(dir.group_user_ids(group)),
+                Reviewers::Managers => {
+                    return StageResolver::Managers {
+                        by_manager: FastMap::default(),
+                        fallback,
+                    }
+                }
+                Reviewers::SelfReview => return StageResolver::SelfReview,
+            };
+            match fixed {
+                Some(set) if !set.is_empty() => StageResolver::Fixed {
+                    set: sets.intern(set),
+                    fallback: false,
+                },
+                _ => StageResolver::Fixed {
+                    set: fallback,
+                    fallback: true,
+                },
+            }
         })
         .collect();
 
@@ -355,23 +434,29 @@ pub fn snapshot(
         .flatten();
     let items = holders
         .into_iter()
-        .map(|access| {
-            let user = &dir.users[&access.user];
-            let mut reviewer_ids = Vec::with_capacity(def.stages.len());
-            let mut fallback = Vec::with_capacity(def.stages.len());
-            for (i, stage) in def.stages.iter().enumerate() {
-                let primary: Vec<String> = match (&fixed[i], &stage.reviewers) {
-                    (Some(set), _) => set.clone(),
-                    (None, Reviewers::Managers) => user.manager.iter().cloned().collect(),
-                    (None, _) => vec![user.id.clone()],
+        .map(|(access, user)| {
+            let mut reviewer_ids = [NO_REVIEWERS; MAX_STAGES];
+            let mut fallback = [false; MAX_STAGES];
+            for (stage, resolver) in resolvers.iter_mut().enumerate() {
+                let (set, used_fallback) = match resolver {
+                    StageResolver::Fixed { set, fallback } => (*set, *fallback),
+                    StageResolver::Managers {
+                        by_manager,
+                        fallback,
+                    } => match &user.manager {
+                        None => (*fallback, true),
+                        Some(m) => (
+                            *by_manager
+                                .entry(m.as_str())
+                                .or_insert_with(|| sets.push(vec![m.clone()])),
+                            false,
+                        ),
+                    },
+                    // Reviewees are distinct, so a self-review set is never shared.
+                    StageResolver::SelfReview => (sets.push(vec![user.id.clone()]), false),
                 };
-                let (set, used_fallback) = if primary.is_empty() {
-                    (stage.fallback_reviewers.clone(), true)
-                } else {
-                    (primary, false)
-                };
-                reviewer_ids.push(sets.intern(set));
-                fallback.push(used_fallback);
+                reviewer_ids[stage] = set;
+                fallback[stage] = used_fallback;
             }
             let not_supported = match (&access.path, kind) {
                 (AccessPath::ViaGroup { group }, ResourceKind::Application) => {
@@ -407,7 +492,7 @@ pub fn snapshot(
                 reviewers: reviewer_ids,
                 fallback,
                 stage: 0,
-                decisions: vec![None; def.stages.len()],
+                decisions: Default::default(),
                 not_supported,
                 apply_result: None,
             }
@@ -454,6 +539,45 @@ pub fn snapshot(
     }
 }
 
+/// FNV-1a: the snapshot's maps are keyed by short ids it builds itself, so a fast
+/// non-cryptographic hash is safe and saves a large share of a 100,000-item snapshot.
+#[derive(Default)]
+struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for b in bytes {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
+
+/// How one stage finds an item's reviewers during a snapshot.
+enum StageResolver<'a> {
+    /// The same set for every item (owners, selected users, group members, or the fallback).
+    Fixed {
+        set: u32,
+        fallback: bool,
+    },
+    Managers {
+        by_manager: FastMap<&'a str, u32>,
+        fallback: u32,
+    },
+    SelfReview,
+}
+
 #[derive(Default)]
 struct ReviewerSets {
     sets: Vec<Vec<String>>,
@@ -461,6 +585,12 @@ struct ReviewerSets {
 }
 
 impl ReviewerSets {
+    /// Add a set without looking for an equal one (the caller knows it is new or unshared).
+    fn push(&mut self, set: Vec<String>) -> u32 {
+        self.sets.push(set);
+        (self.sets.len() - 1) as u32
+    }
+
     fn intern(&mut self, mut set: Vec<String>) -> u32 {
         set.sort();
         set.dedup();
@@ -476,8 +606,8 @@ impl ReviewerSets {
 
 /// Per manager: how many reports they have, and how many of those hold the access.
 struct PeerCounts<'a> {
-    team: HashMap<&'a str, u32>,
-    holders: HashMap<&'a str, u32>,
+    team: FastMap<&'a str, u32>,
+    holders: FastMap<&'a str, u32>,
 }
 
 /// Below this share of peers holding the access, affiliation is "little overlap".
@@ -486,16 +616,16 @@ const LOW_AFFILIATION: f64 = 0.25;
 const MIN_PEERS: u32 = 2;
 
 impl<'a> PeerCounts<'a> {
-    fn new<'b>(dir: &'a Directory, holders: impl Iterator<Item = &'b str>) -> Self {
-        let mut team = HashMap::new();
+    fn new(dir: &'a Directory, holders: impl Iterator<Item = &'a User>) -> Self {
+        let mut team = FastMap::default();
         for u in dir.users.values() {
             if let Some(m) = &u.manager {
                 *team.entry(m.as_str()).or_insert(0) += 1;
             }
         }
-        let mut held = HashMap::new();
-        for h in holders {
-            if let Some(m) = dir.users.get(h).and_then(|u| u.manager.as_deref()) {
+        let mut held = FastMap::default();
+        for u in holders {
+            if let Some(m) = u.manager.as_deref() {
                 *held.entry(m).or_insert(0) += 1;
             }
         }
@@ -524,44 +654,33 @@ fn recommend(
     let mut approve = Vec::new();
     if cfg.inactivity {
         let days = user.days_since_sign_in(now);
-        match user.last_sign_in {
-            None if days > i64::from(cfg.look_back_days) => {
-                deny.push(format!("never signed in (account created {days} days ago)"))
-            }
-            None => approve.push("new account".to_string()),
-            Some(_) if days > i64::from(cfg.look_back_days) => {
-                deny.push(format!("no sign-in for {days} days"))
-            }
-            Some(_) => approve.push(match days {
-                0 => "signed in today".to_string(),
-                1 => "signed in yesterday".to_string(),
-                n => format!("signed in {n} days ago"),
-            }),
+        let inactive = days > i64::from(cfg.look_back_days);
+        match (user.last_sign_in, inactive) {
+            (None, true) => deny.push(Reason::NeverSignedIn { account_days: days }),
+            (None, false) => approve.push(Reason::NewAccount),
+            (Some(_), true) => deny.push(Reason::NoSignIn { days }),
+            (Some(_), false) => approve.push(Reason::SignedIn { days }),
         }
     }
     if let (Some(peers), Some(manager)) = (peers, user.manager.as_deref()) {
         let (held, total) = peers.for_holder(manager);
         if total >= MIN_PEERS {
             if f64::from(held) < f64::from(total) * LOW_AFFILIATION {
-                deny.push(format!(
-                    "little overlap with peers: {held} of {total} peers have this access"
-                ));
+                deny.push(Reason::LittlePeerOverlap { held, total });
             } else {
-                approve.push(format!("{held} of {total} peers have this access"));
+                approve.push(Reason::PeerOverlap { held, total });
             }
         }
     }
-    if !deny.is_empty() {
-        Some(Recommendation {
+    match (deny.is_empty(), approve.is_empty()) {
+        (false, _) => Some(Recommendation {
             decision: Decision::Deny,
             reasons: deny,
-        })
-    } else if !approve.is_empty() {
-        Some(Recommendation {
+        }),
+        (true, false) => Some(Recommendation {
             decision: Decision::Approve,
             reasons: approve,
-        })
-    } else {
-        None
+        }),
+        (true, true) => None,
     }
 }

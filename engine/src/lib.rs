@@ -25,4 +25,4 @@ pub use definition::ReviewDefinition;
 pub use directory::Directory;
 pub use event::{Event, Record};
 pub use instance::{Decision, Instance};
-pub use state::{apply, decide, replay, Context, EngineError, State};
+pub use state::{apply, apply_owned, decide, replay, Context, EngineError, State};

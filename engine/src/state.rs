@@ -209,6 +209,29 @@ pub fn apply(state: &mut State, record: &Record) {
     }
 }
 
+/// Fold a record the caller no longer needs: like `apply`, but moves large payloads (an
+/// instance snapshot, an imported directory) into the state instead of copying them.
+pub fn apply_owned(state: &mut State, record: Record) {
+    if !state.applied_records.insert(record.id.clone()) {
+        return;
+    }
+    for e in record.events {
+        match e {
+            Event::InstanceStarted { instance } => {
+                if let Some(review) = state.reviews.get_mut(&instance.definition) {
+                    review.next_occurrence = review.next_occurrence.max(instance.occurrence + 1);
+                }
+                state
+                    .instances
+                    .entry(instance.id.clone())
+                    .or_insert(*instance);
+            }
+            Event::DirectoryImported { directory, .. } => state.directory = *directory,
+            other => apply_event(state, &other, &record.actor, record.at),
+        }
+    }
+}
+
 /// Rebuild state from a log.
 pub fn replay<'a>(records: impl IntoIterator<Item = &'a Record>) -> State {
     let mut state = State::default();
@@ -584,10 +607,7 @@ pub fn decide(
                     Some(ItemDecision {
                         item: i,
                         decision: rec.decision,
-                        justification: format!(
-                            "Accepted recommendation: {}",
-                            rec.reasons.join("; ")
-                        ),
+                        justification: format!("Accepted recommendation: {}", rec.text()),
                     })
                 })
                 .collect();
@@ -790,6 +810,9 @@ pub fn plan_apply(
     let def = state.definition_of(inst);
     let dir = &state.directory;
     let block_guests = def.settings.denied_guest_action == Some(DeniedGuestAction::BlockThenDelete);
+    // Who holds the access directly right now: one pass, so each item is an O(1) check.
+    let direct = direct_holders(dir, inst.resource.kind, &inst.resource.id);
+    let mut blocked: std::collections::HashSet<&str> = std::collections::HashSet::new();
     let mut results = Vec::with_capacity(inst.items.len());
     let mut changes = Vec::new();
     for (i, item) in inst.items.iter().enumerate() {
@@ -799,36 +822,33 @@ pub fn plan_apply(
                 effect: Effect::AccessKept,
             }
         } else if block_guests && item.user_type == crate::directory::UserType::Guest {
-            match dir.users.get(&item.user) {
-                None => ApplyResult::ObjectNotFound,
-                Some(_) => {
-                    if !state.pending_deletions.contains_key(&item.user)
-                        && !changes.iter().any(|c| matches!(c, DirectoryChange::BlockGuest { user, .. } if user == &item.user))
-                    {
-                        changes.push(DirectoryChange::BlockGuest {
-                            user: item.user.clone(),
-                            delete_at: at + Duration::days(GUEST_DELETION_DAYS),
-                        });
-                    }
-                    ApplyResult::Applied {
-                        effect: Effect::GuestBlocked,
-                    }
+            if dir.users.contains_key(&item.user) {
+                if !state.pending_deletions.contains_key(&item.user) && blocked.insert(&item.user) {
+                    changes.push(DirectoryChange::BlockGuest {
+                        user: item.user.clone(),
+                        delete_at: at + Duration::days(GUEST_DELETION_DAYS),
+                    });
                 }
+                ApplyResult::Applied {
+                    effect: Effect::GuestBlocked,
+                }
+            } else {
+                ApplyResult::ObjectNotFound
             }
         } else if let Some(reason) = &item.not_supported {
             ApplyResult::NotSupported {
                 reason: reason.clone(),
             }
-        } else {
-            match removal(dir, inst.resource.kind, &inst.resource.id, &item.user) {
-                Some(change) => {
-                    changes.push(change);
-                    ApplyResult::Applied {
-                        effect: Effect::AccessRemoved,
-                    }
-                }
-                None => ApplyResult::ObjectNotFound,
+        } else if direct
+            .as_ref()
+            .is_some_and(|d| d.contains(item.user.as_str()))
+        {
+            changes.push(removal(inst.resource.kind, &inst.resource.id, &item.user));
+            ApplyResult::Applied {
+                effect: Effect::AccessRemoved,
             }
+        } else {
+            ApplyResult::ObjectNotFound
         };
         results.push(ItemApplied {
             item: i as u32,
@@ -838,48 +858,57 @@ pub fn plan_apply(
     (results, changes)
 }
 
-/// The change that removes a user's direct access, if they still have it.
-fn removal(
-    dir: &Directory,
+/// Users holding a resource directly, or None when the resource no longer exists.
+fn direct_holders<'a>(
+    dir: &'a Directory,
     kind: ResourceKind,
     resource: &str,
-    user: &str,
-) -> Option<DirectoryChange> {
-    let principal = Principal::User(user.to_string());
-    let (resource, user) = (resource.to_string(), user.to_string());
+) -> Option<std::collections::HashSet<&'a str>> {
+    let users = |ps: &'a [Principal]| {
+        ps.iter()
+            .filter_map(|p| match p {
+                Principal::User(u) => Some(u.as_str()),
+                Principal::Group(_) => None,
+            })
+            .collect()
+    };
     match kind {
-        ResourceKind::Group => dir
-            .groups
-            .get(&resource)
-            .filter(|g| g.members.contains(&principal))
-            .map(|_| DirectoryChange::RemoveGroupMember {
-                group: resource,
-                user,
-            }),
+        ResourceKind::Group => dir.groups.get(resource).map(|g| users(&g.members)),
         ResourceKind::Application => dir
             .applications
-            .get(&resource)
-            .filter(|a| a.assignments.contains(&principal))
-            .map(|_| DirectoryChange::RemoveAppAssignment {
-                application: resource,
-                user,
-            }),
+            .get(resource)
+            .map(|a| users(&a.assignments)),
         ResourceKind::DirectoryRole => dir
             .roles
-            .get(&resource)
-            .filter(|r| r.assignments.iter().any(|a| a.user == user))
-            .map(|_| DirectoryChange::RemoveRoleAssignment {
-                role: resource,
-                user,
-            }),
+            .get(resource)
+            .map(|r| r.assignments.iter().map(|a| a.user.as_str()).collect()),
         ResourceKind::AccessPackage => dir
             .access_packages
-            .get(&resource)
-            .filter(|p| p.assignments.contains(&user))
-            .map(|_| DirectoryChange::RemovePackageAssignment {
-                package: resource,
-                user,
-            }),
+            .get(resource)
+            .map(|p| p.assignments.iter().map(String::as_str).collect()),
+    }
+}
+
+/// The change that removes a user's direct access.
+fn removal(kind: ResourceKind, resource: &str, user: &str) -> DirectoryChange {
+    let (resource, user) = (resource.to_string(), user.to_string());
+    match kind {
+        ResourceKind::Group => DirectoryChange::RemoveGroupMember {
+            group: resource,
+            user,
+        },
+        ResourceKind::Application => DirectoryChange::RemoveAppAssignment {
+            application: resource,
+            user,
+        },
+        ResourceKind::DirectoryRole => DirectoryChange::RemoveRoleAssignment {
+            role: resource,
+            user,
+        },
+        ResourceKind::AccessPackage => DirectoryChange::RemovePackageAssignment {
+            package: resource,
+            user,
+        },
     }
 }
 

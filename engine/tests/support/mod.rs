@@ -254,6 +254,9 @@ impl Sim {
                     self.state,
                     "live state differs from the replayed log"
                 );
+                let mut owned = before.clone();
+                attest_engine::apply_owned(&mut owned, record.clone());
+                assert_eq!(owned, self.state, "apply_owned differs from apply");
                 let mut twice = self.state.clone();
                 apply(&mut twice, record);
                 assert_eq!(
