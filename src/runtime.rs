@@ -5,7 +5,7 @@
 use std::rc::Rc;
 
 use attest_engine::sample::{sample_tenant, SampleConfig};
-use attest_engine::{apply, Actor, Command, Context, EngineError, State};
+use attest_engine::{apply_owned, Actor, Command, Context, EngineError, State};
 use chrono::{DateTime, Duration, Utc};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -193,7 +193,7 @@ impl Runtime {
             return Ok(());
         };
         store.append(&record).await?;
-        self.state.update(|s| apply(s, &record));
+        self.state.update(|s| apply_owned(s, record));
         Ok(())
     }
 
