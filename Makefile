@@ -7,6 +7,9 @@ export WASM_BINDGEN_TEST_TIMEOUT := 60
 # Chromium flags for the test browser (see the file); the runner reads it by this path.
 export WASM_BINDGEN_TEST_WEBDRIVER_JSON := $(CURDIR)/webdriver.json
 
+# Project-local tools (binaryen's wasm-opt) come first on the PATH, for trunk.
+export PATH := $(CURDIR)/.tools/node_modules/.bin:$(PATH)
+
 .PHONY: run test test-engine test-browser setup bench
 
 ## run: serve the app on http://127.0.0.1:8080 (embedded IndexedDB mode, no server)

@@ -4,6 +4,7 @@
 # followed by a summary line against the targets in the README.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+export PATH="$PWD/.tools/node_modules/.bin:$PATH"
 users="${ATTEST_BENCH_USERS:-100000}"
 out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT

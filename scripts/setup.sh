@@ -2,6 +2,7 @@
 # Installs what building and testing Attest needs, skipping whatever is already present,
 # so a second run takes seconds. Versions follow the toolchain notes in the README.
 set -euo pipefail
+cd "$(dirname "$0")/.."
 
 TRUNK_VERSION=0.21.14
 WASM_BINDGEN_VERSION=0.2.130
@@ -11,7 +12,6 @@ say() { printf '[setup] %s\n' "$*"; }
 need_apt=()
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || need_apt+=(chromium-driver)
-command -v wasm-opt >/dev/null 2>&1 || need_apt+=(binaryen)
 if [ "${#need_apt[@]}" -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1; then SUDO=sudo; else SUDO=; fi
   say "installing Debian packages: ${need_apt[*]}"
@@ -34,6 +34,21 @@ if ! command -v wasm-bindgen-test-runner >/dev/null 2>&1 \
    || ! wasm-bindgen --version | grep -q "$WASM_BINDGEN_VERSION"; then
   say "building wasm-bindgen-cli $WASM_BINDGEN_VERSION (about 2 minutes)"
   cargo install --force "wasm-bindgen-cli@$WASM_BINDGEN_VERSION"
+fi
+
+# wasm-opt: Debian's binaryen 108 breaks wasm-bindgen's externref table, so the release
+# build uses binaryen 132 from npm, installed inside the project (.tools/, git-ignored).
+BINARYEN_VERSION=132.0.0
+if ! [ -x .tools/node_modules/.bin/wasm-opt ] \
+   || ! .tools/node_modules/.bin/wasm-opt --version | grep -q "version_${BINARYEN_VERSION%%.*}"; then
+  if ! command -v npm >/dev/null 2>&1; then
+    say "installing Node.js and npm from Debian (for binaryen's wasm-opt)"
+    if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1; then SUDO=sudo; else SUDO=; fi
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq nodejs npm >/dev/null
+  fi
+  say "installing binaryen $BINARYEN_VERSION (wasm-opt) into .tools/"
+  npm install --prefix .tools --no-audit --no-fund --silent "binaryen@$BINARYEN_VERSION" >/dev/null
 fi
 
 say "toolchain ready"
