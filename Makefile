@@ -10,17 +10,26 @@ export WASM_BINDGEN_TEST_WEBDRIVER_JSON := $(CURDIR)/webdriver.json
 # Project-local tools (binaryen's wasm-opt) come first on the PATH, for trunk.
 export PATH := $(CURDIR)/.tools/node_modules/.bin:$(PATH)
 
-.PHONY: run test test-engine test-browser setup bench
+.PHONY: run serve test test-engine test-browser test-server setup bench
 
 ## run: serve the app on http://127.0.0.1:8080 (embedded IndexedDB mode, no server)
 run: setup
 	trunk serve
 
-## test: the engine's native tests, then the browser suite in headless Chromium
-# Sequential on purpose, also under `make -j`: the two builds share two cores and target/.
+## serve: build the app and run the sync server on http://127.0.0.1:8080 with a SQLite file
+# (attest.db). Set the administrators' secret first: ATTEST_ADMIN_SECRET='a long secret' make serve
+serve: setup
+	@test -n "$${ATTEST_ADMIN_SECRET:-}" || { echo "Set ATTEST_ADMIN_SECRET (12+ characters) first: ATTEST_ADMIN_SECRET='a long secret' make serve"; exit 2; }
+	trunk build --release
+	cargo run --release -p attest-server -- --data attest.db --dist dist
+
+## test: the engine's native tests, the browser suite in headless Chromium, then the server's
+# tests (on a SQLite file and on a throwaway PostgreSQL cluster they start themselves).
+# Sequential on purpose, also under `make -j`: the builds share two cores and target/.
 test: setup
 	$(MAKE) --no-print-directory test-engine
 	$(MAKE) --no-print-directory test-browser
+	$(MAKE) --no-print-directory test-server
 
 test-engine:
 	cargo test -p attest-engine
@@ -28,6 +37,9 @@ test-engine:
 # Only the `attest` package is built for wasm; its single [[test]] target is the browser suite.
 test-browser:
 	cargo test -p attest --target wasm32-unknown-unknown
+
+test-server:
+	cargo test -p attest-server
 
 ## bench: release build, benchmark on 100,000 users in headless Chromium, one JSON line per figure
 bench: setup

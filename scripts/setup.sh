@@ -12,6 +12,9 @@ say() { printf '[setup] %s\n' "$*"; }
 need_apt=()
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || need_apt+=(chromium-driver)
+# The server's tests start a throwaway PostgreSQL cluster with these tools.
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || need_apt+=(postgresql)
+command -v python3 >/dev/null 2>&1 || need_apt+=(python3 python3-pip)
 if [ "${#need_apt[@]}" -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1; then SUDO=sudo; else SUDO=; fi
   say "installing Debian packages: ${need_apt[*]}"
@@ -49,6 +52,13 @@ if ! [ -x .tools/node_modules/.bin/wasm-opt ] \
   fi
   say "installing binaryen $BINARYEN_VERSION (wasm-opt) into .tools/"
   npm install --prefix .tools --no-audit --no-fund --silent "binaryen@$BINARYEN_VERSION" >/dev/null
+fi
+
+# The server's mail test sends through a real SMTP server on loopback (aiosmtpd, from PyPI).
+if ! python3 -c 'import aiosmtpd' >/dev/null 2>&1; then
+  say "installing aiosmtpd (SMTP server for the notification tests)"
+  python3 -m pip install --quiet aiosmtpd 2>/dev/null \
+    || python3 -m pip install --quiet --break-system-packages aiosmtpd
 fi
 
 say "toolchain ready"

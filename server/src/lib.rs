@@ -1,0 +1,193 @@
+//! Attest's optional sync server: one shared event log for many browsers.
+//!
+//! Every pushed record is decided again by the engine (`replay_check`) as its actor against
+//! the server's state before it is stored, so the server accepts exactly what the browser's
+//! engine would. The database (SQLite file or PostgreSQL) is the only state; the server
+//! keeps the time (`AdvanceTime` as `Actor::System`), authenticates administrators with a
+//! secret and reviewers with per-link tokens, and delivers the notification outbox by SMTP.
+
+pub mod api;
+pub mod clock;
+pub mod db;
+pub mod delivery;
+pub mod log;
+pub mod smtp;
+pub mod static_files;
+pub mod token;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use chrono::Duration;
+use tokio::sync::{Mutex, Notify};
+
+pub use clock::Clock;
+use db::{Db, DbError};
+use log::{Cache, Session};
+
+#[derive(Clone, Debug)]
+pub enum Storage {
+    /// A SQLite file, created on first start.
+    Sqlite(PathBuf),
+    /// A PostgreSQL connection URL.
+    Postgres(String),
+}
+
+#[derive(Clone, Debug)]
+pub struct SmtpConfig {
+    /// host:port of a relay that accepts mail without authentication (e.g. on loopback).
+    pub relay: String,
+    pub from: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub storage: Storage,
+    /// The administrators' sign-in secret.
+    pub admin_secret: String,
+    pub listen: SocketAddr,
+    /// The built app to serve (Trunk's dist/), if any.
+    pub dist: Option<PathBuf>,
+    /// Where the app is reached, for the links in notifications; defaults to the listen address.
+    pub public_url: Option<String>,
+    pub session_ttl: Duration,
+    pub max_body_bytes: usize,
+    pub smtp: Option<SmtpConfig>,
+    /// How often the outbox is checked for messages to send.
+    pub delivery_interval: std::time::Duration,
+}
+
+impl Config {
+    pub fn new(storage: Storage, admin_secret: impl Into<String>) -> Config {
+        Config {
+            storage,
+            admin_secret: admin_secret.into(),
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            dist: None,
+            public_url: None,
+            session_ttl: Duration::hours(12),
+            max_body_bytes: 16 * 1024 * 1024,
+            smtp: None,
+            delivery_interval: std::time::Duration::from_secs(2),
+        }
+    }
+}
+
+/// What every request shares.
+pub struct App {
+    pub config: Config,
+    pub db: Db,
+    pub cache: Mutex<Cache>,
+    pub clock: Clock,
+    pub public_url: String,
+    /// Wakes the delivery loop when new messages may be queued.
+    pub outbox_changed: Notify,
+}
+
+impl App {
+    /// Lock the cache and the database, open a write transaction, catch up with the log and
+    /// let the clock run.
+    pub async fn session(&self) -> Result<Session<'_>, DbError> {
+        let mut cache = self.cache.lock().await;
+        let mut conn = self.db.lock().await;
+        conn.begin_write().await?;
+        let now = self.clock.now();
+        let ready = async {
+            log::catch_up(&mut cache, &mut conn).await?;
+            log::advance(&mut cache, &mut conn, now).await
+        }
+        .await;
+        let session = Session { cache, conn, now };
+        match ready {
+            Ok(()) => Ok(session),
+            Err(e) => {
+                session.abort().await;
+                Err(e)
+            }
+        }
+    }
+}
+
+/// A running server.
+pub struct Server {
+    pub addr: SocketAddr,
+    pub app: Arc<App>,
+    pub task: tokio::task::JoinHandle<()>,
+    pub delivery: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl Drop for Server {
+    /// A dropped server stops listening and sending.
+    fn drop(&mut self) {
+        self.task.abort();
+        if let Some(d) = &self.delivery {
+            d.abort();
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("cannot open the database: {0}")]
+    Database(#[from] DbError),
+    #[error("cannot listen on {addr}: {source}")]
+    Listen {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("the administrator secret must be at least 12 characters")]
+    WeakSecret,
+}
+
+/// Open the storage, bind the address and serve until the task is dropped or aborted.
+pub async fn start(config: Config, clock: Clock) -> Result<Server, StartError> {
+    if config.admin_secret.chars().count() < 12 {
+        return Err(StartError::WeakSecret);
+    }
+    let db = match &config.storage {
+        Storage::Sqlite(path) => Db::open_sqlite(path).await?,
+        Storage::Postgres(url) => Db::connect_postgres(url).await?,
+    };
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .map_err(|source| StartError::Listen {
+            addr: config.listen,
+            source,
+        })?;
+    let addr = listener.local_addr().map_err(|source| StartError::Listen {
+        addr: config.listen,
+        source,
+    })?;
+    let public_url = config
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{addr}"))
+        .trim_end_matches('/')
+        .to_string();
+    let app = Arc::new(App {
+        config,
+        db,
+        cache: Mutex::new(Cache::default()),
+        clock,
+        public_url,
+        outbox_changed: Notify::new(),
+    });
+    let router = api::router(app.clone());
+    let delivery = app
+        .config
+        .smtp
+        .clone()
+        .map(|smtp| tokio::spawn(delivery::run(app.clone(), smtp)));
+    let task = tokio::spawn(async move {
+        if let Err(e) = axum::serve(listener, router).await {
+            eprintln!("attest-server: {e}");
+        }
+    });
+    Ok(Server {
+        addr,
+        app,
+        task,
+        delivery,
+    })
+}

@@ -1,0 +1,177 @@
+//! The shared event log and the server's copy of the state folded from it.
+//!
+//! The database is the source of truth; the in-memory `State` is a cache that every request
+//! first brings up to date from the log (another server may have written), then lets the
+//! clock run (`AdvanceTime` as `Actor::System`). Writes happen inside one database write
+//! transaction, so the cache, the log and the outbox move together.
+
+use std::collections::BTreeSet;
+
+use attest_engine::event::{Event, Record};
+use attest_engine::{apply, Actor, Command, Context, State};
+use chrono::{DateTime, Utc};
+use tokio::sync::MutexGuard;
+
+use crate::db::{Conn, DbError};
+use crate::token;
+
+/// The folded state and the `seq` of the last record folded into it.
+#[derive(Default)]
+pub struct Cache {
+    pub state: State,
+    pub cursor: i64,
+}
+
+/// Read every record after the cache's cursor and fold it in.
+pub async fn catch_up(cache: &mut Cache, conn: &mut Conn<'_>) -> Result<(), DbError> {
+    loop {
+        let page = conn.records_after(cache.cursor, 1000).await?;
+        if page.is_empty() {
+            return Ok(());
+        }
+        for (seq, id, body) in page {
+            let record: Record = serde_json::from_str(&body)
+                .map_err(|e| DbError::Other(format!("stored record {id} is unreadable: {e}")))?;
+            apply(&mut cache.state, &record);
+            cache.cursor = seq;
+        }
+    }
+}
+
+/// Append a record decided against the cache (the caller holds the write transaction and
+/// has caught up), fold it in, and queue the messages it causes.
+pub async fn store(
+    cache: &mut Cache,
+    conn: &mut Conn<'_>,
+    record: &Record,
+    now: DateTime<Utc>,
+) -> Result<i64, DbError> {
+    let body = serde_json::to_string(record).map_err(|e| DbError::Other(e.to_string()))?;
+    let seq = conn
+        .insert_record(&record.id, &body, now.timestamp_millis())
+        .await?;
+    apply(&mut cache.state, record);
+    cache.cursor = seq;
+    for (kind, instance, stage, reviewers) in messages(&cache.state, record) {
+        for reviewer in reviewers {
+            let id = format!("{kind}|{instance}|{stage}|{reviewer}");
+            conn.queue_message(
+                &id,
+                kind,
+                &instance,
+                stage as i64,
+                &reviewer,
+                now.timestamp_millis(),
+            )
+            .await?;
+        }
+    }
+    Ok(seq)
+}
+
+/// Let the clock run to `now`: one System record with every due transition, if any.
+pub async fn advance(
+    cache: &mut Cache,
+    conn: &mut Conn<'_>,
+    now: DateTime<Utc>,
+) -> Result<(), DbError> {
+    let id = format!(
+        "server-{}",
+        &token::generate().map_err(|e| DbError::Other(e.to_string()))?[..24]
+    );
+    let ctx = Context {
+        actor: Actor::System,
+        now,
+        record_id: id,
+        reason: None,
+    };
+    let prepared = cache
+        .state
+        .prepare(&Command::AdvanceTime, &ctx)
+        .map_err(|e| DbError::Other(e.to_string()))?;
+    if let Some(record) = prepared {
+        store(cache, conn, &record, now).await?;
+    }
+    Ok(())
+}
+
+/// The notifications a record causes: stage starts to each reviewer of the stage, and
+/// halfway reminders to the reviewers the engine names. (kind, instance, stage, reviewers)
+fn messages(
+    state: &State,
+    record: &Record,
+) -> Vec<(&'static str, String, usize, BTreeSet<String>)> {
+    let mut out = Vec::new();
+    let stage_reviewers = |instance: &str, stage: usize| -> BTreeSet<String> {
+        let Some(inst) = state.instances.get(instance) else {
+            return BTreeSet::new();
+        };
+        inst.items
+            .iter()
+            .filter(|it| it.stage == stage)
+            .flat_map(|it| inst.reviewers_of(it, stage).iter().cloned())
+            .collect()
+    };
+    for event in &record.events {
+        match event {
+            Event::InstanceStarted { instance } => {
+                let reviewers = stage_reviewers(&instance.id, 0);
+                out.push(("stageStarted", instance.id.clone(), 0, reviewers));
+            }
+            Event::StageStarted {
+                instance,
+                stage,
+                items,
+                ..
+            } if !items.is_empty() => {
+                out.push((
+                    "stageStarted",
+                    instance.clone(),
+                    *stage,
+                    stage_reviewers(instance, *stage),
+                ));
+            }
+            Event::ReminderSent {
+                instance,
+                stage,
+                reviewers,
+                ..
+            } => out.push((
+                "reminder",
+                instance.clone(),
+                *stage,
+                reviewers.iter().cloned().collect(),
+            )),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Locked cache + connection inside an open write transaction, caught up and with the clock
+/// run. End it with `commit` or `abort`.
+pub struct Session<'a> {
+    pub cache: MutexGuard<'a, Cache>,
+    pub conn: Conn<'a>,
+    pub now: DateTime<Utc>,
+}
+
+impl Session<'_> {
+    pub async fn commit(mut self) -> Result<(), DbError> {
+        match self.conn.commit().await {
+            Ok(()) => Ok(()),
+            Err(e) => {
+                self.conn.rollback().await;
+                *self.cache = Cache::default();
+                Err(e)
+            }
+        }
+    }
+
+    /// Roll back and drop the cache (it may hold records that were never committed); the
+    /// next request rebuilds it from the log.
+    pub async fn abort(mut self) {
+        self.conn.rollback().await;
+        *self.cache = Cache::default();
+    }
+}
