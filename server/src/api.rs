@@ -9,7 +9,7 @@ use std::sync::Arc;
 use attest_engine::event::{Event, Record, RECORD_VERSION};
 use attest_engine::replay_check::{recheck_exact, RecheckError};
 use attest_engine::view::{reviewer_view, ViewError};
-use attest_engine::{Actor, EngineError, State};
+use attest_engine::{replay, Actor, EngineError, State};
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, QueryRejection};
 use axum::extract::{DefaultBodyLimit, Query};
@@ -24,6 +24,7 @@ use serde_json::{json, value::RawValue};
 
 use crate::db::{Conn, DbError, TokenRow};
 use crate::log::{self, Session};
+use crate::reviewer::{my_items, to_instance_items};
 use crate::{static_files, token, App};
 
 /// How far ahead of the server's clock a pushed record's time may be.
@@ -39,11 +40,42 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/api/v1/me", get(me))
         .route("/api/v1/records", get(pull).post(push))
         .route("/api/v1/reviewer", get(reviewer_pull))
+        .route("/api/v1/reviewer/records", get(reviewer_records))
         .route("/api/v1/links", post(create_link))
         .route("/api/v1/outbox", get(outbox))
         .fallback(static_files::serve)
         .layer(DefaultBodyLimit::max(limit))
+        .layer(axum::middleware::from_fn(cors))
         .with_state(app)
+}
+
+/// The app may be served from another origin than the API (Settings takes any server
+/// address). Credentials are bearer tokens, never cookies, so any origin may call.
+async fn cors(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    use axum::http::{header, HeaderValue, Method};
+    let mut res = if req.method() == Method::OPTIONS {
+        StatusCode::NO_CONTENT.into_response()
+    } else {
+        next.run(req).await
+    };
+    let h = res.headers_mut();
+    h.insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
+    h.insert(
+        header::ACCESS_CONTROL_ALLOW_HEADERS,
+        HeaderValue::from_static("authorization, content-type"),
+    );
+    h.insert(
+        header::ACCESS_CONTROL_ALLOW_METHODS,
+        HeaderValue::from_static("GET, POST, DELETE, OPTIONS"),
+    );
+    h.insert(
+        header::ACCESS_CONTROL_MAX_AGE,
+        HeaderValue::from_static("600"),
+    );
+    res
 }
 
 #[derive(Debug)]
@@ -532,10 +564,28 @@ async fn push(
 async fn push_in(
     s: &mut Session<'_>,
     headers: &HeaderMap,
-    records: Vec<Record>,
+    mut records: Vec<Record>,
 ) -> ApiResult<Response> {
     let who = authenticate(headers, &mut s.conn, s.now).await?;
     check_link_open(&s.cache.state, &who)?;
+    if let Principal::Reviewer {
+        reviewer,
+        instance,
+        stage,
+        ..
+    } = &who
+    {
+        // Reviewers number their items 0, 1, 2… (see reviewer.rs): map them back first.
+        let mine = my_items(&s.cache.state.instances[instance], *stage, reviewer);
+        for r in records.iter_mut().filter(|r| r.actor != Actor::System) {
+            if !to_instance_items(r, &mine) {
+                return Err(ApiError::forbidden(format!(
+                    "record \"{}\": a review link can only record your own decisions in the review and stage it was sent for",
+                    r.id
+                )));
+            }
+        }
+    }
     for r in &records {
         match &who {
             Principal::Administrator { .. } => check_admin_record(r)?,
@@ -652,13 +702,54 @@ async fn reviewer_pull(
                 "this is the reviewer's page; administrators pull /api/v1/records",
             ));
         };
-        let view = reviewer_view(&s.cache.state, instance, *stage, reviewer)
+        let records =
+            crate::reviewer::reviewer_records(&s.cache.state, instance, *stage, reviewer, s.now)
+                .map_err(|e| ApiError::forbidden(e.to_string()))?;
+        let view = reviewer_view(&replay(&records), instance, *stage, reviewer)
             .map_err(|e| ApiError::forbidden(e.to_string()))?;
         Ok(Json(json!({
             "cursor": s.cache.cursor,
             "reviewer": reviewer,
             "expiresAt": DateTime::<Utc>::from_timestamp_millis(*expires_at),
             "view": view,
+        }))
+        .into_response())
+    }
+    .await;
+    finish(s, out).await
+}
+
+/// A reviewer's pull as records: their compact state (reviewer.rs), which the app folds
+/// into a state of its own to show the reviewer page and decide with the engine.
+async fn reviewer_records(
+    axum::extract::State(app): axum::extract::State<Arc<App>>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    let mut s = app.session().await?;
+    let out = async {
+        let who = authenticate(&headers, &mut s.conn, s.now).await?;
+        check_link_open(&s.cache.state, &who)?;
+        let Principal::Reviewer {
+            reviewer,
+            instance,
+            stage,
+            expires_at,
+        } = &who
+        else {
+            return Err(ApiError::forbidden(
+                "this is the reviewer's pull; administrators pull /api/v1/records",
+            ));
+        };
+        let records =
+            crate::reviewer::reviewer_records(&s.cache.state, instance, *stage, reviewer, s.now)
+                .map_err(|e| ApiError::forbidden(e.to_string()))?;
+        Ok(Json(json!({
+            "records": records,
+            "cursor": s.cache.cursor,
+            "reviewer": reviewer,
+            "instance": instance,
+            "stage": stage,
+            "expiresAt": DateTime::<Utc>::from_timestamp_millis(*expires_at),
         }))
         .into_response())
     }

@@ -11,6 +11,7 @@ pub mod clock;
 pub mod db;
 pub mod delivery;
 pub mod log;
+pub mod reviewer;
 pub mod smtp;
 pub mod static_files;
 pub mod token;

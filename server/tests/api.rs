@@ -324,7 +324,7 @@ async fn review_links_are_scoped_to_reviewer_instance_and_stage(b: Backend) {
     let a = link(addr, &admin.token, &instance, 0, "manager000").await;
     let b_token = link(addr, &admin.token, &instance, 0, "manager001").await;
 
-    // The reviewer reads their own rows only.
+    // The reviewer reads their own rows only, numbered in their own terms (0, 1, 2).
     let view = get(addr, "/api/v1/reviewer", Some(&a)).await;
     assert_eq!(view.status, 200, "{}", view.text);
     let rows: Vec<u64> = view.body["view"]["rows"]
@@ -333,12 +333,22 @@ async fn review_links_are_scoped_to_reviewer_instance_and_stage(b: Backend) {
         .iter()
         .map(|r| r["item"].as_u64().unwrap())
         .collect();
-    assert_eq!(rows, mine.iter().map(|&i| u64::from(i)).collect::<Vec<_>>());
+    assert_eq!(rows, (0..mine.len() as u64).collect::<Vec<_>>());
     assert!(
         !view.text.contains("user001x"),
         "another reviewer's reviewees leaked: {}",
         view.text
     );
+    let own = get(addr, "/api/v1/reviewer/records", Some(&a)).await;
+    assert_eq!(own.status, 200, "{}", own.text);
+    assert!(
+        !own.text.contains("user001x") && !own.text.contains("manager001"),
+        "another reviewer's part leaked: {}",
+        own.text
+    );
+    let compact =
+        replay(&serde_json::from_value::<Vec<Record>>(own.body["records"].clone()).unwrap());
+    assert_eq!(compact.instances[&instance].items.len(), mine.len());
     let me = get(addr, "/api/v1/me", Some(&a)).await;
     assert_eq!(me.body["reviewer"], "manager000");
 
@@ -355,38 +365,29 @@ async fn review_links_are_scoped_to_reviewer_instance_and_stage(b: Backend) {
     assert_eq!(r.status, 403);
 
     let now = Utc::now();
-    let ok = push(
-        addr,
-        &a,
-        &[decision_record(
-            "a1",
-            "manager000",
+    let decide = |id: &str, reviewer: &str, stage: usize, item: u32, d: Decision| {
+        [decision_record(
+            id,
+            reviewer,
             &instance,
-            0,
-            &[(mine[0], Decision::Deny)],
+            stage,
+            &[(item, d)],
             now,
-        )],
-    )
-    .await;
+        )]
+    };
+    let ok = push(addr, &a, &decide("a1", "manager000", 0, 0, Decision::Deny)).await;
     assert_eq!(ok.status, 200, "{}", ok.text);
     assert_eq!(ok.body["accepted"][0]["status"], "stored");
-    // Another reviewer's item, another reviewer's name, another stage: refused whole.
+    // Not one of theirs, another reviewer's name, another stage: refused whole.
     for (id, reviewer, stage, item) in [
-        ("a2", "manager000", 0, theirs[0]),
-        ("a3", "manager001", 0, theirs[0]),
-        ("a4", "manager000", 1, mine[1]),
+        ("a2", "manager000", 0, mine.len() as u32),
+        ("a3", "manager001", 0, 0),
+        ("a4", "manager000", 1, 1),
     ] {
         let r = push(
             addr,
             &a,
-            &[decision_record(
-                id,
-                reviewer,
-                &instance,
-                stage,
-                &[(item, Decision::Approve)],
-                now,
-            )],
+            &decide(id, reviewer, stage, item, Decision::Approve),
         )
         .await;
         assert_eq!(r.status, 403, "{id}: {}", r.text);
@@ -399,7 +400,16 @@ async fn review_links_are_scoped_to_reviewer_instance_and_stage(b: Backend) {
     );
     assert_eq!(push(addr, &a, &[admin_cmd]).await.status, 403);
     admin.pull().await;
-    assert!(admin.state.instances[&instance].items[theirs[0] as usize].decisions[0].is_none());
+    let items = &admin.state.instances[&instance].items;
+    assert_eq!(
+        items[mine[0] as usize].decisions[0]
+            .as_ref()
+            .map(|d| d.decision),
+        Some(Decision::Deny)
+    );
+    assert!(theirs
+        .iter()
+        .all(|&i| items[i as usize].decisions[0].is_none()));
 
     // Links are for reviewers of an open stage only.
     let r = post(
@@ -425,25 +435,23 @@ async fn review_links_are_scoped_to_reviewer_instance_and_stage(b: Backend) {
         (409, Some("stageNotOpen"))
     );
 
-    let theirs_decided: Vec<(u32, Decision)> =
-        theirs.iter().map(|&i| (i, Decision::Approve)).collect();
-    assert_eq!(
-        push(
-            addr,
-            &b_token,
-            &[decision_record(
-                "b1",
-                "manager001",
-                &instance,
-                0,
-                &theirs_decided,
-                now
-            )]
-        )
-        .await
-        .status,
-        200
-    );
+    let theirs_decided: Vec<(u32, Decision)> = (0..theirs.len() as u32)
+        .map(|i| (i, Decision::Approve))
+        .collect();
+    let r = push(
+        addr,
+        &b_token,
+        &[decision_record(
+            "b1",
+            "manager001",
+            &instance,
+            0,
+            &theirs_decided,
+            now,
+        )],
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
     let r = admin
         .run(
             Command::StopCurrentStage {
@@ -463,14 +471,7 @@ async fn review_links_are_scoped_to_reviewer_instance_and_stage(b: Backend) {
     let late = push(
         addr,
         &a,
-        &[decision_record(
-            "a5",
-            "manager000",
-            &instance,
-            0,
-            &[(mine[1], Decision::Approve)],
-            Utc::now(),
-        )],
+        &decide("a5", "manager000", 0, 1, Decision::Approve),
     )
     .await;
     assert_eq!(late.status, 401);
@@ -485,11 +486,14 @@ async fn review_links_are_scoped_to_reviewer_instance_and_stage(b: Backend) {
         assert_eq!(row["earlier"], json!([]));
         assert_eq!(row["decision"], json!(null));
     }
-    assert!(
-        !view.text.contains("says") && !view.text.contains("manager00"),
-        "earlier decisions leaked: {}",
-        view.text
-    );
+    let own = get(addr, "/api/v1/reviewer/records", Some(&c)).await;
+    assert_eq!(own.status, 200, "{}", own.text);
+    for text in [&view.text, &own.text] {
+        assert!(
+            !text.contains("says") && !text.contains("manager00"),
+            "earlier decisions leaked: {text}"
+        );
+    }
 }
 
 async fn concurrent_decisions_both_survive_and_the_last_wins(b: Backend) {

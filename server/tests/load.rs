@@ -31,8 +31,16 @@ async fn load(b: Backend) {
     let s = serve(b).await;
     let addr = s.addr();
     let mut admin = AdminClient::new(addr).await;
-    let instance = start_review(&mut admin, tenant(CLIENTS, PER_CLIENT), definition("big", Utc::now(), false)).await;
-    assert_eq!(admin.state.instances[&instance].items.len(), CLIENTS * PER_CLIENT);
+    let instance = start_review(
+        &mut admin,
+        tenant(CLIENTS, PER_CLIENT),
+        definition("big", Utc::now(), false),
+    )
+    .await;
+    assert_eq!(
+        admin.state.instances[&instance].items.len(),
+        CLIENTS * PER_CLIENT
+    );
     let by = items_by_reviewer(&admin.state, &instance, 0);
     assert_eq!(by.len(), CLIENTS);
     let mut clients = Vec::new();
@@ -50,11 +58,28 @@ async fn load(b: Backend) {
             tokio::spawn(async move {
                 let mut latencies = Vec::new();
                 for (n, chunk) in items.chunks(BATCH).enumerate() {
+                    // The reviewer numbers their items 0, 1, 2…; the rule is on the
+                    // instance's numbering, so the check below proves the mapping too.
                     let decisions: Vec<(u32, Decision)> = chunk
                         .iter()
-                        .map(|&i| (i, if i % 3 == 0 { Decision::Deny } else { Decision::Approve }))
+                        .enumerate()
+                        .map(|(k, &i)| {
+                            let d = if i % 3 == 0 {
+                                Decision::Deny
+                            } else {
+                                Decision::Approve
+                            };
+                            ((n * BATCH + k) as u32, d)
+                        })
                         .collect();
-                    let record = decision_record(&format!("{reviewer}-{n}"), &reviewer, &instance, 0, &decisions, Utc::now());
+                    let record = decision_record(
+                        &format!("{reviewer}-{n}"),
+                        &reviewer,
+                        &instance,
+                        0,
+                        &decisions,
+                        Utc::now(),
+                    );
                     let t = Instant::now();
                     let r = push(addr, &token, &[record]).await;
                     latencies.push(t.elapsed());
@@ -96,9 +121,18 @@ async fn load(b: Backend) {
     assert_eq!(decision_records, CLIENTS * PER_CLIENT / BATCH);
     let state = replay(&log);
     for (i, item) in state.instances[&instance].items.iter().enumerate() {
-        let d = item.decisions[0].as_ref().unwrap_or_else(|| panic!("reviewee {i} lost its decision"));
-        let expected = if i % 3 == 0 { Decision::Deny } else { Decision::Approve };
+        let d = item.decisions[0]
+            .as_ref()
+            .unwrap_or_else(|| panic!("reviewee {i} lost its decision"));
+        let expected = if i % 3 == 0 {
+            Decision::Deny
+        } else {
+            Decision::Approve
+        };
         assert_eq!(d.decision, expected);
     }
-    assert!(elapsed < Duration::from_secs(120), "the load took {elapsed:?}");
+    assert!(
+        elapsed < Duration::from_secs(120),
+        "the load took {elapsed:?}"
+    );
 }

@@ -27,13 +27,25 @@ impl Drop for SmtpServer {
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 fn smtp_server(maildir: &Path) -> SmtpServer {
     let port = free_port();
     let child = Process::new("python3")
-        .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}"), "-c", "aiosmtpd.handlers.Mailbox"])
+        .args([
+            "-m",
+            "aiosmtpd",
+            "-n",
+            "-l",
+            &format!("127.0.0.1:{port}"),
+            "-c",
+            "aiosmtpd.handlers.Mailbox",
+        ])
         .arg(maildir)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -49,14 +61,21 @@ fn smtp_server(maildir: &Path) -> SmtpServer {
             }
             panic!("aiosmtpd exited ({status}); is it installed (scripts/setup.sh)? {err}");
         }
-        assert!(Instant::now() < deadline, "aiosmtpd did not start listening on port {port}");
+        assert!(
+            Instant::now() < deadline,
+            "aiosmtpd did not start listening on port {port}"
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
     server.port = port;
     server
 }
 
-async fn wait_for_outbox(addr: std::net::SocketAddr, token: &str, done: impl Fn(&[Value]) -> bool) -> Vec<Value> {
+async fn wait_for_outbox(
+    addr: std::net::SocketAddr,
+    token: &str,
+    done: impl Fn(&[Value]) -> bool,
+) -> Vec<Value> {
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         let r = get(addr, "/api/v1/outbox", Some(token)).await;
@@ -65,7 +84,10 @@ async fn wait_for_outbox(addr: std::net::SocketAddr, token: &str, done: impl Fn(
         if done(&messages) {
             return messages;
         }
-        assert!(Instant::now() < deadline, "the outbox did not get there: {messages:#?}");
+        assert!(
+            Instant::now() < deadline,
+            "the outbox did not get there: {messages:#?}"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
@@ -85,13 +107,29 @@ async fn reviewers_get_their_links_by_mail() {
     .await;
     let addr = s.addr();
     let mut admin = AdminClient::new(addr).await;
-    let instance = start_review(&mut admin, tenant(2, 3), definition("q1", Utc::now(), false)).await;
+    let instance = start_review(
+        &mut admin,
+        tenant(2, 3),
+        definition("q1", Utc::now(), false),
+    )
+    .await;
 
-    let messages = wait_for_outbox(addr, &admin.token, |m| m.len() == 2 && m.iter().all(|m| !m["sentAt"].is_null())).await;
-    let mut contacted: Vec<&str> = messages.iter().map(|m| m["recipient"].as_str().unwrap()).collect();
+    let messages = wait_for_outbox(addr, &admin.token, |m| {
+        m.len() == 2 && m.iter().all(|m| !m["sentAt"].is_null())
+    })
+    .await;
+    let mut contacted: Vec<&str> = messages
+        .iter()
+        .map(|m| m["recipient"].as_str().unwrap())
+        .collect();
     contacted.sort();
-    assert_eq!(contacted, ["manager000@contoso.com", "manager001@contoso.com"]);
-    assert!(messages.iter().all(|m| m["kind"] == "stageStarted" && m["instance"] == instance.as_str()));
+    assert_eq!(
+        contacted,
+        ["manager000@contoso.com", "manager001@contoso.com"]
+    );
+    assert!(messages
+        .iter()
+        .all(|m| m["kind"] == "stageStarted" && m["instance"] == instance.as_str()));
 
     // What arrived: one mail per reviewer, each with a link that works for them alone.
     let mut mails: Vec<String> = std::fs::read_dir(maildir.join("new"))
@@ -101,10 +139,17 @@ async fn reviewers_get_their_links_by_mail() {
     mails.sort();
     assert_eq!(mails.len(), 2);
     for mail in &mails {
-        let to = mail.lines().find_map(|l| l.strip_prefix("To: ")).unwrap().trim();
+        let to = mail
+            .lines()
+            .find_map(|l| l.strip_prefix("To: "))
+            .unwrap()
+            .trim();
         let reviewer = to.split('@').next().unwrap();
         assert!(mail.contains("Subject: Review access to Sales"), "{mail}");
-        let link = mail.lines().find(|l| l.starts_with("https://attest.contoso.com/my-reviews/")).expect("no link in the mail");
+        let link = mail
+            .lines()
+            .find(|l| l.starts_with("https://attest.contoso.com/my-reviews/"))
+            .expect("no link in the mail");
         assert!(link.contains("/my-reviews/q1~0~g-sales/1#token="), "{link}");
         let token = link.split("#token=").nth(1).unwrap().trim();
         let me = get(addr, "/api/v1/me", Some(token)).await;
@@ -128,9 +173,23 @@ async fn an_unreachable_relay_is_recorded_and_retried() {
     .await;
     let addr = s.addr();
     let mut admin = AdminClient::new(addr).await;
-    start_review(&mut admin, tenant(1, 2), definition("q1", Utc::now(), false)).await;
-    let messages = wait_for_outbox(addr, &admin.token, |m| m.len() == 1 && !m[0]["lastError"].is_null()).await;
+    start_review(
+        &mut admin,
+        tenant(1, 2),
+        definition("q1", Utc::now(), false),
+    )
+    .await;
+    let messages = wait_for_outbox(addr, &admin.token, |m| {
+        m.len() == 1 && !m[0]["lastError"].is_null()
+    })
+    .await;
     assert!(messages[0]["sentAt"].is_null());
     assert!(messages[0]["recipient"].is_null());
-    assert!(messages[0]["lastError"].as_str().unwrap().contains("cannot reach the SMTP relay"), "{messages:?}");
+    assert!(
+        messages[0]["lastError"]
+            .as_str()
+            .unwrap()
+            .contains("cannot reach the SMTP relay"),
+        "{messages:?}"
+    );
 }

@@ -1,0 +1,184 @@
+//! What a reviewer's link may see: a compact copy of one instance holding only the
+//! reviewer's own items of one stage, numbered 0, 1, 2… in their order in the instance, with
+//! earlier stages' decisions removed when the review is blind, plus just enough of the
+//! directory and the definition for the app's reviewer page. The reviewer's browser folds
+//! these records into a state of its own and decides against it with the same engine; the
+//! server maps the reviewer's item numbers back before re-checking their decisions.
+
+use std::collections::BTreeMap;
+
+use attest_engine::definition::{Frequency, Reviewers};
+use attest_engine::directory::{AccessPath, Directory, Group, Membership, User};
+use attest_engine::event::{Event, Record, RECORD_VERSION};
+use attest_engine::instance::{Instance, NO_REVIEWERS};
+use attest_engine::view::ViewError;
+use attest_engine::{Actor, State};
+use chrono::{DateTime, Utc};
+
+/// The reviewer's items of `stage`, by their index in the instance (ascending). The
+/// reviewer's item `n` is the instance's item `my_items(..)[n]`.
+pub fn my_items(inst: &Instance, stage: usize, reviewer: &str) -> Vec<u32> {
+    inst.items
+        .iter()
+        .enumerate()
+        .filter(|(_, it)| inst.is_reviewer(it, stage, reviewer))
+        .map(|(i, _)| i as u32)
+        .collect()
+}
+
+fn name_only(user: &User) -> User {
+    User {
+        manager: None,
+        department: None,
+        last_sign_in: None,
+        ..user.clone()
+    }
+}
+
+/// The records that build the reviewer's compact state (see the module doc).
+pub fn reviewer_records(
+    state: &State,
+    instance: &str,
+    stage: usize,
+    reviewer: &str,
+    now: DateTime<Utc>,
+) -> Result<Vec<Record>, ViewError> {
+    let inst = state.instances.get(instance).ok_or(ViewError::NotFound)?;
+    let review = state
+        .reviews
+        .get(&inst.definition)
+        .ok_or(ViewError::NotFound)?;
+    let show_earlier = review.definition.show_previous_decisions;
+    let mine = my_items(inst, stage, reviewer);
+    if mine.is_empty() {
+        return Err(ViewError::NotYourReview { stage });
+    }
+
+    let mut sets: Vec<Vec<String>> = Vec::new();
+    let mut set_index: BTreeMap<u32, u32> = BTreeMap::new();
+    let mut items = Vec::with_capacity(mine.len());
+    for &i in &mine {
+        let mut item = inst.items[i as usize].clone();
+        for (s, r) in item.reviewers.iter_mut().enumerate() {
+            *r = if s == stage {
+                *set_index.entry(*r).or_insert_with(|| {
+                    sets.push(inst.reviewer_sets[*r as usize].clone());
+                    (sets.len() - 1) as u32
+                })
+            } else {
+                NO_REVIEWERS
+            };
+        }
+        for (s, d) in item.decisions.iter_mut().enumerate() {
+            if s > stage || (s < stage && !show_earlier) {
+                *d = None;
+            }
+        }
+        item.apply_result = None;
+        items.push(item);
+    }
+
+    // Only the people and groups the page names.
+    let mut directory = Directory::default();
+    let mut add_user = |id: &str| {
+        if let Some(u) = state.directory.users.get(id) {
+            directory.users.insert(id.to_string(), name_only(u));
+        }
+    };
+    add_user(reviewer);
+    for item in &items {
+        add_user(&item.user);
+        for d in item.decisions.iter().flatten() {
+            add_user(&d.reviewer);
+        }
+    }
+    for set in &sets {
+        for r in set {
+            add_user(r);
+        }
+    }
+    for item in &items {
+        if let AccessPath::ViaGroup { group } = &item.access {
+            if let Some(g) = state.directory.groups.get(group) {
+                directory.groups.insert(
+                    group.clone(),
+                    Group {
+                        membership: Membership::Assigned,
+                        owners: vec![],
+                        members: vec![],
+                        ..g.clone()
+                    },
+                );
+            }
+        }
+    }
+
+    let mut definition = review.definition.clone();
+    definition.description_for_admins.clear();
+    definition.scope.resources = vec![inst.resource.id.clone()];
+    // The reviewer's browser must not start occurrences of its own.
+    definition.schedule.frequency = Frequency::OneTime;
+    for (s, st) in definition.stages.iter_mut().enumerate() {
+        if s != stage {
+            st.fallback_reviewers.clear();
+            if let Reviewers::SelectedUsers { users } = &mut st.reviewers {
+                users.clear();
+            }
+        }
+    }
+
+    let compact = Instance {
+        items,
+        reviewer_sets: sets,
+        applied: None,
+        ..inst.clone()
+    };
+    let record = |id: &str, event: Event| Record {
+        v: RECORD_VERSION,
+        id: format!("reviewer-view:{id}"),
+        at: now,
+        actor: Actor::System,
+        reason: None,
+        events: vec![event],
+    };
+    Ok(vec![
+        record(
+            "directory",
+            Event::DirectoryImported {
+                directory: Box::new(directory),
+                source: "Attest server (reviewer link)".into(),
+            },
+        ),
+        record(
+            "review",
+            Event::ReviewCreated {
+                definition: Box::new(definition),
+            },
+        ),
+        record(
+            "instance",
+            Event::InstanceStarted {
+                instance: Box::new(compact),
+            },
+        ),
+    ])
+}
+
+/// The reviewer's own numbering mapped back to the instance's, in place. False when an
+/// item number is not one of the reviewer's.
+pub fn to_instance_items(record: &mut Record, mine: &[u32]) -> bool {
+    let map = |i: &mut u32| match mine.get(*i as usize) {
+        Some(&real) => {
+            *i = real;
+            true
+        }
+        None => false,
+    };
+    record.events.iter_mut().all(|e| match e {
+        Event::DecisionsRecorded { decisions, .. } => {
+            decisions.iter_mut().all(|d| map(&mut d.item))
+        }
+        Event::DecisionsReset { items, .. } => items.iter_mut().all(|i| map(i)),
+        _ => true,
+    })
+}
