@@ -570,16 +570,13 @@ pub fn decide(
                     });
                 }
             }
-            if decisions.is_empty() {
-                return Ok(vec![]);
-            }
-            Ok(vec![Event::DecisionsRecorded {
-                instance: instance.clone(),
+            Ok(decisions_recorded(
+                instance,
                 stage,
-                reviewer: reviewer.to_string(),
-                source: DecisionSource::Reviewer,
-                decisions: decisions.clone(),
-            }])
+                reviewer,
+                DecisionSource::Reviewer,
+                decisions.clone(),
+            ))
         }
         Command::AcceptRecommendations { instance, items } => {
             let (inst, stage, reviewer) = open_stage_for_reviewer(state, instance, actor)?;
@@ -611,16 +608,13 @@ pub fn decide(
                     })
                 })
                 .collect();
-            if decisions.is_empty() {
-                return Ok(vec![]);
-            }
-            Ok(vec![Event::DecisionsRecorded {
-                instance: instance.clone(),
+            Ok(decisions_recorded(
+                instance,
                 stage,
-                reviewer: reviewer.to_string(),
-                source: DecisionSource::AcceptedRecommendation,
+                reviewer,
+                DecisionSource::AcceptedRecommendation,
                 decisions,
-            }])
+            ))
         }
         Command::ResetDecisions { instance, items } => {
             let (inst, stage, reviewer) = open_stage_for_reviewer(state, instance, actor)?;
@@ -674,6 +668,26 @@ pub fn decide(
         }
         Command::AdvanceTime => Ok(next_due(state, now)),
     }
+}
+
+/// The event recording `decisions`, or nothing when there are none.
+fn decisions_recorded(
+    instance: &str,
+    stage: usize,
+    reviewer: &str,
+    source: DecisionSource,
+    decisions: Vec<ItemDecision>,
+) -> Vec<Event> {
+    if decisions.is_empty() {
+        return Vec::new();
+    }
+    vec![Event::DecisionsRecorded {
+        instance: instance.to_string(),
+        stage,
+        reviewer: reviewer.to_string(),
+        source,
+        decisions,
+    }]
 }
 
 fn open_instance<'a>(
