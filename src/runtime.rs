@@ -5,16 +5,18 @@
 use std::rc::Rc;
 
 use attest_engine::sample::{sample_tenant, SampleConfig};
-use attest_engine::{apply_owned, Actor, Command, Context, EngineError, State};
+use attest_engine::{apply, apply_owned, Actor, Command, Context, EngineError, State};
 use chrono::{DateTime, Duration, Utc};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::store::{Store, StoreError};
+use crate::store::{Change, Store, StoreError};
 use crate::ui::session::{administrator, Session};
 
 /// How often an open page lets the clock run (stage deadlines, recurrence, deletions).
 const CLOCK_TICK_SECONDS: u64 = 30;
+/// How long after a command a due snapshot is written, so bursts of commands share one.
+const SNAPSHOT_DELAY_MS: u64 = 200;
 
 /// How the app is started: which database, how big a sample tenant on first run.
 #[derive(Clone, Debug, PartialEq)]
@@ -63,6 +65,9 @@ pub struct Runtime {
     clock_offset: StoredValue<Duration>,
     client: StoredValue<String>,
     counter: StoredValue<u64>,
+    config: StoredValue<AppConfig>,
+    /// A snapshot write is scheduled (one at a time, off the command's path).
+    snapshot_pending: StoredValue<bool>,
 }
 
 impl Runtime {
@@ -77,6 +82,8 @@ impl Runtime {
             clock_offset: StoredValue::new(Duration::zero()),
             client: StoredValue::new(client_id()),
             counter: StoredValue::new(0),
+            config: StoredValue::new(config.clone()),
+            snapshot_pending: StoredValue::new(false),
         };
         provide_context(runtime);
         CURRENT.with(|c| *c.borrow_mut() = Some(runtime));
@@ -113,6 +120,8 @@ impl Runtime {
         let state = store.load().await?;
         let fresh = state.applied_records.is_empty();
         self.state.set(state);
+        let runtime = *self;
+        store.on_change(move |change| spawn_local(async move { runtime.follow(change).await }));
         self.store.set_value(Some(store));
         if fresh && config.sample_users > 0 {
             let directory = sample_tenant(&SampleConfig {
@@ -192,9 +201,104 @@ impl Runtime {
         let Some(record) = self.state.with_untracked(|s| s.prepare(cmd, &ctx))? else {
             return Ok(());
         };
-        store.append(&record).await?;
-        self.state.update(|s| apply_owned(s, record));
+        // Records other tabs appended first are folded first, so memory follows log order.
+        let missed = store.append(&record).await?;
+        self.state.update(|s| {
+            for other in &missed {
+                apply(s, other);
+            }
+            apply_owned(s, record);
+        });
+        self.schedule_snapshot();
         Ok(())
+    }
+
+    /// Writes a snapshot soon when enough was appended since the last one, after the
+    /// command has returned and in its own transaction: a failure costs only speed.
+    fn schedule_snapshot(&self) {
+        let due = self
+            .store
+            .with_value(|s| s.as_ref().is_some_and(|s| s.snapshot_due()));
+        if !due || self.snapshot_pending.get_value() {
+            return;
+        }
+        self.snapshot_pending.set_value(true);
+        let runtime = *self;
+        set_timeout(
+            move || {
+                spawn_local(async move {
+                    runtime.snapshot_pending.set_value(false);
+                    if let Err(e) = runtime.write_snapshot().await {
+                        web_sys::console::warn_1(
+                            &format!("Attest: snapshot not saved ({e}); the log is complete")
+                                .into(),
+                        );
+                    }
+                })
+            },
+            std::time::Duration::from_millis(SNAPSHOT_DELAY_MS),
+        );
+    }
+
+    /// Encodes the current state and stores it as the snapshot now (also used by tests).
+    pub async fn write_snapshot(&self) -> Result<(), StoreError> {
+        let Some(store) = self.store.get_value() else {
+            return Ok(());
+        };
+        let snapshot = self.state.with_untracked(|s| store.snapshot_of(s));
+        store.save_snapshot(snapshot).await
+    }
+
+    /// Another tab or app instance changed the database: fold in what it appended, or reload
+    /// everything after a restore or reset.
+    async fn follow(&self, change: Change) {
+        let Some(store) = self.store.get_value() else {
+            return;
+        };
+        let result = match change {
+            Change::Appended(position) if position <= store.position() => Ok(()),
+            Change::Appended(_) => store.catch_up().await.map(|records| {
+                if !records.is_empty() {
+                    self.state
+                        .update(|s| records.iter().for_each(|r| apply(s, r)));
+                }
+            }),
+            Change::Replaced => store.load().await.map(|state| self.state.set(state)),
+            Change::UpgradeWaiting => {
+                store.close();
+                self.problem.set(Some(
+                    "Attest was updated in another tab: reload this page to keep working with the stored reviews.".into(),
+                ));
+                return;
+            }
+        };
+        if let Err(e) = result {
+            self.problem
+                .set(Some(format!("Could not read what another tab saved: {e}")));
+        }
+    }
+
+    /// Rereads the state from the store (after a restore replaced the stored data).
+    pub async fn reload(&self) -> Result<(), RunError> {
+        let store = self.store.get_value().ok_or(RunError::NotReady)?;
+        let state = store.load().await?;
+        self.state.set(state);
+        Ok(())
+    }
+
+    /// Deletes this browser's data and loads the sample tenant again (Settings → Reset).
+    pub async fn reset_to_sample(&self) -> Result<(), RunError> {
+        let store = self.store.get_value().ok_or(RunError::NotReady)?;
+        store.wipe().await?;
+        self.ready.set(false);
+        self.state.set(State::default());
+        let mut config = self.config.get_value();
+        if config.sample_users == 0 {
+            config.sample_users = AppConfig::default().sample_users;
+        }
+        let result = self.load(&config).await;
+        self.ready.set(true);
+        result
     }
 
     fn next_record_id(&self) -> String {

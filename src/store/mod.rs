@@ -1,60 +1,522 @@
-//! Durable storage of the review log in the browser. The log of engine `Record`s is the
-//! source of truth; state is rebuilt from it.
+//! Durable storage of the review log in the browser (IndexedDB). The log of engine `Record`s
+//! is the source of truth; state is rebuilt from it, starting at the latest snapshot.
 //!
-//! PLACEHOLDER: this keeps the log in memory only, behind the API the IndexedDB store
-//! implements (open / load / append). Replaced by the IndexedDB store (issue 5).
+//! Invariants:
+//! - one command's record is one IndexedDB value written in one transaction: all or nothing;
+//! - positions are assigned by IndexedDB inside the write transaction, so concurrent tabs
+//!   never overwrite each other; a tab that lost a race reads what it missed;
+//! - a snapshot is only a cache: it is written after the append, in its own transaction, and
+//!   the state it holds equals the replay of the log up to its position.
 
-use std::cell::RefCell;
-use std::collections::HashMap;
+mod backup;
+pub mod codec;
+mod error;
+pub mod schema;
+pub mod storage;
 
-use attest_engine::{replay, Record, State};
+use std::cell::{Cell, RefCell};
+use std::future::IntoFuture;
+use std::rc::Rc;
 
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum StoreError {
-    #[error(
-        "the browser refused to store data ({0}); close other tabs or free space and try again"
-    )]
-    WriteFailed(String),
+use attest_engine::{apply, replay, Record, State};
+use futures::channel::oneshot;
+use futures::future::{select, Either};
+use indexed_db_futures::database::Database;
+use indexed_db_futures::prelude::*;
+use indexed_db_futures::transaction::TransactionMode;
+use js_sys::{Object, Reflect, Uint8Array};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+pub use backup::{check_backup, BackupError, CheckedBackup, BACKUP_FORMAT};
+pub use error::StoreError;
+use schema::{LOG, SNAPSHOTS};
+
+/// Key of the one snapshot kept in `snapshots`.
+const LATEST: &str = "latest";
+/// A snapshot is due once the records since the last one add up to this many bytes, or to a
+/// quarter of the last snapshot's size, whichever is larger: replay after a reload stays short
+/// and a large state is not re-encoded after every small command.
+const SNAPSHOT_MIN_BYTES: usize = 256 * 1024;
+
+/// What another tab (or app instance) on the same database did.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Change {
+    /// It appended records up to this position.
+    Appended(u64),
+    /// It replaced the whole log (restore, reset): reload everything.
+    Replaced,
+    /// A newer version of Attest needs this tab to let go of the database.
+    UpgradeWaiting,
 }
 
-thread_local! {
-    // Placeholder durability: the records of each named database, for the page's lifetime.
-    static DATABASES: RefCell<HashMap<String, Vec<Record>>> = RefCell::new(HashMap::new());
+/// A state encoded for the `snapshots` store, with the log position it covers.
+pub struct Snapshot {
+    pub position: u64,
+    pub data: Vec<u8>,
 }
 
-/// One named database of records.
+/// Figures about the last load, for Settings and the benchmark.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct LoadInfo {
+    /// Log position the snapshot covered (0: no snapshot was used).
+    pub snapshot_position: u64,
+    pub snapshot_bytes: usize,
+    /// Records replayed after the snapshot.
+    pub replayed: usize,
+}
+
+/// One named IndexedDB database of records.
 pub struct Store {
     pub name: String,
+    db: Database,
+    /// The last log position folded into the state this page holds.
+    position: Cell<u64>,
+    /// Bytes of records appended since the latest snapshot.
+    since_snapshot: Cell<usize>,
+    last_snapshot_bytes: Cell<usize>,
+    last_load: RefCell<LoadInfo>,
+    channel: Option<web_sys::BroadcastChannel>,
+    on_message: RefCell<Option<Closure<dyn FnMut(web_sys::MessageEvent)>>>,
+    /// Test hook: abort the next write transaction after its requests were issued.
+    fail_next_write: Cell<bool>,
+}
+
+impl Drop for Store {
+    fn drop(&mut self) {
+        if let Some(channel) = &self.channel {
+            channel.set_onmessage(None);
+            channel.close();
+        }
+        self.db.clone().close();
+    }
 }
 
 impl Store {
+    /// Opens (creating or upgrading) the database `name`.
     pub async fn open(name: &str) -> Result<Store, StoreError> {
-        DATABASES.with(|d| {
-            d.borrow_mut().entry(name.to_string()).or_default();
-        });
+        let (blocked_tx, blocked_rx) = oneshot::channel::<()>();
+        let blocked_tx = RefCell::new(Some(blocked_tx));
+        let request = Database::open(name)
+            .with_version(schema::VERSION)
+            .with_on_blocked(move |_| {
+                if let Some(tx) = blocked_tx.borrow_mut().take() {
+                    let _ = tx.send(());
+                }
+                Ok(())
+            })
+            .with_on_upgrade_needed(|event, db| schema::upgrade(&event, &db))
+            .into_future();
+        let channel = web_sys::BroadcastChannel::new(&channel_name(name)).ok();
+        let db = match select(Box::pin(request), blocked_rx).await {
+            Either::Left((opened, _)) => opened.map_err(StoreError::from_open)?,
+            Either::Right((Ok(()), _)) => {
+                // Ask older tabs of this app to let go; they say so to their user.
+                if let Some(channel) = &channel {
+                    let _ = channel.post_message(&JsValue::from_str("upgrade"));
+                }
+                return Err(StoreError::Blocked);
+            }
+            Either::Right((Err(_), pending)) => pending.await.map_err(StoreError::from_open)?,
+        };
+        if schema::has_v1_store(&db) {
+            migrate_v1(&db).await?;
+        }
         Ok(Store {
             name: name.to_string(),
+            db,
+            position: Cell::new(0),
+            since_snapshot: Cell::new(0),
+            last_snapshot_bytes: Cell::new(0),
+            last_load: RefCell::new(LoadInfo::default()),
+            channel,
+            on_message: RefCell::new(None),
+            fail_next_write: Cell::new(false),
         })
     }
 
-    /// The state the stored log folds to.
+    /// The state the stored log folds to: the latest snapshot plus the records after it.
     pub async fn load(&self) -> Result<State, StoreError> {
-        Ok(DATABASES.with(|d| replay(d.borrow()[&self.name].iter())))
+        let tx = self
+            .db
+            .transaction([LOG, SNAPSHOTS])
+            .build()
+            .map_err(|e| StoreError::from_idb(e, "reading the log"))?;
+        let snapshots = tx
+            .object_store(SNAPSHOTS)
+            .map_err(|e| StoreError::from_idb(e, "reading the log"))?;
+        let stored: Option<JsValue> = snapshots
+            .get(LATEST)
+            .primitive()
+            .map_err(|e| StoreError::from_idb(e, "reading the snapshot"))?
+            .await
+            .map_err(|e| StoreError::from_idb(e, "reading the snapshot"))?;
+        let mut info = LoadInfo::default();
+        let mut state = match stored.filter(|v| v.is_object()) {
+            Some(value) => {
+                let position = number(&value, "position")? as u64;
+                let format = number(&value, "format")? as u32;
+                let data = bytes(&value, "data")?;
+                info.snapshot_position = position;
+                info.snapshot_bytes = data.len();
+                codec::decode_state(&data, format)?
+            }
+            None => State::default(),
+        };
+        let log = tx
+            .object_store(LOG)
+            .map_err(|e| StoreError::from_idb(e, "reading the log"))?;
+        let tail = read_log(&log, info.snapshot_position).await?;
+        drop(tx);
+        let mut position = info.snapshot_position;
+        let mut tail_bytes = 0;
+        for (at, data) in &tail {
+            let record = codec::decode_record(data, *at)?;
+            apply(&mut state, &record);
+            position = *at;
+            tail_bytes += data.len();
+        }
+        info.replayed = tail.len();
+        self.position.set(position);
+        self.since_snapshot.set(tail_bytes);
+        self.last_snapshot_bytes.set(info.snapshot_bytes);
+        *self.last_load.borrow_mut() = info;
+        Ok(state)
     }
 
-    /// Append one record durably: all of its events or none.
-    pub async fn append(&self, record: &Record) -> Result<(), StoreError> {
-        DATABASES.with(|d| {
-            d.borrow_mut()
-                .get_mut(&self.name)
-                .expect("opened")
-                .push(record.clone())
-        });
-        Ok(())
+    /// Figures about the last `load`.
+    pub fn last_load(&self) -> LoadInfo {
+        self.last_load.borrow().clone()
+    }
+
+    /// The last log position this page has folded into its state.
+    pub fn position(&self) -> u64 {
+        self.position.get()
+    }
+
+    /// Appends one record durably — all of its events or none — and returns the records other
+    /// tabs appended before it that this page had not seen yet (fold them first, then it).
+    pub async fn append(&self, record: &Record) -> Result<Vec<Record>, StoreError> {
+        let data = codec::encode_record(record);
+        let doing = "saving the change";
+        let fail = |e| StoreError::from_idb(e, doing);
+        let tx = self
+            .db
+            .transaction(LOG)
+            .with_mode(TransactionMode::Readwrite)
+            .build()
+            .map_err(fail)?;
+        let log = tx.object_store(LOG).map_err(fail)?;
+        let request = log
+            .add(log_entry(&record.id, &data))
+            .with_key_type::<f64>()
+            .primitive()
+            .map_err(fail)?;
+        if self.fail_next_write.replace(false) {
+            let _ = tx.abort().await;
+            return Err(StoreError::WriteFailed(format!(
+                "{doing}: the transaction was aborted"
+            )));
+        }
+        tx.commit().await.map_err(fail)?;
+        let at = request.await.map_err(fail)? as u64;
+        let missed = if at > self.position.get() + 1 {
+            self.records_between(self.position.get(), at).await?
+        } else {
+            Vec::new()
+        };
+        self.position.set(self.position.get().max(at));
+        self.since_snapshot
+            .set(self.since_snapshot.get() + data.len());
+        self.announce(&JsValue::from_f64(at as f64));
+        Ok(missed)
+    }
+
+    /// Records other tabs appended after this page's position (to fold into its state).
+    pub async fn catch_up(&self) -> Result<Vec<Record>, StoreError> {
+        let from = self.position.get();
+        let log = self.read_tx()?;
+        let store = log
+            .object_store(LOG)
+            .map_err(|e| StoreError::from_idb(e, "reading the log"))?;
+        let tail = read_log(&store, from).await?;
+        drop(log);
+        let mut records = Vec::with_capacity(tail.len());
+        for (at, data) in &tail {
+            records.push(codec::decode_record(data, *at)?);
+            self.position.set(self.position.get().max(*at));
+            self.since_snapshot
+                .set(self.since_snapshot.get() + data.len());
+        }
+        Ok(records)
     }
 
     /// Every stored record, in log order (backup, history, sync).
     pub async fn records(&self) -> Result<Vec<Record>, StoreError> {
-        Ok(DATABASES.with(|d| d.borrow()[&self.name].clone()))
+        self.records_between(0, u64::MAX).await
+    }
+
+    /// The state rebuilt from the whole log, ignoring snapshots (to check a snapshot).
+    pub async fn replay_log(&self) -> Result<State, StoreError> {
+        Ok(replay(self.records().await?.iter()))
+    }
+
+    /// Records with positions strictly between `after` and `before`.
+    async fn records_between(&self, after: u64, before: u64) -> Result<Vec<Record>, StoreError> {
+        let tx = self.read_tx()?;
+        let store = tx
+            .object_store(LOG)
+            .map_err(|e| StoreError::from_idb(e, "reading the log"))?;
+        let tail = read_log(&store, after).await?;
+        drop(tx);
+        tail.iter()
+            .filter(|(at, _)| *at < before)
+            .map(|(at, data)| codec::decode_record(data, *at))
+            .collect()
+    }
+
+    fn read_tx(&self) -> Result<indexed_db_futures::transaction::Transaction<'_>, StoreError> {
+        self.db
+            .transaction(LOG)
+            .build()
+            .map_err(|e| StoreError::from_idb(e, "reading the log"))
+    }
+
+    /// Whether enough was appended since the latest snapshot to write a new one.
+    pub fn snapshot_due(&self) -> bool {
+        self.since_snapshot.get() >= SNAPSHOT_MIN_BYTES.max(self.last_snapshot_bytes.get() / 4)
+    }
+
+    /// Encodes `state`, which must hold every record up to this page's position.
+    pub fn snapshot_of(&self, state: &State) -> Snapshot {
+        Snapshot {
+            position: self.position.get(),
+            data: codec::encode_state(state),
+        }
+    }
+
+    /// Stores a snapshot in its own transaction. A failure loses nothing: the log is whole.
+    pub async fn save_snapshot(&self, snapshot: Snapshot) -> Result<(), StoreError> {
+        let doing = "saving a snapshot";
+        let fail = |e| StoreError::from_idb(e, doing);
+        let tx = self
+            .db
+            .transaction(SNAPSHOTS)
+            .with_mode(TransactionMode::Readwrite)
+            .build()
+            .map_err(fail)?;
+        let store = tx.object_store(SNAPSHOTS).map_err(fail)?;
+        let value = Object::new();
+        set(
+            &value,
+            "position",
+            &JsValue::from_f64(snapshot.position as f64),
+        );
+        set(
+            &value,
+            "format",
+            &JsValue::from_f64(f64::from(codec::SNAPSHOT_FORMAT)),
+        );
+        set(&value, "data", &Uint8Array::from(&snapshot.data[..]));
+        let request = store
+            .put(JsValue::from(value))
+            .with_key(LATEST)
+            .without_key_type()
+            .primitive()
+            .map_err(fail)?;
+        tx.commit().await.map_err(fail)?;
+        request.await.map_err(fail)?;
+        // Records appended while this was being written are not in it: count from its position.
+        self.since_snapshot.set(0);
+        self.last_snapshot_bytes.set(snapshot.data.len());
+        Ok(())
+    }
+
+    /// Replaces the whole log with `records` (restore) in one transaction; the snapshot goes.
+    pub(crate) async fn replace_log(
+        &self,
+        records: &[(String, Vec<u8>)],
+    ) -> Result<(), StoreError> {
+        let doing = "replacing the stored data";
+        let fail = |e| StoreError::from_idb(e, doing);
+        let tx = self
+            .db
+            .transaction([LOG, SNAPSHOTS])
+            .with_mode(TransactionMode::Readwrite)
+            .build()
+            .map_err(fail)?;
+        let log = tx.object_store(LOG).map_err(fail)?;
+        let snapshots = tx.object_store(SNAPSHOTS).map_err(fail)?;
+        log.clear().map_err(fail)?;
+        snapshots.clear().map_err(fail)?;
+        let mut last = None;
+        for (id, data) in records {
+            last = Some(
+                log.add(log_entry(id, data))
+                    .with_key_type::<f64>()
+                    .primitive()
+                    .map_err(fail)?,
+            );
+        }
+        if self.fail_next_write.replace(false) {
+            let _ = tx.abort().await;
+            return Err(StoreError::WriteFailed(format!(
+                "{doing}: the transaction was aborted"
+            )));
+        }
+        tx.commit().await.map_err(fail)?;
+        let position = match last {
+            Some(request) => request.await.map_err(fail)? as u64,
+            None => 0,
+        };
+        self.position.set(position);
+        self.since_snapshot
+            .set(records.iter().map(|(_, d)| d.len()).sum());
+        self.last_snapshot_bytes.set(0);
+        self.announce(&JsValue::from_str("replaced"));
+        Ok(())
+    }
+
+    /// Deletes every record and snapshot of this database (Settings → Reset).
+    pub async fn wipe(&self) -> Result<(), StoreError> {
+        self.replace_log(&[]).await
+    }
+
+    /// Calls `listener` when another tab or app instance changes this database.
+    pub fn on_change(&self, listener: impl Fn(Change) + 'static) {
+        let Some(channel) = &self.channel else { return };
+        let closure = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(
+            move |event: web_sys::MessageEvent| {
+                let data = event.data();
+                if let Some(position) = data.as_f64() {
+                    listener(Change::Appended(position as u64));
+                } else if data.as_string().as_deref() == Some("replaced") {
+                    listener(Change::Replaced);
+                } else if data.as_string().as_deref() == Some("upgrade") {
+                    listener(Change::UpgradeWaiting);
+                }
+            },
+        );
+        channel.set_onmessage(Some(closure.as_ref().unchecked_ref()));
+        *self.on_message.borrow_mut() = Some(closure);
+    }
+
+    /// Lets go of the database so that a newer version in another tab can upgrade it.
+    pub fn close(&self) {
+        self.db.clone().close();
+    }
+
+    fn announce(&self, message: &JsValue) {
+        if let Some(channel) = &self.channel {
+            let _ = channel.post_message(message);
+        }
+    }
+
+    /// Test hook: the next write transaction is aborted after its requests were issued, the
+    /// way a browser aborts one (quota, crash), to check that nothing of it stays.
+    #[doc(hidden)]
+    pub fn fail_next_write(&self) {
+        self.fail_next_write.set(true);
     }
 }
+
+/// Shared by every tab of this origin that opens the same database.
+fn channel_name(database: &str) -> String {
+    format!("attest-store:{database}")
+}
+
+fn log_entry(id: &str, data: &[u8]) -> JsValue {
+    let value = Object::new();
+    set(&value, "id", &JsValue::from_str(id));
+    set(&value, "data", &Uint8Array::from(data));
+    value.into()
+}
+
+fn set(target: &Object, key: &str, value: &JsValue) {
+    Reflect::set(target, &JsValue::from_str(key), value)
+        .expect("setting a property on a plain object");
+}
+
+fn number(value: &JsValue, key: &str) -> Result<f64, StoreError> {
+    Reflect::get(value, &JsValue::from_str(key))
+        .ok()
+        .and_then(|v| v.as_f64())
+        .ok_or_else(|| StoreError::Corrupt {
+            what: format!("a stored value has no number \"{key}\""),
+        })
+}
+
+fn bytes(value: &JsValue, key: &str) -> Result<Vec<u8>, StoreError> {
+    Reflect::get(value, &JsValue::from_str(key))
+        .ok()
+        .and_then(|v| v.dyn_into::<Uint8Array>().ok())
+        .map(|a| a.to_vec())
+        .ok_or_else(|| StoreError::Corrupt {
+            what: format!("a stored value has no bytes \"{key}\""),
+        })
+}
+
+/// `(position, encoded record)` of every log value after `after`, in order.
+async fn read_log(
+    log: &indexed_db_futures::object_store::ObjectStore<'_>,
+    after: u64,
+) -> Result<Vec<(u64, Vec<u8>)>, StoreError> {
+    let fail = |e| StoreError::from_idb(e, "reading the log");
+    let values = log
+        .get_all::<JsValue>()
+        .with_query((after as f64 + 1.0)..)
+        .primitive()
+        .map_err(fail)?
+        .await
+        .map_err(fail)?;
+    let mut out = Vec::new();
+    for value in values {
+        let value = value.map_err(fail)?;
+        out.push((
+            number(&value, schema::POSITION)? as u64,
+            bytes(&value, "data")?,
+        ));
+    }
+    Ok(out)
+}
+
+/// Moves the records of a version 1 database into `log`, in one transaction that also
+/// empties `records`: the move happens whole or not at all, and runs again on the next open
+/// if it did not.
+async fn migrate_v1(db: &Database) -> Result<(), StoreError> {
+    let doing = "moving data from the previous storage version";
+    let fail = |e| StoreError::from_idb(e, doing);
+    let tx = db
+        .transaction([schema::V1_RECORDS, LOG])
+        .with_mode(TransactionMode::Readwrite)
+        .build()
+        .map_err(fail)?;
+    let old = tx.object_store(schema::V1_RECORDS).map_err(fail)?;
+    let log = tx.object_store(LOG).map_err(fail)?;
+    let values = old
+        .get_all::<JsValue>()
+        .primitive()
+        .map_err(fail)?
+        .await
+        .map_err(fail)?;
+    let mut moved = 0u64;
+    for value in values {
+        let value = value.map_err(fail)?;
+        moved += 1;
+        let text = value.as_string().ok_or_else(|| StoreError::Corrupt {
+            what: format!("record {moved} of the previous storage version is not text"),
+        })?;
+        let record: Record = serde_json::from_str(&text).map_err(|e| StoreError::Corrupt {
+            what: format!("record {moved} of the previous storage version does not read back: {e}"),
+        })?;
+        let _ = log
+            .add(log_entry(&record.id, &codec::encode_record(&record)))
+            .primitive()
+            .map_err(fail)?;
+    }
+    old.clear().map_err(fail)?;
+    tx.commit().await.map_err(fail)
+}
+
+/// Rc handle used by the runtime and screens.
+pub type SharedStore = Rc<Store>;

@@ -9,4 +9,6 @@ wasm_bindgen_test_configure!(run_in_browser);
 mod support;
 
 mod bench;
+mod settings;
 mod shell;
+mod store;
