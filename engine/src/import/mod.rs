@@ -2,10 +2,12 @@
 //! (`csv`) and the Graph-shaped export (`export`). An import is all or nothing: any problem
 //! rejects every file with an [`ImportError`] naming the file, the place and what is wrong.
 
+mod bundle;
 mod csv;
 mod export;
 mod graph;
 
+pub use bundle::{bundle_files, split_bundle};
 pub use self::csv::{csv_field, import_csv, parse_csv};
 pub use export::export_graph;
 pub use graph::{import_graph, GraphImport, ImportProgress};
