@@ -10,5 +10,6 @@ mod support;
 
 mod bench;
 mod settings;
+mod directory;
 mod shell;
 mod store;

@@ -28,10 +28,7 @@ pub fn bundle_files(files: &[(String, String)]) -> String {
 /// Split a bundle into its files, named `bundle › inner` so an error names both. Returns
 /// `Ok(None)` when the text is not a bundle (a plain Graph document, or not JSON at all):
 /// the Graph import then reads it and words any problem itself.
-pub fn split_bundle(
-    name: &str,
-    text: &str,
-) -> Result<Option<Vec<(String, String)>>, ImportError> {
+pub fn split_bundle(name: &str, text: &str) -> Result<Option<Vec<(String, String)>>, ImportError> {
     // Cheap test first: a bundle is an object whose first key names a file, not `value`.
     let Ok(entries) = serde_json::from_str::<BTreeMap<String, Box<RawValue>>>(text) else {
         return Ok(None);

@@ -7,8 +7,8 @@ mod csv;
 mod export;
 mod graph;
 
-pub use bundle::{bundle_files, split_bundle};
 pub use self::csv::{csv_field, import_csv, parse_csv};
+pub use bundle::{bundle_files, split_bundle};
 pub use export::export_graph;
 pub use graph::{import_graph, GraphImport, ImportProgress};
 
