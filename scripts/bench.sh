@@ -12,7 +12,7 @@ trap 'rm -rf "$out"' EXIT
 # The benchmark is a test of the browser suite, built in the release profile.
 ATTEST_BENCH_USERS="$users" WASM_BINDGEN_TEST_TIMEOUT=900 \
   WASM_BINDGEN_TEST_WEBDRIVER_JSON="$PWD/webdriver.json" \
-  cargo test -q -p attest --release --target wasm32-unknown-unknown --test browser -- bench:: --nocapture \
+  cargo test -p attest --release --target wasm32-unknown-unknown --test browser -- bench:: --nocapture \
   > "$out/run.log" 2>&1 || { cat "$out/run.log"; exit 1; }
 grep -E '^\{' "$out/run.log" | sed 's/^[[:space:]]*//' > "$out/figures.jsonl"
 
