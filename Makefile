@@ -35,8 +35,9 @@ test-engine:
 	cargo test -p attest-engine
 
 # Only the `attest` package is built for wasm; its single [[test]] target is the browser suite.
+# It runs beside a throwaway sync server, for the test that syncs two app instances.
 test-browser:
-	cargo test -p attest --target wasm32-unknown-unknown
+	bash scripts/with-sync-server.sh cargo test -p attest --target wasm32-unknown-unknown
 
 test-server:
 	cargo test -p attest-server

@@ -3,6 +3,7 @@
 
 pub mod runtime;
 pub mod store;
+pub mod sync;
 pub mod ui;
 
 use leptos::prelude::*;
@@ -33,6 +34,7 @@ pub fn AppWith(
 ) -> impl IntoView {
     let session = Session::provide();
     let runtime = Runtime::provide(&config, session);
+    sync::Sync::provide(runtime, &config);
     Effect::new(move |_| {
         let identities = runtime.state.with(|s| {
             let dir = &s.directory;

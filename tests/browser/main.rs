@@ -13,3 +13,4 @@ mod settings;
 mod directory;
 mod shell;
 mod store;
+mod sync;

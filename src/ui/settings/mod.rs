@@ -11,6 +11,8 @@ use backup::BackupSection;
 use reset::ResetSection;
 use storage::StorageSection;
 
+pub mod sync;
+
 #[component]
 pub fn Settings() -> impl IntoView {
     view! {
@@ -18,7 +20,7 @@ pub fn Settings() -> impl IntoView {
             <div class="settings">
                 <StorageSection />
                 <BackupSection />
-                <SyncServerSection />
+                <sync::SyncSection />
                 <ResetSection />
             </div>
         </Page>
@@ -26,22 +28,6 @@ pub fn Settings() -> impl IntoView {
 }
 
 use crate::ui::components::Page;
-
-/// PLACEHOLDER — the sync engineer replaces this section (endpoint, credentials, status).
-#[component]
-fn SyncServerSection() -> impl IntoView {
-    view! {
-        <section class="card settings-section" aria-labelledby="settings-sync-heading" data-section="sync">
-            <div class="settings-section-head">
-                <h2 id="settings-sync-heading">"Sync server"</h2>
-                <span class="badge">"Coming"</span>
-            </div>
-            <p class="meta">
-                "Connect this browser to a sync server so reviewers on other machines can decide from the links they are sent. Until then Attest works in this browser only."
-            </p>
-        </section>
-    }
-}
 
 /// A one-line outcome of an action, announced to screen readers.
 #[derive(Clone, Debug, PartialEq)]

@@ -1,0 +1,237 @@
+//! Two app instances synced through a running Attest server: the administrator's creates a
+//! review, the reviewer's opens a link and decides, the administrator's sees the decision.
+//!
+//! The server is started around the suite by scripts/with-sync-server.sh (what
+//! `make test-browser` runs), which sets ATTEST_TEST_SYNC_SERVER and _SECRET at build time.
+
+use attest::sync::{current_sync, remember_server, stored_settings};
+use attest_engine::definition::*;
+use attest_engine::directory::{Principal, ResourceKind};
+use attest_engine::event::ItemDecision;
+use attest_engine::instance::Decision;
+use attest_engine::Command;
+use gloo_timers::future::TimeoutFuture;
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::wasm_bindgen_test;
+
+use crate::support::*;
+
+const SERVER: Option<&str> = option_env!("ATTEST_TEST_SYNC_SERVER");
+const SECRET: Option<&str> = option_env!("ATTEST_TEST_SYNC_SECRET");
+
+/// Polls `probe` for up to 30 s (a sync round is one second, plus the server's answer).
+async fn eventually<T>(what: &str, mut probe: impl FnMut() -> Option<T>) -> T {
+    for _ in 0..300 {
+        if let Some(v) = probe() {
+            return v;
+        }
+        TimeoutFuture::new(100).await;
+    }
+    panic!("timed out waiting for {what}");
+}
+
+fn type_into(el: &web_sys::Element, value: &str) {
+    let input = el
+        .dyn_ref::<web_sys::HtmlInputElement>()
+        .expect("an <input>");
+    input.set_value(value);
+    let init = web_sys::EventInit::new();
+    init.set_bubbles(true);
+    let ev = web_sys::Event::new_with_event_init_dict("input", &init).unwrap();
+    input.dispatch_event(&ev).unwrap();
+}
+
+fn status_text(root: &web_sys::Element) -> String {
+    root.query_selector("[role=status].sync-status")
+        .ok()
+        .flatten()
+        .map(|e| text(&e))
+        .unwrap_or_default()
+}
+
+#[wasm_bindgen_test]
+async fn a_reviewer_decides_from_a_link_and_the_administrator_sees_it() {
+    let (Some(server), Some(secret)) = (SERVER, SECRET) else {
+        // A bare `cargo test` has no server to sync through; `make test` always has one.
+        web_sys::console::warn_1(&"sync test not run: no server (run the suite through scripts/with-sync-server.sh, as make test does)".into());
+        return;
+    };
+
+    // The administrator's browser connects in Settings → Sync server.
+    let admin_config = test_config(20);
+    let admin_db = admin_config.database.clone();
+    let admin_app = mount_with("/settings", admin_config);
+    let admin = ready_runtime().await;
+    let root = admin_app.root.clone();
+    let root_el: &web_sys::Element = root.as_ref();
+    let field = |label: &str| {
+        control_by_label(root_el, label).unwrap_or_else(|| panic!("no field labelled {label}"))
+    };
+    type_into(&field("Server address"), server);
+    type_into(&field("Your name"), "Ada Admin");
+    type_into(&field("Administrator secret"), secret);
+    click(&button(root_el, "Connect").expect("a Connect button"));
+    eventually("the administrator's browser to sync", || {
+        (status_text(root_el) == "Synced").then_some(())
+    })
+    .await;
+    let page = text(root_el);
+    assert!(
+        page.contains("Connected to") && page.contains("Ada Admin"),
+        "{page}"
+    );
+
+    // A review of a group with members, decided by one selected user.
+    let (group, reviewer) = admin.state.with_untracked(|s| {
+        let dir = &s.directory;
+        let group = dir
+            .groups
+            .values()
+            .find(|g| g.members.iter().any(|m| matches!(m, Principal::User(_))))
+            .expect("a group with user members in the sample")
+            .id
+            .clone();
+        let reviewer = dir.users.keys().next().unwrap().clone();
+        (group, reviewer)
+    });
+    let id = format!("sync-{}", (js_sys::Math::random() * 1e9) as u64);
+    let def = ReviewDefinition {
+        v: DEFINITION_VERSION,
+        id: id.clone(),
+        name: "Synced review".into(),
+        description_for_admins: String::new(),
+        description_for_reviewers: "Please confirm who still needs access.".into(),
+        scope: Scope {
+            resource_kind: ResourceKind::Group,
+            resources: vec![group.clone()],
+            principals: PrincipalScope::AllUsers,
+            inactive_days: None,
+            transitive: false,
+        },
+        stages: vec![StageSettings {
+            reviewers: Reviewers::SelectedUsers {
+                users: vec![reviewer.clone()],
+            },
+            fallback_reviewers: vec![],
+            duration_days: 7,
+            recommendations: false,
+        }],
+        show_previous_decisions: false,
+        decisions_to_next_stage: Outcome::ALL.to_vec(),
+        settings: Settings {
+            if_no_response: NoResponse::NoChange,
+            justification_required: false,
+            auto_apply: false,
+            denied_guest_action: None,
+            recommendations: Recommendations::default(),
+            reminders: false,
+        },
+        schedule: Schedule {
+            start: admin.now() - chrono::Duration::minutes(1),
+            frequency: Frequency::OneTime,
+            end: ScheduleEnd::Never,
+        },
+    };
+    admin
+        .run_as(
+            Command::CreateReview {
+                definition: Box::new(def),
+            },
+            attest::ui::session::administrator(),
+            None,
+        )
+        .await
+        .expect("the review is created");
+    let instance = format!("{id}~0~{group}");
+    assert!(admin
+        .state
+        .with_untracked(|s| s.instances.contains_key(&instance)));
+    eventually("the review to reach the server", || {
+        (status_text(root_el) == "Synced").then_some(())
+    })
+    .await;
+
+    // The administrator hands the reviewer their link.
+    let token = stored_settings(&admin_db).admin_token.expect("a session");
+    let mut tries = 0;
+    let resp = loop {
+        let resp = gloo::net::http::Request::post(&format!("{server}/api/v1/links"))
+            .header("Authorization", &format!("Bearer {token}"))
+            .json(&serde_json::json!({"instance": instance, "stage": 0, "reviewer": reviewer}))
+            .unwrap()
+            .send()
+            .await
+            .expect("the server answers");
+        tries += 1;
+        // 404 until the next sync round has pushed the review.
+        if resp.status() != 404 || tries == 100 {
+            break resp;
+        }
+        TimeoutFuture::new(200).await;
+    };
+    assert_eq!(
+        resp.status(),
+        201,
+        "{} (sync status: {})",
+        resp.text().await.unwrap_or_default(),
+        status_text(root_el)
+    );
+    let link: serde_json::Value = resp.json().await.unwrap();
+    let link = link["link"].as_str().unwrap().to_string();
+    let path = &link[link.find("/my-reviews/").expect("a reviewer page link")..];
+
+    // The reviewer's browser opens it (its own database; the server's address remembered).
+    let reviewer_config = test_config(0);
+    remember_server(&reviewer_config.database, server);
+    let reviewer_app = mount_with(path, reviewer_config);
+    let rt = ready_runtime().await;
+    let sync = current_sync().expect("the reviewer's sync");
+    eventually("the reviewer's items", || {
+        rt.state
+            .with_untracked(|s| s.instances.get(&instance).map(|i| i.items.len()))
+    })
+    .await;
+    assert!(
+        !current_path().contains("token"),
+        "the token stays out of the address bar"
+    );
+    assert_eq!(
+        sync.link.get_untracked().map(|l| l.reviewer),
+        Some(reviewer.clone())
+    );
+    let rows = rt
+        .state
+        .with_untracked(|s| s.instances[&instance].items.len());
+    let all = admin
+        .state
+        .with_untracked(|s| s.instances[&instance].items.len());
+    assert_eq!(rows, all, "the selected reviewer reviews every member");
+    rt.run(Command::RecordDecisions {
+        instance: instance.clone(),
+        decisions: vec![ItemDecision {
+            item: 0,
+            decision: Decision::Deny,
+            justification: "Left the team".into(),
+        }],
+    })
+    .await
+    .expect("the reviewer's decision is taken");
+
+    // The administrator's browser pulls it.
+    let decided = eventually("the decision in the administrator's browser", || {
+        admin
+            .state
+            .with_untracked(|s| s.instances[&instance].items[0].decisions[0].clone())
+    })
+    .await;
+    assert_eq!(decided.decision, Decision::Deny);
+    assert_eq!(decided.reviewer, reviewer);
+    assert_eq!(decided.justification, "Left the team");
+    eventually("the reviewer's browser to report it synced", || {
+        (sync.status.get_untracked() == attest::sync::SyncStatus::Synced).then_some(())
+    })
+    .await;
+    drop(reviewer_app);
+    drop(admin_app);
+}
