@@ -769,13 +769,21 @@ struct LinkRequest {
     reviewer: String,
 }
 
-/// A reviewer's link to the app's reviewer page. The token rides in the fragment, which
-/// browsers never send to a server, so it stays out of access logs.
-pub fn link_url(public_url: &str, instance: &str, stage: usize, token: &str) -> String {
+/// A reviewer's link to the app's reviewer page (stage 1-based, as the app's routes are).
+/// The token rides in the fragment, which browsers never send to a server, so it stays out
+/// of access logs.
+pub fn link_url(
+    public_url: &str,
+    instance: &str,
+    stage: usize,
+    reviewer: &str,
+    token: &str,
+) -> String {
     format!(
-        "{public_url}/my-reviews/{}/{}#token={token}",
+        "{public_url}/my-reviews/{}/{}?reviewer={}#token={token}",
         percent_encode(instance),
-        stage + 1
+        stage + 1,
+        percent_encode(reviewer)
     )
 }
 
@@ -837,7 +845,7 @@ pub async fn issue_link(
     };
     conn.insert_token(&token::hash(&tok), &row, now.timestamp_millis())
         .await?;
-    let link = link_url(public_url, instance, stage, &tok);
+    let link = link_url(public_url, instance, stage, reviewer, &tok);
     Ok((tok, link, expires))
 }
 

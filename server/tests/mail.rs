@@ -150,7 +150,12 @@ async fn reviewers_get_their_links_by_mail() {
             .lines()
             .find(|l| l.starts_with("https://attest.contoso.com/my-reviews/"))
             .expect("no link in the mail");
-        assert!(link.contains("/my-reviews/q1~0~g-sales/1#token="), "{link}");
+        assert!(
+            link.contains(&format!(
+                "/my-reviews/q1~0~g-sales/1?reviewer={reviewer}#token="
+            )),
+            "{link}"
+        );
         let token = link.split("#token=").nth(1).unwrap().trim();
         let me = get(addr, "/api/v1/me", Some(token)).await;
         assert_eq!(me.status, 200, "{}", me.text);
