@@ -494,6 +494,17 @@ async fn review_links_are_scoped_to_reviewer_instance_and_stage(b: Backend) {
             "earlier decisions leaked: {text}"
         );
     }
+
+    // A link expires at its stage's deadline (7 days) even if nobody stops the stage.
+    assert_eq!(get(addr, "/api/v1/me", Some(&c)).await.status, 200);
+    s.clock.skip(Duration::days(8));
+    let late = get(addr, "/api/v1/reviewer/records", Some(&c)).await;
+    assert_eq!(
+        (late.status, late.body["error"].as_str()),
+        (401, Some("expired")),
+        "{}",
+        late.text
+    );
 }
 
 async fn concurrent_decisions_both_survive_and_the_last_wins(b: Backend) {
