@@ -313,6 +313,12 @@ impl Sync {
                 self.failures.set_value(failures);
                 let delay = (1000.0 * 2f64.powi(failures as i32 - 1)).min(MAX_BACKOFF_MS);
                 self.next_attempt.set_value(now_ms() + delay);
+                if let (true, SyncError::Problem(m)) = (reviewer, &e) {
+                    // A reviewer has no Settings to look at: say it where the app says problems.
+                    self.runtime
+                        .problem
+                        .set(Some(format!("Your review link: {m}")));
+                }
                 self.status.set(match e {
                     SyncError::Unreachable => SyncStatus::Offline,
                     SyncError::Problem(m) => SyncStatus::Error(m),
