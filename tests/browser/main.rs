@@ -9,8 +9,9 @@ wasm_bindgen_test_configure!(run_in_browser);
 mod support;
 
 mod bench;
-mod settings;
 mod directory;
+mod reviewer;
+mod settings;
 mod shell;
 mod store;
 mod sync;

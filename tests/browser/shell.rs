@@ -99,16 +99,18 @@ async fn every_route_renders_its_screen() {
 }
 
 #[wasm_bindgen_test]
-async fn reviewer_deep_link_names_instance_and_stage() {
-    let app = mount_at("/my-reviews/inst-42/3");
+async fn reviewer_deep_link_to_an_unknown_review_says_so() {
+    let app = mount_at("/my-reviews/inst-42/3?reviewer=u-000002");
     wait_for("the reviewer page", || heading(&app.root, "Access review")).await;
-    let meta = text(
-        &app.root
-            .query_selector(".meta")
-            .unwrap()
-            .expect("instance and stage"),
+    let alert = wait_for("the message", || {
+        app.root.query_selector("[role='alert']").ok().flatten()
+    })
+    .await;
+    assert!(
+        text(&alert).starts_with("This review no longer exists."),
+        "{}",
+        text(&alert)
     );
-    assert_eq!(meta, "Instance inst-42 · Stage 3");
 }
 
 #[wasm_bindgen_test]

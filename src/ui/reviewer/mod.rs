@@ -1,21 +1,236 @@
-//! Reviewer page: the reviewees assigned to the acting identity in one stage of one
-//! instance. Notification links point here (`/my-reviews/:instance/:stage`).
+//! Reviewer page: the reviewees assigned to one reviewer in one stage of one instance.
+//! Notification links point here (`/my-reviews/:instance/:stage?reviewer=<user id>`, stage
+//! 1-based). Everything shown comes from the engine's `reviewer_view`, which holds only this
+//! reviewer's items and, in a blind review, nothing of earlier stages.
 
+mod list;
+pub mod rows;
+
+use std::sync::Arc;
+
+use attest_engine::directory::ResourceKind;
+use attest_engine::instance::ResourceRef;
+use attest_engine::view::{reviewer_view, ReviewerView};
+use attest_engine::Actor;
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
-use crate::ui::components::{Coming, Page};
+use crate::runtime::use_runtime;
+use crate::ui::components::Page;
+use crate::ui::session::use_session;
+
+use list::DecisionList;
+
+/// The path of the reviewer page for `reviewer` in `stage` (0-based) of `instance`: the link
+/// every notification carries.
+pub fn reviewer_link(instance: &str, stage: usize, reviewer: &str) -> String {
+    format!(
+        "/my-reviews/{}/{}?reviewer={}",
+        escape(instance),
+        stage + 1,
+        escape(reviewer)
+    )
+}
+
+fn escape(s: &str) -> String {
+    js_sys::encode_uri_component(s).into()
+}
+
+fn unescape(s: &str) -> String {
+    js_sys::decode_uri_component(s)
+        .map(String::from)
+        .unwrap_or_else(|_| s.to_string())
+}
+
+/// "Group: Sales", "Application: Salesforce".
+pub fn resource_label(resource: &ResourceRef) -> String {
+    let kind = match resource.kind {
+        ResourceKind::Group => "Group",
+        ResourceKind::Application => "Application",
+        ResourceKind::DirectoryRole => "Microsoft Entra role",
+        ResourceKind::AccessPackage => "Access package",
+    };
+    format!("{kind}: {}", resource.name)
+}
+
+/// The parts of the page above the list; they change far less often than the rows.
+#[derive(Clone, Debug, PartialEq)]
+struct Header {
+    review_name: String,
+    description: String,
+    resource: String,
+    stage: usize,
+    stage_count: usize,
+    due: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum Status {
+    Loading,
+    /// Acting as the administrator: only directory users review.
+    NoIdentity,
+    /// The link cannot be opened, or the stage is closed or not this reviewer's.
+    Problem(String),
+    Ready(Header),
+}
 
 #[component]
 pub fn ReviewerPage() -> impl IntoView {
+    let runtime = use_runtime();
+    let session = use_session();
     let params = use_params_map();
-    let param = move |key: &'static str| move || params.with(|p| p.get(key).unwrap_or_default());
-    view! {
-        <Page title="Access review" lead="Decide whether each person still needs this access.">
-            <p class="meta">
-                "Instance " <code>{param("instance")}</code> " · Stage " <code>{param("stage")}</code>
-            </p>
-            <Coming>"Approve, Deny or Don't know for each reviewee, with filters, search, bulk select and recommendations."</Coming>
-        </Page>
+    let query = use_query_map();
+    let instance = Memo::new(move |_| {
+        params.with(|p| p.get("instance").map(|s| unescape(&s)).unwrap_or_default())
+    });
+    // The URL counts stages from 1.
+    let stage = Memo::new(move |_| {
+        params.with(|p| {
+            p.get("stage")
+                .and_then(|s| s.parse::<usize>().ok())
+                .filter(|&n| n >= 1)
+                .map(|n| n - 1)
+        })
+    });
+
+    // A link names the reviewer it was sent to. Without a server this browser acts as that
+    // reviewer, once, and says so; choosing another identity afterwards is respected.
+    let link_handled = RwSignal::new(false);
+    let notice = RwSignal::new(None::<String>);
+    let link_problem = RwSignal::new(None::<String>);
+    Effect::new(move |_| {
+        if !runtime.ready.get() || link_handled.get_untracked() {
+            return;
+        }
+        if let Some(wanted) = query.with_untracked(|q| q.get("reviewer")) {
+            let already = session
+                .acting_as
+                .with_untracked(|a| a.user_id() == Some(wanted.as_str()));
+            let name = runtime.state.with_untracked(|s| {
+                s.directory
+                    .users
+                    .get(&wanted)
+                    .map(|u| u.display_name.clone())
+            });
+            match name {
+                Some(_) if already => {}
+                Some(name) => {
+                    session.acting_as.set(Actor::User { id: wanted });
+                    notice.set(Some(name));
+                }
+                None => link_problem.set(Some(format!(
+                    "This link was sent to a reviewer (\u{201c}{wanted}\u{201d}) who is not in this directory."
+                ))),
+            }
+        }
+        link_handled.set(true);
+    });
+
+    let view = Memo::new(move |_| -> Option<Result<Arc<ReviewerView>, String>> {
+        if !runtime.ready.get() || !link_handled.get() {
+            return None;
+        }
+        if let Some(problem) = link_problem.get() {
+            return Some(Err(problem));
+        }
+        let user = session
+            .acting_as
+            .with(|a| a.user_id().map(str::to_string))?;
+        let Some(stage) = stage.get() else {
+            return Some(Err(
+                "This link names no stage of the review; stages are counted from 1.".into(),
+            ));
+        };
+        let id = instance.get();
+        Some(runtime.state.with(|s| {
+            reviewer_view(s, &id, stage, &user)
+                .map(Arc::new)
+                .map_err(|e| capitalise(&e.to_string()))
+        }))
+    });
+    let status = Memo::new(move |_| {
+        if !runtime.ready.get() || !link_handled.get() {
+            return Status::Loading;
+        }
+        view.with(|v| match v {
+            None => Status::NoIdentity,
+            Some(Err(e)) => Status::Problem(e.clone()),
+            Some(Ok(v)) => Status::Ready(Header {
+                review_name: v.review_name.clone(),
+                description: v.description_for_reviewers.clone(),
+                resource: resource_label(&v.resource),
+                stage: v.stage,
+                stage_count: v.stage_count,
+                due: v.deadline.map(rows::date),
+            }),
+        })
+    });
+    let rows = Memo::new(move |_| view.with(|v| v.as_ref().and_then(|v| v.as_ref().ok()).cloned()));
+
+    let notice_view = move || {
+        notice.get().map(|name| {
+            view! {
+                <p class="rv-notice" role="status">
+                    "You are now acting as " <strong>{name.clone()}</strong> ", the reviewer this link was sent to."
+                </p>
+            }
+        })
+    };
+    let body = move || {
+        match status.get() {
+        Status::Loading => view! {
+            <Page title="Access review">
+                <p class="meta" role="status">"Loading the review\u{2026}"</p>
+            </Page>
+        }
+        .into_any(),
+        Status::NoIdentity => view! {
+            <Page title="Access review">
+                <section class="card rv-problem" role="alert">
+                    <p>"You are acting as the administrator. Choose the reviewer you are in \u{201c}Acting as\u{201d} to see their reviewees."</p>
+                    <p><a href="/my-reviews">"Go to My access reviews"</a></p>
+                </section>
+            </Page>
+        }
+        .into_any(),
+        Status::Problem(message) => view! {
+            <Page title="Access review">
+                {notice_view}
+                <section class="card rv-problem" role="alert">
+                    <p>{message}</p>
+                    <p><a href="/my-reviews">"Go to My access reviews"</a></p>
+                </section>
+            </Page>
+        }
+        .into_any(),
+        Status::Ready(h) => {
+            let lead = if h.description.trim().is_empty() {
+                "Decide whether each person still needs this access.".to_string()
+            } else {
+                h.description.clone()
+            };
+            view! {
+                <Page title=h.review_name.clone() lead=lead>
+                    {notice_view}
+                    <dl class="rv-facts">
+                        <div><dt>"Resource"</dt><dd>{h.resource.clone()}</dd></div>
+                        <div><dt>"Stage"</dt><dd>{format!("Stage {} of {}", h.stage + 1, h.stage_count)}</dd></div>
+                        <div><dt>"Due"</dt><dd>{h.due.clone().unwrap_or_else(|| "No due date".into())}</dd></div>
+                    </dl>
+                    <DecisionList view=rows />
+                </Page>
+            }
+            .into_any()
+        }
+    }
+    };
+    view! { <div class="reviewer-page">{body}</div> }
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(first) => first.to_uppercase().chain(c).collect::<String>() + ".",
+        None => String::new(),
     }
 }

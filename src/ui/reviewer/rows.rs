@@ -1,0 +1,143 @@
+//! Which of a reviewer's rows are shown and in what order: the filters, search and sort of
+//! the reviewer page. Plain functions over the engine's `ReviewerRow`s, no browser.
+
+use attest_engine::directory::UserType;
+use attest_engine::view::ReviewerRow;
+use attest_engine::Decision;
+use chrono::{DateTime, Duration, Utc};
+
+/// A user counts as inactive for the "Inactive" filter after this many days without a sign-in.
+pub const INACTIVE_AFTER_DAYS: i64 = 30;
+
+/// The "Show only" filters; all of those switched on must hold.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Filters {
+    pub undecided: bool,
+    pub recommended_deny: bool,
+    pub guests: bool,
+    pub inactive: bool,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SortBy {
+    #[default]
+    Name,
+    UndecidedFirst,
+    RecommendedDenyFirst,
+    LastSignIn,
+}
+
+impl SortBy {
+    pub const ALL: [SortBy; 4] = [
+        SortBy::Name,
+        SortBy::UndecidedFirst,
+        SortBy::RecommendedDenyFirst,
+        SortBy::LastSignIn,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            SortBy::Name => "Name",
+            SortBy::UndecidedFirst => "Undecided first",
+            SortBy::RecommendedDenyFirst => "Recommended deny first",
+            SortBy::LastSignIn => "Last sign-in (oldest first)",
+        }
+    }
+
+    pub fn value(self) -> &'static str {
+        match self {
+            SortBy::Name => "name",
+            SortBy::UndecidedFirst => "undecided",
+            SortBy::RecommendedDenyFirst => "deny",
+            SortBy::LastSignIn => "sign-in",
+        }
+    }
+
+    pub fn from_value(value: &str) -> SortBy {
+        SortBy::ALL
+            .into_iter()
+            .find(|s| s.value() == value)
+            .unwrap_or_default()
+    }
+}
+
+/// Whether the user has not signed in for [`INACTIVE_AFTER_DAYS`] (or never has).
+pub fn is_inactive(row: &ReviewerRow, now: DateTime<Utc>) -> bool {
+    row.last_sign_in
+        .is_none_or(|at| now - at > Duration::days(INACTIVE_AFTER_DAYS))
+}
+
+fn recommends_deny(row: &ReviewerRow) -> bool {
+    row.recommendation
+        .as_ref()
+        .is_some_and(|r| r.decision == Decision::Deny)
+}
+
+/// Positions (into `rows`) of the rows that pass `filters` and `search`, in `sort` order.
+pub fn shown(
+    rows: &[ReviewerRow],
+    filters: Filters,
+    search: &str,
+    sort: SortBy,
+    now: DateTime<Utc>,
+) -> Vec<u32> {
+    let needle = search.trim().to_lowercase();
+    let mut out: Vec<u32> = rows
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| {
+            (!filters.undecided || r.decision.is_none())
+                && (!filters.recommended_deny || recommends_deny(r))
+                && (!filters.guests || r.user_type == UserType::Guest)
+                && (!filters.inactive || is_inactive(r, now))
+                && (needle.is_empty()
+                    || r.user_name.to_lowercase().contains(&needle)
+                    || r.user_principal_name.to_lowercase().contains(&needle))
+        })
+        .map(|(i, _)| i as u32)
+        .collect();
+    let by_name =
+        |a: &ReviewerRow, b: &ReviewerRow| a.user_name.cmp(&b.user_name).then(a.item.cmp(&b.item));
+    out.sort_by(|&a, &b| {
+        let (a, b) = (&rows[a as usize], &rows[b as usize]);
+        let first = match sort {
+            SortBy::Name => std::cmp::Ordering::Equal,
+            SortBy::UndecidedFirst => a.decision.is_some().cmp(&b.decision.is_some()),
+            SortBy::RecommendedDenyFirst => recommends_deny(b).cmp(&recommends_deny(a)),
+            // Never signed in sorts first (None < Some).
+            SortBy::LastSignIn => a.last_sign_in.cmp(&b.last_sign_in),
+        };
+        first.then_with(|| by_name(a, b))
+    });
+    out
+}
+
+/// "10,000": counts read better with thousands separators.
+pub fn count(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// "12 Dec 2026".
+pub fn date(at: DateTime<Utc>) -> String {
+    at.format("%-d %b %Y").to_string()
+}
+
+/// "Last sign-in 94 days ago", "Never signed in".
+pub fn last_sign_in(at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> String {
+    match at {
+        None => "Never signed in".into(),
+        Some(at) => match (now - at).num_days() {
+            d if d <= 0 => "Signed in today".into(),
+            1 => "Last sign-in yesterday".into(),
+            d => format!("Last sign-in {} days ago", count(d as usize)),
+        },
+    }
+}
