@@ -10,7 +10,7 @@ use leptos::prelude::*;
 
 use super::access::{direct_reports, user_access};
 use super::list::{days_ago, group_kind};
-use super::{count, DirQuery, Tab};
+use super::{count, follow, DirQuery, Go, Tab, DETAIL_ID};
 use crate::runtime::use_runtime;
 
 /// Long member lists show this many links, then say how many more there are.
@@ -49,7 +49,7 @@ pub fn DetailPanel(query: Memo<DirQuery>) -> impl IntoView {
         })
     };
     view! {
-        <aside class="directory-detail card" aria-label="Details">
+        <aside id=DETAIL_ID class="directory-detail card" aria-label="Details" tabindex="-1">
             {body}
         </aside>
     }
@@ -58,7 +58,18 @@ pub fn DetailPanel(query: Memo<DirQuery>) -> impl IntoView {
 /// A link that selects `id` on `tab`, named by its display name.
 fn object_link(dir: &Directory, tab: Tab, id: &str) -> AnyView {
     let name = dir.display_name(id).to_string();
-    view! { <a href=DirQuery::object_href(tab, id)>{name}</a> }.into_any()
+    let target = DirQuery {
+        tab,
+        selected: Some(id.to_string()),
+        ..DirQuery::default()
+    };
+    let go = expect_context::<Go>();
+    view! {
+        <a href=target.href() on:click=move |ev| follow(&ev, go, &target)>
+            {name}
+        </a>
+    }
+    .into_any()
 }
 
 fn principal_link(dir: &Directory, p: &Principal) -> AnyView {

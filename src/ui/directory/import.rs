@@ -62,7 +62,7 @@ impl Status {
 }
 
 /// Let the browser paint and run input handlers: a 0 ms timeout.
-async fn yield_to_browser() {
+pub(super) async fn yield_to_browser() {
     let promise = js_sys::Promise::new(&mut |resolve, _| {
         if let Some(window) = web_sys::window() {
             let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0);
@@ -242,6 +242,20 @@ fn summary_text(s: &ImportSummary) -> String {
     )
 }
 
+/// Bring the import card into view and put the keyboard on its file picker (the header's
+/// "Import or export" button; the card sits below a long list).
+pub fn reveal() {
+    if let Some(card) = document().get_element_by_id("directory-import") {
+        card.scroll_into_view();
+    }
+    if let Some(input) = document()
+        .get_element_by_id(INPUT_ID)
+        .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        let _ = input.focus();
+    }
+}
+
 #[component]
 pub fn ImportCard() -> impl IntoView {
     let runtime = use_runtime();
@@ -295,7 +309,7 @@ pub fn ImportCard() -> impl IntoView {
     };
 
     view! {
-        <section class="card directory-import" aria-labelledby="directory-import-heading">
+        <section id="directory-import" class="card directory-import" aria-labelledby="directory-import-heading">
             <h2 id="directory-import-heading">"Import directory"</h2>
             <p class="meta">
                 "Microsoft Graph JSON (users, groups, servicePrincipals, directory roles and access packages, or a file exported here) or CSV (users, groups, memberships). Collections in the files replace the current ones; the others are kept. A file with any problem is rejected whole."

@@ -5,7 +5,7 @@ use attest_engine::directory::{AssignmentKind, Directory, GroupKind, Membership,
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 
-use super::{count, DirQuery, Go, Tab, FILTERS, INACTIVE_DAYS};
+use super::{count, follow, DirQuery, Go, Tab, FILTERS, INACTIVE_DAYS};
 use crate::runtime::use_runtime;
 
 pub const PAGE_SIZE: usize = 50;
@@ -35,6 +35,8 @@ fn badge(text: impl Into<String>, class: &'static str) -> Cell {
 struct Row {
     id: String,
     name: String,
+    /// Shown under the name (a user's principal name).
+    subtitle: Option<String>,
     cells: Vec<Cell>,
 }
 
@@ -122,20 +124,13 @@ fn listing(dir: &Directory, query: &DirQuery, now: DateTime<Utc>) -> Listing {
                 .filter(|u| user_kept(u, needle, query, now))
                 .collect(),
             query,
-            &[
-                "Name",
-                "User principal name",
-                "Type",
-                "Department",
-                "Account",
-                "Last sign-in",
-            ],
+            &["Name", "Type", "Department", "Account", "Last sign-in"],
             |u| &u.display_name,
             |u| Row {
                 id: u.id.clone(),
                 name: u.display_name.clone(),
+                subtitle: Some(u.user_principal_name.clone()),
                 cells: vec![
-                    plain(u.user_principal_name.clone()),
                     match u.user_type {
                         UserType::Member => plain("Member"),
                         UserType::Guest => badge("Guest", "badge-warning"),
@@ -161,6 +156,7 @@ fn listing(dir: &Directory, query: &DirQuery, now: DateTime<Utc>) -> Listing {
             |g| Row {
                 id: g.id.clone(),
                 name: g.display_name.clone(),
+                subtitle: None,
                 cells: vec![
                     plain(group_kind(g.kind)),
                     match g.membership {
@@ -188,6 +184,7 @@ fn listing(dir: &Directory, query: &DirQuery, now: DateTime<Utc>) -> Listing {
             |a| Row {
                 id: a.id.clone(),
                 name: a.display_name.clone(),
+                subtitle: None,
                 cells: vec![
                     plain(count(a.owners.len())),
                     plain(count(a.assignments.len())),
@@ -207,6 +204,7 @@ fn listing(dir: &Directory, query: &DirQuery, now: DateTime<Utc>) -> Listing {
                 Row {
                     id: r.id.clone(),
                     name: r.display_name.clone(),
+                    subtitle: None,
                     cells: vec![
                         if r.privileged {
                             badge("Privileged", "badge-danger")
@@ -230,6 +228,7 @@ fn listing(dir: &Directory, query: &DirQuery, now: DateTime<Utc>) -> Listing {
             |p| Row {
                 id: p.id.clone(),
                 name: p.display_name.clone(),
+                subtitle: None,
                 cells: vec![
                     plain(count(p.owners.len())),
                     plain(count(p.assignments.len())),
@@ -316,7 +315,9 @@ pub fn DirectoryList(query: Memo<DirQuery>, go: Go) -> impl IntoView {
     let summary = move || {
         let l = listing.get();
         let noun = tab.get().label().to_lowercase();
-        if l.total == 0 {
+        if !runtime.ready.get() {
+            "Loading the directory\u{2026}".to_string()
+        } else if l.total == 0 {
             format!("No {noun} match.")
         } else {
             let first = l.page * PAGE_SIZE + 1;
@@ -368,7 +369,14 @@ pub fn DirectoryList(query: Memo<DirQuery>, go: Go) -> impl IntoView {
                                     view! {
                                         <tr class:selected=selected>
                                             <th scope="row">
-                                                <a href=q.href() aria-current=selected.then_some("true")>{row.name}</a>
+                                                <a
+                                                    href=q.href()
+                                                    aria-current=selected.then_some("true")
+                                                    on:click=move |ev| follow(&ev, go, &q)
+                                                >
+                                                    {row.name}
+                                                </a>
+                                                {row.subtitle.map(|s| view! { <span class="row-subtitle">{s}</span> })}
                                             </th>
                                             {row
                                                 .cells

@@ -174,16 +174,6 @@ impl DirQuery {
         }
         format!("/directory?{}", parts.join("&"))
     }
-
-    /// The address that shows `id` of `tab` (a link in the detail panel).
-    pub fn object_href(tab: Tab, id: &str) -> String {
-        DirQuery {
-            tab,
-            selected: Some(id.to_string()),
-            ..DirQuery::default()
-        }
-        .href()
-    }
 }
 
 fn encode(s: &str) -> String {
@@ -211,6 +201,38 @@ impl Go {
     }
 }
 
+/// Width below which the detail panel sits under the list (matches directory.css).
+const SIDE_PANEL_MIN_WIDTH: f64 = 1024.0;
+
+/// A click on a link that selects an object: move without scrolling to the top, and where
+/// the detail panel is under the list, bring it into view with the keyboard on it. Clicks
+/// with a modifier (new tab, new window) are left to the browser.
+pub fn follow(ev: &web_sys::MouseEvent, go: Go, query: &DirQuery) {
+    if ev.ctrl_key() || ev.meta_key() || ev.shift_key() || ev.alt_key() || ev.button() != 0 {
+        return;
+    }
+    ev.prevent_default();
+    go.to(query, false);
+    let narrow = web_sys::window()
+        .and_then(|w| w.inner_width().ok())
+        .and_then(|w| w.as_f64())
+        .is_some_and(|w| w < SIDE_PANEL_MIN_WIDTH);
+    if narrow {
+        // After the panel has rendered the new selection.
+        leptos::task::spawn_local(async {
+            import::yield_to_browser().await;
+            if let Some(panel) = document().get_element_by_id(DETAIL_ID) {
+                panel.scroll_into_view();
+                if let Ok(panel) = wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(panel) {
+                    let _ = panel.focus();
+                }
+            }
+        });
+    }
+}
+
+pub const DETAIL_ID: &str = "directory-detail";
+
 /// Thousands separators: 12,345.
 pub fn count(n: usize) -> String {
     let digits = n.to_string();
@@ -229,9 +251,21 @@ pub fn Directory() -> impl IntoView {
     let params = use_query_map();
     let query = Memo::new(move |_| params.with(DirQuery::from_params));
     let go = Go(StoredValue::new_local(Box::new(use_navigate())));
+    provide_context(go);
 
     view! {
-        <Page title="Directory" lead="Users, groups, applications, directory roles and access packages: what reviews are about.">
+        <Page
+            title="Directory"
+            lead="Users, groups, applications, directory roles and access packages: what reviews are about."
+            actions=Box::new(|| {
+                view! {
+                    <button type="button" class="button-secondary" on:click=|_| import::reveal()>
+                        "Import or export"
+                    </button>
+                }
+                .into_any()
+            })
+        >
             <DirectoryTabs query go />
             <div
                 class="directory-panel"
