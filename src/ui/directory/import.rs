@@ -153,10 +153,13 @@ async fn convert(
     csv: &[(String, String)],
     status: RwSignal<Status>,
 ) -> Result<(attest_engine::Directory, ImportSummary), ImportError> {
-    let mut directory = runtime.state.with_untracked(|s| s.directory.clone());
+    // Start from the live directory without copying it: GraphImport keeps its own copy.
+    let mut directory = None;
     let mut summary = ImportSummary::default();
     if !json.is_empty() {
-        let mut import = GraphImport::new(&directory);
+        let mut import = runtime
+            .state
+            .with_untracked(|s| GraphImport::new(&s.directory));
         for (name, text) in json {
             match split_bundle(name, text)? {
                 Some(parts) => {
@@ -185,14 +188,20 @@ async fn convert(
             }
         }
         let (converted, s) = import.finish()?;
-        directory = converted;
+        directory = Some(converted);
         summary = s;
     }
     if !csv.is_empty() {
-        let (converted, s) = import_csv(&directory, csv)?;
-        directory = converted;
+        let (converted, s) = match &directory {
+            Some(dir) => import_csv(dir, csv)?,
+            None => runtime
+                .state
+                .with_untracked(|s| import_csv(&s.directory, csv))?,
+        };
+        directory = Some(converted);
         merge(&mut summary, s);
     }
+    let directory = directory.expect("at least one JSON or CSV file was given");
     Ok((directory, summary))
 }
 
