@@ -13,10 +13,12 @@ pub mod directory;
 pub mod event;
 pub mod import;
 pub mod instance;
+pub mod preview;
 pub mod replay_check;
 pub mod results;
 pub mod sample;
 pub mod state;
+pub mod templates;
 pub mod view;
 
 pub use actor::Actor;

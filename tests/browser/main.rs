@@ -15,3 +15,4 @@ mod settings;
 mod shell;
 mod store;
 mod sync;
+mod wizard;
