@@ -8,6 +8,7 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 mod support;
 
+mod admin;
 mod bench;
 mod directory;
 mod reviewer;

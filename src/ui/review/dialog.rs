@@ -1,0 +1,146 @@
+//! The confirmation before "Stop review": a modal dialog that says how many reviewees are
+//! still undecided and what "If reviewers don't respond" will do to them. Focus moves into
+//! it, Tab stays inside, Escape cancels, and focus returns to the button that opened it.
+
+use attest_engine::definition::NoResponse;
+use attest_engine::evidence::stop_review_preview;
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::runtime::use_runtime;
+
+fn focusables(root: &web_sys::Element) -> Vec<web_sys::HtmlElement> {
+    let Ok(list) = root.query_selector_all("button:not([disabled]), textarea, input, select, a[href]") else {
+        return Vec::new();
+    };
+    (0..list.length())
+        .filter_map(|i| list.item(i))
+        .filter_map(|n| n.dyn_into::<web_sys::HtmlElement>().ok())
+        .collect()
+}
+
+fn focus_trigger() {
+    if let Some(el) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id("stop-review-trigger"))
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        let _ = el.focus();
+    }
+}
+
+#[component]
+pub fn StopReviewDialog(
+    id: String,
+    /// Set to false to close (Cancel, Escape).
+    open: RwSignal<bool>,
+    /// Stop the review, with the reason typed (if any).
+    on_confirm: Callback<Option<String>>,
+) -> impl IntoView {
+    let runtime = use_runtime();
+    let reason = RwSignal::new(String::new());
+    let dialog_ref = NodeRef::<leptos::html::Div>::new();
+    let cancel_ref = NodeRef::<leptos::html::Button>::new();
+
+    let text = runtime.state.with_untracked(|s| {
+        let inst = s.instances.get(&id)?;
+        let def = s.definition_of(inst);
+        let p = stop_review_preview(s, inst);
+        let undecided = format!(
+            "{} reviewee(s) still have no decision in stage {}.",
+            p.undecided_in_stage,
+            inst.current_stage + 1
+        );
+        let effect = match p.no_response {
+            NoResponse::NoChange => format!("{} reviewee(s) without any decision keep their access (no change).", p.never_decided),
+            NoResponse::RemoveAccess => format!("{} reviewee(s) without any decision will be denied: their access is removed when results are applied.", p.never_decided),
+            NoResponse::ApproveAccess => format!("{} reviewee(s) without any decision will be approved and keep their access.", p.never_decided),
+            NoResponse::TakeRecommendations => format!(
+                "{} reviewee(s) without any decision take the recommendation: {} denied, {} approved, {} unchanged (no recommendation).",
+                p.never_decided, p.outcomes.denied, p.outcomes.approved, p.outcomes.not_reviewed
+            ),
+        };
+        let apply = if def.settings.auto_apply {
+            "Auto apply results to resource is on: the results are applied at once."
+        } else {
+            "No access changes until you select Apply results."
+        };
+        Some((undecided, format!("If reviewers don't respond: {}. {effect}", p.no_response.label()), apply))
+    });
+    let (undecided, effect, apply) = text.unwrap_or_default();
+
+    Effect::new(move |_| {
+        if let Some(el) = cancel_ref.get() {
+            let _ = el.focus();
+        }
+    });
+    on_cleanup(focus_trigger);
+
+    let on_keydown = move |ev: web_sys::KeyboardEvent| match ev.key().as_str() {
+        "Escape" => {
+            ev.prevent_default();
+            open.set(false);
+        }
+        "Tab" => {
+            let Some(root) = dialog_ref.get() else { return };
+            let items = focusables(&root);
+            let (Some(first), Some(last)) = (items.first(), items.last()) else { return };
+            let active = web_sys::window().and_then(|w| w.document()).and_then(|d| d.active_element());
+            let at = |el: &web_sys::HtmlElement| active.as_ref().is_some_and(|a| a == el.unchecked_ref::<web_sys::Element>());
+            if ev.shift_key() && at(first) {
+                ev.prevent_default();
+                let _ = last.focus();
+            } else if !ev.shift_key() && at(last) {
+                ev.prevent_default();
+                let _ = first.focus();
+            }
+        }
+        _ => {}
+    };
+
+    view! {
+        <div class="dialog-backdrop">
+            <div
+                class="dialog"
+                role="dialog"
+                aria-modal="true"
+                aria-labelledby="stop-review-title"
+                aria-describedby="stop-review-text"
+                node_ref=dialog_ref
+                on:keydown=on_keydown
+            >
+                <h2 id="stop-review-title">"Stop review?"</h2>
+                <div id="stop-review-text">
+                    <p>"The review ends now for every reviewer. This cannot be undone."</p>
+                    <p>{undecided}</p>
+                    <p>{effect}</p>
+                    <p>{apply}</p>
+                </div>
+                <div class="field">
+                    <label for="stop-reason">"Reason (recorded in the history)"</label>
+                    <textarea
+                        id="stop-reason"
+                        rows="2"
+                        prop:value=move || reason.get()
+                        on:input:target=move |ev| reason.set(ev.target().value())
+                    ></textarea>
+                </div>
+                <div class="dialog-actions">
+                    <button
+                        type="button"
+                        class="button-danger"
+                        on:click=move |_| {
+                            let r = reason.get_untracked();
+                            on_confirm.run(Some(r).filter(|r| !r.trim().is_empty()));
+                        }
+                    >
+                        "Stop review"
+                    </button>
+                    <button type="button" node_ref=cancel_ref on:click=move |_| open.set(false)>
+                        "Cancel"
+                    </button>
+                </div>
+            </div>
+        </div>
+    }
+}

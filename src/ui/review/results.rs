@@ -1,0 +1,207 @@
+//! The results table of an instance: per reviewee every stage's decision, reviewer and
+//! justification (administrators see all stages), the final outcome and the apply result —
+//! previewed before apply — with filters and the CSV / JSON downloads.
+
+use attest_engine::definition::Outcome;
+use attest_engine::directory::AccessPath;
+use attest_engine::evidence::{apply_description, results_csv, results_json};
+use attest_engine::instance::{ApplyResult, Effect};
+use attest_engine::results::{results, OutcomeSource, ResultRow};
+use leptos::prelude::*;
+
+use super::shared::{download, file_stamp, when};
+use crate::runtime::use_runtime;
+
+/// Rows drawn at most; the downloads always hold every row.
+const MAX_ROWS: usize = 500;
+
+fn apply_kind(r: &ResultRow) -> &'static str {
+    match &r.apply_result {
+        ApplyResult::Applied { effect: Effect::AccessKept } => "kept",
+        ApplyResult::Applied { effect: Effect::AccessRemoved } => "removed",
+        ApplyResult::Applied { effect: Effect::GuestBlocked } => "blocked",
+        ApplyResult::NotSupported { .. } => "unsupported",
+        ApplyResult::ObjectNotFound => "notfound",
+        ApplyResult::Failed { .. } => "failed",
+    }
+}
+
+fn outcome_value(o: Outcome) -> &'static str {
+    o.graph_value()
+}
+
+/// File name stem for an instance's downloads.
+fn stem(id: &str) -> String {
+    id.chars()
+        .map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' })
+        .collect()
+}
+
+#[component]
+pub fn ResultsTable(id: String) -> impl IntoView {
+    let runtime = use_runtime();
+    let id = StoredValue::new(id);
+    let outcome = RwSignal::new(String::new());
+    let apply = RwSignal::new(String::new());
+    let search = RwSignal::new(String::new());
+    let problem = RwSignal::new(None::<String>);
+
+    let save = move |json: bool| {
+        let now = runtime.now();
+        let made = runtime.state.with_untracked(|s| {
+            let inst = s.instances.get(&id.get_value())?;
+            Some(if json {
+                let v = results_json(s, inst, now);
+                (format!("{}-results-{}.json", stem(&inst.id), file_stamp(now)), "application/json", serde_json::to_string_pretty(&v).unwrap_or_default())
+            } else {
+                (format!("{}-results-{}.csv", stem(&inst.id), file_stamp(now)), "text/csv;charset=utf-8", results_csv(s, inst, now))
+            })
+        });
+        if let Some((name, mime, text)) = made {
+            problem.set(download(&name, mime, &text).err());
+        }
+    };
+
+    let table = move || {
+        let now = runtime.now();
+        let (want_outcome, want_apply) = (outcome.get(), apply.get());
+        let needle = search.get().trim().to_lowercase();
+        runtime.state.with(|s| {
+            let inst = s.instances.get(&id.get_value())?;
+            let def = s.definition_of(inst);
+            let dir = &s.directory;
+            let all = results(s, inst, now);
+            let total = all.len();
+            let shown: Vec<&ResultRow> = all
+                .iter()
+                .filter(|r| want_outcome.is_empty() || outcome_value(r.outcome) == want_outcome)
+                .filter(|r| want_apply.is_empty() || apply_kind(r) == want_apply)
+                .filter(|r| {
+                    needle.is_empty()
+                        || r.user_name.to_lowercase().contains(&needle)
+                        || r.user_principal_name.to_lowercase().contains(&needle)
+                })
+                .collect();
+            let count = shown.len();
+            let stage_heads = (1..=def.stages.len())
+                .map(|n| view! { <th scope="col">{format!("Stage {n}")}</th> })
+                .collect_view();
+            let body = shown
+                .into_iter()
+                .take(MAX_ROWS)
+                .map(|r| {
+                    let stages = (0..def.stages.len())
+                        .map(|n| match r.stages.get(n) {
+                            None => view! { <td class="muted">"Did not reach this stage"</td> }.into_any(),
+                            Some(st) => match &st.decision {
+                                None => view! { <td><span class="decision decision-notreviewed">"Not reviewed"</span></td> }.into_any(),
+                                Some(d) => view! {
+                                    <td>
+                                        <span class=format!("decision decision-{}", d.decision.outcome().graph_value().to_lowercase())>
+                                            {d.decision.label()}
+                                        </span>
+                                        <div class="meta">"by " {dir.display_name(&d.reviewer).to_string()} ", " {when(d.at)}</div>
+                                        {(!d.justification.is_empty()).then(|| view! { <div class="justification">{d.justification.clone()}</div> })}
+                                    </td>
+                                }
+                                .into_any(),
+                            },
+                        })
+                        .collect_view();
+                    let access = match &r.access {
+                        AccessPath::Direct => "Direct".to_string(),
+                        AccessPath::ViaGroup { group } => format!("Through {}", dir.display_name(group)),
+                    };
+                    let apply_text = apply_description(dir, &r.apply_result, r.applied);
+                    let apply_class = format!("apply apply-{}", apply_kind(r));
+                    view! {
+                        <tr>
+                            <th scope="row">
+                                {r.user_name.clone()}
+                                <div class="meta">{r.user_principal_name.clone()}</div>
+                            </th>
+                            <td>{access}</td>
+                            {stages}
+                            <td>
+                                {r.outcome.label()}
+                                {(r.outcome_source == OutcomeSource::NoResponse).then(|| view! { <div class="meta">"If reviewers don't respond"</div> })}
+                            </td>
+                            <td class=apply_class>
+                                {(!r.applied).then(|| view! { <span class="meta">"Preview: "</span> })}
+                                {apply_text}
+                            </td>
+                        </tr>
+                    }
+                })
+                .collect_view();
+            Some(view! {
+                <p class="meta" role="status">
+                    {format!("{count} of {total} reviewee(s) shown")}
+                    {(count > MAX_ROWS).then(|| format!("; the first {MAX_ROWS} are listed — the downloads hold every row"))}
+                </p>
+                <div class="table-wrap">
+                    <table class="results-table">
+                        <caption class="visually-hidden">"Results"</caption>
+                        <thead>
+                            <tr>
+                                <th scope="col">"Reviewee"</th>
+                                <th scope="col">"Access"</th>
+                                {stage_heads}
+                                <th scope="col">"Final outcome"</th>
+                                <th scope="col">"Apply result"</th>
+                            </tr>
+                        </thead>
+                        <tbody>{body}</tbody>
+                    </table>
+                </div>
+            })
+        })
+    };
+
+    view! {
+        <section class="card results" aria-labelledby="results-h">
+            <div class="section-head">
+                <h2 id="results-h">"Results"</h2>
+                <div class="page-actions">
+                    <button type="button" on:click=move |_| save(false)>"Download CSV"</button>
+                    <button type="button" on:click=move |_| save(true)>"Download JSON"</button>
+                </div>
+            </div>
+            {move || problem.get().map(|p| view! { <p class="error" role="alert">{p}</p> })}
+            <div class="filters">
+                <div class="field">
+                    <label for="results-outcome">"Final outcome"</label>
+                    <select id="results-outcome" on:change:target=move |ev| outcome.set(ev.target().value())>
+                        <option value="">"All"</option>
+                        <option value="Approve">"Approved"</option>
+                        <option value="Deny">"Denied"</option>
+                        <option value="DontKnow">"Don't know"</option>
+                        <option value="NotReviewed">"Not reviewed"</option>
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="results-apply">"Apply result"</label>
+                    <select id="results-apply" on:change:target=move |ev| apply.set(ev.target().value())>
+                        <option value="">"All"</option>
+                        <option value="removed">"Access removed"</option>
+                        <option value="kept">"Access kept"</option>
+                        <option value="blocked">"Guest blocked"</option>
+                        <option value="unsupported">"Not supported"</option>
+                        <option value="notfound">"Object not found"</option>
+                        <option value="failed">"Failed"</option>
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="results-search">"Search reviewees"</label>
+                    <input
+                        id="results-search"
+                        type="search"
+                        prop:value=move || search.get()
+                        on:input:target=move |ev| search.set(ev.target().value())
+                    />
+                </div>
+            </div>
+            {table}
+        </section>
+    }
+}

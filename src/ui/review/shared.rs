@@ -1,0 +1,191 @@
+//! Pieces the administrator screens share (overview, reviews list, history, outbox,
+//! dashboard): downloads, dates, the stored log, status badges and the progress chart.
+
+use attest_engine::instance::{Instance, InstanceStatus};
+use attest_engine::view::Tally;
+use attest_engine::Record;
+use chrono::{DateTime, Utc};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use wasm_bindgen::{JsCast, JsValue};
+
+use crate::runtime::Runtime;
+
+/// Offer `text` as a file download: a Blob behind a temporary `<a download>` that is clicked.
+pub fn download(filename: &str, mime: &str, text: &str) -> Result<(), String> {
+    let fail = |what: &str, e: JsValue| format!("Could not prepare the download ({what}: {e:?})");
+    let parts = js_sys::Array::of1(&JsValue::from_str(text));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(mime);
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)
+        .map_err(|e| fail("file", e))?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(|e| fail("address", e))?;
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or("Could not prepare the download: no document")?;
+    let anchor: web_sys::HtmlAnchorElement = document
+        .create_element("a")
+        .map_err(|e| fail("link", e))?
+        .unchecked_into();
+    anchor.set_href(&url);
+    anchor.set_download(filename);
+    anchor.set_hidden(true);
+    if let Some(body) = document.body() {
+        let _ = body.append_child(&anchor);
+    }
+    anchor.click();
+    anchor.remove();
+    // The browser reads the file after the click returns; free it a while later.
+    set_timeout(
+        move || {
+            let _ = web_sys::Url::revoke_object_url(&url);
+        },
+        std::time::Duration::from_secs(60),
+    );
+    Ok(())
+}
+
+/// A moment as administrators read it, in UTC (the engine's clock).
+pub fn when(at: DateTime<Utc>) -> String {
+    at.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+pub fn day(at: DateTime<Utc>) -> String {
+    at.format("%Y-%m-%d").to_string()
+}
+
+/// Stamp for file names: `20260105-0900`.
+pub fn file_stamp(at: DateTime<Utc>) -> String {
+    at.format("%Y%m%d-%H%M").to_string()
+}
+
+/// A route parameter as the id it names (links percent-encode instance ids).
+pub fn decode_param(raw: &str) -> String {
+    if raw.contains('%') {
+        js_sys::decode_uri_component(raw)
+            .ok()
+            .and_then(|s| s.as_string())
+            .unwrap_or_else(|| raw.to_string())
+    } else {
+        raw.to_string()
+    }
+}
+
+/// The stored log, reloaded whenever the state changes. `None` until first loaded.
+pub fn use_records(runtime: Runtime) -> (RwSignal<Option<Vec<Record>>>, RwSignal<Option<String>>) {
+    let records = RwSignal::new(None);
+    let problem = RwSignal::new(None);
+    Effect::new(move |_| {
+        // Track every change of the state: a new record was folded in.
+        let _count = runtime.state.with(|s| s.applied_records.len());
+        if !runtime.ready.get() {
+            return;
+        }
+        spawn_local(async move {
+            let Some(store) = runtime.store() else { return };
+            match store.records().await {
+                Ok(r) => {
+                    records.set(Some(r));
+                    problem.set(None);
+                }
+                Err(e) => problem.set(Some(format!("Could not read the stored history: {e}"))),
+            }
+        });
+    });
+    (records, problem)
+}
+
+pub fn status_label(inst: &Instance) -> &'static str {
+    match inst.status {
+        InstanceStatus::NotStarted => "Not started",
+        InstanceStatus::InProgress => "In progress",
+        InstanceStatus::Completed if inst.stopped => "Stopped",
+        InstanceStatus::Completed => "Completed",
+        InstanceStatus::Applied => "Applied",
+    }
+}
+
+pub fn status_class(inst: &Instance) -> &'static str {
+    match inst.status {
+        InstanceStatus::NotStarted => "badge",
+        InstanceStatus::InProgress => "badge",
+        InstanceStatus::Completed => "badge badge-warning",
+        InstanceStatus::Applied => "badge badge-success",
+    }
+}
+
+/// The four parts of a stage's progress, in chart order, with their CSS class.
+fn parts(t: &Tally) -> [(&'static str, &'static str, usize); 4] {
+    [
+        ("Approved", "seg-approved", t.approved),
+        ("Denied", "seg-denied", t.denied),
+        ("Don't know", "seg-dontknow", t.dont_know),
+        ("Not reviewed", "seg-notreviewed", t.not_reviewed),
+    ]
+}
+
+/// A stacked bar of approved / denied / don't know / not reviewed as SVG, with a legend
+/// that carries the numbers as text.
+#[component]
+pub fn ProgressChart(
+    /// Names the chart for assistive technology, e.g. "Stage 1".
+    #[prop(into)]
+    label: String,
+    tally: Tally,
+) -> impl IntoView {
+    let total = tally.total().max(1) as f64;
+    let mut x = 0.0;
+    let segments: Vec<_> = parts(&tally)
+        .into_iter()
+        .filter(|(_, _, n)| *n > 0)
+        .map(|(_, class, n)| {
+            let w = n as f64 / total * 100.0;
+            let seg = view! { <rect class=class x=format!("{x:.3}") y="0" width=format!("{w:.3}") height="12" /> };
+            x += w;
+            seg
+        })
+        .collect();
+    let summary = parts(&tally)
+        .iter()
+        .map(|(name, _, n)| format!("{n} {}", name.to_lowercase()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let aria = format!("{label}: {summary}");
+    view! {
+        <figure class="chart">
+            <svg class="chart-bar" viewBox="0 0 100 12" preserveAspectRatio="none" role="img" aria-label=aria>
+                <rect class="seg-empty" x="0" y="0" width="100" height="12" />
+                {segments}
+            </svg>
+            <figcaption>
+                <ul class="chart-legend">
+                    {parts(&tally)
+                        .into_iter()
+                        .map(|(name, class, n)| {
+                            view! {
+                                <li>
+                                    <span class=format!("swatch {class}") aria-hidden="true"></span>
+                                    {name} ": " <strong>{n}</strong>
+                                </li>
+                            }
+                        })
+                        .collect_view()}
+                </ul>
+            </figcaption>
+        </figure>
+    }
+}
+
+/// A thin progress bar (reviewed of total) for lists.
+#[component]
+pub fn Meter(reviewed: usize, total: usize) -> impl IntoView {
+    let pct = if total == 0 { 100.0 } else { reviewed as f64 / total as f64 * 100.0 };
+    view! {
+        <span class="meter">
+            <span class="meter-track" aria-hidden="true">
+                <span class="meter-fill" style=format!("width: {pct:.1}%")></span>
+            </span>
+            <span class="meter-text">{format!("{reviewed} of {total} reviewed")}</span>
+        </span>
+    }
+}
