@@ -389,7 +389,11 @@ fn messages_for(state: &State, event: &Event) -> Vec<Draft> {
                 ),
                 format!(
                     "The review {} {}. {next}",
-                    if *stopped { "was stopped on" } else { "completed on" },
+                    if *stopped {
+                        "was stopped on"
+                    } else {
+                        "completed on"
+                    },
                     timestamp(*at)
                 ),
             )]

@@ -28,7 +28,12 @@ fn sha256_matches_the_standard_vectors() {
         ),
     ];
     for (input, want) in cases {
-        assert_eq!(sha256_hex(input), *want, "{:?}", String::from_utf8_lossy(input));
+        assert_eq!(
+            sha256_hex(input),
+            *want,
+            "{:?}",
+            String::from_utf8_lossy(input)
+        );
     }
     assert_eq!(
         sha256_hex(&vec![b'a'; 1_000_000]),
@@ -36,12 +41,30 @@ fn sha256_matches_the_standard_vectors() {
     );
     // Padding boundaries: one block, the length spilling into a second block, two blocks.
     for (n, want) in [
-        (55, "9f4390f8d30c2dd92ec9f095b65e2b9ae9b0a925a5258e241c9f1e910f734318"),
-        (56, "b35439a4ac6f0948b6d6f9e3c6af0f5f590ce20f1bde7090ef7970686ec6738a"),
-        (63, "7d3e74a05d7db15bce4ad9ec0658ea98e3f06eeecf16b4c6fff2da457ddc2f34"),
-        (64, "ffe054fe7ae0cb6dc65c3af9b61d5209f439851db43d0ba5997337df154668eb"),
-        (65, "635361c48bb9eab14198e76ea8ab7f1a41685d6ad62aa9146d301d4f17eb0ae0"),
-        (120, "2f3d335432c70b580af0e8e1b3674a7c020d683aa5f73aaaedfdc55af904c21c"),
+        (
+            55,
+            "9f4390f8d30c2dd92ec9f095b65e2b9ae9b0a925a5258e241c9f1e910f734318",
+        ),
+        (
+            56,
+            "b35439a4ac6f0948b6d6f9e3c6af0f5f590ce20f1bde7090ef7970686ec6738a",
+        ),
+        (
+            63,
+            "7d3e74a05d7db15bce4ad9ec0658ea98e3f06eeecf16b4c6fff2da457ddc2f34",
+        ),
+        (
+            64,
+            "ffe054fe7ae0cb6dc65c3af9b61d5209f439851db43d0ba5997337df154668eb",
+        ),
+        (
+            65,
+            "635361c48bb9eab14198e76ea8ab7f1a41685d6ad62aa9146d301d4f17eb0ae0",
+        ),
+        (
+            120,
+            "2f3d335432c70b580af0e8e1b3674a7c020d683aa5f73aaaedfdc55af904c21c",
+        ),
     ] {
         assert_eq!(sha256_hex(&vec![b'a'; n]), want, "{n} bytes of 'a'");
     }
@@ -82,8 +105,20 @@ fn column(header: &[String], name: &str) -> usize {
 fn results_csv_has_bom_one_row_per_reviewee_and_graph_values() {
     let mut sim = Sim::new(tenant());
     exception_review(&mut sim);
-    decide_with(&mut sim, "olivia", "alice", Decision::Approve, "needs it, \"daily\", for CRM\nsee ticket 7");
-    decide_with(&mut sim, "olivia", "bob", Decision::Deny, "=HYPERLINK(\"x\")");
+    decide_with(
+        &mut sim,
+        "olivia",
+        "alice",
+        Decision::Approve,
+        "needs it, \"daily\", for CRM\nsee ticket 7",
+    );
+    decide_with(
+        &mut sim,
+        "olivia",
+        "bob",
+        Decision::Deny,
+        "=HYPERLINK(\"x\")",
+    );
     decide_with(&mut sim, "olivia", "carol", Decision::DontKnow, "");
 
     let inst = sim.instance(EXC).clone();
@@ -92,7 +127,10 @@ fn results_csv_has_bom_one_row_per_reviewee_and_graph_values() {
     assert!(csv.contains("\r\n"), "CRLF line breaks");
     let records = parse_csv(&csv).expect("the download parses as CSV");
     let header = &records[0].1;
-    assert_eq!(header[..3], ["ReviewId", "ReviewName", "AccessReviewInstanceId"]);
+    assert_eq!(
+        header[..3],
+        ["ReviewId", "ReviewName", "AccessReviewInstanceId"]
+    );
     let rows: Vec<&Vec<String>> = records[1..].iter().map(|(_, r)| r).collect();
     assert_eq!(rows.len(), 4, "one row per reviewee");
     let by = |user: &str| {
@@ -117,13 +155,37 @@ fn results_csv_has_bom_one_row_per_reviewee_and_graph_values() {
     assert_eq!(by("carol")[column(header, "Decision")], "DontKnow");
     let dave = by("dave");
     assert_eq!(dave[column(header, "Stage1Decision")], "NotReviewed");
-    assert_eq!(dave[column(header, "Decision")], "Deny", "no response: remove access");
-    assert_eq!(dave[column(header, "DecisionSource")], "IfReviewersDontRespond");
-    assert_eq!(dave[column(header, "ApplyResult")], "New", "nothing applied yet");
-    assert_eq!(dave[column(header, "ApplyDescription")], "Access will be removed");
+    assert_eq!(
+        dave[column(header, "Decision")],
+        "Deny",
+        "no response: remove access"
+    );
+    assert_eq!(
+        dave[column(header, "DecisionSource")],
+        "IfReviewersDontRespond"
+    );
+    assert_eq!(
+        dave[column(header, "ApplyResult")],
+        "New",
+        "nothing applied yet"
+    );
+    assert_eq!(
+        dave[column(header, "ApplyDescription")],
+        "Access will be removed"
+    );
 
-    sim.ok(&admin(), Command::StopReview { instance: EXC.into() });
-    sim.ok(&admin(), Command::ApplyResults { instance: EXC.into() });
+    sim.ok(
+        &admin(),
+        Command::StopReview {
+            instance: EXC.into(),
+        },
+    );
+    sim.ok(
+        &admin(),
+        Command::ApplyResults {
+            instance: EXC.into(),
+        },
+    );
     let inst = sim.instance(EXC).clone();
     let csv = results_csv(&sim.state, &inst, sim.now);
     let records = parse_csv(&csv).unwrap();
@@ -133,7 +195,10 @@ fn results_csv_has_bom_one_row_per_reviewee_and_graph_values() {
         .unwrap();
     assert_eq!(dave.1[column(header, "ApplyResult")], "AppliedSuccessfully");
     assert_eq!(dave.1[column(header, "ApplyDescription")], "Access removed");
-    assert_eq!(dave.1[column(header, "AppliedBy")], "Administrator (Ada Admin)");
+    assert_eq!(
+        dave.1[column(header, "AppliedBy")],
+        "Administrator (Ada Admin)"
+    );
 }
 
 #[test]
@@ -166,11 +231,24 @@ fn results_json_uses_graph_decision_item_names() {
     }
     assert_eq!(first["decision"], "NotReviewed");
     assert_eq!(first["applyResult"], "New");
-    assert_eq!(first["principal"]["@odata.type"], "#microsoft.graph.userIdentity");
+    assert_eq!(
+        first["principal"]["@odata.type"],
+        "#microsoft.graph.userIdentity"
+    );
     assert_eq!(first["resource"]["id"], "g-dynamic");
 
-    sim.ok(&admin(), Command::StopReview { instance: id.into() });
-    sim.ok(&admin(), Command::ApplyResults { instance: id.into() });
+    sim.ok(
+        &admin(),
+        Command::StopReview {
+            instance: id.into(),
+        },
+    );
+    sim.ok(
+        &admin(),
+        Command::ApplyResults {
+            instance: id.into(),
+        },
+    );
     let inst = sim.instance(id).clone();
     let json = results_json(&sim.state, &inst, sim.now);
     assert_eq!(json["value"][0]["applyResult"], "ApplyNotSupported");
@@ -183,10 +261,21 @@ fn results_json_uses_graph_decision_item_names() {
 fn audited_sim() -> Sim {
     let mut sim = Sim::new(tenant());
     exception_review(&mut sim);
-    decide_with(&mut sim, "olivia", "alice", Decision::Approve, "works on, the \"CRM\"\r\nproject");
+    decide_with(
+        &mut sim,
+        "olivia",
+        "alice",
+        Decision::Approve,
+        "works on, the \"CRM\"\r\nproject",
+    );
     decide_with(&mut sim, "olivia", "bob", Decision::Deny, "left the team");
     sim.advance(days(8));
-    sim.ok(&admin(), Command::ApplyResults { instance: EXC.into() });
+    sim.ok(
+        &admin(),
+        Command::ApplyResults {
+            instance: EXC.into(),
+        },
+    );
     sim
 }
 
@@ -206,7 +295,9 @@ fn audit_rows_say_who_did_what_when_and_why() {
     let ended = rows.iter().find(|r| r.action == "Stage ended").unwrap();
     assert_eq!(ended.at, t0() + days(7));
     assert!(ended.recorded > ended.at);
-    assert!(rows.iter().any(|r| r.action == "Access removed" && r.subject == "Bob"));
+    assert!(rows
+        .iter()
+        .any(|r| r.action == "Access removed" && r.subject == "Bob"));
 
     let only_denials = AuditFilter {
         decision: Some(Decision::Deny),
@@ -224,7 +315,10 @@ fn audit_rows_say_who_did_what_when_and_why() {
         .map(|r| r.action.as_str())
         .collect();
     // Her two decisions and the halfway reminder (carol and dave were still undecided).
-    assert_eq!(actions, ["Decision recorded", "Decision recorded", "Reminder sent"]);
+    assert_eq!(
+        actions,
+        ["Decision recorded", "Decision recorded", "Reminder sent"]
+    );
     let before_start = AuditFilter {
         until: Some(t0()),
         ..Default::default()
@@ -241,7 +335,10 @@ fn an_exported_report_verifies_and_tampering_is_caught() {
     let rows = audit_rows(&sim.state, &sim.log);
     let report = audit_csv(&rows);
     assert!(report.csv.starts_with('\u{feff}'));
-    assert_eq!(verify_audit_csv(&report.csv), Ok((report.head.clone(), rows.len())));
+    assert_eq!(
+        verify_audit_csv(&report.csv),
+        Ok((report.head.clone(), rows.len()))
+    );
 
     let lines: Vec<&str> = report.csv.split("\r\n").collect();
     let alice_line = lines
@@ -268,7 +365,10 @@ fn an_exported_report_verifies_and_tampering_is_caught() {
 
     // The last row removed, trailer kept.
     let mut cut: Vec<&str> = lines.clone();
-    let trailer = cut.iter().position(|l| l.starts_with(CHAIN_TRAILER)).unwrap();
+    let trailer = cut
+        .iter()
+        .position(|l| l.starts_with(CHAIN_TRAILER))
+        .unwrap();
     cut.remove(trailer - 1);
     assert!(verify_audit_csv(&cut.join("\r\n")).is_err());
 
@@ -338,10 +438,19 @@ fn outbox_sends_start_reminder_and_completion_messages() {
         .filter(|m| m.kind == MessageKind::ReviewStarted)
         .collect();
     let to: Vec<_> = started.iter().filter_map(|m| m.to.user_id()).collect();
-    assert_eq!(to, ["aaron", "mary", "mike"], "every stage 1 reviewer, once");
-    let mary = started.iter().find(|m| m.to.user_id() == Some("mary")).unwrap();
+    assert_eq!(
+        to,
+        ["aaron", "mary", "mike"],
+        "every stage 1 reviewer, once"
+    );
+    let mary = started
+        .iter()
+        .find(|m| m.to.user_id() == Some("mary"))
+        .unwrap();
     assert_eq!(mary.link, reviewer_link(id, 0, "mary"));
-    assert!(mary.body.contains("Confirm your reports still need the exception."));
+    assert!(mary
+        .body
+        .contains("Confirm your reports still need the exception."));
     assert!(mary.body.contains("2 reviewee(s)"));
 
     let reminded: Vec<_> = messages
@@ -349,7 +458,11 @@ fn outbox_sends_start_reminder_and_completion_messages() {
         .filter(|m| m.kind == MessageKind::Reminder)
         .filter_map(|m| m.to.user_id())
         .collect();
-    assert_eq!(reminded, ["aaron", "mike"], "mary decided everything: no reminder");
+    assert_eq!(
+        reminded,
+        ["aaron", "mike"],
+        "mary decided everything: no reminder"
+    );
 
     sim.advance(days(5));
     let messages = outbox(&sim.state, &sim.log);
@@ -360,12 +473,20 @@ fn outbox_sends_start_reminder_and_completion_messages() {
     assert_eq!(stage2.len(), 1);
     assert_eq!(stage2[0].to.user_id(), Some("olivia"));
     assert_eq!(stage2[0].link, reviewer_link(id, 1, "olivia"));
-    assert!(stage2[0].body.contains("2 reviewee(s)"), "only the approved moved on");
+    assert!(
+        stage2[0].body.contains("2 reviewee(s)"),
+        "only the approved moved on"
+    );
     assert!(messages
         .iter()
         .any(|m| m.kind == MessageKind::StageEnded && m.to == Recipient::Administrators));
 
-    sim.ok(&admin(), Command::StopReview { instance: id.into() });
+    sim.ok(
+        &admin(),
+        Command::StopReview {
+            instance: id.into(),
+        },
+    );
     let messages = outbox(&sim.state, &sim.log);
     let done: Vec<_> = messages
         .iter()

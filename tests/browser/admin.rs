@@ -71,9 +71,15 @@ fn review(rt: &Runtime, id: &str, group: &str, stages: Vec<StageSettings>) -> Re
 
 async fn create(rt: &Runtime, def: ReviewDefinition) -> String {
     let id = format!("{}~0~{}", def.id, def.scope.resources[0]);
-    rt.run_as(Command::CreateReview { definition: Box::new(def) }, administrator(), None)
-        .await
-        .expect("the review is created");
+    rt.run_as(
+        Command::CreateReview {
+            definition: Box::new(def),
+        },
+        administrator(),
+        None,
+    )
+    .await
+    .expect("the review is created");
     id
 }
 
@@ -84,18 +90,37 @@ fn items(rt: &Runtime, instance: &str, stage: usize) -> Vec<(u32, String, String
         inst.items
             .iter()
             .enumerate()
-            .map(|(i, it)| (i as u32, it.user.clone(), inst.reviewers_of(it, stage)[0].clone()))
+            .map(|(i, it)| {
+                (
+                    i as u32,
+                    it.user.clone(),
+                    inst.reviewers_of(it, stage)[0].clone(),
+                )
+            })
             .collect()
     })
 }
 
-async fn decide(rt: &Runtime, instance: &str, reviewer: &str, item: u32, decision: Decision, why: &str) {
+async fn decide(
+    rt: &Runtime,
+    instance: &str,
+    reviewer: &str,
+    item: u32,
+    decision: Decision,
+    why: &str,
+) {
     rt.run_as(
         Command::RecordDecisions {
             instance: instance.into(),
-            decisions: vec![ItemDecision { item, decision, justification: why.into() }],
+            decisions: vec![ItemDecision {
+                item,
+                decision,
+                justification: why.into(),
+            }],
         },
-        Actor::User { id: reviewer.into() },
+        Actor::User {
+            id: reviewer.into(),
+        },
         None,
     )
     .await
@@ -118,7 +143,10 @@ async fn wait_on<T>(app: &Mounted, what: &str, mut probe: impl FnMut() -> Option
         }
         gloo_timers::future::TimeoutFuture::new(10).await;
     }
-    panic!("timed out waiting for {what}; the screen shows: {}", text(&app.root));
+    panic!(
+        "timed out waiting for {what}; the screen shows: {}",
+        text(&app.root)
+    );
 }
 
 fn within(root: &Element, selector: &str) -> Option<Element> {
@@ -134,7 +162,8 @@ fn section_titled(root: &Element, title: &str) -> Option<Element> {
 
 async fn wait_status(rt: &Runtime, instance: &str, status: InstanceStatus) {
     wait_for(&format!("{instance} to be {status:?}"), || {
-        rt.state.with_untracked(|s| (s.instances[instance].status == status).then_some(()))
+        rt.state
+            .with_untracked(|s| (s.instances[instance].status == status).then_some(()))
     })
     .await;
 }
@@ -146,63 +175,148 @@ async fn stop_current_stage_moves_exactly_the_configured_reviewees() {
         &rt,
         "stop",
         "g-it-local-admin",
-        vec![stage(Reviewers::ResourceOwners, 7), stage(Reviewers::SelectedUsers { users: vec![CEO.into()] }, 7)],
+        vec![
+            stage(Reviewers::ResourceOwners, 7),
+            stage(
+                Reviewers::SelectedUsers {
+                    users: vec![CEO.into()],
+                },
+                7,
+            ),
+        ],
     );
     def.decisions_to_next_stage = vec![Outcome::Approve, Outcome::DontKnow];
     let id = create(&rt, def).await;
     let reviewees = items(&rt, &id, 0);
     assert!(reviewees.len() >= 4, "enough reviewees in the sample group");
     let owner = reviewees[0].2.clone();
-    decide(&rt, &id, &owner, reviewees[0].0, Decision::Approve, "still admin").await;
-    decide(&rt, &id, &owner, reviewees[1].0, Decision::DontKnow, "not sure").await;
+    decide(
+        &rt,
+        &id,
+        &owner,
+        reviewees[0].0,
+        Decision::Approve,
+        "still admin",
+    )
+    .await;
+    decide(
+        &rt,
+        &id,
+        &owner,
+        reviewees[1].0,
+        Decision::DontKnow,
+        "not sure",
+    )
+    .await;
     decide(&rt, &id, &owner, reviewees[2].0, Decision::Deny, "left IT").await;
 
     // From the reviews list to the overview.
-    let open = wait_on(&app, "the review in the list", || link(&app.root, "Review stop")).await;
+    let open = wait_on(&app, "the review in the list", || {
+        link(&app.root, "Review stop")
+    })
+    .await;
     click(&open);
-    let stop = wait_on(&app, "Stop current stage", || button(&app.root, "Stop current stage")).await;
+    let stop = wait_on(&app, "Stop current stage", || {
+        button(&app.root, "Stop current stage")
+    })
+    .await;
     let explains = text(&within(&app.root, "#stop-stage-text").expect("what stopping does"));
-    assert!(explains.contains("Stage 2 starts at once with the 2 reviewee(s)"), "{explains}");
+    assert!(
+        explains.contains("Stage 2 starts at once with the 2 reviewee(s)"),
+        "{explains}"
+    );
 
     click(&stop);
     wait_for("stage 2 to start", || {
-        rt.state.with_untracked(|s| (s.instances[&id].current_stage == 1).then_some(()))
+        rt.state
+            .with_untracked(|s| (s.instances[&id].current_stage == 1).then_some(()))
     })
     .await;
     let moved: BTreeSet<u32> = rt.state.with_untracked(|s| {
-        s.instances[&id].items.iter().enumerate().filter(|(_, it)| it.stage == 1).map(|(i, _)| i as u32).collect()
+        s.instances[&id]
+            .items
+            .iter()
+            .enumerate()
+            .filter(|(_, it)| it.stage == 1)
+            .map(|(i, _)| i as u32)
+            .collect()
     });
-    assert_eq!(moved, BTreeSet::from([reviewees[0].0, reviewees[1].0]), "only the approved and the don't know");
+    assert_eq!(
+        moved,
+        BTreeSet::from([reviewees[0].0, reviewees[1].0]),
+        "only the approved and the don't know"
+    );
 
     // The screen shows stage 2 running with those two reviewees and stage 1 ended by the stop.
-    let stage2 = wait_on(&app, "stage 2 progress", || section_titled(&app.root, "Stage 2")).await;
+    let stage2 = wait_on(&app, "stage 2 progress", || {
+        section_titled(&app.root, "Stage 2")
+    })
+    .await;
     let legend = text(&within(&stage2, ".chart-legend").unwrap());
     assert!(legend.contains("Not reviewed: 2"), "{legend}");
     let timeline = text(&within(&app.root, ".timeline").unwrap());
-    assert!(timeline.contains("stopped by an administrator"), "{timeline}");
-    assert!(within(&app.root, "svg[role='img'][aria-label^='Stage 1']").is_some(), "a chart per stage");
+    assert!(
+        timeline.contains("stopped by an administrator"),
+        "{timeline}"
+    );
+    assert!(
+        within(&app.root, "svg[role='img'][aria-label^='Stage 1']").is_some(),
+        "a chart per stage"
+    );
 }
 
 #[wasm_bindgen_test]
 async fn stop_review_then_apply_changes_the_directory_as_previewed() {
     let (app, rt) = admin_app(&overview_link("eng~0~g-engineering")).await;
-    let mut def = review(&rt, "eng", "g-engineering", vec![stage(Reviewers::ResourceOwners, 7)]);
+    let mut def = review(
+        &rt,
+        "eng",
+        "g-engineering",
+        vec![stage(Reviewers::ResourceOwners, 7)],
+    );
     def.scope.transitive = true;
     let id = create(&rt, def).await;
     let reviewees = items(&rt, &id, 0);
     let (direct, nested): (Vec<_>, Vec<_>) = rt.state.with_untracked(|s| {
         let inst = &s.instances[&id];
-        reviewees.iter().cloned().partition(|(i, _, _)| inst.items[*i as usize].not_supported.is_none())
+        reviewees
+            .iter()
+            .cloned()
+            .partition(|(i, _, _)| inst.items[*i as usize].not_supported.is_none())
     });
-    assert!(direct.len() >= 2 && !nested.is_empty(), "direct and nested members");
+    assert!(
+        direct.len() >= 2 && !nested.is_empty(),
+        "direct and nested members"
+    );
     let owner = direct[0].2.clone();
-    decide(&rt, &id, &owner, direct[0].0, Decision::Approve, "core team").await;
-    decide(&rt, &id, &owner, direct[1].0, Decision::Deny, "moved to sales").await;
+    decide(
+        &rt,
+        &id,
+        &owner,
+        direct[0].0,
+        Decision::Approve,
+        "core team",
+    )
+    .await;
+    decide(
+        &rt,
+        &id,
+        &owner,
+        direct[1].0,
+        Decision::Deny,
+        "moved to sales",
+    )
+    .await;
     // Not supported items are shown before anything is applied.
     let results = wait_on(&app, "the results", || section_titled(&app.root, "Results")).await;
     let cannot = all_text(&results, "td.apply-unsupported");
     assert_eq!(cannot.len(), nested.len(), "{cannot:?}");
-    assert!(cannot.iter().all(|t| t.contains("Preview") && t.contains("nested group")), "{cannot:?}");
+    assert!(
+        cannot
+            .iter()
+            .all(|t| t.contains("Preview") && t.contains("nested group")),
+        "{cannot:?}"
+    );
 
     // Stop review asks first; Escape cancels and gives focus back.
     let trigger = wait_on(&app, "Stop review", || button(&app.root, "Stop review")).await;
@@ -211,16 +325,32 @@ async fn stop_review_then_apply_changes_the_directory_as_previewed() {
     assert_eq!(dialog.get_attribute("aria-modal").as_deref(), Some("true"));
     let undecided = reviewees.len() - 2;
     let says = text(&dialog);
-    assert!(says.contains(&format!("{undecided} reviewee(s) still have no decision in stage 1")), "{says}");
+    assert!(
+        says.contains(&format!(
+            "{undecided} reviewee(s) still have no decision in stage 1"
+        )),
+        "{says}"
+    );
     assert!(says.contains("Remove access"), "{says}");
     wait_for("focus inside the dialog", || {
         let active = document().active_element()?;
         dialog.contains(Some(&active)).then_some(())
     })
     .await;
-    document().active_element().unwrap().dispatch_event(&key_down("Escape")).unwrap();
-    wait_on(&app, "the dialog to close", || within(&app.root, "[role='dialog']").is_none().then_some(())).await;
-    assert_eq!(rt.state.with_untracked(|s| s.instances[&id].status), InstanceStatus::InProgress, "cancel changes nothing");
+    document()
+        .active_element()
+        .unwrap()
+        .dispatch_event(&key_down("Escape"))
+        .unwrap();
+    wait_on(&app, "the dialog to close", || {
+        within(&app.root, "[role='dialog']").is_none().then_some(())
+    })
+    .await;
+    assert_eq!(
+        rt.state.with_untracked(|s| s.instances[&id].status),
+        InstanceStatus::InProgress,
+        "cancel changes nothing"
+    );
     wait_for("focus back on Stop review", || {
         (document().active_element()?.id() == "stop-review-trigger").then_some(())
     })
@@ -232,7 +362,10 @@ async fn stop_review_then_apply_changes_the_directory_as_previewed() {
     wait_status(&rt, &id, InstanceStatus::Completed).await;
 
     // The preview names exactly who loses access.
-    let preview = wait_on(&app, "the preview", || section_titled(&app.root, "What applying will change")).await;
+    let preview = wait_on(&app, "the preview", || {
+        section_titled(&app.root, "What applying will change")
+    })
+    .await;
     let group = section_titled(&preview, "Accesses that will be removed").expect("removals listed");
     let previewed: BTreeSet<String> = all_text(&group, "li").into_iter().collect();
     let unsupported = section_titled(&preview, "Cannot be applied").expect("not supported listed");
@@ -245,16 +378,34 @@ async fn stop_review_then_apply_changes_the_directory_as_previewed() {
     let removed: BTreeSet<String> = rt.state.with_untracked(|s| {
         members_before
             .difference(&members_after)
-            .map(|u| format!("{} ({})", s.directory.users[u].display_name, s.directory.users[u].user_principal_name))
+            .map(|u| {
+                format!(
+                    "{} ({})",
+                    s.directory.users[u].display_name, s.directory.users[u].user_principal_name
+                )
+            })
             .collect()
     });
-    assert_eq!(removed, previewed, "the directory changed exactly as previewed");
-    assert!(removed.len() > 1 && !members_after.contains(&direct[1].1), "the denied and the unanswered lose access");
-    assert!(members_after.contains(&direct[0].1), "the approved keeps it");
+    assert_eq!(
+        removed, previewed,
+        "the directory changed exactly as previewed"
+    );
+    assert!(
+        removed.len() > 1 && !members_after.contains(&direct[1].1),
+        "the denied and the unanswered lose access"
+    );
+    assert!(
+        members_after.contains(&direct[0].1),
+        "the approved keeps it"
+    );
 
     // After apply, the per-item results, not-supported ones included.
-    let after = wait_on(&app, "what applying changed", || section_titled(&app.root, "What applying changed")).await;
-    let still = section_titled(&after, "Not applied: not supported").expect("not supported after apply");
+    let after = wait_on(&app, "what applying changed", || {
+        section_titled(&app.root, "What applying changed")
+    })
+    .await;
+    let still =
+        section_titled(&after, "Not applied: not supported").expect("not supported after apply");
     assert_eq!(all_text(&still, "li").len(), nested.len());
     let results = section_titled(&app.root, "Results").unwrap();
     wait_for("applied results in the table", || {
@@ -262,17 +413,23 @@ async fn stop_review_then_apply_changes_the_directory_as_previewed() {
         (cells.len() == nested.len() && cells.iter().all(|t| !t.contains("Preview"))).then_some(())
     })
     .await;
-    assert!(all_text(&results, "td.apply-removed").iter().all(|t| t == "Access removed"));
+    assert!(all_text(&results, "td.apply-removed")
+        .iter()
+        .all(|t| t == "Access removed"));
 }
 
 /// A `keydown` of `key` that bubbles, as pressing it does.
 fn key_down(key: &str) -> web_sys::Event {
     let window = web_sys::window().unwrap();
-    let ctor: js_sys::Function = js_sys::Reflect::get(&window, &"KeyboardEvent".into()).unwrap().unchecked_into();
+    let ctor: js_sys::Function = js_sys::Reflect::get(&window, &"KeyboardEvent".into())
+        .unwrap()
+        .unchecked_into();
     let init = js_sys::Object::new();
     js_sys::Reflect::set(&init, &"key".into(), &key.into()).unwrap();
     js_sys::Reflect::set(&init, &"bubbles".into(), &true.into()).unwrap();
-    js_sys::Reflect::construct(&ctor, &js_sys::Array::of2(&"keydown".into(), &init)).unwrap().unchecked_into()
+    js_sys::Reflect::construct(&ctor, &js_sys::Array::of2(&"keydown".into(), &init))
+        .unwrap()
+        .unchecked_into()
 }
 
 fn members(rt: &Runtime, group: &str) -> BTreeSet<String> {
@@ -303,7 +460,10 @@ impl DownloadTrap {
         let caught = Rc::new(RefCell::new(None));
         let sink = caught.clone();
         let listener = Closure::<dyn FnMut(web_sys::Event)>::new(move |ev: web_sys::Event| {
-            let Some(a) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlAnchorElement>().ok()) else {
+            let Some(a) = ev
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::HtmlAnchorElement>().ok())
+            else {
                 return;
             };
             if a.has_attribute("download") {
@@ -312,17 +472,29 @@ impl DownloadTrap {
             }
         });
         document()
-            .add_event_listener_with_callback_and_bool("click", listener.as_ref().unchecked_ref(), true)
+            .add_event_listener_with_callback_and_bool(
+                "click",
+                listener.as_ref().unchecked_ref(),
+                true,
+            )
             .unwrap();
-        DownloadTrap { caught, _listener: listener }
+        DownloadTrap {
+            caught,
+            _listener: listener,
+        }
     }
 
     /// File name and bytes of the caught download.
     async fn file(&self) -> (String, Vec<u8>) {
         let (name, href) = wait_for("a download", || self.caught.borrow_mut().take()).await;
         let response: web_sys::Response =
-            JsFuture::from(web_sys::window().unwrap().fetch_with_str(&href)).await.unwrap().unchecked_into();
-        let buffer = JsFuture::from(response.array_buffer().unwrap()).await.unwrap();
+            JsFuture::from(web_sys::window().unwrap().fetch_with_str(&href))
+                .await
+                .unwrap()
+                .unchecked_into();
+        let buffer = JsFuture::from(response.array_buffer().unwrap())
+            .await
+            .unwrap();
         (name, js_sys::Uint8Array::new(&buffer).to_vec())
     }
 }
@@ -342,11 +514,36 @@ const BOM: &[u8] = b"\xef\xbb\xbf";
 #[wasm_bindgen_test]
 async fn results_csv_downloads_and_parses_with_the_right_rows() {
     let (app, rt) = admin_app(&overview_link("csv~0~g-marketing-announcements")).await;
-    let id = create(&rt, review(&rt, "csv", "g-marketing-announcements", vec![stage(Reviewers::ResourceOwners, 7)])).await;
+    let id = create(
+        &rt,
+        review(
+            &rt,
+            "csv",
+            "g-marketing-announcements",
+            vec![stage(Reviewers::ResourceOwners, 7)],
+        ),
+    )
+    .await;
     let reviewees = items(&rt, &id, 0);
     let owner = reviewees[0].2.clone();
-    decide(&rt, &id, &owner, reviewees[0].0, Decision::Approve, "runs the \"Spring\" campaign, with Ana").await;
-    decide(&rt, &id, &owner, reviewees[1].0, Decision::Deny, "left marketing").await;
+    decide(
+        &rt,
+        &id,
+        &owner,
+        reviewees[0].0,
+        Decision::Approve,
+        "runs the \"Spring\" campaign, with Ana",
+    )
+    .await;
+    decide(
+        &rt,
+        &id,
+        &owner,
+        reviewees[1].0,
+        Decision::Deny,
+        "left marketing",
+    )
+    .await;
     let trap = DownloadTrap::new();
     click(&wait_on(&app, "Download CSV", || button(&app.root, "Download CSV")).await);
     let (name, bytes) = trap.file().await;
@@ -355,13 +552,21 @@ async fn results_csv_downloads_and_parses_with_the_right_rows() {
     let text = String::from_utf8(bytes).expect("UTF-8");
     let records = parse_csv(&text).expect("the download parses as CSV");
     let header = &records[0].1;
-    let col = |n: &str| header.iter().position(|h| h == n).unwrap_or_else(|| panic!("column {n}"));
+    let col = |n: &str| {
+        header
+            .iter()
+            .position(|h| h == n)
+            .unwrap_or_else(|| panic!("column {n}"))
+    };
     let rows: Vec<&Vec<String>> = records[1..].iter().map(|(_, r)| r).collect();
     assert_eq!(rows.len(), reviewees.len(), "one row per reviewee");
     let row = |user: &str| *rows.iter().find(|r| r[col("PrincipalId")] == user).unwrap();
     let first = row(&reviewees[0].1);
     assert_eq!(first[col("Stage1Decision")], "Approve");
-    assert_eq!(first[col("Stage1Justification")], "runs the \"Spring\" campaign, with Ana");
+    assert_eq!(
+        first[col("Stage1Justification")],
+        "runs the \"Spring\" campaign, with Ana"
+    );
     assert_eq!(row(&reviewees[1].1)[col("Decision")], "Deny");
     assert_eq!(row(&reviewees[2].1)[col("Stage1Decision")], "NotReviewed");
     assert_eq!(row(&reviewees[2].1)[col("ApplyResult")], "New");
@@ -371,7 +576,12 @@ async fn results_csv_downloads_and_parses_with_the_right_rows() {
     let (name, bytes) = trap.file().await;
     assert!(name.ends_with(".json"));
     let json: serde_json::Value = serde_json::from_slice(&bytes).expect("JSON");
-    let first = json["value"].as_array().unwrap().iter().find(|v| v["principal"]["id"] == reviewees[0].1.as_str()).unwrap();
+    let first = json["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["principal"]["id"] == reviewees[0].1.as_str())
+        .unwrap();
     assert_eq!(first["decision"], "Approve");
     assert_eq!(first["applyResult"], "New");
     assert_eq!(first["reviewedBy"]["id"], owner.as_str());
@@ -382,49 +592,98 @@ async fn choose_file(input: &Element, name: &str, text: &str) {
     let file = web_sys::File::new_with_str_sequence(&parts, name).unwrap();
     let transfer = web_sys::DataTransfer::new().unwrap();
     let list = js_sys::Reflect::get(&transfer, &"items".into()).unwrap();
-    let add: js_sys::Function = js_sys::Reflect::get(&list, &"add".into()).unwrap().unchecked_into();
+    let add: js_sys::Function = js_sys::Reflect::get(&list, &"add".into())
+        .unwrap()
+        .unchecked_into();
     add.call1(&list, &file).unwrap();
     let input: &web_sys::HtmlInputElement = input.unchecked_ref();
     input.set_files(transfer.files().as_ref());
     let init = web_sys::EventInit::new();
     init.set_bubbles(true);
-    input.dispatch_event(&web_sys::Event::new_with_event_init_dict("change", &init).unwrap()).unwrap();
+    input
+        .dispatch_event(&web_sys::Event::new_with_event_init_dict("change", &init).unwrap())
+        .unwrap();
 }
 
 #[wasm_bindgen_test]
 async fn a_tampered_history_report_fails_verification() {
     let (app, rt) = admin_app("/history").await;
-    let id = create(&rt, review(&rt, "audit", "g-auditors", vec![stage(Reviewers::ResourceOwners, 7)])).await;
+    let id = create(
+        &rt,
+        review(
+            &rt,
+            "audit",
+            "g-auditors",
+            vec![stage(Reviewers::ResourceOwners, 7)],
+        ),
+    )
+    .await;
     let reviewees = items(&rt, &id, 0);
-    decide(&rt, &id, &reviewees[0].2, reviewees[0].0, Decision::Deny, "no longer audits").await;
-    rt.run_with_reason(Command::StopReview { instance: id.clone() }, "audit closed early".into()).await.unwrap();
+    decide(
+        &rt,
+        &id,
+        &reviewees[0].2,
+        reviewees[0].0,
+        Decision::Deny,
+        "no longer audits",
+    )
+    .await;
+    rt.run_with_reason(
+        Command::StopReview {
+            instance: id.clone(),
+        },
+        "audit closed early".into(),
+    )
+    .await
+    .unwrap();
     wait_on(&app, "the decision in the history", || {
-        all(&app.root, "td").iter().any(|td| text(td) == "no longer audits").then_some(())
+        all(&app.root, "td")
+            .iter()
+            .any(|td| text(td) == "no longer audits")
+            .then_some(())
     })
     .await;
     let trap = DownloadTrap::new();
     click(&button(&app.root, "Download CSV").unwrap());
     let (_, bytes) = trap.file().await;
     let report = String::from_utf8(bytes).unwrap();
-    assert!(report.contains("no longer audits") && report.contains("audit closed early"), "who, what and why");
+    assert!(
+        report.contains("no longer audits") && report.contains("audit closed early"),
+        "who, what and why"
+    );
     let notice = wait_on(&app, "the chain head", || within(&app.root, ".notice")).await;
     assert!(text(&notice).contains("Chain head"));
 
     let input = control_by_label(&app.root, "Audit report (CSV)").expect("the verify control");
     choose_file(&input, "report.csv", &report).await;
-    let ok = wait_on(&app, "verified", || within(&app.root, "#verify-h ~ .notice")).await;
+    let ok = wait_on(&app, "verified", || {
+        within(&app.root, "#verify-h ~ .notice")
+    })
+    .await;
     assert!(text(&ok).contains("verified"), "{}", text(&ok));
 
     let tampered = report.replace("no longer audits", "still audits");
     choose_file(&input, "tampered.csv", &tampered).await;
-    let failed = wait_on(&app, "the failure", || within(&app.root, "#verify-h ~ .error")).await;
-    assert!(text(&failed).contains("verification failed"), "{}", text(&failed));
+    let failed = wait_on(&app, "the failure", || {
+        within(&app.root, "#verify-h ~ .error")
+    })
+    .await;
+    assert!(
+        text(&failed).contains("verification failed"),
+        "{}",
+        text(&failed)
+    );
 
     // A row removed: the line with the decision goes.
-    let lines: Vec<&str> = report.split("\r\n").filter(|l| !l.contains("no longer audits")).collect();
+    let lines: Vec<&str> = report
+        .split("\r\n")
+        .filter(|l| !l.contains("no longer audits"))
+        .collect();
     choose_file(&input, "cut.csv", &lines.join("\r\n")).await;
     wait_for("the failure for a removed row", || {
-        within(&app.root, "#verify-h ~ .error").filter(|e| text(e).starts_with("cut.csv")).map(|_| ())
+        within(&app.root, "#verify-h ~ .error")
+            .filter(|e| text(e).starts_with("cut.csv"))
+            .map(|_| ())
     })
     .await;
 }
@@ -432,52 +691,113 @@ async fn a_tampered_history_report_fails_verification() {
 #[wasm_bindgen_test]
 async fn reminders_go_only_to_reviewers_with_undecided_items() {
     let (app, rt) = admin_app("/notifications").await;
-    let id = create(&rt, review(&rt, "mgr", "g-it-local-admin", vec![stage(Reviewers::Managers, 10)])).await;
+    let id = create(
+        &rt,
+        review(
+            &rt,
+            "mgr",
+            "g-it-local-admin",
+            vec![stage(Reviewers::Managers, 10)],
+        ),
+    )
+    .await;
     let reviewees = items(&rt, &id, 0);
     let reviewers: BTreeSet<String> = reviewees.iter().map(|(_, _, r)| r.clone()).collect();
-    assert!(reviewers.len() >= 2, "several managers review: {reviewers:?}");
+    assert!(
+        reviewers.len() >= 2,
+        "several managers review: {reviewers:?}"
+    );
     // One manager decides everything of theirs before the halfway reminder.
     let done = reviewees[0].2.clone();
     for (item, _, r) in reviewees.iter().filter(|(_, _, r)| *r == done) {
         decide(&rt, &id, r, *item, Decision::Approve, "still needed").await;
     }
-    rt.skip(chrono::Duration::days(5) + chrono::Duration::hours(1)).await.unwrap();
-    choose(&control_by_label(&app.root, "Message").expect("the message filter"), "Reminder");
+    rt.skip(chrono::Duration::days(5) + chrono::Duration::hours(1))
+        .await
+        .unwrap();
+    choose(
+        &control_by_label(&app.root, "Message").expect("the message filter"),
+        "Reminder",
+    );
     let expected: BTreeSet<String> = rt.state.with_untracked(|s| {
-        reviewers.iter().filter(|r| **r != done).map(|r| s.directory.users[r].display_name.clone()).collect()
+        reviewers
+            .iter()
+            .filter(|r| **r != done)
+            .map(|r| s.directory.users[r].display_name.clone())
+            .collect()
     });
     let reminded = wait_on(&app, "the reminders", || {
-        let names: BTreeSet<String> =
-            all(&app.root, ".message[data-kind='Reminder'] .message-to strong").iter().map(text).collect();
+        let names: BTreeSet<String> = all(
+            &app.root,
+            ".message[data-kind='Reminder'] .message-to strong",
+        )
+        .iter()
+        .map(text)
+        .collect();
         (names.len() == expected.len()).then_some(names)
     })
     .await;
     assert_eq!(reminded, expected, "everyone but the manager who finished");
-    assert!(all(&app.root, ".message").iter().all(|m| m.get_attribute("data-kind").as_deref() == Some("Reminder")));
+    assert!(all(&app.root, ".message")
+        .iter()
+        .all(|m| m.get_attribute("data-kind").as_deref() == Some("Reminder")));
 
     // A start message's link opens that reviewer's page.
-    choose(&control_by_label(&app.root, "Message").unwrap(), "ReviewStarted");
-    let message = wait_on(&app, "a start message", || within(&app.root, ".message[data-kind='ReviewStarted']")).await;
+    choose(
+        &control_by_label(&app.root, "Message").unwrap(),
+        "ReviewStarted",
+    );
+    let message = wait_on(&app, "a start message", || {
+        within(&app.root, ".message[data-kind='ReviewStarted']")
+    })
+    .await;
     let link = within(&message, ".message-link a").unwrap();
     let href = link.get_attribute("href").unwrap();
-    assert!(href.starts_with(&format!("/my-reviews/{}/1?reviewer=u-", id)), "{href}");
-    assert!(text(&message).contains("Please confirm who still needs this access."), "description for reviewers");
+    assert!(
+        href.starts_with(&format!("/my-reviews/{}/1?reviewer=u-", id)),
+        "{href}"
+    );
+    assert!(
+        text(&message).contains("Please confirm who still needs this access."),
+        "description for reviewers"
+    );
     click(&link);
-    wait_for("the reviewer page", || (current_path() == format!("/my-reviews/{id}/1")).then_some(())).await;
+    wait_for("the reviewer page", || {
+        (current_path() == format!("/my-reviews/{id}/1")).then_some(())
+    })
+    .await;
 }
 
 #[wasm_bindgen_test]
 async fn a_deadline_passes_by_the_clock_and_is_recorded_at_its_time() {
     let (app, rt) = admin_app("/").await;
-    let id = create(&rt, review(&rt, "clock", "g-auditors", vec![stage(Reviewers::ResourceOwners, 3)])).await;
-    let deadline = rt.state.with_untracked(|s| s.instances[&id].stages[0].deadline.unwrap());
+    let id = create(
+        &rt,
+        review(
+            &rt,
+            "clock",
+            "g-auditors",
+            vec![stage(Reviewers::ResourceOwners, 3)],
+        ),
+    )
+    .await;
+    let deadline = rt
+        .state
+        .with_untracked(|s| s.instances[&id].stages[0].deadline.unwrap());
     rt.skip(chrono::Duration::days(4)).await.unwrap();
     wait_status(&rt, &id, InstanceStatus::Completed).await;
-    let ended = rt.state.with_untracked(|s| s.instances[&id].stages[0].ended);
-    assert_eq!(ended, Some(deadline), "recorded at the deadline, not when the app noticed");
+    let ended = rt
+        .state
+        .with_untracked(|s| s.instances[&id].stages[0].ended);
+    assert_eq!(
+        ended,
+        Some(deadline),
+        "recorded at the deadline, not when the app noticed"
+    );
     // The dashboard lists it among the results waiting to be applied.
     let waiting = wait_on(&app, "results waiting on the dashboard", || {
-        section_titled(&app.root, "Progress").filter(|s| text(s).contains("Finished: select Apply results"))
+        section_titled(&app.root, "Progress")
+            .filter(|s| text(s).contains("Finished: select Apply results"))
     })
     .await;
     assert!(link(&waiting, "Review clock · Contoso auditors").is_some());

@@ -93,9 +93,7 @@ pub fn apply_description(dir: &Directory, result: &ApplyResult, applied: bool) -
         (ApplyResult::Applied { effect }, true) => match effect {
             Effect::AccessKept => "Access kept".into(),
             Effect::AccessRemoved => "Access removed".into(),
-            Effect::GuestBlocked => {
-                "Guest blocked from signing in; deleted 30 days later".into()
-            }
+            Effect::GuestBlocked => "Guest blocked from signing in; deleted 30 days later".into(),
         },
         (ApplyResult::Applied { effect }, false) => match effect {
             Effect::AccessKept => "Access will be kept".into(),
@@ -107,9 +105,7 @@ pub fn apply_description(dir: &Directory, result: &ApplyResult, applied: bool) -
         (ApplyResult::NotSupported { reason }, _) => {
             format!("Cannot be applied: {}", reason.reason(dir))
         }
-        (ApplyResult::ObjectNotFound, true) => {
-            "The user or the access no longer existed".into()
-        }
+        (ApplyResult::ObjectNotFound, true) => "The user or the access no longer existed".into(),
         (ApplyResult::ObjectNotFound, false) => {
             "Nothing to remove: the user or the access no longer exists".into()
         }
@@ -258,7 +254,11 @@ pub fn results_csv(state: &State, inst: &Instance, now: DateTime<Utc>) -> String
                 .unwrap_or_default(),
             apply_result_value(&row).to_string(),
             apply_description(dir, &row.apply_result, row.applied),
-            if row.applied { by.clone() } else { String::new() },
+            if row.applied {
+                by.clone()
+            } else {
+                String::new()
+            },
             if row.applied {
                 applied_at.clone()
             } else {
@@ -387,9 +387,10 @@ impl AuditFilter {
                 .review
                 .as_ref()
                 .is_none_or(|r| row.review.as_ref() == Some(r))
-            && self.reviewer.as_ref().is_none_or(|r| {
-                row.reviewers.contains(r) || row.actor_id.as_ref() == Some(r)
-            })
+            && self
+                .reviewer
+                .as_ref()
+                .is_none_or(|r| row.reviewers.contains(r) || row.actor_id.as_ref() == Some(r))
             && self.decision.is_none_or(|d| row.decision == Some(d))
     }
 }
@@ -502,7 +503,10 @@ fn event_rows(state: &State, base: &AuditRow, event: &Event, rows: &mut Vec<Audi
             details: format!(
                 "{} reviewee(s); stage 1 ends {}",
                 instance.items.len(),
-                instance.stages[0].deadline.map(timestamp).unwrap_or_default()
+                instance.stages[0]
+                    .deadline
+                    .map(timestamp)
+                    .unwrap_or_default()
             ),
             ..for_instance(state, base, &instance.id)
         }),
@@ -518,9 +522,7 @@ fn event_rows(state: &State, base: &AuditRow, event: &Event, rows: &mut Vec<Audi
                 rows.push(AuditRow {
                     action: match source {
                         DecisionSource::Reviewer => "Decision recorded".into(),
-                        DecisionSource::AcceptedRecommendation => {
-                            "Recommendation accepted".into()
-                        }
+                        DecisionSource::AcceptedRecommendation => "Recommendation accepted".into(),
                     },
                     stage: Some(*stage),
                     reviewers: vec![reviewer.clone()],
@@ -651,10 +653,7 @@ fn event_rows(state: &State, base: &AuditRow, event: &Event, rows: &mut Vec<Audi
                 DirectoryChange::RemoveAppAssignment { application, user } => (
                     "Access removed",
                     user,
-                    format!(
-                        "assignment to {} removed",
-                        dir.display_name(application)
-                    ),
+                    format!("assignment to {} removed", dir.display_name(application)),
                 ),
                 DirectoryChange::RemoveRoleAssignment { role, user } => (
                     "Access removed",
@@ -764,7 +763,8 @@ fn chain_start(header: &[String]) -> String {
 /// Next link: SHA-256 over the previous link (hex), U+001E, and the row's fields joined by
 /// U+001F — independent of CSV quoting, so any CSV reader can recompute it.
 fn chain_next(prev: &str, fields: &[String]) -> String {
-    let mut s = String::with_capacity(prev.len() + 1 + fields.iter().map(String::len).sum::<usize>());
+    let mut s =
+        String::with_capacity(prev.len() + 1 + fields.iter().map(String::len).sum::<usize>());
     s.push_str(prev);
     s.push(RECORD_SEPARATOR);
     s.push_str(&join_units(fields));

@@ -17,7 +17,10 @@ use crate::ui::review::shared::{download, file_stamp, use_records, when};
 const MAX_ROWS: usize = 500;
 
 fn parse_day(s: &str) -> Option<chrono::DateTime<Utc>> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()?.and_hms_opt(0, 0, 0).map(|t| t.and_utc())
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .ok()?
+        .and_hms_opt(0, 0, 0)
+        .map(|t| t.and_utc())
 }
 
 fn decision_from(value: &str) -> Option<Decision> {
@@ -55,7 +58,9 @@ pub fn History() -> impl IntoView {
     let date_error = move || {
         let (f, t) = (from.get(), to.get());
         match (parse_day(&f), parse_day(&t)) {
-            (Some(a), Some(b)) if b < a => Some("“To” is before “From”: no row can match. Choose a later “To” date."),
+            (Some(a), Some(b)) if b < a => {
+                Some("“To” is before “From”: no row can match. Choose a later “To” date.")
+            }
             _ => None,
         }
     };
@@ -78,15 +83,24 @@ pub fn History() -> impl IntoView {
     };
 
     let verify = move |ev: web_sys::Event| {
-        let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else { return };
-        let Some(file) = input.files().and_then(|f| f.get(0)) else { return };
+        let Some(input) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        else {
+            return;
+        };
+        let Some(file) = input.files().and_then(|f| f.get(0)) else {
+            return;
+        };
         let name = file.name();
         spawn_local(async move {
             let text = wasm_bindgen_futures::JsFuture::from(file.text()).await;
             let outcome = match text.ok().and_then(|t| t.as_string()) {
                 None => Err(format!("{name}: the file could not be read as text.")),
                 Some(text) => match verify_audit_csv(&text) {
-                    Ok((head, n)) => Ok(format!("{name}: verified. {n} row(s), none changed or removed; chain head {head}.")),
+                    Ok((head, n)) => Ok(format!(
+                        "{name}: verified. {n} row(s), none changed or removed; chain head {head}."
+                    )),
                     Err(e) => Err(format!("{name}: verification failed at {e}.")),
                 },
             };
@@ -96,13 +110,18 @@ pub fn History() -> impl IntoView {
 
     let options = move || {
         runtime.state.with(|s| {
-            let reviews: Vec<(String, String)> =
-                s.reviews.values().map(|r| (r.definition.id.clone(), r.definition.name.clone())).collect();
+            let reviews: Vec<(String, String)> = s
+                .reviews
+                .values()
+                .map(|r| (r.definition.id.clone(), r.definition.name.clone()))
+                .collect();
             let mut people = std::collections::BTreeMap::new();
             for inst in s.instances.values() {
                 for set in &inst.reviewer_sets {
                     for id in set {
-                        people.entry(s.directory.display_name(id).to_string()).or_insert_with(|| id.clone());
+                        people
+                            .entry(s.directory.display_name(id).to_string())
+                            .or_insert_with(|| id.clone());
                     }
                 }
             }

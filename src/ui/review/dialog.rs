@@ -10,7 +10,9 @@ use wasm_bindgen::JsCast;
 use crate::runtime::use_runtime;
 
 fn focusables(root: &web_sys::Element) -> Vec<web_sys::HtmlElement> {
-    let Ok(list) = root.query_selector_all("button:not([disabled]), textarea, input, select, a[href]") else {
+    let Ok(list) =
+        root.query_selector_all("button:not([disabled]), textarea, input, select, a[href]")
+    else {
         return Vec::new();
     };
     (0..list.length())
@@ -84,9 +86,17 @@ pub fn StopReviewDialog(
         "Tab" => {
             let Some(root) = dialog_ref.get() else { return };
             let items = focusables(&root);
-            let (Some(first), Some(last)) = (items.first(), items.last()) else { return };
-            let active = web_sys::window().and_then(|w| w.document()).and_then(|d| d.active_element());
-            let at = |el: &web_sys::HtmlElement| active.as_ref().is_some_and(|a| a == el.unchecked_ref::<web_sys::Element>());
+            let (Some(first), Some(last)) = (items.first(), items.last()) else {
+                return;
+            };
+            let active = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.active_element());
+            let at = |el: &web_sys::HtmlElement| {
+                active
+                    .as_ref()
+                    .is_some_and(|a| a == el.unchecked_ref::<web_sys::Element>())
+            };
             if ev.shift_key() && at(first) {
                 ev.prevent_default();
                 let _ = last.focus();

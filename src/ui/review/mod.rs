@@ -30,8 +30,10 @@ use crate::ui::session::administrator;
 pub fn ReviewOverview() -> impl IntoView {
     let runtime = use_runtime();
     let params = use_params_map();
-    let id = Memo::new(move |_| decode_param(&params.with(|p| p.get("instance").unwrap_or_default())));
-    let exists = Memo::new(move |_| id.with(|id| runtime.state.with(|s| s.instances.contains_key(id))));
+    let id =
+        Memo::new(move |_| decode_param(&params.with(|p| p.get("instance").unwrap_or_default())));
+    let exists =
+        Memo::new(move |_| id.with(|id| runtime.state.with(|s| s.instances.contains_key(id))));
     view! {
         <Page title="Review overview" lead="Progress per stage and reviewer, stopping, applying results, and the results.">
             {move || {
@@ -57,10 +59,24 @@ pub fn ReviewOverview() -> impl IntoView {
 /// to it, or None when the review would complete. Read from the record the engine prepares,
 /// so the words match what happens.
 fn stop_stage_outcome(s: &State, id: &str, now: DateTime<Utc>) -> Option<(usize, usize)> {
-    let ctx = Context { actor: administrator(), now, record_id: "preview".into(), reason: None };
-    let record = s.prepare(&Command::StopCurrentStage { instance: id.to_string() }, &ctx).ok()??;
+    let ctx = Context {
+        actor: administrator(),
+        now,
+        record_id: "preview".into(),
+        reason: None,
+    };
+    let record = s
+        .prepare(
+            &Command::StopCurrentStage {
+                instance: id.to_string(),
+            },
+            &ctx,
+        )
+        .ok()??;
     record.events.iter().find_map(|e| match e {
-        Event::StageStarted { stage, items, .. } if !items.is_empty() => Some((*stage, items.len())),
+        Event::StageStarted { stage, items, .. } if !items.is_empty() => {
+            Some((*stage, items.len()))
+        }
         _ => None,
     })
 }
@@ -276,9 +292,7 @@ fn InstanceOverview(id: String) -> impl IntoView {
     };
 
     let progress = move || {
-        let sent = records.with(|r| {
-            r.as_ref().map(|r| runtime.state.with(|s| outbox(s, r)))
-        });
+        let sent = records.with(|r| r.as_ref().map(|r| runtime.state.with(|s| outbox(s, r))));
         runtime.state.with(|s| {
             let inst = s.instances.get(&id.get_value())?;
             let tallies = stage_progress(inst);
@@ -363,7 +377,9 @@ fn InstanceOverview(id: String) -> impl IntoView {
         let now = runtime.now();
         runtime.state.with(|s| {
             let inst = s.instances.get(&id.get_value())?;
-            if inst.status == InstanceStatus::InProgress || inst.status == InstanceStatus::NotStarted {
+            if inst.status == InstanceStatus::InProgress
+                || inst.status == InstanceStatus::NotStarted
+            {
                 return None;
             }
             Some(apply_summary(s, inst, now))
@@ -372,7 +388,13 @@ fn InstanceOverview(id: String) -> impl IntoView {
 
     let confirm_stop = Callback::new(move |reason: Option<String>| {
         dialog_open.set(false);
-        run(Command::StopReview { instance: id.get_value() }, reason, "The review was stopped.".to_string());
+        run(
+            Command::StopReview {
+                instance: id.get_value(),
+            },
+            reason,
+            "The review was stopped.".to_string(),
+        );
     });
 
     view! {
@@ -407,16 +429,27 @@ fn apply_summary(s: &State, inst: &Instance, now: DateTime<Utc>) -> AnyView {
     for r in &rows {
         let who = format!("{} ({})", r.user_name, r.user_principal_name);
         match &r.apply_result {
-            ApplyResult::Applied { effect: Effect::AccessRemoved } => removed.push(who),
-            ApplyResult::Applied { effect: Effect::GuestBlocked } => blocked.push(who),
-            ApplyResult::Applied { effect: Effect::AccessKept } => {}
+            ApplyResult::Applied {
+                effect: Effect::AccessRemoved,
+            } => removed.push(who),
+            ApplyResult::Applied {
+                effect: Effect::GuestBlocked,
+            } => blocked.push(who),
+            ApplyResult::Applied {
+                effect: Effect::AccessKept,
+            } => {}
             ApplyResult::NotSupported { reason } => unsupported.push((who, reason.reason(dir))),
             res => other.push((who, apply_description(dir, res, r.applied))),
         }
     }
     let kept = rows.len() - removed.len() - blocked.len() - unsupported.len() - other.len();
     let (title, removed_h, blocked_h, unsupported_h) = if applied {
-        ("What applying changed", "Access removed", "Guests blocked (deleted 30 days later)", "Not applied: not supported")
+        (
+            "What applying changed",
+            "Access removed",
+            "Guests blocked (deleted 30 days later)",
+            "Not applied: not supported",
+        )
     } else {
         (
             "What applying will change",

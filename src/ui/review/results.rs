@@ -17,9 +17,15 @@ const MAX_ROWS: usize = 500;
 
 fn apply_kind(r: &ResultRow) -> &'static str {
     match &r.apply_result {
-        ApplyResult::Applied { effect: Effect::AccessKept } => "kept",
-        ApplyResult::Applied { effect: Effect::AccessRemoved } => "removed",
-        ApplyResult::Applied { effect: Effect::GuestBlocked } => "blocked",
+        ApplyResult::Applied {
+            effect: Effect::AccessKept,
+        } => "kept",
+        ApplyResult::Applied {
+            effect: Effect::AccessRemoved,
+        } => "removed",
+        ApplyResult::Applied {
+            effect: Effect::GuestBlocked,
+        } => "blocked",
         ApplyResult::NotSupported { .. } => "unsupported",
         ApplyResult::ObjectNotFound => "notfound",
         ApplyResult::Failed { .. } => "failed",
@@ -33,7 +39,13 @@ fn outcome_value(o: Outcome) -> &'static str {
 /// File name stem for an instance's downloads.
 fn stem(id: &str) -> String {
     id.chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect()
 }
 
@@ -52,9 +64,17 @@ pub fn ResultsTable(id: String) -> impl IntoView {
             let inst = s.instances.get(&id.get_value())?;
             Some(if json {
                 let v = results_json(s, inst, now);
-                (format!("{}-results-{}.json", stem(&inst.id), file_stamp(now)), "application/json", serde_json::to_string_pretty(&v).unwrap_or_default())
+                (
+                    format!("{}-results-{}.json", stem(&inst.id), file_stamp(now)),
+                    "application/json",
+                    serde_json::to_string_pretty(&v).unwrap_or_default(),
+                )
             } else {
-                (format!("{}-results-{}.csv", stem(&inst.id), file_stamp(now)), "text/csv;charset=utf-8", results_csv(s, inst, now))
+                (
+                    format!("{}-results-{}.csv", stem(&inst.id), file_stamp(now)),
+                    "text/csv;charset=utf-8",
+                    results_csv(s, inst, now),
+                )
             })
         });
         if let Some((name, mime, text)) = made {

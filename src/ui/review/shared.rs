@@ -179,7 +179,11 @@ pub fn ProgressChart(
 /// A thin progress bar (reviewed of total) for lists.
 #[component]
 pub fn Meter(reviewed: usize, total: usize) -> impl IntoView {
-    let pct = if total == 0 { 100.0 } else { reviewed as f64 / total as f64 * 100.0 };
+    let pct = if total == 0 {
+        100.0
+    } else {
+        reviewed as f64 / total as f64 * 100.0
+    };
     view! {
         <span class="meter">
             <span class="meter-track" aria-hidden="true">

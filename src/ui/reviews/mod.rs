@@ -92,7 +92,12 @@ pub fn Reviews() -> impl IntoView {
     let end_series = move |definition: String| {
         problem.set(None);
         spawn_local(async move {
-            if let Err(e) = runtime.run(Command::EndSeries { definition: definition.clone() }).await {
+            if let Err(e) = runtime
+                .run(Command::EndSeries {
+                    definition: definition.clone(),
+                })
+                .await
+            {
                 problem.set(Some((definition, e.to_string())));
             }
         });
