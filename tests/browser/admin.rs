@@ -636,11 +636,11 @@ async fn a_tampered_history_report_fails_verification() {
     )
     .await
     .unwrap();
-    wait_on(&app, "the decision in the history", || {
-        all(&app.root, "td")
-            .iter()
-            .any(|td| text(td) == "no longer audits")
-            .then_some(())
+    wait_on(&app, "the decision and the stop in the history", || {
+        let cells: Vec<String> = all(&app.root, "td").iter().map(text).collect();
+        (cells.iter().any(|t| t == "no longer audits")
+            && cells.iter().any(|t| t == "audit closed early"))
+        .then_some(())
     })
     .await;
     let trap = DownloadTrap::new();
