@@ -227,7 +227,10 @@ impl Runtime {
         set_timeout(
             move || {
                 spawn_local(async move {
-                    runtime.snapshot_pending.set_value(false);
+                    // The app may have been unmounted meanwhile: then there is nothing to save.
+                    if runtime.snapshot_pending.try_set_value(false).is_some() {
+                        return;
+                    }
                     if let Err(e) = runtime.write_snapshot().await {
                         web_sys::console::warn_1(
                             &format!("Attest: snapshot not saved ({e}); the log is complete")
@@ -242,10 +245,12 @@ impl Runtime {
 
     /// Encodes the current state and stores it as the snapshot now (also used by tests).
     pub async fn write_snapshot(&self) -> Result<(), StoreError> {
-        let Some(store) = self.store.get_value() else {
+        let Some(store) = self.store.try_get_value().flatten() else {
             return Ok(());
         };
-        let snapshot = self.state.with_untracked(|s| store.snapshot_of(s));
+        let Some(snapshot) = self.state.try_with_untracked(|s| store.snapshot_of(s)) else {
+            return Ok(());
+        };
         store.save_snapshot(snapshot).await
     }
 

@@ -349,7 +349,8 @@ async fn benchmark() {
     assert_eq!(state.instances[&id].status, InstanceStatus::Completed);
     // Results: every reviewee's outcome and apply result (what applying does), then the rows
     // of the administrators' results table built from them.
-    let ((plan, _changes), ms) = timed(|| attest_engine::state::plan_apply(&state, &state.instances[&id], t0));
+    let ((plan, _changes), ms) =
+        timed(|| attest_engine::state::plan_apply(&state, &state.instances[&id], t0));
     figure("engine.compute_results_ms", ms, "ms", None);
     assert_eq!(plan.len(), items);
     let (rows, ms) = timed(|| attest_engine::results::results(&state, &state.instances[&id], t0));
@@ -388,7 +389,10 @@ async fn benchmark() {
             store.append(record).await.expect("append");
         }
         // As the app does after large appends: a snapshot of the state the log folds to.
-        store.save_snapshot(store.snapshot_of(&state)).await.expect("snapshot");
+        store
+            .save_snapshot(store.snapshot_of(&state))
+            .await
+            .expect("snapshot");
     }
     let start = now_ms();
     let cold = Store::open(&cold_name).await.expect("reopen store");
@@ -411,4 +415,103 @@ async fn benchmark() {
     // The benchmark is only honest if the state it measured is the state that was stored.
     assert_eq!(loaded.instances[&id].status, state.instances[&id].status);
     assert_eq!(loaded.instances[&id].items.len(), items);
+}
+
+/// Reviewers in the reviewer-page figure: 10,000 under `make bench`, fewer in the test suite.
+fn page_reviewees() -> usize {
+    users().min(10_000)
+}
+
+/// The reviewer page's first render for one reviewer with ~10,000 reviewees, opened from
+/// My access reviews as a reviewer does, and how many row elements the DOM holds then.
+#[wasm_bindgen_test]
+async fn reviewer_page_benchmark() {
+    use crate::support::*;
+    use leptos::prelude::{GetUntracked, Set, WithUntracked};
+
+    // "All Employees" holds every member user: about 92% of the tenant.
+    let wanted = page_reviewees();
+    let config = attest::AppConfig {
+        database: test_config(0).database,
+        sample_users: wanted * 100 / 90,
+    };
+    if let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
+        let _ = storage.remove_item(attest::ui::session::ACTING_AS_KEY);
+    }
+    let app = mount_with("/", config);
+    let rt = ready_runtime().await;
+    let reviewer = "u-000002".to_string();
+    let now = rt.now();
+    let def = attest_engine::definition::ReviewDefinition {
+        v: 1,
+        id: "bench-page".into(),
+        name: "Benchmark reviewer page".into(),
+        description_for_admins: String::new(),
+        description_for_reviewers: String::new(),
+        scope: attest_engine::definition::Scope {
+            resource_kind: ResourceKind::Group,
+            resources: vec!["g-all-employees".into()],
+            principals: attest_engine::definition::PrincipalScope::AllUsers,
+            inactive_days: None,
+            transitive: false,
+        },
+        stages: vec![StageSettings {
+            reviewers: Reviewers::SelectedUsers {
+                users: vec![reviewer.clone()],
+            },
+            fallback_reviewers: vec![],
+            duration_days: 14,
+            recommendations: true,
+        }],
+        show_previous_decisions: false,
+        decisions_to_next_stage: Outcome::ALL.to_vec(),
+        settings: attest_engine::definition::Settings {
+            if_no_response: NoResponse::NoChange,
+            justification_required: false,
+            auto_apply: false,
+            denied_guest_action: None,
+            recommendations: Default::default(),
+            reminders: false,
+        },
+        schedule: attest_engine::definition::Schedule {
+            start: now,
+            frequency: attest_engine::definition::Frequency::OneTime,
+            end: attest_engine::definition::ScheduleEnd::Never,
+        },
+    };
+    rt.run_as(
+        Command::CreateReview {
+            definition: Box::new(def),
+        },
+        admin(),
+        None,
+    )
+    .await
+    .expect("review created");
+    let total = rt
+        .state
+        .with_untracked(|s| s.instances.values().map(|i| i.items.len()).sum::<usize>());
+    figure("reviewer.reviewees", total as f64, "reviewees", None);
+    rt.acting_as.set(Actor::User { id: reviewer });
+    click(&link(&app.root, "My access reviews").expect("the nav link"));
+    let open = wait_for("the review in My access reviews", || {
+        link(&app.root, "Benchmark reviewer page")
+    })
+    .await;
+    let start = now_ms();
+    click(&open);
+    let rows = loop {
+        let rows = all(&app.root, "[role='listitem']").len();
+        if rows > 0 {
+            break rows;
+        }
+        gloo_timers::future::TimeoutFuture::new(0).await;
+        assert!(
+            now_ms() - start < 60_000.0,
+            "the reviewer page never rendered rows"
+        );
+    };
+    figure("reviewer.first_render_ms", now_ms() - start, "ms", None);
+    figure("reviewer.row_elements", rows as f64, "elements", None);
+    let _ = rt.ready.get_untracked();
 }
