@@ -143,7 +143,12 @@ impl Runtime {
 
     /// The time the app acts at.
     pub fn now(&self) -> DateTime<Utc> {
-        Utc::now() + self.clock_offset.get_value()
+        // An app unmounted while its load was still running has no clock left: use the real one.
+        Utc::now()
+            + self
+                .clock_offset
+                .try_get_value()
+                .unwrap_or_else(Duration::zero)
     }
 
     /// Move the app's clock forward (tests, demonstrations), then let due transitions happen.
@@ -191,7 +196,11 @@ impl Runtime {
         actor: Actor,
         reason: Option<String>,
     ) -> Result<(), RunError> {
-        let store = self.store.get_value().ok_or(RunError::NotReady)?;
+        let store = self
+            .store
+            .try_get_value()
+            .flatten()
+            .ok_or(RunError::NotReady)?;
         let ctx = Context {
             actor,
             now: self.now(),

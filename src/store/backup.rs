@@ -56,7 +56,7 @@ impl Store {
     /// The whole database as one backup file (JSON text).
     pub async fn backup(&self) -> Result<String, StoreError> {
         let records = self.records().await?;
-        let encoded: Vec<Vec<u8>> = records.iter().map(codec::encode_record).collect();
+        let encoded: Vec<Vec<u8>> = records.iter().map(codec::record_json).collect();
         let sum = codec::checksum(&encoded);
         let mut out = Vec::with_capacity(encoded.iter().map(|r| r.len() + 2).sum::<usize>() + 512);
         let header = serde_json::json!({
@@ -159,8 +159,8 @@ pub fn check_backup(text: &str) -> Result<CheckedBackup, BackupError> {
         }
         records.push(record);
     }
-    let encoded: Vec<Vec<u8>> = records.iter().map(codec::encode_record).collect();
-    let actual = format!("{CHECKSUM_PREFIX}{:016x}", codec::checksum(&encoded));
+    let json: Vec<Vec<u8>> = records.iter().map(codec::record_json).collect();
+    let actual = format!("{CHECKSUM_PREFIX}{:016x}", codec::checksum(&json));
     if actual != expected_sum {
         return Err(BackupError::Checksum {
             expected: expected_sum,
@@ -178,6 +178,9 @@ pub fn check_backup(text: &str) -> Result<CheckedBackup, BackupError> {
         }
     }
     let state = replay(records.iter());
-    let records = records.iter().map(|r| r.id.clone()).zip(encoded).collect();
+    let records = records
+        .iter()
+        .map(|r| (r.id.clone(), codec::encode_record(r)))
+        .collect();
     Ok(CheckedBackup { records, state })
 }

@@ -6,32 +6,47 @@ use attest_engine::{Record, State};
 
 use super::StoreError;
 
-/// Encoding of a snapshot's `data`, stored beside it so a later encoding can read old ones.
-pub const SNAPSHOT_FORMAT: u32 = 1;
+/// How a stored `data` is encoded; stored beside it so newer code reads older values.
+/// 1: JSON text (the first IndexedDB release). 2: the compact binary form of `binary`.
+pub const JSON: u32 = 1;
+pub const BINARY: u32 = 2;
+/// What new log values and snapshots are written in.
+pub const RECORD_FORMAT: u32 = BINARY;
+pub const SNAPSHOT_FORMAT: u32 = BINARY;
 
 pub fn encode_record(record: &Record) -> Vec<u8> {
+    super::binary::to_bytes(record).expect("a record always serializes")
+}
+
+/// The JSON text of a record: what backups hold, and what their checksum covers.
+pub fn record_json(record: &Record) -> Vec<u8> {
     serde_json::to_vec(record).expect("a record always serializes")
 }
 
-pub fn decode_record(bytes: &[u8], position: u64) -> Result<Record, StoreError> {
-    serde_json::from_slice(bytes).map_err(|e| StoreError::Corrupt {
+pub fn decode_record(bytes: &[u8], format: u32, position: u64) -> Result<Record, StoreError> {
+    let corrupt = |e: String| StoreError::Corrupt {
         what: format!("the record at log position {position} does not read back: {e}"),
-    })
+    };
+    match format {
+        JSON => serde_json::from_slice(bytes).map_err(|e| corrupt(e.to_string())),
+        BINARY => super::binary::from_bytes(bytes).map_err(|e| corrupt(e.to_string())),
+        other => Err(corrupt(format!("unknown format {other}"))),
+    }
 }
 
 pub fn encode_state(state: &State) -> Vec<u8> {
-    serde_json::to_vec(state).expect("a state always serializes")
+    super::binary::to_bytes(state).expect("a state always serializes")
 }
 
 pub fn decode_state(bytes: &[u8], format: u32) -> Result<State, StoreError> {
-    if format != SNAPSHOT_FORMAT {
-        return Err(StoreError::Corrupt {
-            what: format!("snapshot format {format} is unknown"),
-        });
-    }
-    serde_json::from_slice(bytes).map_err(|e| StoreError::Corrupt {
+    let corrupt = |e: String| StoreError::Corrupt {
         what: format!("the snapshot does not read back: {e}"),
-    })
+    };
+    match format {
+        JSON => serde_json::from_slice(bytes).map_err(|e| corrupt(e.to_string())),
+        BINARY => super::binary::from_bytes(bytes).map_err(|e| corrupt(e.to_string())),
+        other => Err(corrupt(format!("unknown format {other}"))),
+    }
 }
 
 /// FNV-1a, 64 bits: detects a damaged or edited backup file (not an attacker).

@@ -9,6 +9,7 @@
 //!   the state it holds equals the replay of the log up to its position.
 
 mod backup;
+pub mod binary;
 pub mod codec;
 mod error;
 pub mod schema;
@@ -18,7 +19,7 @@ use std::cell::{Cell, RefCell};
 use std::future::IntoFuture;
 use std::rc::Rc;
 
-use attest_engine::{apply, replay, Record, State};
+use attest_engine::{apply_owned, replay, Record, State};
 use futures::channel::oneshot;
 use futures::future::{select, Either};
 use indexed_db_futures::database::Database;
@@ -168,15 +169,14 @@ impl Store {
             .map_err(|e| StoreError::from_idb(e, "reading the log"))?;
         let tail = read_log(&log, info.snapshot_position).await?;
         drop(tx);
+        info.replayed = tail.len();
         let mut position = info.snapshot_position;
         let mut tail_bytes = 0;
-        for (at, data) in &tail {
-            let record = codec::decode_record(data, *at)?;
-            apply(&mut state, &record);
-            position = *at;
-            tail_bytes += data.len();
+        for stored in tail {
+            apply_owned(&mut state, stored.record()?);
+            position = stored.position;
+            tail_bytes += stored.data.len();
         }
-        info.replayed = tail.len();
         self.position.set(position);
         self.since_snapshot.set(tail_bytes);
         self.last_snapshot_bytes.set(info.snapshot_bytes);
@@ -242,11 +242,11 @@ impl Store {
         let tail = read_log(&store, from).await?;
         drop(log);
         let mut records = Vec::with_capacity(tail.len());
-        for (at, data) in &tail {
-            records.push(codec::decode_record(data, *at)?);
-            self.position.set(self.position.get().max(*at));
+        for stored in &tail {
+            records.push(stored.record()?);
+            self.position.set(self.position.get().max(stored.position));
             self.since_snapshot
-                .set(self.since_snapshot.get() + data.len());
+                .set(self.since_snapshot.get() + stored.data.len());
         }
         Ok(records)
     }
@@ -270,8 +270,8 @@ impl Store {
         let tail = read_log(&store, after).await?;
         drop(tx);
         tail.iter()
-            .filter(|(at, _)| *at < before)
-            .map(|(at, data)| codec::decode_record(data, *at))
+            .filter(|s| s.position < before)
+            .map(Stored::record)
             .collect()
     }
 
@@ -428,6 +428,11 @@ fn channel_name(database: &str) -> String {
 fn log_entry(id: &str, data: &[u8]) -> JsValue {
     let value = Object::new();
     set(&value, "id", &JsValue::from_str(id));
+    set(
+        &value,
+        "format",
+        &JsValue::from_f64(f64::from(codec::RECORD_FORMAT)),
+    );
     set(&value, "data", &Uint8Array::from(data));
     value.into()
 }
@@ -456,11 +461,24 @@ fn bytes(value: &JsValue, key: &str) -> Result<Vec<u8>, StoreError> {
         })
 }
 
-/// `(position, encoded record)` of every log value after `after`, in order.
+/// One log value as stored.
+struct Stored {
+    position: u64,
+    format: u32,
+    data: Vec<u8>,
+}
+
+impl Stored {
+    fn record(&self) -> Result<Record, StoreError> {
+        codec::decode_record(&self.data, self.format, self.position)
+    }
+}
+
+/// Every log value after position `after`, in order.
 async fn read_log(
     log: &indexed_db_futures::object_store::ObjectStore<'_>,
     after: u64,
-) -> Result<Vec<(u64, Vec<u8>)>, StoreError> {
+) -> Result<Vec<Stored>, StoreError> {
     let fail = |e| StoreError::from_idb(e, "reading the log");
     let values = log
         .get_all::<JsValue>()
@@ -472,10 +490,16 @@ async fn read_log(
     let mut out = Vec::new();
     for value in values {
         let value = value.map_err(fail)?;
-        out.push((
-            number(&value, schema::POSITION)? as u64,
-            bytes(&value, "data")?,
-        ));
+        // Values written before formats were recorded are JSON.
+        let format = Reflect::get(&value, &JsValue::from_str("format"))
+            .ok()
+            .and_then(|f| f.as_f64())
+            .map_or(codec::JSON, |f| f as u32);
+        out.push(Stored {
+            position: number(&value, schema::POSITION)? as u64,
+            format,
+            data: bytes(&value, "data")?,
+        });
     }
     Ok(out)
 }

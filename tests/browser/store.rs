@@ -571,6 +571,18 @@ async fn a_finished_three_stage_review_persists_and_loads_cold() {
     let encoded_ms = now_ms() - t;
     let snapshot_bytes = snapshot.data.len();
     let t = now_ms();
+    let decoded =
+        attest::store::codec::decode_state(&snapshot.data, attest::store::codec::SNAPSHOT_FORMAT)
+            .unwrap();
+    let decode_ms = now_ms() - t;
+    let t = now_ms();
+    let cloned = decoded.clone();
+    log_line(&format!(
+        "measure: snapshot decode alone {decode_ms:.0} ms; State::clone {:.0} ms",
+        now_ms() - t
+    ));
+    drop((decoded, cloned));
+    let t = now_ms();
     store.save_snapshot(snapshot).await.expect("snapshot");
     log_line(&format!(
         "measure: snapshot of {snapshot_bytes} bytes: encode {encoded_ms:.0} ms, write {:.0} ms",
