@@ -380,11 +380,8 @@ pub fn ReviewsStep() -> impl IntoView {
                                 label=o.next_stage_label()
                                 checked=Signal::derive(move || wizard.def.with(|d| d.decisions_to_next_stage.contains(&o)))
                                 on_set=Callback::new(move |on: bool| wizard.update(|d| {
-                                    d.decisions_to_next_stage.retain(|x| *x != o);
-                                    if on {
-                                        d.decisions_to_next_stage.push(o);
-                                        d.decisions_to_next_stage.sort();
-                                    }
+                                    let keep = |x: &Outcome| if *x == o { on } else { d.decisions_to_next_stage.contains(x) };
+                                    d.decisions_to_next_stage = Outcome::ALL.into_iter().filter(keep).collect();
                                 }))
                             />
                         })
