@@ -307,8 +307,13 @@ fn InstanceOverview(id: String) -> impl IntoView {
                     let rows = reviewers
                         .into_iter()
                         .map(|r| {
-                            let status = if r.decided == 0 {
+                            let ended = inst.stages[n].status == StageStatus::Completed || !inst.is_open();
+                            let status = if r.decided == 0 && ended {
+                                ("No decisions", "badge badge-danger")
+                            } else if r.decided == 0 {
                                 ("Not started", "badge badge-danger")
+                            } else if r.decided < r.assigned && ended {
+                                ("Ended undecided", "badge badge-warning")
                             } else if r.decided < r.assigned {
                                 ("In progress", "badge badge-warning")
                             } else {
