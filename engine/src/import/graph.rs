@@ -560,44 +560,45 @@ impl GraphImport {
                 }
             }
         }
-        if let Some(groups) = &self.groups {
-            for g in dir.groups.values() {
-                let src = groups.sources[&g.id];
-                if let Some(o) = g.owners.iter().find(|o| !user_ok(o)) {
+        // Owners must be users; members and assignees users or groups. One check for both
+        // collections, naming where in the source file the dangling reference is.
+        let owners_and_principals =
+            |src, owners: &[String], principals: &[Principal], field, key, noun| {
+                if let Some(o) = owners.iter().find(|o| !user_ok(o)) {
                     return Err(self.dangling(
                         src,
                         self.locate(src, "owners", "id", o),
                         format!("owner \"{o}\" does not exist in the directory (owners are users)"),
                     ));
                 }
-                if let Some(m) = g.members.iter().find(|m| !principal_ok(m)) {
-                    let (id, problem) = missing_principal(m, "member");
-                    return Err(self.dangling(
-                        src,
-                        self.locate(src, "members", "id", &id),
-                        problem,
-                    ));
+                if let Some(p) = principals.iter().find(|p| !principal_ok(p)) {
+                    let (id, problem) = missing_principal(p, noun);
+                    return Err(self.dangling(src, self.locate(src, field, key, &id), problem));
                 }
+                Ok(())
+            };
+        if let Some(groups) = &self.groups {
+            for g in dir.groups.values() {
+                owners_and_principals(
+                    groups.sources[&g.id],
+                    &g.owners,
+                    &g.members,
+                    "members",
+                    "id",
+                    "member",
+                )?;
             }
         }
         if let Some(apps) = &self.applications {
             for a in dir.applications.values() {
-                let src = apps.sources[&a.id];
-                if let Some(o) = a.owners.iter().find(|o| !user_ok(o)) {
-                    return Err(self.dangling(
-                        src,
-                        self.locate(src, "owners", "id", o),
-                        format!("owner \"{o}\" does not exist in the directory (owners are users)"),
-                    ));
-                }
-                if let Some(p) = a.assignments.iter().find(|p| !principal_ok(p)) {
-                    let (id, problem) = missing_principal(p, "assigned principal");
-                    return Err(self.dangling(
-                        src,
-                        self.locate(src, "appRoleAssignedTo", "principalId", &id),
-                        problem,
-                    ));
-                }
+                owners_and_principals(
+                    apps.sources[&a.id],
+                    &a.owners,
+                    &a.assignments,
+                    "appRoleAssignedTo",
+                    "principalId",
+                    "assigned principal",
+                )?;
             }
         }
         for list in [&self.active, &self.eligible].into_iter().flatten() {
