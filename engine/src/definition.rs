@@ -400,6 +400,12 @@ impl ReviewDefinition {
                         }
                     }
                 }
+                Reviewers::GroupMembers { group } if group.is_empty() => {
+                    errors.push(err(
+                        field("reviewers"),
+                        "choose the group whose members review",
+                    ));
+                }
                 Reviewers::GroupMembers { group } => {
                     if !dir.groups.contains_key(group) {
                         errors.push(err(

@@ -102,6 +102,16 @@ fn invalid_definitions_name_the_field_and_the_rule() {
             "group \"g-zed\" does not exist",
         ),
         (
+            "no reviewer group chosen",
+            |d| {
+                d.stages[0].reviewers = Reviewers::GroupMembers {
+                    group: String::new(),
+                }
+            },
+            "stages[0].reviewers",
+            "choose the group whose members review",
+        ),
+        (
             "owners of a role",
             |d| {
                 d.scope.resource_kind = ResourceKind::DirectoryRole;

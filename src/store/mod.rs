@@ -65,6 +65,11 @@ pub struct LoadInfo {
     pub snapshot_bytes: usize,
     /// Records replayed after the snapshot.
     pub replayed: usize,
+    /// Where the time went, in ms: reading values out of IndexedDB, decoding the snapshot,
+    /// folding the records after it.
+    pub read_ms: f64,
+    pub decode_ms: f64,
+    pub replay_ms: f64,
 }
 
 /// One named IndexedDB database of records.
@@ -138,6 +143,8 @@ impl Store {
 
     /// The state the stored log folds to: the latest snapshot plus the records after it.
     pub async fn load(&self) -> Result<State, StoreError> {
+        let clock = js_sys::Date::now;
+        let started = clock();
         let tx = self
             .db
             .transaction([LOG, SNAPSHOTS])
@@ -160,15 +167,22 @@ impl Store {
                 let data = bytes(&value, "data")?;
                 info.snapshot_position = position;
                 info.snapshot_bytes = data.len();
-                codec::decode_state(&data, format)?
+                let decoding = clock();
+                info.read_ms += decoding - started;
+                let state = codec::decode_state(&data, format)?;
+                info.decode_ms = clock() - decoding;
+                state
             }
             None => State::default(),
         };
+        let reading = clock();
         let log = tx
             .object_store(LOG)
             .map_err(|e| StoreError::from_idb(e, "reading the log"))?;
         let tail = read_log(&log, info.snapshot_position).await?;
         drop(tx);
+        let replaying = clock();
+        info.read_ms += replaying - reading;
         info.replayed = tail.len();
         let mut position = info.snapshot_position;
         let mut tail_bytes = 0;
@@ -177,6 +191,7 @@ impl Store {
             position = stored.position;
             tail_bytes += stored.data.len();
         }
+        info.replay_ms = clock() - replaying;
         self.position.set(position);
         self.since_snapshot.set(tail_bytes);
         self.last_snapshot_bytes.set(info.snapshot_bytes);

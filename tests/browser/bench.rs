@@ -404,6 +404,16 @@ async fn benchmark() {
         .as_f64()
         .unwrap();
     figure("store.cold_start_ms", cold_ms, "ms", None);
+    let parts = cold.last_load();
+    figure("store.cold_start.read_ms", parts.read_ms, "ms", None);
+    figure("store.cold_start.decode_ms", parts.decode_ms, "ms", None);
+    figure("store.cold_start.replay_ms", parts.replay_ms, "ms", None);
+    figure(
+        "store.cold_start.snapshot_bytes",
+        parts.snapshot_bytes as f64,
+        "bytes",
+        None,
+    );
     figure("baseline.raw_idb_get_all_ms", raw, "ms", None);
     figure(
         "store.cold_start_ratio",

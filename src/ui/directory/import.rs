@@ -11,8 +11,10 @@ use attest_engine::import::{
 use attest_engine::Command;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
+
+use crate::ui::components::read_text;
 
 use super::count;
 use crate::runtime::{use_runtime, Runtime};
@@ -69,16 +71,6 @@ pub(super) async fn yield_to_browser() {
         }
     });
     let _ = JsFuture::from(promise).await;
-}
-
-async fn read_text(file: &web_sys::File) -> Result<String, String> {
-    let text = JsFuture::from(file.text()).await.map_err(|e| {
-        e.dyn_ref::<js_sys::Error>()
-            .map(|e| String::from(e.message()))
-            .unwrap_or_else(|| "the browser could not read it".into())
-    })?;
-    text.as_string()
-        .ok_or_else(|| "the file is not text".into())
 }
 
 fn file_list(list: Option<web_sys::FileList>) -> Vec<web_sys::File> {
@@ -417,25 +409,6 @@ fn ImportStatus(status: RwSignal<Status>) -> impl IntoView {
     }
 }
 
-/// Start a download of `text` as `name` (a Blob URL on a detached link).
-fn download(name: &str, text: &str, mime: &str) -> Result<(), JsValue> {
-    let parts = js_sys::Array::of1(&JsValue::from_str(text));
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type(mime);
-    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob)?;
-    let link: web_sys::HtmlAnchorElement = document().create_element("a")?.unchecked_into();
-    link.set_href(&url);
-    link.set_download(name);
-    link.click();
-    // The download has started from the URL; free it once this click is handled.
-    spawn_local(async move {
-        yield_to_browser().await;
-        let _ = web_sys::Url::revoke_object_url(&url);
-    });
-    Ok(())
-}
-
 /// "Export directory (Graph JSON)": one file bundling every Graph collection document, which
 /// "Import directory" reads back.
 #[component]
@@ -447,11 +420,7 @@ pub fn ExportCard() -> impl IntoView {
             .state
             .with_untracked(|s| bundle_files(&export_graph(&s.directory)));
         let name = format!("attest-directory-{}.json", runtime.now().format("%Y-%m-%d"));
-        problem.set(
-            download(&name, &text, "application/json")
-                .err()
-                .map(|e| format!("The download could not start: {e:?}")),
-        );
+        problem.set(crate::ui::components::download(&name, "application/json", &text).err());
     };
     view! {
         <section class="card directory-export" aria-labelledby="directory-export-heading">

@@ -94,8 +94,8 @@ pub fn History() -> impl IntoView {
         };
         let name = file.name();
         spawn_local(async move {
-            let text = wasm_bindgen_futures::JsFuture::from(file.text()).await;
-            let outcome = match text.ok().and_then(|t| t.as_string()) {
+            let text = crate::ui::components::read_text(&file).await;
+            let outcome = match text.ok() {
                 None => Err(format!("{name}: the file could not be read as text.")),
                 Some(text) => match verify_audit_csv(&text) {
                     Ok((head, n)) => Ok(format!(

@@ -7,43 +7,10 @@ use attest_engine::Record;
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use wasm_bindgen::{JsCast, JsValue};
+
+pub use crate::ui::components::download;
 
 use crate::runtime::Runtime;
-
-/// Offer `text` as a file download: a Blob behind a temporary `<a download>` that is clicked.
-pub fn download(filename: &str, mime: &str, text: &str) -> Result<(), String> {
-    let fail = |what: &str, e: JsValue| format!("Could not prepare the download ({what}: {e:?})");
-    let parts = js_sys::Array::of1(&JsValue::from_str(text));
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type(mime);
-    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)
-        .map_err(|e| fail("file", e))?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(|e| fail("address", e))?;
-    let document = web_sys::window()
-        .and_then(|w| w.document())
-        .ok_or("Could not prepare the download: no document")?;
-    let anchor: web_sys::HtmlAnchorElement = document
-        .create_element("a")
-        .map_err(|e| fail("link", e))?
-        .unchecked_into();
-    anchor.set_href(&url);
-    anchor.set_download(filename);
-    anchor.set_hidden(true);
-    if let Some(body) = document.body() {
-        let _ = body.append_child(&anchor);
-    }
-    anchor.click();
-    anchor.remove();
-    // The browser reads the file after the click returns; free it a while later.
-    set_timeout(
-        move || {
-            let _ = web_sys::Url::revoke_object_url(&url);
-        },
-        std::time::Duration::from_secs(60),
-    );
-    Ok(())
-}
 
 /// A moment as administrators read it, in UTC (the engine's clock).
 pub fn when(at: DateTime<Utc>) -> String {

@@ -3,8 +3,6 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
 
 use super::{Outcome, OutcomeLine};
 use crate::runtime::use_runtime;
@@ -44,7 +42,7 @@ pub fn BackupSection() -> impl IntoView {
                         "attest-backup-{}.json",
                         chrono::Utc::now().format("%Y-%m-%d-%H%M")
                     );
-                    save_file(&name, &text)
+                    crate::ui::components::download(&name, "application/json", &text)
                         .map(|()| {
                             format!(
                                 "Backup saved as {name} ({}).",
@@ -73,10 +71,7 @@ pub fn BackupSection() -> impl IntoView {
         busy.set(true);
         spawn_local(async move {
             let file_name = file.name();
-            let text = JsFuture::from(file.text())
-                .await
-                .ok()
-                .and_then(|t| t.as_string());
+            let text = crate::ui::components::read_text(&file).await.ok();
             let result = match text {
                 None => Err(format!("{file_name} could not be read as text.")),
                 Some(text) => match check_backup(&text) {
@@ -179,31 +174,4 @@ pub fn BackupSection() -> impl IntoView {
             <OutcomeLine outcome=restore_outcome id="settings-restore-outcome" />
         </section>
     }
-}
-
-/// Hands `text` to the browser as a file download.
-fn save_file(name: &str, text: &str) -> Result<(), String> {
-    let describe = |e: JsValue| e.as_string().unwrap_or_else(|| format!("{e:?}"));
-    let parts = js_sys::Array::of1(&JsValue::from_str(text));
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type("application/json");
-    let blob =
-        web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).map_err(describe)?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(describe)?;
-    let document = web_sys::window()
-        .and_then(|w| w.document())
-        .ok_or("no document")?;
-    let link: web_sys::HtmlAnchorElement = document
-        .create_element("a")
-        .map_err(describe)?
-        .unchecked_into();
-    link.set_href(&url);
-    link.set_download(name);
-    link.click();
-    // Let the download start before the URL goes.
-    gloo::timers::callback::Timeout::new(10_000, move || {
-        let _ = web_sys::Url::revoke_object_url(&url);
-    })
-    .forget();
-    Ok(())
 }
