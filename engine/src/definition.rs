@@ -406,13 +406,11 @@ impl ReviewDefinition {
                         "choose the group whose members review",
                     ));
                 }
-                Reviewers::GroupMembers { group } => {
-                    if !dir.groups.contains_key(group) {
-                        errors.push(err(
-                            field("reviewers"),
-                            format!("reviewer group \"{group}\" does not exist in the directory"),
-                        ));
-                    }
+                Reviewers::GroupMembers { group } if !dir.groups.contains_key(group) => {
+                    errors.push(err(
+                        field("reviewers"),
+                        format!("reviewer group \"{group}\" does not exist in the directory"),
+                    ));
                 }
                 Reviewers::ResourceOwners
                     if self.scope.resource_kind == ResourceKind::DirectoryRole =>

@@ -20,6 +20,7 @@ pub mod preview;
 pub mod replay_check;
 pub mod results;
 pub mod sample;
+pub mod snapshot;
 pub mod state;
 pub mod templates;
 pub mod view;

@@ -223,6 +223,12 @@ proptest! {
             }
             prop_assert!(inst.items.iter().all(|it| it.stage <= inst.current_stage));
         }
+        let read_back = attest_engine::snapshot::decode(&attest_engine::snapshot::encode(&state));
+        prop_assert_eq!(
+            read_back.as_ref(),
+            Ok(&state),
+            "the snapshot does not read back as the state"
+        );
         prop_assert_eq!(replay(&log), state, "state rebuilt from the log differs from the live state");
     }
 }

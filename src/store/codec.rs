@@ -8,11 +8,14 @@ use super::StoreError;
 
 /// How a stored `data` is encoded; stored beside it so newer code reads older values.
 /// 1: JSON text (the first IndexedDB release). 2: the compact binary form of `binary`.
+/// 3 (snapshots only): the engine's own state layout, `attest_engine::snapshot`, which
+/// reads a 100,000-reviewee state about four times faster than 2.
 pub const JSON: u32 = 1;
 pub const BINARY: u32 = 2;
+pub const STATE_LAYOUT: u32 = 3;
 /// What new log values and snapshots are written in.
 pub const RECORD_FORMAT: u32 = BINARY;
-pub const SNAPSHOT_FORMAT: u32 = BINARY;
+pub const SNAPSHOT_FORMAT: u32 = STATE_LAYOUT;
 
 pub fn encode_record(record: &Record) -> Vec<u8> {
     super::binary::to_bytes(record).expect("a record always serializes")
@@ -34,8 +37,14 @@ pub fn decode_record(bytes: &[u8], format: u32, position: u64) -> Result<Record,
     }
 }
 
-pub fn encode_state(state: &State) -> Vec<u8> {
-    super::binary::to_bytes(state).expect("a state always serializes")
+/// `state` in `format` (new snapshots use `SNAPSHOT_FORMAT`; the older formats stay
+/// writable so tests can prove a snapshot from an earlier release still loads).
+pub fn encode_state(state: &State, format: u32) -> Vec<u8> {
+    match format {
+        JSON => serde_json::to_vec(state).expect("a state always serializes"),
+        BINARY => super::binary::to_bytes(state).expect("a state always serializes"),
+        _ => attest_engine::snapshot::encode(state),
+    }
 }
 
 pub fn decode_state(bytes: &[u8], format: u32) -> Result<State, StoreError> {
@@ -45,6 +54,7 @@ pub fn decode_state(bytes: &[u8], format: u32) -> Result<State, StoreError> {
     match format {
         JSON => serde_json::from_slice(bytes).map_err(|e| corrupt(e.to_string())),
         BINARY => super::binary::from_bytes(bytes).map_err(|e| corrupt(e.to_string())),
+        STATE_LAYOUT => attest_engine::snapshot::decode(bytes).map_err(|e| corrupt(e.to_string())),
         other => Err(corrupt(format!("unknown format {other}"))),
     }
 }

@@ -54,6 +54,8 @@ pub enum Change {
 /// A state encoded for the `snapshots` store, with the log position it covers.
 pub struct Snapshot {
     pub position: u64,
+    /// `codec::SNAPSHOT_FORMAT`, or an older format written by an earlier release.
+    pub format: u32,
     pub data: Vec<u8>,
 }
 
@@ -306,7 +308,8 @@ impl Store {
     pub fn snapshot_of(&self, state: &State) -> Snapshot {
         Snapshot {
             position: self.position.get(),
-            data: codec::encode_state(state),
+            format: codec::SNAPSHOT_FORMAT,
+            data: codec::encode_state(state, codec::SNAPSHOT_FORMAT),
         }
     }
 
@@ -330,7 +333,7 @@ impl Store {
         set(
             &value,
             "format",
-            &JsValue::from_f64(f64::from(codec::SNAPSHOT_FORMAT)),
+            &JsValue::from_f64(f64::from(snapshot.format)),
         );
         set(&value, "data", &Uint8Array::from(&snapshot.data[..]));
         let request = store

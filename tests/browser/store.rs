@@ -2,7 +2,7 @@
 //! the previous schema, snapshots, two app instances on one database, backup and restore.
 
 use attest::runtime::RunError;
-use attest::store::{BackupError, Store, StoreError};
+use attest::store::{codec, BackupError, Store, StoreError};
 use attest_engine::definition::{
     Frequency, NoResponse, Outcome, PrincipalScope, Recommendations, ReviewDefinition, Reviewers,
     Schedule, ScheduleEnd, Scope, Settings, StageSettings,
@@ -317,34 +317,42 @@ async fn a_database_of_the_previous_schema_is_upgraded_with_its_data() {
 
 #[wasm_bindgen_test]
 async fn a_snapshot_equals_the_replay_of_the_full_log() {
-    let name = database_name();
-    let (mut log, instance, reviewer) = Log::with_review(40, 2);
-    {
-        let store = Store::open(&name).await.expect("open");
-        append_all(&store, &log.records).await;
-        let snapshot = store.snapshot_of(&log.state);
-        assert_eq!(snapshot.position, log.records.len() as u64);
-        store.save_snapshot(snapshot).await.expect("snapshot saved");
-        // More after the snapshot: a reload replays only these.
-        log.decide_all(&instance, &reviewer, Decision::Approve);
-        log.advance(Duration::days(8));
-        append_all(&store, &log.records[log.records.len() - 2..]).await;
+    // The current layout, and the formats earlier releases wrote: all still load.
+    for format in [codec::SNAPSHOT_FORMAT, codec::BINARY, codec::JSON] {
+        let name = database_name();
+        let (mut log, instance, reviewer) = Log::with_review(40, 2);
+        {
+            let store = Store::open(&name).await.expect("open");
+            append_all(&store, &log.records).await;
+            let mut snapshot = store.snapshot_of(&log.state);
+            assert_eq!(snapshot.position, log.records.len() as u64);
+            snapshot.format = format;
+            snapshot.data = codec::encode_state(&log.state, format);
+            store.save_snapshot(snapshot).await.expect("snapshot saved");
+            // More after the snapshot: a reload replays only these.
+            log.decide_all(&instance, &reviewer, Decision::Approve);
+            log.advance(Duration::days(8));
+            append_all(&store, &log.records[log.records.len() - 2..]).await;
+        }
+        let store = Store::open(&name).await.expect("reopen");
+        let state = store.load().await.expect("load");
+        let info = store.last_load();
+        assert_eq!(
+            info.snapshot_position,
+            log.records.len() as u64 - 2,
+            "format {format}: the snapshot was used"
+        );
+        assert_eq!(
+            info.replayed, 2,
+            "format {format}: only the tail was replayed"
+        );
+        assert_eq!(
+            state,
+            store.replay_log().await.expect("full replay"),
+            "format {format}: snapshot + tail = full replay"
+        );
+        assert_eq!(state, log.state, "format {format}");
     }
-    let store = Store::open(&name).await.expect("reopen");
-    let state = store.load().await.expect("load");
-    let info = store.last_load();
-    assert_eq!(
-        info.snapshot_position,
-        log.records.len() as u64 - 2,
-        "the snapshot was used"
-    );
-    assert_eq!(info.replayed, 2, "only the tail was replayed");
-    assert_eq!(
-        state,
-        store.replay_log().await.expect("full replay"),
-        "snapshot + tail = full replay"
-    );
-    assert_eq!(state, log.state);
 }
 
 #[wasm_bindgen_test]

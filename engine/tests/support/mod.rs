@@ -254,6 +254,12 @@ impl Sim {
                     self.state,
                     "live state differs from the replayed log"
                 );
+                let bytes = attest_engine::snapshot::encode(&self.state);
+                assert_eq!(
+                    attest_engine::snapshot::decode(&bytes).as_ref(),
+                    Ok(&self.state),
+                    "the snapshot does not read back as the state"
+                );
                 let mut owned = before.clone();
                 attest_engine::apply_owned(&mut owned, record.clone());
                 assert_eq!(owned, self.state, "apply_owned differs from apply");
