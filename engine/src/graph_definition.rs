@@ -8,9 +8,8 @@ use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use serde_json::{json, Map, Value};
 
 use crate::definition::{
-    DeniedGuestAction, Frequency, NoResponse, Outcome, PrincipalScope, Recommendations,
-    ReviewDefinition, Reviewers, Schedule, ScheduleEnd, Scope, Settings, StageSettings,
-    DEFINITION_VERSION,
+    DeniedGuestAction, Frequency, NoResponse, Outcome, PrincipalScope, ReviewDefinition, Reviewers,
+    ScheduleEnd, Scope, StageSettings,
 };
 use crate::directory::{Directory, ResourceKind};
 
@@ -358,34 +357,16 @@ impl Reader<'_> {
         let root = Value::Object(obj.clone());
         let settings_v = root.get("settings").cloned().unwrap_or(Value::Null);
         let scope = self.scope(&root);
-        let mut def = ReviewDefinition {
-            v: DEFINITION_VERSION,
-            id: s(&root, "id").unwrap_or(id).to_string(),
-            name: s(&root, "displayName").unwrap_or_default().to_string(),
-            description_for_admins: s(&root, "descriptionForAdmins")
-                .unwrap_or_default()
-                .to_string(),
-            description_for_reviewers: s(&root, "descriptionForReviewers")
-                .unwrap_or_default()
-                .to_string(),
-            scope,
-            stages: Vec::new(),
-            show_previous_decisions: false,
-            decisions_to_next_stage: Outcome::ALL.to_vec(),
-            settings: Settings {
-                if_no_response: NoResponse::NoChange,
-                justification_required: false,
-                auto_apply: false,
-                denied_guest_action: None,
-                recommendations: Recommendations::default(),
-                reminders: true,
-            },
-            schedule: Schedule {
-                start,
-                frequency: Frequency::OneTime,
-                end: ScheduleEnd::Never,
-            },
-        };
+        let mut def = crate::templates::blank(s(&root, "id").unwrap_or(id), start);
+        def.name = s(&root, "displayName").unwrap_or_default().to_string();
+        def.description_for_admins = s(&root, "descriptionForAdmins")
+            .unwrap_or_default()
+            .to_string();
+        def.description_for_reviewers = s(&root, "descriptionForReviewers")
+            .unwrap_or_default()
+            .to_string();
+        def.scope = scope;
+        def.stages = Vec::new();
         self.stages(&root, &settings_v, &mut def);
         self.settings(&settings_v, &mut def);
         def

@@ -6,8 +6,8 @@
 use std::collections::BTreeMap;
 
 use attest::store::Store;
-use attest_engine::definition::{NoResponse, Outcome, Reviewers, StageSettings};
-use attest_engine::directory::{Principal, ResourceKind};
+use attest_engine::definition::{Reviewers, StageSettings};
+use attest_engine::directory::Principal;
 use attest_engine::event::ItemDecision;
 use attest_engine::import::{export_graph, GraphImport};
 use attest_engine::instance::{Decision, InstanceStatus};
@@ -194,20 +194,10 @@ async fn benchmark() {
         duration_days: days,
         recommendations: true,
     };
-    let mut def = attest_engine::definition::ReviewDefinition {
-        v: 1,
-        id: "bench".into(),
-        name: "Benchmark review".into(),
-        description_for_admins: String::new(),
-        description_for_reviewers: String::new(),
-        scope: attest_engine::definition::Scope {
-            resource_kind: ResourceKind::Group,
-            resources: vec!["g-bench-everyone".into()],
-            principals: attest_engine::definition::PrincipalScope::AllUsers,
-            inactive_days: None,
-            transitive: false,
-        },
-        stages: vec![
+    let mut def = crate::support::group_review(
+        "bench",
+        "g-bench-everyone",
+        vec![
             stage(Reviewers::Managers, 10),
             stage(
                 Reviewers::SelectedUsers {
@@ -217,22 +207,10 @@ async fn benchmark() {
             ),
             stage(Reviewers::ResourceOwners, 10),
         ],
-        show_previous_decisions: true,
-        decisions_to_next_stage: Outcome::ALL.to_vec(),
-        settings: attest_engine::definition::Settings {
-            if_no_response: NoResponse::NoChange,
-            justification_required: false,
-            auto_apply: false,
-            denied_guest_action: None,
-            recommendations: Default::default(),
-            reminders: false,
-        },
-        schedule: attest_engine::definition::Schedule {
-            start: t0,
-            frequency: attest_engine::definition::Frequency::OneTime,
-            end: attest_engine::definition::ScheduleEnd::Never,
-        },
-    };
+        t0,
+    );
+    def.name = "Benchmark review".into();
+    def.show_previous_decisions = true;
     def.settings.recommendations.peer_affiliation = true;
     let ctx = clock.ctx(admin(), t0);
     let (record, ms) = timed(|| {
@@ -452,20 +430,10 @@ async fn reviewer_page_benchmark() {
     let rt = ready_runtime().await;
     let reviewer = "u-000002".to_string();
     let now = rt.now();
-    let def = attest_engine::definition::ReviewDefinition {
-        v: 1,
-        id: "bench-page".into(),
-        name: "Benchmark reviewer page".into(),
-        description_for_admins: String::new(),
-        description_for_reviewers: String::new(),
-        scope: attest_engine::definition::Scope {
-            resource_kind: ResourceKind::Group,
-            resources: vec!["g-all-employees".into()],
-            principals: attest_engine::definition::PrincipalScope::AllUsers,
-            inactive_days: None,
-            transitive: false,
-        },
-        stages: vec![StageSettings {
+    let mut def = group_review(
+        "bench-page",
+        "g-all-employees",
+        vec![StageSettings {
             reviewers: Reviewers::SelectedUsers {
                 users: vec![reviewer.clone()],
             },
@@ -473,22 +441,9 @@ async fn reviewer_page_benchmark() {
             duration_days: 14,
             recommendations: true,
         }],
-        show_previous_decisions: false,
-        decisions_to_next_stage: Outcome::ALL.to_vec(),
-        settings: attest_engine::definition::Settings {
-            if_no_response: NoResponse::NoChange,
-            justification_required: false,
-            auto_apply: false,
-            denied_guest_action: None,
-            recommendations: Default::default(),
-            reminders: false,
-        },
-        schedule: attest_engine::definition::Schedule {
-            start: now,
-            frequency: attest_engine::definition::Frequency::OneTime,
-            end: attest_engine::definition::ScheduleEnd::Never,
-        },
-    };
+        now,
+    );
+    def.name = "Benchmark reviewer page".into();
     rt.run_as(
         Command::CreateReview {
             definition: Box::new(def),

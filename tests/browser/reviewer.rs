@@ -4,7 +4,7 @@
 use attest::ui::reviewer::reviewer_link;
 use attest::ui::session::{administrator, ACTING_AS_KEY};
 use attest_engine::definition::*;
-use attest_engine::directory::{ResourceKind, UserType};
+use attest_engine::directory::UserType;
 use attest_engine::event::ItemDecision;
 use attest_engine::instance::DecisionSource;
 use attest_engine::{Actor, Command, Decision, ReviewDefinition};
@@ -39,36 +39,13 @@ fn definition(
     start: chrono::DateTime<chrono::Utc>,
 ) -> ReviewDefinition {
     let multi = stages.len() > 1;
-    ReviewDefinition {
-        v: 1,
-        id: id.into(),
-        name: format!("Membership of {group}"),
-        description_for_admins: String::new(),
-        description_for_reviewers: "Confirm who still needs this access.".into(),
-        scope: Scope {
-            resource_kind: ResourceKind::Group,
-            resources: vec![group.into()],
-            principals: PrincipalScope::AllUsers,
-            inactive_days: None,
-            transitive: false,
-        },
-        stages,
-        show_previous_decisions: false,
-        decisions_to_next_stage: if multi { Outcome::ALL.to_vec() } else { vec![] },
-        settings: Settings {
-            if_no_response: NoResponse::NoChange,
-            justification_required: false,
-            auto_apply: false,
-            denied_guest_action: None,
-            recommendations: Recommendations::default(),
-            reminders: false,
-        },
-        schedule: Schedule {
-            start,
-            frequency: Frequency::OneTime,
-            end: ScheduleEnd::Never,
-        },
+    let mut def = group_review(id, group, stages, start);
+    def.name = format!("Membership of {group}");
+    def.description_for_reviewers = "Confirm who still needs this access.".into();
+    if !multi {
+        def.decisions_to_next_stage = vec![];
     }
+    def
 }
 
 /// Forget the identity a previous test acted as, as a fresh browser would.

@@ -3,11 +3,7 @@
 
 use attest::runtime::RunError;
 use attest::store::{codec, BackupError, Store, StoreError};
-use attest_engine::definition::{
-    Frequency, NoResponse, Outcome, PrincipalScope, Recommendations, ReviewDefinition, Reviewers,
-    Schedule, ScheduleEnd, Scope, Settings, StageSettings,
-};
-use attest_engine::directory::ResourceKind;
+use attest_engine::definition::{ReviewDefinition, Reviewers, StageSettings};
 use attest_engine::event::ItemDecision;
 use attest_engine::sample::{sample_tenant, SampleConfig};
 use attest_engine::{replay, Actor, Command, Context, Decision, Record, State};
@@ -51,36 +47,10 @@ pub fn review_of_all_employees(
         duration_days: 7,
         recommendations: false,
     };
-    ReviewDefinition {
-        v: 1,
-        id: id.into(),
-        name: format!("Review {id}"),
-        description_for_admins: String::new(),
-        description_for_reviewers: "Confirm who still needs access.".into(),
-        scope: Scope {
-            resource_kind: ResourceKind::Group,
-            resources: vec!["g-all-employees".into()],
-            principals: PrincipalScope::AllUsers,
-            inactive_days: None,
-            transitive: false,
-        },
-        stages: vec![stage; stages],
-        show_previous_decisions: stages > 1,
-        decisions_to_next_stage: Outcome::ALL.to_vec(),
-        settings: Settings {
-            if_no_response: NoResponse::NoChange,
-            justification_required: false,
-            auto_apply: false,
-            denied_guest_action: None,
-            recommendations: Recommendations::default(),
-            reminders: false,
-        },
-        schedule: Schedule {
-            start,
-            frequency: Frequency::OneTime,
-            end: ScheduleEnd::Never,
-        },
-    }
+    let mut def = crate::support::group_review(id, "g-all-employees", vec![stage; stages], start);
+    def.description_for_reviewers = "Confirm who still needs access.".into();
+    def.show_previous_decisions = stages > 1;
+    def
 }
 
 /// Builds a log the way the app does: each command prepared against the state, then applied.

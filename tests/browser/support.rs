@@ -226,3 +226,19 @@ pub fn choose(select: &Element, value: &str) {
     let event = web_sys::Event::new_with_event_init_dict("change", &init).expect("event");
     select.dispatch_event(&event).expect("dispatch change");
 }
+
+/// A one-time review of `group` through `stages`, starting at `start`, without reminders;
+/// tests change what their scenario needs.
+pub fn group_review(
+    id: &str,
+    group: &str,
+    stages: Vec<attest_engine::definition::StageSettings>,
+    start: chrono::DateTime<chrono::Utc>,
+) -> attest_engine::ReviewDefinition {
+    let mut def = attest_engine::templates::blank(id, start);
+    def.name = format!("Review {id}");
+    def.scope.resources = vec![group.into()];
+    def.stages = stages;
+    def.settings.reminders = false;
+    def
+}

@@ -6,7 +6,7 @@
 
 use attest::sync::{current_sync, remember_server, stored_settings};
 use attest_engine::definition::*;
-use attest_engine::directory::{Principal, ResourceKind};
+use attest_engine::directory::Principal;
 use attest_engine::event::ItemDecision;
 use attest_engine::instance::Decision;
 use attest_engine::Command;
@@ -96,20 +96,10 @@ async fn a_reviewer_decides_from_a_link_and_the_administrator_sees_it() {
         (group, reviewer)
     });
     let id = format!("sync-{}", (js_sys::Math::random() * 1e9) as u64);
-    let def = ReviewDefinition {
-        v: DEFINITION_VERSION,
-        id: id.clone(),
-        name: "Synced review".into(),
-        description_for_admins: String::new(),
-        description_for_reviewers: "Please confirm who still needs access.".into(),
-        scope: Scope {
-            resource_kind: ResourceKind::Group,
-            resources: vec![group.clone()],
-            principals: PrincipalScope::AllUsers,
-            inactive_days: None,
-            transitive: false,
-        },
-        stages: vec![StageSettings {
+    let mut def = crate::support::group_review(
+        &id,
+        &group,
+        vec![StageSettings {
             reviewers: Reviewers::SelectedUsers {
                 users: vec![reviewer.clone()],
             },
@@ -117,22 +107,10 @@ async fn a_reviewer_decides_from_a_link_and_the_administrator_sees_it() {
             duration_days: 7,
             recommendations: false,
         }],
-        show_previous_decisions: false,
-        decisions_to_next_stage: Outcome::ALL.to_vec(),
-        settings: Settings {
-            if_no_response: NoResponse::NoChange,
-            justification_required: false,
-            auto_apply: false,
-            denied_guest_action: None,
-            recommendations: Recommendations::default(),
-            reminders: false,
-        },
-        schedule: Schedule {
-            start: admin.now() - chrono::Duration::minutes(1),
-            frequency: Frequency::OneTime,
-            end: ScheduleEnd::Never,
-        },
-    };
+        admin.now() - chrono::Duration::minutes(1),
+    );
+    def.name = "Synced review".into();
+    def.description_for_reviewers = "Please confirm who still needs access.".into();
     admin
         .run_as(
             Command::CreateReview {

@@ -163,36 +163,13 @@ pub fn stage(reviewers: Reviewers, fallback: &[&str], duration_days: u32) -> Sta
 
 /// A one-stage, one-time review of a group by its owners, starting at t0.
 pub fn definition(id: &str, kind: ResourceKind, resource: &str) -> ReviewDefinition {
-    ReviewDefinition {
-        v: DEFINITION_VERSION,
-        id: id.into(),
-        name: format!("Review {id}"),
-        description_for_admins: String::new(),
-        description_for_reviewers: "Please confirm who still needs access.".into(),
-        scope: Scope {
-            resource_kind: kind,
-            resources: vec![resource.into()],
-            principals: PrincipalScope::AllUsers,
-            inactive_days: None,
-            transitive: false,
-        },
-        stages: vec![stage(Reviewers::ResourceOwners, &["olivia"], 7)],
-        show_previous_decisions: false,
-        decisions_to_next_stage: Outcome::ALL.to_vec(),
-        settings: Settings {
-            if_no_response: NoResponse::NoChange,
-            justification_required: false,
-            auto_apply: false,
-            denied_guest_action: None,
-            recommendations: Recommendations::default(),
-            reminders: true,
-        },
-        schedule: Schedule {
-            start: t0(),
-            frequency: Frequency::OneTime,
-            end: ScheduleEnd::Never,
-        },
-    }
+    let mut def = attest_engine::templates::blank(id, t0());
+    def.name = format!("Review {id}");
+    def.description_for_reviewers = "Please confirm who still needs access.".into();
+    def.scope.resource_kind = kind;
+    def.scope.resources = vec![resource.into()];
+    def.stages = vec![stage(Reviewers::ResourceOwners, &["olivia"], 7)];
+    def
 }
 
 pub fn admin() -> Actor {

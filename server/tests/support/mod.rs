@@ -513,36 +513,12 @@ pub fn definition(id: &str, start: DateTime<Utc>, two_stage: bool) -> ReviewDefi
     if two_stage {
         stages.push(stage(Reviewers::ResourceOwners));
     }
-    ReviewDefinition {
-        v: DEFINITION_VERSION,
-        id: id.into(),
-        name: format!("Review {id}"),
-        description_for_admins: String::new(),
-        description_for_reviewers: "Please confirm who still needs access.".into(),
-        scope: Scope {
-            resource_kind: ResourceKind::Group,
-            resources: vec!["g-sales".into()],
-            principals: PrincipalScope::AllUsers,
-            inactive_days: None,
-            transitive: false,
-        },
-        stages,
-        show_previous_decisions: false,
-        decisions_to_next_stage: Outcome::ALL.to_vec(),
-        settings: Settings {
-            if_no_response: NoResponse::NoChange,
-            justification_required: false,
-            auto_apply: false,
-            denied_guest_action: None,
-            recommendations: Recommendations::default(),
-            reminders: true,
-        },
-        schedule: Schedule {
-            start,
-            frequency: Frequency::OneTime,
-            end: ScheduleEnd::Never,
-        },
-    }
+    let mut def = attest_engine::templates::blank(id, start);
+    def.name = format!("Review {id}");
+    def.description_for_reviewers = "Please confirm who still needs access.".into();
+    def.scope.resources = vec!["g-sales".into()];
+    def.stages = stages;
+    def
 }
 
 /// Import the tenant and create a review starting now; returns the started instance's id.
