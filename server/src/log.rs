@@ -7,7 +7,8 @@
 
 use std::collections::BTreeSet;
 
-use attest_engine::event::{Event, Record};
+use attest_engine::event::Record;
+use attest_engine::outbox::{outbox, MessageKind};
 use attest_engine::{apply, Actor, Command, Context, State};
 use chrono::{DateTime, Utc};
 use tokio::sync::MutexGuard;
@@ -95,54 +96,34 @@ pub async fn advance(
     Ok(())
 }
 
-/// The notifications a record causes: stage starts to each reviewer of the stage, and
-/// halfway reminders to the reviewers the engine names. (kind, instance, stage, reviewers)
+/// The reviewer notifications a record causes — stage starts and halfway reminders — as
+/// the engine's outbox names them (the app's Notifications screen shows the same list).
+/// (kind, instance, stage, reviewers)
 fn messages(
     state: &State,
     record: &Record,
 ) -> Vec<(&'static str, String, usize, BTreeSet<String>)> {
-    let mut out = Vec::new();
-    let stage_reviewers = |instance: &str, stage: usize| -> BTreeSet<String> {
-        let Some(inst) = state.instances.get(instance) else {
-            return BTreeSet::new();
+    let mut out: Vec<(&'static str, String, usize, BTreeSet<String>)> = Vec::new();
+    for m in outbox(state, std::slice::from_ref(record)) {
+        let kind = match m.kind {
+            MessageKind::ReviewStarted | MessageKind::StageStarted => "stageStarted",
+            MessageKind::Reminder => "reminder",
+            _ => continue,
         };
-        inst.items
-            .iter()
-            .filter(|it| it.stage == stage)
-            .flat_map(|it| inst.reviewers_of(it, stage).iter().cloned())
-            .collect()
-    };
-    for event in &record.events {
-        match event {
-            Event::InstanceStarted { instance } => {
-                let reviewers = stage_reviewers(&instance.id, 0);
-                out.push(("stageStarted", instance.id.clone(), 0, reviewers));
+        let (Some(instance), Some(stage), Some(reviewer)) = (m.instance, m.stage, m.to.user_id())
+        else {
+            continue;
+        };
+        match out.last_mut() {
+            Some((k, i, s, reviewers)) if *k == kind && *i == instance && *s == stage => {
+                reviewers.insert(reviewer.to_string());
             }
-            Event::StageStarted {
+            _ => out.push((
+                kind,
                 instance,
                 stage,
-                items,
-                ..
-            } if !items.is_empty() => {
-                out.push((
-                    "stageStarted",
-                    instance.clone(),
-                    *stage,
-                    stage_reviewers(instance, *stage),
-                ));
-            }
-            Event::ReminderSent {
-                instance,
-                stage,
-                reviewers,
-                ..
-            } => out.push((
-                "reminder",
-                instance.clone(),
-                *stage,
-                reviewers.iter().cloned().collect(),
+                BTreeSet::from([reviewer.to_string()]),
             )),
-            _ => {}
         }
     }
     out

@@ -8,6 +8,7 @@ use std::path::Path;
 use std::process::{Child, Command as Process, Stdio};
 use std::time::{Duration, Instant};
 
+use attest_engine::instance::Decision;
 use attest_server::SmtpConfig;
 use chrono::Utc;
 use serde_json::Value;
@@ -163,6 +164,32 @@ async fn reviewers_get_their_links_by_mail() {
         let view = get(addr, "/api/v1/reviewer", Some(token)).await;
         assert_eq!(view.body["view"]["rows"].as_array().unwrap().len(), 3);
     }
+
+    // Halfway through the stage only the reviewer who still has undecided reviewees is
+    // reminded: manager000 decides everything first.
+    admin.pull().await;
+    let mine: Vec<(u32, Decision)> = items_by_reviewer(&admin.state, &instance, 0)["manager000"]
+        .iter()
+        .map(|&i| (i, Decision::Approve))
+        .collect();
+    let token = link(addr, &admin.token, &instance, 0, "manager000").await;
+    let record = decision_record("m0-all", "manager000", &instance, 0, &mine, s.clock.now());
+    let r = push(addr, &token, &[record]).await;
+    assert_eq!(r.body["accepted"][0]["status"], "stored", "{}", r.text);
+    s.clock.skip(chrono::Duration::days(4));
+    // The administrator's session ran out meanwhile.
+    let admin_token = sign_in(addr).await;
+    let messages = wait_for_outbox(addr, &admin_token, |m| {
+        m.iter()
+            .any(|m| m["kind"] == "reminder" && !m["sentAt"].is_null())
+    })
+    .await;
+    let reminded: Vec<&str> = messages
+        .iter()
+        .filter(|m| m["kind"] == "reminder")
+        .map(|m| m["recipient"].as_str().unwrap())
+        .collect();
+    assert_eq!(reminded, ["manager001@contoso.com"]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
