@@ -319,6 +319,20 @@ fn audit_rows_say_who_did_what_when_and_why() {
         actions,
         ["Decision recorded", "Decision recorded", "Reminder sent"]
     );
+    let by_admin = AuditFilter {
+        actor: Some("Administrator (Ada Admin)".into()),
+        ..Default::default()
+    };
+    let actions: Vec<_> = rows
+        .iter()
+        .filter(|r| by_admin.matches(r))
+        .map(|r| r.action.as_str())
+        .collect();
+    assert!(actions.contains(&"Directory imported"), "{actions:?}");
+    assert!(
+        actions.iter().all(|a| !a.starts_with("Decision")),
+        "{actions:?}"
+    );
     let before_start = AuditFilter {
         until: Some(t0()),
         ..Default::default()

@@ -643,6 +643,22 @@ async fn a_tampered_history_report_fails_verification() {
         .then_some(())
     })
     .await;
+    // "Done by" an administrator: the stop, not the reviewer's decision.
+    let done_by = control_by_label(&app.root, "Done by").expect("the Done by filter");
+    let admin_name = all(&done_by, "option")
+        .iter()
+        .map(text)
+        .find(|t| t.starts_with("Administrator"))
+        .expect("the administrator among who acted");
+    choose(&done_by, &admin_name);
+    wait_on(&app, "only the administrator's rows", || {
+        let cells: Vec<String> = all(&app.root, "td").iter().map(text).collect();
+        (cells.iter().any(|t| t == "audit closed early")
+            && !cells.iter().any(|t| t == "no longer audits"))
+        .then_some(())
+    })
+    .await;
+    choose(&done_by, "");
     let trap = DownloadTrap::new();
     click(&button(&app.root, "Download CSV").unwrap());
     let (_, bytes) = trap.file().await;

@@ -81,6 +81,9 @@ fn snapshot_user(state: &State, id: &str) -> Option<(String, String)> {
 /// Who acted, in words: "Administrator (Ada)", "Alice Adams", "System (clock)".
 pub fn actor_name(state: &State, actor: &Actor) -> String {
     match actor {
+        Actor::Administrator { name } if name.trim().is_empty() || name == "Administrator" => {
+            "Administrator".into()
+        }
         Actor::Administrator { name } => format!("Administrator ({name})"),
         Actor::User { id } => person_name(state, id),
         Actor::System => "System (clock)".into(),
@@ -376,6 +379,8 @@ pub struct AuditFilter {
     pub review: Option<String>,
     /// A user id: rows where they are the reviewer or the actor.
     pub reviewer: Option<String>,
+    /// Who acted, as the row names them ("Administrator (Ada)", "System (clock)", a person).
+    pub actor: Option<String>,
     pub decision: Option<Decision>,
 }
 
@@ -391,6 +396,7 @@ impl AuditFilter {
                 .reviewer
                 .as_ref()
                 .is_none_or(|r| row.reviewers.contains(r) || row.actor_id.as_ref() == Some(r))
+            && self.actor.as_ref().is_none_or(|a| &row.actor == a)
             && self.decision.is_none_or(|d| row.decision == Some(d))
     }
 }

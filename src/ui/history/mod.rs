@@ -1,5 +1,5 @@
 //! History / audit report: every recorded fact across reviews — who did what, when, why —
-//! with date range, review, reviewer and decision filters; downloaded as a hash-chained CSV
+//! with date range, review, reviewer, "done by" and decision filters; downloaded as a hash-chained CSV
 //! that an auditor can verify here or with standard tools (docs/evidence.md).
 
 use attest_engine::evidence::{audit_csv, audit_rows, verify_audit_csv, AuditFilter, AuditRow};
@@ -40,6 +40,7 @@ pub fn History() -> impl IntoView {
     let to = RwSignal::new(String::new());
     let review = RwSignal::new(String::new());
     let reviewer = RwSignal::new(String::new());
+    let actor = RwSignal::new(String::new());
     let decision = RwSignal::new(String::new());
     let exported = RwSignal::new(None::<Result<String, String>>);
     let verified = RwSignal::new(None::<Result<String, String>>);
@@ -53,6 +54,7 @@ pub fn History() -> impl IntoView {
         until: parse_day(&to.get()).map(|d| d + chrono::Duration::days(1)),
         review: Some(review.get()).filter(|r| !r.is_empty()),
         reviewer: Some(reviewer.get()).filter(|r| !r.is_empty()),
+        actor: Some(actor.get()).filter(|a| !a.is_empty()),
         decision: decision_from(&decision.get()),
     });
     let date_error = move || {
@@ -126,6 +128,15 @@ pub fn History() -> impl IntoView {
                 }
             }
             (reviews, people.into_iter().collect::<Vec<_>>())
+        })
+    };
+
+    // Everyone who did something in the log: administrators, reviewers, the clock.
+    let actors = move || {
+        rows.with(|rows| {
+            let names: std::collections::BTreeSet<String> =
+                rows.iter().flatten().map(|r| r.actor.clone()).collect();
+            names.into_iter().collect::<Vec<_>>()
         })
     };
 
@@ -230,6 +241,13 @@ pub fn History() -> impl IntoView {
                         <select id="history-reviewer" on:change:target=move |ev| reviewer.set(ev.target().value())>
                             <option value="">"All reviewers"</option>
                             {move || options().1.into_iter().map(|(name, id)| view! { <option value=id>{name}</option> }).collect_view()}
+                        </select>
+                    </div>
+                    <div class="field">
+                        <label for="history-actor">"Done by"</label>
+                        <select id="history-actor" on:change:target=move |ev| actor.set(ev.target().value())>
+                            <option value="">"Anyone"</option>
+                            {move || actors().into_iter().map(|name| { let label = name.clone(); view! { <option value=name>{label}</option> } }).collect_view()}
                         </select>
                     </div>
                     <div class="field">
