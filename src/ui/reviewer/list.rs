@@ -25,7 +25,7 @@ use crate::runtime::{use_runtime, RunError};
 
 /// Row heights in CSS pixels; the stylesheet lays rows out to fit exactly these.
 const WIDE_ROW: i32 = 84;
-const NARROW_ROW: i32 = 232;
+const NARROW_ROW: i32 = 248;
 /// Below this window width rows stack their cells (style/reviewer.css uses the same width).
 const NARROW_BELOW: f64 = 760.0;
 /// Rows rendered beyond each edge of the viewport, so fast scrolling shows no gaps.
