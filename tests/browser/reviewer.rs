@@ -714,6 +714,121 @@ async fn a_bulk_decision_applies_to_the_filtered_selection_only() {
     assert_eq!(decided, guests.len(), "members were not touched");
 }
 
+/// Reviewees of `instance` (stage 1, `reviewer`) without a sign-in for `days` or more.
+fn inactive_items(rt: &attest::Runtime, instance: &str, reviewer: &str, days: i64) -> usize {
+    let now = chrono::Utc::now();
+    rt.state.with_untracked(|s| {
+        let inst = &s.instances[instance];
+        inst.items
+            .iter()
+            .filter(|it| inst.is_reviewer(it, 0, reviewer))
+            .filter(|it| {
+                s.directory.users[&it.user]
+                    .last_sign_in
+                    .is_none_or(|at| now - at >= chrono::Duration::days(days))
+            })
+            .count()
+    })
+}
+
+/// Opens the reviewer page of `instance`, switches the "Inactive" filter on by its label
+/// (which names the days) and waits for `expected` reviewees.
+async fn check_inactive_filter(
+    config: &attest::AppConfig,
+    instance: &str,
+    total: usize,
+    label: &str,
+    expected: usize,
+) {
+    let app = mount_with(&reviewer_link(instance, 0, "u-000002"), config.clone());
+    ready_runtime().await;
+    wait_shown(&app, total).await;
+    assert!(
+        control_by_label(&app.root, "Inactive").is_none(),
+        "the filter names its days"
+    );
+    click(&wait_for(label, || control_by_label(&app.root, label)).await);
+    wait_shown(&app, expected).await;
+    drop(app);
+}
+
+#[wasm_bindgen_test]
+async fn the_inactive_filter_uses_the_reviews_own_inactivity_days() {
+    let config = test_config(200);
+    let now = chrono::Utc::now();
+    // Recommendations on a 180-day look-back: "Inactive" means 180+ days, as the reasons do.
+    let mut look_back = definition(
+        "look-back",
+        "g-all-employees",
+        vec![stage(selected("u-000002"))],
+        now,
+    );
+    look_back.settings.recommendations.look_back_days = 180;
+    let (app, rt, instance) = with_review(&config, look_back).await;
+    let total = items_of(&rt, &instance, 0, "u-000002").len();
+    let over_180 = inactive_items(&rt, &instance, "u-000002", 180);
+    let over_30 = inactive_items(&rt, &instance, "u-000002", 30);
+    assert!(
+        0 < over_180 && over_180 < over_30 && over_30 < total,
+        "the sample has users inactive for 30 to 180 days: {over_180} < {over_30} < {total}"
+    );
+
+    // A review of inactive users only: its own days win over the look-back.
+    let mut scoped = definition(
+        "scoped",
+        "g-all-employees",
+        vec![stage(selected("u-000002"))],
+        now,
+    );
+    scoped.scope.inactive_days = Some(100);
+    scoped.settings.recommendations.look_back_days = 180;
+    // Neither: the default of 30 days.
+    let mut plain = definition(
+        "plain",
+        "g-all-employees",
+        vec![stage(selected("u-000002"))],
+        now,
+    );
+    plain.settings.recommendations.inactivity = false;
+    plain.settings.recommendations.look_back_days = 180;
+    for def in [scoped, plain] {
+        rt.run_as(
+            Command::CreateReview {
+                definition: Box::new(def),
+            },
+            administrator(),
+            None,
+        )
+        .await
+        .expect("review created");
+    }
+    let instance_of = |id: &str| {
+        rt.state.with_untracked(|s| {
+            s.instances
+                .values()
+                .find(|i| i.definition == id)
+                .map(|i| i.id.clone())
+                .expect("the review started")
+        })
+    };
+    let (scoped, plain) = (instance_of("scoped"), instance_of("plain"));
+    let scoped_total = items_of(&rt, &scoped, 0, "u-000002").len();
+    let scoped_100 = inactive_items(&rt, &scoped, "u-000002", 100);
+    let plain_total = items_of(&rt, &plain, 0, "u-000002").len();
+    drop(app);
+
+    check_inactive_filter(&config, &instance, total, "Inactive (180+ days)", over_180).await;
+    check_inactive_filter(
+        &config,
+        &scoped,
+        scoped_total,
+        "Inactive (100+ days)",
+        scoped_100,
+    )
+    .await;
+    check_inactive_filter(&config, &plain, plain_total, "Inactive (30+ days)", over_30).await;
+}
+
 #[wasm_bindgen_test]
 async fn keyboard_alone_moves_and_decides() {
     let config = test_config(50);

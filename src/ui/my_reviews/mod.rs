@@ -61,6 +61,7 @@ pub fn MyReviews() -> impl IntoView {
 }
 
 fn review_table(reviews: Vec<MyReview>, me: &str, open: bool) -> impl IntoView {
+    let due_label = if open { "Due" } else { "Ended by" };
     let rows = reviews
         .into_iter()
         .map(|r| {
@@ -80,33 +81,35 @@ fn review_table(reviews: Vec<MyReview>, me: &str, open: bool) -> impl IntoView {
             };
             let link = open.then(|| reviewer_link(&r.instance, r.stage, me));
             view! {
-                <tr>
-                    <td>
+                <tr role="row">
+                    <td role="cell" class="my-review-name">
                         {match link {
                             Some(href) => view! { <a href=href>{title}</a> }.into_any(),
                             None => view! { <span>{title}</span> }.into_any(),
                         }}
                         <div class="meta">{resource_label(&r.resource)}</div>
                     </td>
-                    <td>{stage}</td>
-                    <td>{due}</td>
-                    <td>{progress}</td>
+                    <td role="cell" data-label="Stage">{stage}</td>
+                    <td role="cell" data-label=due_label>{due}</td>
+                    <td role="cell" data-label="Progress">{progress}</td>
                 </tr>
             }
         })
         .collect_view();
+    // Below 560 px each row becomes a small card (style/reviewer.css); the explicit roles keep
+    // it a table for assistive technology whatever the display.
     view! {
-        <div class="table-wrap">
-            <table>
-                <thead>
-                    <tr>
-                        <th scope="col">"Review"</th>
-                        <th scope="col">"Stage"</th>
-                        <th scope="col">{if open { "Due" } else { "Ended by" }}</th>
-                        <th scope="col">"Progress"</th>
+        <div class="table-wrap my-reviews-table">
+            <table role="table">
+                <thead role="rowgroup">
+                    <tr role="row">
+                        <th role="columnheader" scope="col">"Review"</th>
+                        <th role="columnheader" scope="col">"Stage"</th>
+                        <th role="columnheader" scope="col">{due_label}</th>
+                        <th role="columnheader" scope="col">"Progress"</th>
                     </tr>
                 </thead>
-                <tbody>{rows}</tbody>
+                <tbody role="rowgroup">{rows}</tbody>
             </table>
         </div>
     }

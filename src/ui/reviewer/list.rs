@@ -25,7 +25,7 @@ use crate::runtime::{use_runtime, RunError};
 
 /// Row heights in CSS pixels; the stylesheet lays rows out to fit exactly these.
 const WIDE_ROW: i32 = 84;
-const NARROW_ROW: i32 = 232;
+const NARROW_ROW: i32 = 248;
 /// Below this window width rows stack their cells (style/reviewer.css uses the same width).
 const NARROW_BELOW: f64 = 760.0;
 /// Rows rendered beyond each edge of the viewport, so fast scrolling shows no gaps.
@@ -143,12 +143,24 @@ pub fn DecisionList(
     let narrow = RwSignal::new(window_width() < NARROW_BELOW);
     let list_ref = NodeRef::<leptos::html::Div>::new();
 
+    // What "Inactive" means in this review: its own inactivity setting, else 30 days.
+    let inactive_days = Memo::new(move |_| {
+        let id = instance.get();
+        runtime.state.with(|s| {
+            s.instances
+                .get(&id)
+                .and_then(|i| s.reviews.get(&i.definition))
+                .map_or(rows::DEFAULT_INACTIVE_DAYS, |r| {
+                    rows::inactive_days(&r.definition)
+                })
+        })
+    });
     let shown = Memo::new(move |_| {
         let now = runtime.now();
-        let (f, q, s) = (filters.get(), search.get(), sort.get());
+        let (f, days, q, s) = (filters.get(), inactive_days.get(), search.get(), sort.get());
         view.with(|v| {
             v.as_ref()
-                .map(|v| rows::shown(&v.rows, f, &q, s, now))
+                .map(|v| rows::shown(&v.rows, f, days, &q, s, now))
                 .unwrap_or_default()
         })
     });
@@ -524,7 +536,7 @@ pub fn DecisionList(
         selected.set(items);
     };
     let filter_box =
-        move |label: &'static str, get: fn(&Filters) -> bool, set: fn(&mut Filters, bool)| {
+        move |label: Signal<String>, get: fn(&Filters) -> bool, set: fn(&mut Filters, bool)| {
             view! {
                 <label class="rv-filter">
                     <input
@@ -583,10 +595,14 @@ pub fn DecisionList(
             </div>
             <fieldset class="rv-filters">
                 <legend>"Show only"</legend>
-                {filter_box("Undecided", |f| f.undecided, |f, on| f.undecided = on)}
-                {filter_box("Recommended deny", |f| f.recommended_deny, |f, on| f.recommended_deny = on)}
-                {filter_box("Guests", |f| f.guests, |f, on| f.guests = on)}
-                {filter_box("Inactive", |f| f.inactive, |f, on| f.inactive = on)}
+                {filter_box("Undecided".into(), |f| f.undecided, |f, on| f.undecided = on)}
+                {filter_box("Recommended deny".into(), |f| f.recommended_deny, |f, on| f.recommended_deny = on)}
+                {filter_box("Guests".into(), |f| f.guests, |f, on| f.guests = on)}
+                {filter_box(
+                    Signal::derive(move || format!("Inactive ({}+ days)", rows::count(inactive_days.get() as usize))),
+                    |f| f.inactive,
+                    |f, on| f.inactive = on,
+                )}
             </fieldset>
         </section>
 

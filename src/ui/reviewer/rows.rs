@@ -3,11 +3,25 @@
 
 use attest_engine::directory::UserType;
 use attest_engine::view::ReviewerRow;
-use attest_engine::Decision;
+use attest_engine::{Decision, ReviewDefinition};
 use chrono::{DateTime, Duration, Utc};
 
-/// A user counts as inactive for the "Inactive" filter after this many days without a sign-in.
-pub const INACTIVE_AFTER_DAYS: i64 = 30;
+/// Days without a sign-in after which the "Inactive" filter counts a user, when the review
+/// itself says nothing about inactivity.
+pub const DEFAULT_INACTIVE_DAYS: u32 = 30;
+
+/// The number of days the "Inactive" filter uses for a review: the review's own idea of
+/// inactive, so the filter agrees with what the reviewer was told. A review of inactive users
+/// only uses its "days inactive"; otherwise a review recommending Deny for no sign-in uses
+/// that look-back period (the reasons on the rows count the same days); otherwise 30 days.
+pub fn inactive_days(def: &ReviewDefinition) -> u32 {
+    let rec = &def.settings.recommendations;
+    def.scope
+        .inactive_days
+        .or(rec.inactivity.then_some(rec.look_back_days))
+        .filter(|&d| d > 0)
+        .unwrap_or(DEFAULT_INACTIVE_DAYS)
+}
 
 /// The "Show only" filters; all of those switched on must hold.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -61,10 +75,10 @@ impl SortBy {
     }
 }
 
-/// Whether the user has not signed in for [`INACTIVE_AFTER_DAYS`] (or never has).
-pub fn is_inactive(row: &ReviewerRow, now: DateTime<Utc>) -> bool {
+/// Whether the user has not signed in for `days` or more (or never has).
+pub fn is_inactive(row: &ReviewerRow, days: u32, now: DateTime<Utc>) -> bool {
     row.last_sign_in
-        .is_none_or(|at| now - at > Duration::days(INACTIVE_AFTER_DAYS))
+        .is_none_or(|at| now - at >= Duration::days(i64::from(days)))
 }
 
 fn recommends_deny(row: &ReviewerRow) -> bool {
@@ -73,10 +87,12 @@ fn recommends_deny(row: &ReviewerRow) -> bool {
         .is_some_and(|r| r.decision == Decision::Deny)
 }
 
-/// Positions (into `rows`) of the rows that pass `filters` and `search`, in `sort` order.
+/// Positions (into `rows`) of the rows that pass `filters` and `search`, in `sort` order;
+/// "Inactive" means no sign-in for `inactive_days` (see [`inactive_days`]).
 pub fn shown(
     rows: &[ReviewerRow],
     filters: Filters,
+    inactive_days: u32,
     search: &str,
     sort: SortBy,
     now: DateTime<Utc>,
@@ -89,7 +105,7 @@ pub fn shown(
             (!filters.undecided || r.decision.is_none())
                 && (!filters.recommended_deny || recommends_deny(r))
                 && (!filters.guests || r.user_type == UserType::Guest)
-                && (!filters.inactive || is_inactive(r, now))
+                && (!filters.inactive || is_inactive(r, inactive_days, now))
                 && (needle.is_empty()
                     || r.user_name.to_lowercase().contains(&needle)
                     || r.user_principal_name.to_lowercase().contains(&needle))
