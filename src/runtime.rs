@@ -181,18 +181,17 @@ impl Runtime {
         reason: Option<String>,
     ) -> Result<(), RunError> {
         self.advance_time().await?;
-        self.commit(&cmd, actor, reason).await
+        self.commit(cmd, actor, reason).await
     }
 
     /// Let the clock run to now: deadlines, recurrence, auto-apply, guest deletion.
     pub async fn advance_time(&self) -> Result<(), RunError> {
-        self.commit(&Command::AdvanceTime, Actor::System, None)
-            .await
+        self.commit(Command::AdvanceTime, Actor::System, None).await
     }
 
     async fn commit(
         &self,
-        cmd: &Command,
+        cmd: Command,
         actor: Actor,
         reason: Option<String>,
     ) -> Result<(), RunError> {
@@ -207,10 +206,17 @@ impl Runtime {
             record_id: self.next_record_id(),
             reason,
         };
-        let Some(record) = self.state.with_untracked(|s| s.prepare(cmd, &ctx))? else {
+        // Owned: an imported directory moves into the record rather than being copied.
+        let import = matches!(cmd, Command::ImportDirectory { .. });
+        let Some(record) = self.state.with_untracked(|s| s.prepare_owned(cmd, &ctx))? else {
             return Ok(());
         };
         // Records other tabs appended first are folded first, so memory follows log order.
+        if import {
+            // A whole directory: checked above, encoded and written below. Let the page
+            // paint in between so the two blocking pieces do not add up.
+            gloo::timers::future::TimeoutFuture::new(0).await;
+        }
         let missed = store.append(&record).await?;
         self.state.update(|s| {
             for other in &missed {

@@ -4,7 +4,8 @@
 //! Maps are `BTreeMap`s keyed by object id so iteration — and therefore every snapshot,
 //! export and event — is deterministic.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -402,69 +403,92 @@ impl Directory {
     }
 
     /// Check references inside the directory: managers, owners, members and assignees must
-    /// exist. Returns every dangling reference as (where, missing id).
+    /// exist. Returns every dangling reference as (where, missing id). Cheap enough to run on
+    /// every import of 100,000 users: ids are looked up in hash sets, and nothing is
+    /// allocated per reference unless it dangles.
     pub fn dangling_references(&self) -> Vec<(String, String)> {
-        let mut out = Vec::new();
-        for u in self.users.values() {
-            if let Some(m) = &u.manager {
-                if !self.users.contains_key(m) {
-                    out.push((format!("users[{}].manager", u.id), m.clone()));
-                }
-            }
-        }
+        let users: IdSet = self.users.keys().map(String::as_str).collect();
+        let groups: IdSet = self.groups.keys().map(String::as_str).collect();
+        let user_ok = |id: &String| users.contains(id.as_str());
         let principal_ok = |p: &Principal| match p {
-            Principal::User(u) => self.users.contains_key(u),
-            Principal::Group(g) => self.groups.contains_key(g),
+            Principal::User(u) => users.contains(u.as_str()),
+            Principal::Group(g) => groups.contains(g.as_str()),
         };
         let principal_id = |p: &Principal| match p {
             Principal::User(id) | Principal::Group(id) => id.clone(),
         };
-        for g in self.groups.values() {
-            for o in &g.owners {
-                if !self.users.contains_key(o) {
-                    out.push((format!("groups[{}].owners", g.id), o.clone()));
-                }
+        let mut out = Vec::new();
+        for u in self.users.values() {
+            if let Some(m) = u.manager.as_ref().filter(|m| !user_ok(m)) {
+                out.push((format!("users[{}].manager", u.id), m.clone()));
             }
-            for m in &g.members {
-                if !principal_ok(m) {
-                    out.push((format!("groups[{}].members", g.id), principal_id(m)));
-                }
+        }
+        for g in self.groups.values() {
+            for o in g.owners.iter().filter(|o| !user_ok(o)) {
+                out.push((format!("groups[{}].owners", g.id), o.clone()));
+            }
+            for m in g.members.iter().filter(|m| !principal_ok(m)) {
+                out.push((format!("groups[{}].members", g.id), principal_id(m)));
             }
         }
         for a in self.applications.values() {
-            for o in &a.owners {
-                if !self.users.contains_key(o) {
-                    out.push((format!("applications[{}].owners", a.id), o.clone()));
-                }
+            for o in a.owners.iter().filter(|o| !user_ok(o)) {
+                out.push((format!("applications[{}].owners", a.id), o.clone()));
             }
-            for p in &a.assignments {
-                if !principal_ok(p) {
-                    out.push((
-                        format!("applications[{}].assignments", a.id),
-                        principal_id(p),
-                    ));
-                }
+            for p in a.assignments.iter().filter(|p| !principal_ok(p)) {
+                out.push((
+                    format!("applications[{}].assignments", a.id),
+                    principal_id(p),
+                ));
             }
         }
         for r in self.roles.values() {
-            for a in &r.assignments {
-                if !self.users.contains_key(&a.user) {
-                    out.push((format!("roles[{}].assignments", r.id), a.user.clone()));
-                }
+            for a in r.assignments.iter().filter(|a| !user_ok(&a.user)) {
+                out.push((format!("roles[{}].assignments", r.id), a.user.clone()));
             }
         }
         for p in self.access_packages.values() {
-            for o in &p.owners {
-                if !self.users.contains_key(o) {
-                    out.push((format!("accessPackages[{}].owners", p.id), o.clone()));
-                }
+            for o in p.owners.iter().filter(|o| !user_ok(o)) {
+                out.push((format!("accessPackages[{}].owners", p.id), o.clone()));
             }
-            for u in &p.assignments {
-                if !self.users.contains_key(u) {
-                    out.push((format!("accessPackages[{}].assignments", p.id), u.clone()));
-                }
+            for u in p.assignments.iter().filter(|u| !user_ok(u)) {
+                out.push((format!("accessPackages[{}].assignments", p.id), u.clone()));
             }
         }
         out
+    }
+}
+
+/// A set of object ids for reference checks. Ids are not chosen by an attacker of this
+/// process (they come from the administrator's own files), so a fast non-keyed hash is fine.
+type IdSet<'a> = HashSet<&'a str, BuildHasherDefault<IdHasher>>;
+
+/// FNV-1a over the id's bytes, eight at a time: much faster than the default SipHash for
+/// short ids, and deterministic.
+#[derive(Default)]
+struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut hash = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let word = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
+            hash = (hash ^ word).wrapping_mul(0x0000_0100_0000_01b3);
+            hash ^= hash >> 29;
+        }
+        for &byte in chunks.remainder() {
+            hash = (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        self.0 = hash;
+    }
+
+    fn finish(&self) -> u64 {
+        // Spread the high bits down: hashbrown takes its control bits from the top.
+        self.0 ^ (self.0 >> 32)
     }
 }

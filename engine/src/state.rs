@@ -181,6 +181,28 @@ impl State {
         }))
     }
 
+    /// `prepare` for a command the caller no longer needs: an imported directory moves into
+    /// the record instead of being copied (100,000 users take long to copy). Same checks,
+    /// same record.
+    pub fn prepare_owned(
+        &self,
+        cmd: Command,
+        ctx: &Context,
+    ) -> Result<Option<Record>, EngineError> {
+        let Command::ImportDirectory { directory, source } = cmd else {
+            return self.prepare(&cmd, ctx);
+        };
+        check_import(&directory, &ctx.actor)?;
+        Ok(Some(Record {
+            v: RECORD_VERSION,
+            id: ctx.record_id.clone(),
+            at: ctx.now,
+            actor: ctx.actor.clone(),
+            reason: ctx.reason.clone(),
+            events: vec![Event::DirectoryImported { directory, source }],
+        }))
+    }
+
     /// Run due transitions one moment at a time, applying each before looking for the next.
     fn advance(&mut self, now: DateTime<Utc>) -> Vec<Event> {
         let mut all = Vec::new();
@@ -473,6 +495,21 @@ fn change_directory(state: &mut State, change: &DirectoryChange) {
     }
 }
 
+/// An import is an administrator's, and every reference in the directory must resolve.
+fn check_import(directory: &Directory, actor: &Actor) -> Result<(), EngineError> {
+    require_admin(actor, "import the directory")?;
+    let missing = directory.dangling_references();
+    if !missing.is_empty() {
+        return Err(EngineError::DanglingReferences {
+            missing: missing
+                .into_iter()
+                .map(|(at, id)| format!("{at} names \"{id}\""))
+                .collect(),
+        });
+    }
+    Ok(())
+}
+
 /// Check a command against the state and the actor; the events it would record.
 /// `AdvanceTime` answers with the next due moment's events only (`State::execute` repeats).
 pub fn decide(
@@ -483,16 +520,7 @@ pub fn decide(
 ) -> Result<Vec<Event>, EngineError> {
     match cmd {
         Command::ImportDirectory { directory, source } => {
-            require_admin(actor, "import the directory")?;
-            let missing = directory.dangling_references();
-            if !missing.is_empty() {
-                return Err(EngineError::DanglingReferences {
-                    missing: missing
-                        .into_iter()
-                        .map(|(at, id)| format!("{at} names \"{id}\""))
-                        .collect(),
-                });
-            }
+            check_import(directory, actor)?;
             Ok(vec![Event::DirectoryImported {
                 directory: directory.clone(),
                 source: source.clone(),

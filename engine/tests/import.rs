@@ -8,7 +8,7 @@ use attest_engine::directory::{
 };
 use attest_engine::import::{
     csv_field, export_graph, import_csv, import_graph, parse_csv, GraphImport, ImportError,
-    ImportProgress,
+    ImportPhase, ImportProgress, ImportSummary,
 };
 use attest_engine::sample::{sample_tenant, SampleConfig};
 use chrono::{DateTime, TimeZone, Utc};
@@ -318,6 +318,103 @@ fn graph_import_in_steps_matches_one_shot() {
     );
 }
 
+/// A Graph import the way the browser runs it: nothing copied up front (`deferred`, then
+/// `keep_from`), items converted and references checked `budget` at a time, each phase's
+/// progress checked as it goes.
+fn stepwise(
+    current: &Directory,
+    files: &[(String, String)],
+    budget: usize,
+) -> Result<(Directory, ImportSummary), ImportError> {
+    let mut import = GraphImport::deferred();
+    for (name, text) in files {
+        import.add_file(name, text)?;
+    }
+    import.keep_from(current);
+    let mut last = ImportProgress { done: 0, total: 0 };
+    while import.phase() == ImportPhase::Converting {
+        let p = import.step(budget)?;
+        assert!(
+            p.done > last.done && p.done <= p.total,
+            "{last:?} then {p:?}"
+        );
+        last = p;
+    }
+    let mut last: Option<ImportProgress> = None;
+    loop {
+        assert_eq!(import.phase(), ImportPhase::Checking);
+        let p = import.check(budget)?;
+        assert!(p.done <= p.total, "{p:?}");
+        if let Some(last) = last {
+            assert!(
+                p.done > last.done && p.total == last.total,
+                "{last:?} then {p:?}"
+            );
+        }
+        last = Some(p);
+        if p.done == p.total {
+            break;
+        }
+    }
+    import.finish()
+}
+
+#[test]
+fn graph_import_checks_references_in_bounded_steps() {
+    let files = graph_files();
+    let users_only: Vec<_> = files
+        .iter()
+        .filter(|(n, _)| n.starts_with("users"))
+        .cloned()
+        .collect();
+    let mut no_groups = current();
+    no_groups.groups.clear();
+    let roles_only: Vec<_> = files
+        .iter()
+        .filter(|(n, _)| n.starts_with("users") || n.starts_with("role"))
+        .cloned()
+        .collect();
+    // (what, current directory, files): every result must equal the one-shot import's.
+    type Case = (&'static str, Directory, Vec<(String, String)>);
+    let cases: Vec<Case> = vec![
+        ("every collection", current(), files.clone()),
+        ("users only, groups kept (none)", no_groups, users_only),
+        (
+            "users and roles, the rest kept",
+            Directory::default(),
+            roles_only,
+        ),
+        (
+            "a tenant of 300",
+            Directory::default(),
+            export_graph(&sample_tenant(&SampleConfig {
+                users: 300,
+                seed: 4,
+                now: at(2025, 6, 30),
+            })),
+        ),
+    ];
+    for (what, current, files) in &cases {
+        let snapshot = current.clone();
+        let expected = GraphImport::new(current);
+        let mut expected = expected;
+        for (name, text) in files {
+            expected.add_file(name, text).unwrap();
+        }
+        let (expected, expected_summary) = expected.finish().unwrap();
+        for budget in [1, 3, 50, usize::MAX] {
+            let (dir, summary) = stepwise(current, files, budget)
+                .unwrap_or_else(|e| panic!("{what}, steps of {budget}: {e}"));
+            assert!(dir == expected, "{what}, steps of {budget}");
+            assert_eq!(summary, expected_summary, "{what}, steps of {budget}");
+        }
+        assert_eq!(
+            current, &snapshot,
+            "{what}: the current directory must not change"
+        );
+    }
+}
+
 #[test]
 fn graph_import_keeps_collections_it_does_not_contain() {
     let mut dir = current();
@@ -331,6 +428,9 @@ fn graph_import_keeps_collections_it_does_not_contain() {
         (err.file.as_str(), err.location.as_str()),
         ("current directory", "groups[old-g].owners")
     );
+    for budget in [1, 2, usize::MAX] {
+        assert_eq!(stepwise(&dir, &files, budget).unwrap_err(), err);
+    }
     dir.groups.clear();
     let imported = import_graph(&dir, &files).unwrap();
     assert_eq!(imported.users.len(), 4);
@@ -347,6 +447,12 @@ fn check_graph(file: &str, text: &str, location: &str, problem: &str) {
     let before = current();
     let snapshot = before.clone();
     let err: ImportError = import_graph(&before, &files).expect_err(problem);
+    assert_eq!(before, snapshot, "the current directory must not change");
+    // The stepwise path the browser takes, in the smallest steps, fails the same way.
+    for budget in [1, 4] {
+        let stepped = stepwise(&before, &files, budget).expect_err(problem);
+        assert_eq!(stepped, err, "in steps of {budget}");
+    }
     assert_eq!(before, snapshot, "the current directory must not change");
     assert_eq!(
         (err.file.as_str(), err.location.as_str()),

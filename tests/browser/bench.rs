@@ -480,3 +480,55 @@ async fn reviewer_page_benchmark() {
     figure("reviewer.row_elements", rows as f64, "elements", None);
     let _ = rt.ready.get_untracked();
 }
+
+/// Importing the benchmark tenant as one Graph JSON file through "Import directory", the way
+/// a person does: the time until the report shows, and the longest stretch the page was
+/// frozen meanwhile (the honest "does it freeze" figure), then the longest freeze in the
+/// seconds after it (the snapshot the app writes after a large change).
+#[wasm_bindgen_test]
+async fn import_page_benchmark() {
+    use crate::directory::{as_administrator, choose_files, file_input, report};
+    use crate::support::*;
+
+    let n = users();
+    let source = sample_tenant(&SampleConfig {
+        users: n,
+        seed: 11,
+        now: Utc::now(),
+    });
+    let bundle = attest_engine::import::bundle_files(&export_graph(&source));
+    drop(source);
+    as_administrator();
+    let app = mount_with("/directory", test_config(0));
+    ready_runtime().await;
+    let input = file_input(&app).await;
+    let watch = PageWatch::start("Import progress");
+    let start = now_ms();
+    choose_files(&input, &[("bench-directory.json", &bundle)]);
+    let done = loop {
+        if let Some(done) = report(&app) {
+            break done;
+        }
+        gloo_timers::future::TimeoutFuture::new(5).await;
+        assert!(now_ms() - start < 600_000.0, "the import never finished");
+    };
+    let total = now_ms() - start;
+    let seen = watch.stop();
+    assert!(done.starts_with("Imported "), "{done}");
+    figure("import.page_total_ms", total, "ms", None);
+    figure("import.longest_block_ms", seen.longest_block_ms, "ms", None);
+    figure(
+        "import.progress_values",
+        seen.progress_values as f64,
+        "values",
+        None,
+    );
+    let after = PageWatch::start("Import progress");
+    gloo_timers::future::TimeoutFuture::new(3_000).await;
+    figure(
+        "import.longest_block_after_ms",
+        after.stop().longest_block_ms,
+        "ms",
+        None,
+    );
+}

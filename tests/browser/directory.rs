@@ -11,7 +11,7 @@ use web_sys::Element;
 use crate::support::*;
 
 /// Puts `files` on the `<input type=file>` the way choosing them does, and fires `change`.
-fn choose_files(input: &Element, files: &[(&str, &str)]) {
+pub(crate) fn choose_files(input: &Element, files: &[(&str, &str)]) {
     let transfer = web_sys::DataTransfer::new().expect("DataTransfer");
     let items = js_sys::Reflect::get(&transfer, &"items".into()).expect("items");
     let add: js_sys::Function = js_sys::Reflect::get(&items, &"add".into())
@@ -46,14 +46,14 @@ fn type_into(input: &Element, value: &str) {
 }
 
 /// Imports need the administrator: forget an identity an earlier test left in storage.
-fn as_administrator() {
+pub(crate) fn as_administrator() {
     let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
     storage
         .remove_item(attest::ui::session::ACTING_AS_KEY)
         .unwrap();
 }
 
-async fn file_input(app: &Mounted) -> Element {
+pub(crate) async fn file_input(app: &Mounted) -> Element {
     wait_for("the Choose files control", || {
         control_by_label(&app.root, "Choose files")
     })
@@ -87,7 +87,7 @@ fn graph_users(users: &[(&str, &str, &str)]) -> String {
     )
 }
 
-fn report(app: &Mounted) -> Option<String> {
+pub(crate) fn report(app: &Mounted) -> Option<String> {
     app.root
         .query_selector(".import-report")
         .ok()
@@ -199,6 +199,32 @@ async fn an_exported_bundle_imports_back() {
     assert_eq!(
         runtime.state.with_untracked(|s| s.directory.clone()),
         source
+    );
+}
+
+/// The progress bar moves while a larger file imports: it shows more than one value (every
+/// value is seen through DOM changes, so this does not depend on how fast the machine is).
+#[wasm_bindgen_test]
+async fn the_progress_bar_moves_while_a_larger_file_imports() {
+    let source = attest_engine::sample::sample_tenant(&attest_engine::sample::SampleConfig {
+        users: 1_500,
+        seed: 9,
+        now: chrono::Utc::now(),
+    });
+    let bundle = attest_engine::import::bundle_files(&attest_engine::import::export_graph(&source));
+    as_administrator();
+    let app = mount_with("/directory", test_config(0));
+    ready_runtime().await;
+    let input = file_input(&app).await;
+    let watch = PageWatch::start("Import progress");
+    choose_files(&input, &[("attest-directory.json", &bundle)]);
+    let done = wait_for("the import report", || report(&app)).await;
+    let seen = watch.stop();
+    assert!(done.starts_with("Imported 1,500 users, "), "{done}");
+    assert!(
+        seen.progress_values > 1,
+        "the progress bar showed {} value(s)",
+        seen.progress_values
     );
 }
 

@@ -6,6 +6,7 @@ use std::{any::Any, future::Future};
 
 use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::{GetUntracked, Owner};
+use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::JsCast;
 use web_sys::{Document, Element, HtmlElement};
 
@@ -241,4 +242,74 @@ pub fn group_review(
     def.stages = stages;
     def.settings.reminders = false;
     def
+}
+
+#[wasm_bindgen(inline_js = r#"
+let watch = null;
+export function watch_start(label) {
+  const w = { last: performance.now(), longest: 0, values: new Set(), stopped: false };
+  const note = (el) => {
+    if (el.nodeType !== 1) return;
+    const bars = el.matches("progress") ? [el] : el.querySelectorAll("progress");
+    for (const bar of bars) {
+      if (bar.getAttribute("aria-label") === label && bar.hasAttribute("value")) {
+        w.values.add(bar.getAttribute("value") + "/" + bar.getAttribute("max"));
+      }
+    }
+  };
+  w.observer = new MutationObserver((records) => {
+    for (const r of records) {
+      if (r.type === "attributes") note(r.target);
+      for (const n of r.addedNodes) note(n);
+    }
+  });
+  w.observer.observe(document.body, { childList: true, subtree: true, attributes: true, attributeFilter: ["value"] });
+  const tick = () => {
+    if (w.stopped) return;
+    const now = performance.now();
+    w.longest = Math.max(w.longest, now - w.last);
+    w.last = now;
+    setTimeout(tick, 0);
+  };
+  setTimeout(tick, 0);
+  watch = w;
+}
+export function watch_stop() {
+  const w = watch;
+  w.stopped = true;
+  w.observer.disconnect();
+  w.longest = Math.max(w.longest, performance.now() - w.last);
+  return [w.longest, w.values.size];
+}
+"#)]
+extern "C" {
+    fn watch_start(label: &str);
+    fn watch_stop() -> js_sys::Array;
+}
+
+/// Watches the page while something runs: the longest time the main thread gave no turn to
+/// a 0 ms timer (how long the page was frozen), and every distinct `value/max` a
+/// `<progress>` with accessible name `label` showed (seen through DOM mutations, so no
+/// value is missed however fast the work goes). One watch at a time.
+pub struct PageWatch;
+
+/// What a [`PageWatch`] saw.
+pub struct Watched {
+    pub longest_block_ms: f64,
+    pub progress_values: usize,
+}
+
+impl PageWatch {
+    pub fn start(progress_label: &str) -> PageWatch {
+        watch_start(progress_label);
+        PageWatch
+    }
+
+    pub fn stop(self) -> Watched {
+        let out = watch_stop();
+        Watched {
+            longest_block_ms: out.get(0).as_f64().unwrap_or(0.0),
+            progress_values: out.get(1).as_f64().unwrap_or(0.0) as usize,
+        }
+    }
 }

@@ -1,16 +1,18 @@
 //! Microsoft Graph JSON import: the collection documents Graph returns (`value` + paging),
 //! converted in bounded steps so a browser can import 100,000 users without freezing.
 //!
-//! `add_file` only splits a document into raw items; `step` converts items; `finish`
-//! assembles the directory and checks every reference. Errors carry file + JSON path.
+//! `add_file` only splits a document into raw items; `step` converts items; `check`
+//! assembles the directory and checks its references, also in bounded steps; `finish` hands
+//! the result over. Errors carry file + JSON path.
 
 use std::collections::{BTreeMap, HashMap};
+use std::ops::Bound;
 
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
-use super::{check_kept_references, parse_date, ImportError, ImportSummary, DATE_HINT};
+use super::{kept_dangling, parse_date, ImportError, ImportSummary, DATE_HINT};
 use crate::directory::{
     AccessPackage, Application, AssignmentKind, Directory, DirectoryRole, Group, GroupKind,
     Membership, Principal, RoleAssignment, User, UserType,
@@ -142,10 +144,81 @@ impl<T> Default for Keyed<T> {
     }
 }
 
-/// A Graph import in progress. Build with `new`, feed files with `add_file`, convert with
-/// `step` (bounded work per call), then `finish`. Nothing changes until `finish` succeeds.
+/// Where a chunked import is: converting items (`step`), checking references (`check`), or
+/// checked (`finish` returns at once).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ImportPhase {
+    Converting,
+    Checking,
+    Checked,
+}
+
+/// The reference checks `check` runs, in order: first those of the imported collections
+/// (errors name the file and JSON path), then those of the kept ones (errors name the
+/// current directory's object).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+enum Part {
+    #[default]
+    Managers,
+    Groups,
+    Applications,
+    RolePrincipals,
+    PackageOwners,
+    PackageAssignments,
+    KeptUsers,
+    KeptGroups,
+    KeptApplications,
+    KeptRoles,
+    KeptPackages,
+    Done,
+}
+
+impl Part {
+    fn next(self) -> Part {
+        match self {
+            Part::Managers => Part::Groups,
+            Part::Groups => Part::Applications,
+            Part::Applications => Part::RolePrincipals,
+            Part::RolePrincipals => Part::PackageOwners,
+            Part::PackageOwners => Part::PackageAssignments,
+            Part::PackageAssignments => Part::KeptUsers,
+            Part::KeptUsers => Part::KeptGroups,
+            Part::KeptGroups => Part::KeptApplications,
+            Part::KeptApplications => Part::KeptRoles,
+            Part::KeptRoles => Part::KeptPackages,
+            Part::KeptPackages | Part::Done => Part::Done,
+        }
+    }
+}
+
+/// How far `check` is: the part, and the next object (by id) or list entry in it.
+#[derive(Debug, Default)]
+struct Cursor {
+    part: Part,
+    next_key: Option<String>,
+    next_index: usize,
+}
+
+/// Work left in one `check` call, in references (an object counts one, plus its references).
+struct Budget {
+    left: usize,
+    used: usize,
+}
+
+impl Budget {
+    fn spend(&mut self, units: usize) {
+        self.left = self.left.saturating_sub(units);
+        self.used += units;
+    }
+}
+
+/// A Graph import in progress. Build with `new` (or `deferred` + `keep_from`), feed files
+/// with `add_file`, convert with `step` and check with `check` (bounded work per call), then
+/// `finish`. Nothing changes until `finish` succeeds.
 pub struct GraphImport {
-    current: Directory,
+    /// What the import starts from: the whole current directory (`new`), or only the
+    /// collections the files do not replace (`keep_from`).
+    current: Option<Directory>,
     files: Vec<PendingFile>,
     next_file: usize,
     next_item: usize,
@@ -160,6 +233,10 @@ pub struct GraphImport {
     eligible: Option<Vec<(Src, String, String)>>,
     /// (source, access package id, user id), in file order.
     package_assignments: Option<Vec<(Src, String, String)>>,
+    /// The directory once every item is converted, with what came in.
+    assembled: Option<(Directory, ImportSummary)>,
+    cursor: Cursor,
+    checked: ImportProgress,
 }
 
 /// Import Graph collection documents into a copy of `current`: collections present in the
@@ -184,9 +261,18 @@ fn not_a_collection(file: &str) -> ImportError {
 }
 
 impl GraphImport {
+    /// An import on top of a copy of `current`.
     pub fn new(current: &Directory) -> Self {
+        let mut import = GraphImport::deferred();
+        import.current = Some(current.clone());
+        import
+    }
+
+    /// An import that copies nothing up front: call `keep_from` after the last `add_file`
+    /// and before `check`, so only the collections the files do not replace are copied.
+    pub fn deferred() -> Self {
         GraphImport {
-            current: current.clone(),
+            current: None,
             files: Vec::new(),
             next_file: 0,
             next_item: 0,
@@ -199,6 +285,40 @@ impl GraphImport {
             active: None,
             eligible: None,
             package_assignments: None,
+            assembled: None,
+            cursor: Cursor::default(),
+            checked: ImportProgress { done: 0, total: 0 },
+        }
+    }
+
+    /// Start from `current`, copying only the collections the added files do not replace
+    /// (replaced ones are left out: the import brings its own). Call after the last
+    /// `add_file`; called earlier it copies more than needed but is still correct.
+    pub fn keep_from(&mut self, current: &Directory) {
+        fn kept<T: Clone>(replaced: bool, map: &BTreeMap<String, T>) -> BTreeMap<String, T> {
+            if replaced {
+                BTreeMap::new()
+            } else {
+                map.clone()
+            }
+        }
+        self.current = Some(Directory {
+            users: kept(self.users.is_some(), &current.users),
+            groups: kept(self.groups.is_some(), &current.groups),
+            applications: kept(self.applications.is_some(), &current.applications),
+            roles: kept(self.roles.is_some(), &current.roles),
+            access_packages: kept(self.packages.is_some(), &current.access_packages),
+        });
+    }
+
+    /// Which phase the next call works in.
+    pub fn phase(&self) -> ImportPhase {
+        if self.progress.done < self.progress.total {
+            ImportPhase::Converting
+        } else if self.assembled.is_none() || self.cursor.part != Part::Done {
+            ImportPhase::Checking
+        } else {
+            ImportPhase::Checked
         }
     }
 
@@ -410,10 +530,53 @@ impl GraphImport {
         }
     }
 
-    /// Convert what is left, assemble the directory and check every reference.
+    /// Convert what is left, assemble the directory and check every reference; the result.
     pub fn finish(mut self) -> Result<(Directory, ImportSummary), ImportError> {
         self.step(usize::MAX)?;
-        let mut dir = self.current.clone();
+        while self.phase() != ImportPhase::Checked {
+            self.check(usize::MAX)?;
+        }
+        Ok(self
+            .assembled
+            .take()
+            .expect("checked imports are assembled"))
+    }
+
+    /// Check up to about `max_refs` references (an object counts one, plus one per
+    /// reference it holds; one object is never split); call until `done == total`. The
+    /// first call converts any items `step` left and assembles the directory, without
+    /// checking anything yet.
+    pub fn check(&mut self, max_refs: usize) -> Result<ImportProgress, ImportError> {
+        if self.assembled.is_none() {
+            self.step(usize::MAX)?;
+            let assembled = self.assemble()?;
+            self.checked = ImportProgress {
+                done: 0,
+                total: self.units(&assembled.0),
+            };
+            self.assembled = Some(assembled);
+            return Ok(self.checked);
+        }
+        let mut budget = Budget {
+            left: max_refs.max(1),
+            used: 0,
+        };
+        let mut cursor = std::mem::take(&mut self.cursor);
+        let outcome = self.check_some(&mut cursor, &mut budget);
+        self.cursor = cursor;
+        self.checked.done = (self.checked.done + budget.used).min(self.checked.total);
+        if self.cursor.part == Part::Done {
+            self.checked.done = self.checked.total;
+        }
+        outcome.map(|()| self.checked)
+    }
+
+    /// Put the converted collections into the kept ones. Moves, never copies, the objects.
+    fn assemble(&mut self) -> Result<(Directory, ImportSummary), ImportError> {
+        let mut dir = self
+            .current
+            .take()
+            .expect("keep_from is called before a deferred import is checked");
         let mut summary = ImportSummary::default();
         let mut links = 0;
 
@@ -499,9 +662,6 @@ impl GraphImport {
             }
         }
         summary.links = links;
-
-        self.check_imported_references(&dir)?;
-        check_kept_references(&dir)?;
         Ok((dir, summary))
     }
 
@@ -532,119 +692,369 @@ impl GraphImport {
         ImportError::new(&self.files[src.0].name, location, problem)
     }
 
-    fn check_imported_references(&self, dir: &Directory) -> Result<(), ImportError> {
+    /// Whether a part has anything to check: imported parts when their collection (or
+    /// list) was in the files, kept parts when it was not.
+    fn applies(&self, part: Part) -> bool {
+        match part {
+            Part::Managers => self.users.is_some(),
+            Part::Groups => self.groups.is_some(),
+            Part::Applications => self.applications.is_some(),
+            Part::RolePrincipals => self.active.is_some() || self.eligible.is_some(),
+            Part::PackageOwners => self.packages.is_some(),
+            Part::PackageAssignments => self.package_assignments.is_some(),
+            Part::KeptUsers => self.users.is_none(),
+            Part::KeptGroups => self.groups.is_none(),
+            Part::KeptApplications => self.applications.is_none(),
+            // Assignments of kept roles may be kept too (only one kind imported, or none).
+            Part::KeptRoles => self.roles.is_none(),
+            Part::KeptPackages => self.packages.is_none(),
+            Part::Done => false,
+        }
+    }
+
+    /// The work `check` has to do on `dir`, in the units of its budget.
+    fn units(&self, dir: &Directory) -> usize {
+        let mut total = 0;
+        let mut part = Part::default();
+        while part != Part::Done {
+            if self.applies(part) {
+                total += match part {
+                    Part::Managers | Part::KeptUsers => dir.users.len(),
+                    Part::Groups | Part::KeptGroups => dir.groups.values().map(group_cost).sum(),
+                    Part::Applications | Part::KeptApplications => {
+                        dir.applications.values().map(app_cost).sum()
+                    }
+                    Part::RolePrincipals => [&self.active, &self.eligible]
+                        .into_iter()
+                        .flatten()
+                        .map(Vec::len)
+                        .sum(),
+                    Part::PackageOwners => dir
+                        .access_packages
+                        .values()
+                        .map(|p| 1 + p.owners.len())
+                        .sum(),
+                    Part::PackageAssignments => {
+                        self.package_assignments.as_ref().map_or(0, Vec::len)
+                    }
+                    Part::KeptRoles => dir.roles.values().map(|r| 1 + r.assignments.len()).sum(),
+                    Part::KeptPackages => dir.access_packages.values().map(package_cost).sum(),
+                    Part::Done => 0,
+                };
+            }
+            part = part.next();
+        }
+        total
+    }
+
+    /// Run the checks from `cursor` until the budget is spent or every part is done.
+    fn check_some(&self, cursor: &mut Cursor, budget: &mut Budget) -> Result<(), ImportError> {
+        let (dir, _) = self.assembled.as_ref().expect("assembled before checking");
         let user_ok = |id: &str| dir.users.contains_key(id);
         let principal_ok = |p: &Principal| match p {
             Principal::User(u) => dir.users.contains_key(u),
             Principal::Group(g) => dir.groups.contains_key(g),
         };
-        let missing_principal = |p: &Principal, what: &str| match p {
-            Principal::User(u) => (
-                u.clone(),
-                format!("{what} \"{u}\" (a user) does not exist in the directory"),
-            ),
-            Principal::Group(g) => (
-                g.clone(),
-                format!("{what} \"{g}\" (a group) does not exist in the directory"),
-            ),
-        };
-        if let Some(users) = &self.users {
-            for u in dir.users.values() {
-                if let Some(m) = u.manager.as_deref().filter(|m| !user_ok(m)) {
-                    let src = users.sources[&u.id];
-                    return Err(self.dangling(
-                        src,
-                        format!("$.value[{}].manager.id", src.1),
-                        format!("manager \"{m}\" does not exist in the directory"),
-                    ));
-                }
-            }
-        }
-        // Owners must be users; members and assignees users or groups. One check for both
-        // collections, naming where in the source file the dangling reference is.
-        let owners_and_principals =
-            |src, owners: &[String], principals: &[Principal], field, key, noun| {
-                if let Some(o) = owners.iter().find(|o| !user_ok(o)) {
-                    return Err(self.dangling(
-                        src,
-                        self.locate(src, "owners", "id", o),
-                        format!("owner \"{o}\" does not exist in the directory (owners are users)"),
-                    ));
-                }
-                if let Some(p) = principals.iter().find(|p| !principal_ok(p)) {
-                    let (id, problem) = missing_principal(p, noun);
-                    return Err(self.dangling(src, self.locate(src, field, key, &id), problem));
-                }
-                Ok(())
-            };
-        if let Some(groups) = &self.groups {
-            for g in dir.groups.values() {
-                owners_and_principals(
-                    groups.sources[&g.id],
-                    &g.owners,
-                    &g.members,
-                    "members",
-                    "id",
-                    "member",
-                )?;
-            }
-        }
-        if let Some(apps) = &self.applications {
-            for a in dir.applications.values() {
-                owners_and_principals(
-                    apps.sources[&a.id],
-                    &a.owners,
-                    &a.assignments,
-                    "appRoleAssignedTo",
-                    "principalId",
-                    "assigned principal",
-                )?;
-            }
-        }
-        for list in [&self.active, &self.eligible].into_iter().flatten() {
-            for (src, principal, _) in list {
-                if !user_ok(principal) {
-                    let problem = if dir.groups.contains_key(principal) {
-                        format!(
-                            "principal \"{principal}\" is a group; Attest reviews role \
-                             assignments of users only"
+        while budget.left > 0 && cursor.part != Part::Done {
+            let part = cursor.part;
+            let key = &mut cursor.next_key;
+            let index = &mut cursor.next_index;
+            let finished = if !self.applies(part) {
+                true
+            } else {
+                match part {
+                    Part::Managers => {
+                        let sources = &self.users.as_ref().expect("applies").sources;
+                        walk(
+                            &dir.users,
+                            key,
+                            budget,
+                            |_| 1,
+                            |u| match u.manager.as_deref().filter(|m| !user_ok(m)) {
+                                None => Ok(()),
+                                Some(m) => {
+                                    let src = sources[&u.id];
+                                    Err(self.dangling(
+                                        src,
+                                        format!("$.value[{}].manager.id", src.1),
+                                        format!("manager \"{m}\" does not exist in the directory"),
+                                    ))
+                                }
+                            },
+                        )?
+                    }
+                    Part::Groups => {
+                        let sources = &self.groups.as_ref().expect("applies").sources;
+                        walk(&dir.groups, key, budget, group_cost, |g| {
+                            self.owners_and_principals(
+                                sources[&g.id],
+                                (&g.owners, &g.members),
+                                (&user_ok, &principal_ok),
+                                ("members", "id", "member"),
+                            )
+                        })?
+                    }
+                    Part::Applications => {
+                        let sources = &self.applications.as_ref().expect("applies").sources;
+                        walk(&dir.applications, key, budget, app_cost, |a| {
+                            self.owners_and_principals(
+                                sources[&a.id],
+                                (&a.owners, &a.assignments),
+                                (&user_ok, &principal_ok),
+                                ("appRoleAssignedTo", "principalId", "assigned principal"),
+                            )
+                        })?
+                    }
+                    Part::RolePrincipals => {
+                        // Active assignments first, then eligible ones, as one list.
+                        let active = self.active.as_deref().unwrap_or_default();
+                        let eligible = self.eligible.as_deref().unwrap_or_default();
+                        let list = active.iter().chain(eligible);
+                        walk_list(
+                            list,
+                            active.len() + eligible.len(),
+                            index,
+                            budget,
+                            |(src, principal, _)| {
+                                if user_ok(principal) {
+                                    return Ok(());
+                                }
+                                let problem = if dir.groups.contains_key(principal) {
+                                    format!(
+                                    "principal \"{principal}\" is a group; Attest reviews role \
+                                     assignments of users only"
+                                )
+                                } else {
+                                    format!(
+                                        "principal \"{principal}\" is not a user in the directory"
+                                    )
+                                };
+                                Err(self.dangling(
+                                    *src,
+                                    format!("$.value[{}].principalId", src.1),
+                                    problem,
+                                ))
+                            },
+                        )?
+                    }
+                    Part::PackageOwners => {
+                        let sources = &self.packages.as_ref().expect("applies").sources;
+                        walk(
+                            &dir.access_packages,
+                            key,
+                            budget,
+                            |p| 1 + p.owners.len(),
+                            |p| match p.owners.iter().find(|o| !user_ok(o)) {
+                                None => Ok(()),
+                                Some(o) => {
+                                    let src = sources[&p.id];
+                                    Err(self.dangling(
+                                        src,
+                                        self.locate(src, "owners", "id", o),
+                                        format!("owner \"{o}\" does not exist in the directory (owners are users)"),
+                                    ))
+                                }
+                            },
+                        )?
+                    }
+                    Part::PackageAssignments => {
+                        let list = self.package_assignments.as_deref().unwrap_or_default();
+                        walk_list(list.iter(), list.len(), index, budget, |(src, _, user)| {
+                            if user_ok(user) {
+                                return Ok(());
+                            }
+                            Err(self.dangling(
+                                *src,
+                                format!("$.value[{}].target.objectId", src.1),
+                                format!("assigned user \"{user}\" does not exist in the directory"),
+                            ))
+                        })?
+                    }
+                    Part::KeptUsers => walk(
+                        &dir.users,
+                        key,
+                        budget,
+                        |_| 1,
+                        |u| match u.manager.as_deref().filter(|m| !user_ok(m)) {
+                            None => Ok(()),
+                            Some(m) => Err(kept_dangling(format!("users[{}].manager", u.id), m)),
+                        },
+                    )?,
+                    Part::KeptGroups => walk(&dir.groups, key, budget, group_cost, |g| {
+                        kept_owners_and_principals(
+                            "groups",
+                            &g.id,
+                            (&g.owners, "owners"),
+                            (&g.members, "members"),
+                            (&user_ok, &principal_ok),
                         )
-                    } else {
-                        format!("principal \"{principal}\" is not a user in the directory")
-                    };
-                    return Err(self.dangling(
-                        *src,
-                        format!("$.value[{}].principalId", src.1),
-                        problem,
-                    ));
+                    })?,
+                    Part::KeptApplications => {
+                        walk(&dir.applications, key, budget, app_cost, |a| {
+                            kept_owners_and_principals(
+                                "applications",
+                                &a.id,
+                                (&a.owners, "owners"),
+                                (&a.assignments, "assignments"),
+                                (&user_ok, &principal_ok),
+                            )
+                        })?
+                    }
+                    Part::KeptRoles => walk(
+                        &dir.roles,
+                        key,
+                        budget,
+                        |r| 1 + r.assignments.len(),
+                        |r| match r.assignments.iter().find(|a| !user_ok(&a.user)) {
+                            None => Ok(()),
+                            Some(a) => Err(kept_dangling(
+                                format!("roles[{}].assignments", r.id),
+                                &a.user,
+                            )),
+                        },
+                    )?,
+                    Part::KeptPackages => {
+                        walk(&dir.access_packages, key, budget, package_cost, |p| {
+                            if let Some(o) = p.owners.iter().find(|o| !user_ok(o)) {
+                                return Err(kept_dangling(
+                                    format!("accessPackages[{}].owners", p.id),
+                                    o,
+                                ));
+                            }
+                            match p.assignments.iter().find(|u| !user_ok(u)) {
+                                None => Ok(()),
+                                Some(u) => Err(kept_dangling(
+                                    format!("accessPackages[{}].assignments", p.id),
+                                    u,
+                                )),
+                            }
+                        })?
+                    }
+                    Part::Done => true,
                 }
-            }
-        }
-        if let Some(packages) = &self.packages {
-            for p in dir.access_packages.values() {
-                if let Some(o) = p.owners.iter().find(|o| !user_ok(o)) {
-                    let src = packages.sources[&p.id];
-                    return Err(self.dangling(
-                        src,
-                        self.locate(src, "owners", "id", o),
-                        format!("owner \"{o}\" does not exist in the directory (owners are users)"),
-                    ));
-                }
-            }
-        }
-        if let Some(list) = &self.package_assignments {
-            for (src, _, user) in list {
-                if !user_ok(user) {
-                    return Err(self.dangling(
-                        *src,
-                        format!("$.value[{}].target.objectId", src.1),
-                        format!("assigned user \"{user}\" does not exist in the directory"),
-                    ));
-                }
+            };
+            if finished {
+                cursor.part = part.next();
+                cursor.next_key = None;
+                cursor.next_index = 0;
             }
         }
         Ok(())
     }
+
+    /// Owners must be users; members and assignees users or groups. One check for groups
+    /// and applications, naming where in the source file the dangling reference is.
+    fn owners_and_principals(
+        &self,
+        src: Src,
+        (owners, principals): (&[String], &[Principal]),
+        (user_ok, principal_ok): Exists<'_>,
+        (field, key, noun): (&str, &str, &str),
+    ) -> Result<(), ImportError> {
+        if let Some(o) = owners.iter().find(|o| !user_ok(o)) {
+            return Err(self.dangling(
+                src,
+                self.locate(src, "owners", "id", o),
+                format!("owner \"{o}\" does not exist in the directory (owners are users)"),
+            ));
+        }
+        if let Some(p) = principals.iter().find(|p| !principal_ok(p)) {
+            let (id, problem) = match p {
+                Principal::User(u) => (
+                    u,
+                    format!("{noun} \"{u}\" (a user) does not exist in the directory"),
+                ),
+                Principal::Group(g) => (
+                    g,
+                    format!("{noun} \"{g}\" (a group) does not exist in the directory"),
+                ),
+            };
+            return Err(self.dangling(src, self.locate(src, field, key, id), problem));
+        }
+        Ok(())
+    }
+}
+
+/// Whether a user id, and a user or group, exist in the assembled directory.
+type Exists<'a> = (&'a dyn Fn(&str) -> bool, &'a dyn Fn(&Principal) -> bool);
+
+fn group_cost(g: &Group) -> usize {
+    1 + g.owners.len() + g.members.len()
+}
+
+fn app_cost(a: &Application) -> usize {
+    1 + a.owners.len() + a.assignments.len()
+}
+
+fn package_cost(p: &AccessPackage) -> usize {
+    1 + p.owners.len() + p.assignments.len()
+}
+
+/// A kept group's or application's owners and principals, in the order and words of
+/// `Directory::dangling_references`.
+fn kept_owners_and_principals(
+    collection: &str,
+    id: &str,
+    (owners, owners_field): (&[String], &str),
+    (principals, principals_field): (&[Principal], &str),
+    (user_ok, principal_ok): Exists<'_>,
+) -> Result<(), ImportError> {
+    if let Some(o) = owners.iter().find(|o| !user_ok(o)) {
+        return Err(kept_dangling(
+            format!("{collection}[{id}].{owners_field}"),
+            o,
+        ));
+    }
+    match principals.iter().find(|p| !principal_ok(p)) {
+        None => Ok(()),
+        Some(Principal::User(missing) | Principal::Group(missing)) => Err(kept_dangling(
+            format!("{collection}[{id}].{principals_field}"),
+            missing,
+        )),
+    }
+}
+
+/// Check the objects of `map` from the id in `next` on (from the first when None) until
+/// the budget is spent; true when the map is done, else `next` is where to go on.
+fn walk<T>(
+    map: &BTreeMap<String, T>,
+    next: &mut Option<String>,
+    budget: &mut Budget,
+    cost: impl Fn(&T) -> usize,
+    mut check: impl FnMut(&T) -> Result<(), ImportError>,
+) -> Result<bool, ImportError> {
+    let rest = match next.as_deref() {
+        None => map.range::<str, _>(..),
+        Some(from) => map.range::<str, _>((Bound::Included(from), Bound::Unbounded)),
+    };
+    for (id, object) in rest {
+        if budget.left == 0 {
+            *next = Some(id.clone());
+            return Ok(false);
+        }
+        check(object)?;
+        budget.spend(cost(object));
+    }
+    Ok(true)
+}
+
+/// Like `walk`, over a list by position.
+fn walk_list<'a, T: 'a>(
+    list: impl Iterator<Item = &'a T>,
+    len: usize,
+    next: &mut usize,
+    budget: &mut Budget,
+    mut check: impl FnMut(&T) -> Result<(), ImportError>,
+) -> Result<bool, ImportError> {
+    for entry in list.skip(*next) {
+        if budget.left == 0 {
+            return Ok(false);
+        }
+        check(entry)?;
+        *next += 1;
+        budget.spend(1);
+    }
+    Ok(*next >= len)
 }
 
 fn insert<T>(

@@ -10,7 +10,7 @@ mod graph;
 pub use self::csv::{csv_field, import_csv, parse_csv};
 pub use bundle::{bundle_files, split_bundle};
 pub use export::export_graph;
-pub use graph::{import_graph, GraphImport, ImportProgress};
+pub use graph::{import_graph, GraphImport, ImportPhase, ImportProgress};
 
 use crate::directory::Directory;
 
@@ -59,15 +59,20 @@ pub const CURRENT_DIRECTORY: &str = "current directory";
 pub(crate) fn check_kept_references(dir: &Directory) -> Result<(), ImportError> {
     match dir.dangling_references().into_iter().next() {
         None => Ok(()),
-        Some((location, missing)) => Err(ImportError::new(
-            CURRENT_DIRECTORY,
-            location,
-            format!(
-                "\"{missing}\" no longer exists after this import; import the collection that \
-                 refers to it too, or keep that object in the imported files"
-            ),
-        )),
+        Some((location, missing)) => Err(kept_dangling(location, &missing)),
     }
+}
+
+/// The error for a reference from a kept collection, at `location`, to `missing`.
+pub(crate) fn kept_dangling(location: String, missing: &str) -> ImportError {
+    ImportError::new(
+        CURRENT_DIRECTORY,
+        location,
+        format!(
+            "\"{missing}\" no longer exists after this import; import the collection that \
+             refers to it too, or keep that object in the imported files"
+        ),
+    )
 }
 
 /// Parse a Graph or CSV timestamp: RFC 3339 (`2024-01-31T09:00:00Z`) or a plain date

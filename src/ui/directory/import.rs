@@ -6,7 +6,8 @@
 //! bar moves. Nothing changes until the whole import succeeded and the engine accepted it.
 
 use attest_engine::import::{
-    bundle_files, export_graph, import_csv, split_bundle, GraphImport, ImportError, ImportSummary,
+    bundle_files, export_graph, import_csv, split_bundle, GraphImport, ImportError, ImportProgress,
+    ImportSummary,
 };
 use attest_engine::Command;
 use leptos::prelude::*;
@@ -21,6 +22,8 @@ use crate::runtime::{use_runtime, Runtime};
 
 /// Items converted per `GraphImport::step` call; steps repeat until the frame budget is used.
 const STEP_ITEMS: usize = 250;
+/// References checked per `GraphImport::check` call, likewise.
+const CHECK_REFS: usize = 5_000;
 /// Work per slice before the browser gets to paint and handle input again.
 const FRAME_BUDGET_MS: f64 = 12.0;
 
@@ -32,6 +35,7 @@ enum Status {
     Idle,
     Reading { files: usize },
     Converting { done: usize, total: usize },
+    Checking { done: usize, total: usize },
     Saving,
     Imported(Report),
     Failed(Failure),
@@ -58,7 +62,10 @@ impl Status {
     fn busy(&self) -> bool {
         matches!(
             self,
-            Status::Reading { .. } | Status::Converting { .. } | Status::Saving
+            Status::Reading { .. }
+                | Status::Converting { .. }
+                | Status::Checking { .. }
+                | Status::Saving
         )
     }
 }
@@ -138,47 +145,81 @@ async fn import_files(
     }
 }
 
-/// Graph JSON through `GraphImport` in time-boxed slices, then CSV on top of the result.
+/// Call `work` until it reports `done == total`, in slices of about `FRAME_BUDGET_MS`,
+/// showing the progress and letting the browser paint after each slice.
+async fn in_slices(
+    mut work: impl FnMut() -> Result<ImportProgress, ImportError>,
+    show: impl Fn(ImportProgress),
+) -> Result<(), ImportError> {
+    loop {
+        let slice_started = js_sys::Date::now();
+        let progress = loop {
+            let p = work()?;
+            if p.done >= p.total || js_sys::Date::now() - slice_started > FRAME_BUDGET_MS {
+                break p;
+            }
+        };
+        show(progress);
+        yield_to_browser().await;
+        if progress.done >= progress.total {
+            return Ok(());
+        }
+    }
+}
+
+/// Graph JSON through `GraphImport` in time-boxed slices (convert, then check references),
+/// then CSV on top of the result.
 async fn convert(
     runtime: Runtime,
     json: &[(String, String)],
     csv: &[(String, String)],
     status: RwSignal<Status>,
 ) -> Result<(attest_engine::Directory, ImportSummary), ImportError> {
-    // Start from the live directory without copying it: GraphImport keeps its own copy.
     let mut directory = None;
     let mut summary = ImportSummary::default();
     if !json.is_empty() {
-        let mut import = runtime
-            .state
-            .with_untracked(|s| GraphImport::new(&s.directory));
+        let mut import = GraphImport::deferred();
+        // Parsing a large file is one blocking piece each: paint between them.
         for (name, text) in json {
-            match split_bundle(name, text)? {
+            let split = split_bundle(name, text)?;
+            yield_to_browser().await;
+            match split {
                 Some(parts) => {
                     for (part, text) in &parts {
                         import.add_file(part, text)?;
+                        yield_to_browser().await;
                     }
                 }
-                None => import.add_file(name, text)?,
-            }
-        }
-        loop {
-            let slice_started = js_sys::Date::now();
-            let progress = loop {
-                let p = import.step(STEP_ITEMS)?;
-                if p.done >= p.total || js_sys::Date::now() - slice_started > FRAME_BUDGET_MS {
-                    break p;
+                None => {
+                    import.add_file(name, text)?;
+                    yield_to_browser().await;
                 }
-            };
-            status.set(Status::Converting {
-                done: progress.done,
-                total: progress.total,
-            });
-            yield_to_browser().await;
-            if progress.done >= progress.total {
-                break;
             }
         }
+        // Copy only the collections the files do not replace from the live directory.
+        runtime
+            .state
+            .with_untracked(|s| import.keep_from(&s.directory));
+        in_slices(
+            || import.step(STEP_ITEMS),
+            |p| {
+                status.set(Status::Converting {
+                    done: p.done,
+                    total: p.total,
+                })
+            },
+        )
+        .await?;
+        in_slices(
+            || import.check(CHECK_REFS),
+            |p| {
+                status.set(Status::Checking {
+                    done: p.done,
+                    total: p.total,
+                })
+            },
+        )
+        .await?;
         let (converted, s) = import.finish()?;
         directory = Some(converted);
         summary = s;
@@ -356,6 +397,13 @@ fn ImportStatus(status: RwSignal<Status>) -> impl IntoView {
         Status::Converting { done, total } => view! {
             <div class="import-progress">
                 <p role="status">{format!("Converting {} of {} items\u{2026}", count(done), count(total))}</p>
+                <progress aria-label="Import progress" max=total.max(1) value=done></progress>
+            </div>
+        }
+        .into_any(),
+        Status::Checking { done, total } => view! {
+            <div class="import-progress">
+                <p role="status">{format!("Checking references\u{2026} {} of {}", count(done), count(total))}</p>
                 <progress aria-label="Import progress" max=total.max(1) value=done></progress>
             </div>
         }
