@@ -31,6 +31,8 @@ use crate::state::State;
 
 /// The first bytes of every snapshot, and the layout version after them.
 const MAGIC: &[u8; 4] = b"ATSN";
+/// The first bytes of a directory on its own (an imported directory inside a stored record).
+const DIRECTORY_MAGIC: &[u8; 4] = b"ATDR";
 const VERSION: u32 = 1;
 
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -72,6 +74,34 @@ pub fn encode(state: &State) -> Vec<u8> {
         w.str(id);
     }
     w.out
+}
+
+/// The bytes of a directory alone, in the same layout: what an import record carries.
+pub fn encode_directory(directory: &Directory) -> Vec<u8> {
+    let mut w = Writer {
+        out: Vec::with_capacity(1 << 20),
+    };
+    w.out.extend_from_slice(DIRECTORY_MAGIC);
+    w.uint(u64::from(VERSION));
+    w.directory(directory);
+    w.out
+}
+
+/// The directory `bytes` written by [`encode_directory`] hold.
+pub fn decode_directory(bytes: &[u8]) -> Result<Directory, SnapshotError> {
+    let mut r = Reader { bytes, pos: 0 };
+    if r.take(DIRECTORY_MAGIC.len())? != DIRECTORY_MAGIC {
+        return Err(r.error_at(0, "not an Attest directory"));
+    }
+    let version = r.uint()?;
+    if version != u64::from(VERSION) {
+        return Err(r.error_at(4, format!("layout version {version} is not known")));
+    }
+    let directory = r.directory()?;
+    if r.pos != bytes.len() {
+        return Err(r.error("bytes left over after the directory"));
+    }
+    Ok(directory)
 }
 
 /// The state `bytes` hold, or where and why they cannot be read.

@@ -145,3 +145,22 @@ fn damaged_snapshots_are_refused_with_where() {
         let _ = decode(&bad);
     }
 }
+
+#[test]
+fn a_directory_alone_reads_back_and_damage_is_refused() {
+    use attest_engine::snapshot::{decode_directory, encode_directory};
+    let dir = sample_tenant(&SampleConfig {
+        users: 800,
+        seed: 5,
+        now: t0(),
+    });
+    let bytes = encode_directory(&dir);
+    assert_eq!(decode_directory(&bytes).as_ref(), Ok(&dir));
+    // A whole-state snapshot is not a directory, and a cut one is refused.
+    let state = encode(&finished_review().state);
+    assert!(decode_directory(&state)
+        .unwrap_err()
+        .to_string()
+        .contains("not an Attest directory"));
+    assert!(decode_directory(&bytes[..bytes.len() - 1]).is_err());
+}

@@ -48,7 +48,7 @@ pub enum BackupError {
 /// A backup that passed every check: its records, encoded for the log, and the state they
 /// fold to.
 pub struct CheckedBackup {
-    pub records: Vec<(String, Vec<u8>)>,
+    pub records: Vec<(String, codec::Encoded)>,
     pub state: State,
 }
 

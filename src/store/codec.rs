@@ -2,7 +2,7 @@
 //! engine `Record` (which may carry 100,000 decisions), never one per event: IndexedDB's cost
 //! is per value, so few large values are what makes appends and reloads fast.
 
-use attest_engine::{Record, State};
+use attest_engine::{Event, Record, State};
 
 use super::StoreError;
 
@@ -13,12 +13,101 @@ use super::StoreError;
 pub const JSON: u32 = 1;
 pub const BINARY: u32 = 2;
 pub const STATE_LAYOUT: u32 = 3;
-/// What new log values and snapshots are written in.
-pub const RECORD_FORMAT: u32 = BINARY;
+/// 4 (records only): format 2 with every imported directory taken out and written in the
+/// engine's layout in front of it — a 100,000-user import encodes and decodes in a fraction
+/// of the time. Records without an import stay format 2.
+pub const BINARY_WITH_DIRECTORIES: u32 = 4;
+/// What new snapshots are written in.
 pub const SNAPSHOT_FORMAT: u32 = STATE_LAYOUT;
 
-pub fn encode_record(record: &Record) -> Vec<u8> {
-    super::binary::to_bytes(record).expect("a record always serializes")
+/// A record's bytes for the log and the format they are in.
+#[derive(Clone, Debug)]
+pub struct Encoded {
+    pub format: u32,
+    pub data: Vec<u8>,
+}
+
+pub fn encode_record(record: &Record) -> Encoded {
+    let imports = record
+        .events
+        .iter()
+        .filter(|e| matches!(e, Event::DirectoryImported { .. }))
+        .count();
+    if imports == 0 {
+        return Encoded {
+            format: BINARY,
+            data: super::binary::to_bytes(record).expect("a record always serializes"),
+        };
+    }
+    // The record without its directories (cheap: an import record holds little else),
+    // preceded by each directory in order: count, then length and bytes of each.
+    let mut data = Vec::new();
+    data.extend_from_slice(&(imports as u32).to_le_bytes());
+    let events = record
+        .events
+        .iter()
+        .map(|e| match e {
+            Event::DirectoryImported { directory, source } => {
+                let bytes = attest_engine::snapshot::encode_directory(directory);
+                data.extend_from_slice(&(bytes.len() as u32).to_le_bytes());
+                data.extend_from_slice(&bytes);
+                Event::DirectoryImported {
+                    directory: Box::default(),
+                    source: source.clone(),
+                }
+            }
+            other => other.clone(),
+        })
+        .collect();
+    let light = Record {
+        v: record.v,
+        id: record.id.clone(),
+        at: record.at,
+        actor: record.actor.clone(),
+        reason: record.reason.clone(),
+        events,
+    };
+    data.extend(super::binary::to_bytes(&light).expect("a record always serializes"));
+    Encoded {
+        format: BINARY_WITH_DIRECTORIES,
+        data,
+    }
+}
+
+/// Reverses the format-4 layout of `encode_record`.
+fn decode_with_directories(bytes: &[u8]) -> Result<Record, String> {
+    let mut pos = 0;
+    let u32_at = |pos: &mut usize| -> Result<usize, String> {
+        let raw = bytes
+            .get(*pos..*pos + 4)
+            .ok_or_else(|| format!("it ends too early at byte {pos}"))?;
+        *pos += 4;
+        Ok(u32::from_le_bytes(raw.try_into().expect("4 bytes")) as usize)
+    };
+    let count = u32_at(&mut pos)?;
+    let mut directories = Vec::new();
+    for _ in 0..count.min(bytes.len()) {
+        let len = u32_at(&mut pos)?;
+        let part = bytes
+            .get(pos..pos.saturating_add(len))
+            .ok_or_else(|| format!("a directory runs past the end at byte {pos}"))?;
+        directories
+            .push(attest_engine::snapshot::decode_directory(part).map_err(|e| e.to_string())?);
+        pos += len;
+    }
+    let mut record: Record = super::binary::from_bytes(&bytes[pos..]).map_err(|e| e.to_string())?;
+    let mut directories = directories.into_iter();
+    for event in &mut record.events {
+        if let Event::DirectoryImported { directory, .. } = event {
+            **directory = directories
+                .next()
+                .ok_or("the record names more imports than it holds directories")?;
+        }
+    }
+    if directories.next().is_some() || count > record.events.len() {
+        return Err("the record holds more directories than imports".into());
+    }
+    Ok(record)
 }
 
 /// The JSON text of a record: what backups hold, and what their checksum covers.
@@ -33,6 +122,7 @@ pub fn decode_record(bytes: &[u8], format: u32, position: u64) -> Result<Record,
     match format {
         JSON => serde_json::from_slice(bytes).map_err(|e| corrupt(e.to_string())),
         BINARY => super::binary::from_bytes(bytes).map_err(|e| corrupt(e.to_string())),
+        BINARY_WITH_DIRECTORIES => decode_with_directories(bytes).map_err(corrupt),
         other => Err(corrupt(format!("unknown format {other}"))),
     }
 }

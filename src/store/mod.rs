@@ -214,7 +214,7 @@ impl Store {
     /// Appends one record durably — all of its events or none — and returns the records other
     /// tabs appended before it that this page had not seen yet (fold them first, then it).
     pub async fn append(&self, record: &Record) -> Result<Vec<Record>, StoreError> {
-        let data = codec::encode_record(record);
+        let encoded = codec::encode_record(record);
         let doing = "saving the change";
         let fail = |e| StoreError::from_idb(e, doing);
         let tx = self
@@ -225,7 +225,7 @@ impl Store {
             .map_err(fail)?;
         let log = tx.object_store(LOG).map_err(fail)?;
         let request = log
-            .add(log_entry(&record.id, &data))
+            .add(log_entry(&record.id, &encoded))
             .with_key_type::<f64>()
             .primitive()
             .map_err(fail)?;
@@ -244,7 +244,7 @@ impl Store {
         };
         self.position.set(self.position.get().max(at));
         self.since_snapshot
-            .set(self.since_snapshot.get() + data.len());
+            .set(self.since_snapshot.get() + encoded.data.len());
         self.announce(&JsValue::from_f64(at as f64));
         Ok(missed)
     }
@@ -353,7 +353,7 @@ impl Store {
     /// Replaces the whole log with `records` (restore) in one transaction; the snapshot goes.
     pub(crate) async fn replace_log(
         &self,
-        records: &[(String, Vec<u8>)],
+        records: &[(String, codec::Encoded)],
     ) -> Result<(), StoreError> {
         let doing = "replacing the stored data";
         let fail = |e| StoreError::from_idb(e, doing);
@@ -389,7 +389,7 @@ impl Store {
         };
         self.position.set(position);
         self.since_snapshot
-            .set(records.iter().map(|(_, d)| d.len()).sum());
+            .set(records.iter().map(|(_, d)| d.data.len()).sum());
         self.last_snapshot_bytes.set(0);
         self.announce(&JsValue::from_str("replaced"));
         Ok(())
@@ -443,15 +443,15 @@ fn channel_name(database: &str) -> String {
     format!("attest-store:{database}")
 }
 
-fn log_entry(id: &str, data: &[u8]) -> JsValue {
+fn log_entry(id: &str, encoded: &codec::Encoded) -> JsValue {
     let value = Object::new();
     set(&value, "id", &JsValue::from_str(id));
     set(
         &value,
         "format",
-        &JsValue::from_f64(f64::from(codec::RECORD_FORMAT)),
+        &JsValue::from_f64(f64::from(encoded.format)),
     );
-    set(&value, "data", &Uint8Array::from(data));
+    set(&value, "data", &Uint8Array::from(&encoded.data[..]));
     value.into()
 }
 

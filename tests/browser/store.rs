@@ -506,7 +506,7 @@ async fn a_finished_three_stage_review_persists_and_loads_cold() {
         log_line(&format!(
             "measure: append of {} ({} bytes) took {:.0} ms",
             record.events.first().map_or("?", event_name),
-            attest::store::codec::encode_record(record).len(),
+            attest::store::codec::encode_record(record).data.len(),
             now_ms() - t
         ));
     }
@@ -526,7 +526,9 @@ async fn a_finished_three_stage_review_persists_and_loads_cold() {
             _ => 0,
         };
         let t = now_ms();
-        let bytes = attest::store::codec::encode_record(&log.records[from]).len();
+        let bytes = attest::store::codec::encode_record(&log.records[from])
+            .data
+            .len();
         store
             .append(&log.records[from])
             .await
