@@ -36,7 +36,10 @@ test-engine:
 
 # Only the `attest` package is built for wasm; its single [[test]] target is the browser suite.
 # It runs beside a throwaway sync server, for the test that syncs two app instances.
+# The app itself is built first: a test build unifies dev-dependency features, so only
+# this catches code that compiles in tests but not in the app.
 test-browser:
+	cargo build -p attest --target wasm32-unknown-unknown --bin attest
 	bash scripts/with-sync-server.sh cargo test -p attest --target wasm32-unknown-unknown
 
 test-server:

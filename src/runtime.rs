@@ -215,7 +215,7 @@ impl Runtime {
         if import {
             // A whole directory: checked above, encoded and written below. Let the page
             // paint in between so the two blocking pieces do not add up.
-            gloo::timers::future::TimeoutFuture::new(0).await;
+            yield_to_browser().await;
         }
         let missed = store.append(&record).await?;
         self.state.update(|s| {
@@ -353,4 +353,14 @@ pub fn current_runtime() -> Option<Runtime> {
 /// The runtime provided by `App`.
 pub fn use_runtime() -> Runtime {
     expect_context::<Runtime>()
+}
+
+/// Let the browser paint and run input handlers: a 0 ms timeout.
+pub async fn yield_to_browser() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(window) = web_sys::window() {
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }

@@ -13,8 +13,8 @@ use attest_engine::Command;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
 
+use crate::runtime::yield_to_browser;
 use crate::ui::components::read_text;
 
 use super::count;
@@ -68,16 +68,6 @@ impl Status {
                 | Status::Saving
         )
     }
-}
-
-/// Let the browser paint and run input handlers: a 0 ms timeout.
-pub(super) async fn yield_to_browser() {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        if let Some(window) = web_sys::window() {
-            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0);
-        }
-    });
-    let _ = JsFuture::from(promise).await;
 }
 
 fn file_list(list: Option<web_sys::FileList>) -> Vec<web_sys::File> {

@@ -220,7 +220,7 @@ pub fn follow(ev: &web_sys::MouseEvent, go: Go, query: &DirQuery) {
     if narrow {
         // After the panel has rendered the new selection.
         leptos::task::spawn_local(async {
-            import::yield_to_browser().await;
+            crate::runtime::yield_to_browser().await;
             if let Some(panel) = document().get_element_by_id(DETAIL_ID) {
                 panel.scroll_into_view();
                 if let Ok(panel) = wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(panel) {
