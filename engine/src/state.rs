@@ -171,14 +171,7 @@ impl State {
         if events.is_empty() {
             return Ok(None);
         }
-        Ok(Some(Record {
-            v: RECORD_VERSION,
-            id: ctx.record_id.clone(),
-            at: ctx.now,
-            actor: ctx.actor.clone(),
-            reason: ctx.reason.clone(),
-            events,
-        }))
+        Ok(Some(record_of(ctx, events)))
     }
 
     /// `prepare` for a command the caller no longer needs: an imported directory moves into
@@ -193,14 +186,10 @@ impl State {
             return self.prepare(&cmd, ctx);
         };
         check_import(&directory, &ctx.actor)?;
-        Ok(Some(Record {
-            v: RECORD_VERSION,
-            id: ctx.record_id.clone(),
-            at: ctx.now,
-            actor: ctx.actor.clone(),
-            reason: ctx.reason.clone(),
-            events: vec![Event::DirectoryImported { directory, source }],
-        }))
+        Ok(Some(record_of(
+            ctx,
+            vec![Event::DirectoryImported { directory, source }],
+        )))
     }
 
     /// Run due transitions one moment at a time, applying each before looking for the next.
@@ -1048,5 +1037,17 @@ fn next_due(state: &State, now: DateTime<Utc>) -> Vec<Event> {
                 )
                 .collect()
         }
+    }
+}
+
+/// The record of `events` decided under `ctx`.
+fn record_of(ctx: &Context, events: Vec<Event>) -> Record {
+    Record {
+        v: RECORD_VERSION,
+        id: ctx.record_id.clone(),
+        at: ctx.now,
+        actor: ctx.actor.clone(),
+        reason: ctx.reason.clone(),
+        events,
     }
 }

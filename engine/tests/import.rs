@@ -792,3 +792,47 @@ fn hundred_thousand_users_round_trip() {
     assert_eq!(summary.users, Some(100_000));
     assert!(back == dir);
 }
+
+/// The runtime saves imports through `prepare_owned` (the directory moves into the record);
+/// it must decide exactly as `prepare`: the same record for a good directory, the same
+/// refusal for a dangling one or a reviewer trying to import.
+#[test]
+fn prepare_owned_decides_imports_as_prepare_does() {
+    use attest_engine::{Actor, Command, Context, State};
+    let good = sample_tenant(&SampleConfig {
+        users: 120,
+        seed: 9,
+        now: Utc.with_ymd_and_hms(2026, 1, 5, 9, 0, 0).unwrap(),
+    });
+    let mut dangling = good.clone();
+    dangling.users.values_mut().next().unwrap().manager = Some("u-nobody".into());
+    let admin = Actor::Administrator { name: "Ada".into() };
+    let reviewer = Actor::User {
+        id: good.users.keys().next().unwrap().clone(),
+    };
+    let state = State {
+        directory: good.clone(),
+        ..State::default()
+    };
+    let mut refused: Vec<bool> = Vec::new();
+    for (directory, actor) in [
+        (good, admin.clone()),
+        (dangling, admin),
+        (state.directory.clone(), reviewer),
+    ] {
+        let cmd = Command::ImportDirectory {
+            directory: Box::new(directory),
+            source: "test".into(),
+        };
+        let ctx = Context {
+            actor,
+            now: Utc.with_ymd_and_hms(2026, 1, 6, 9, 0, 0).unwrap(),
+            record_id: "r1".into(),
+            reason: None,
+        };
+        assert_eq!(
+            state.prepare_owned(cmd.clone(), &ctx),
+            state.prepare(&cmd, &ctx)
+        );
+    }
+}
