@@ -1,9 +1,12 @@
-//! Pieces shared by every screen: the navigation shell, the page frame, placeholders.
+//! Pieces shared by every screen: the navigation shell, the page frame, placeholders,
+//! file download/read and list filters.
 
 mod files;
+mod filters;
 mod page;
 mod shell;
 
 pub use files::{download, read_text};
+pub use filters::FilterSelect;
 pub use page::{Coming, NotFound, Page};
 pub use shell::{ActingAs, Shell, NAV};

@@ -10,7 +10,7 @@ use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
 use crate::runtime::use_runtime;
-use crate::ui::components::Page;
+use crate::ui::components::{FilterSelect, Page};
 use crate::ui::review::shared::{download, file_stamp, use_records, when};
 
 /// Rows drawn at most; the download holds every row that matches.
@@ -250,15 +250,11 @@ pub fn History() -> impl IntoView {
                             {move || actors().into_iter().map(|name| { let label = name.clone(); view! { <option value=name>{label}</option> } }).collect_view()}
                         </select>
                     </div>
-                    <div class="field">
-                        <label for="history-decision">"Decision"</label>
-                        <select id="history-decision" on:change:target=move |ev| decision.set(ev.target().value())>
-                            <option value="">"All"</option>
-                            <option value="Approve">"Approve"</option>
-                            <option value="Deny">"Deny"</option>
-                            <option value="DontKnow">"Don't know"</option>
-                        </select>
-                    </div>
+                    <FilterSelect id="history-decision" label="Decision" value=decision all="All" options=&[
+                        ("Approve", "Approve"),
+                        ("Deny", "Deny"),
+                        ("DontKnow", "Don't know"),
+                    ] />
                 </div>
             </section>
             {table}

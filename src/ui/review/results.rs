@@ -11,6 +11,7 @@ use leptos::prelude::*;
 
 use super::shared::{download, file_stamp, when};
 use crate::runtime::use_runtime;
+use crate::ui::components::FilterSelect;
 
 /// Rows drawn at most; the downloads always hold every row.
 const MAX_ROWS: usize = 500;
@@ -189,28 +190,20 @@ pub fn ResultsTable(id: String) -> impl IntoView {
             </div>
             {move || problem.get().map(|p| view! { <p class="error" role="alert">{p}</p> })}
             <div class="filters">
-                <div class="field">
-                    <label for="results-outcome">"Final outcome"</label>
-                    <select id="results-outcome" on:change:target=move |ev| outcome.set(ev.target().value())>
-                        <option value="">"All"</option>
-                        <option value="Approve">"Approved"</option>
-                        <option value="Deny">"Denied"</option>
-                        <option value="DontKnow">"Don't know"</option>
-                        <option value="NotReviewed">"Not reviewed"</option>
-                    </select>
-                </div>
-                <div class="field">
-                    <label for="results-apply">"Apply result"</label>
-                    <select id="results-apply" on:change:target=move |ev| apply.set(ev.target().value())>
-                        <option value="">"All"</option>
-                        <option value="removed">"Access removed"</option>
-                        <option value="kept">"Access kept"</option>
-                        <option value="blocked">"Guest blocked"</option>
-                        <option value="unsupported">"Not supported"</option>
-                        <option value="notfound">"Object not found"</option>
-                        <option value="failed">"Failed"</option>
-                    </select>
-                </div>
+                <FilterSelect id="results-outcome" label="Final outcome" value=outcome all="All" options=&[
+                    ("Approve", "Approved"),
+                    ("Deny", "Denied"),
+                    ("DontKnow", "Don't know"),
+                    ("NotReviewed", "Not reviewed"),
+                ] />
+                <FilterSelect id="results-apply" label="Apply result" value=apply all="All" options=&[
+                    ("removed", "Access removed"),
+                    ("kept", "Access kept"),
+                    ("blocked", "Guest blocked"),
+                    ("unsupported", "Not supported"),
+                    ("notfound", "Object not found"),
+                    ("failed", "Failed"),
+                ] />
                 <div class="field">
                     <label for="results-search">"Search reviewees"</label>
                     <input

@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::runtime::use_runtime;
-use crate::ui::components::Page;
+use crate::ui::components::{FilterSelect, Page};
 use crate::ui::review::shared::{status_class, status_label, when, Meter};
 
 #[component]
@@ -179,16 +179,12 @@ pub fn Reviews() -> impl IntoView {
             <section aria-labelledby="instances-h">
                 <h2 id="instances-h" class="section-title">"Review instances"</h2>
                 <div class="filters">
-                    <div class="field">
-                        <label for="reviews-status">"Status"</label>
-                        <select id="reviews-status" on:change:target=move |ev| status.set(ev.target().value())>
-                            <option value="">"All"</option>
-                            <option value="In progress">"In progress"</option>
-                            <option value="Completed">"Completed"</option>
-                            <option value="Stopped">"Stopped"</option>
-                            <option value="Applied">"Applied"</option>
-                        </select>
-                    </div>
+                    <FilterSelect id="reviews-status" label="Status" value=status all="All" options=&[
+                        ("In progress", "In progress"),
+                        ("Completed", "Completed"),
+                        ("Stopped", "Stopped"),
+                        ("Applied", "Applied"),
+                    ] />
                     <div class="field">
                         <label for="reviews-search">"Search reviews"</label>
                         <input
