@@ -659,6 +659,17 @@ async fn a_tampered_history_report_fails_verification() {
     })
     .await;
     choose(&done_by, "");
+    // "Decision" Deny: the reviewer's decision, not the stop.
+    let decision = control_by_label(&app.root, "Decision").expect("the Decision filter");
+    choose(&decision, "Deny");
+    wait_on(&app, "only the denial", || {
+        let cells: Vec<String> = all(&app.root, "td").iter().map(text).collect();
+        (cells.iter().any(|t| t == "no longer audits")
+            && !cells.iter().any(|t| t == "audit closed early"))
+        .then_some(())
+    })
+    .await;
+    choose(&decision, "");
     let trap = DownloadTrap::new();
     click(&button(&app.root, "Download CSV").unwrap());
     let (_, bytes) = trap.file().await;
