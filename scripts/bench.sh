@@ -10,7 +10,9 @@ out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
 
 # The benchmark is a test of the browser suite, built in the release profile.
-ATTEST_BENCH_USERS="$users" WASM_BINDGEN_TEST_TIMEOUT=900 \
+# ChromeDriver's throwaway profile (IndexedDB with 100,000 users) goes in $out, deleted on exit.
+mkdir -p "$out/tmp"
+TMPDIR="$out/tmp" ATTEST_BENCH_USERS="$users" WASM_BINDGEN_TEST_TIMEOUT=900 \
   WASM_BINDGEN_TEST_WEBDRIVER_JSON="$PWD/webdriver.json" \
   cargo test -p attest --release --target wasm32-unknown-unknown --test browser -- bench:: --nocapture \
   > "$out/run.log" 2>&1 || { cat "$out/run.log"; exit 1; }

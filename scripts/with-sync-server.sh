@@ -27,4 +27,7 @@ for _ in $(seq 100); do
   fi
   sleep 0.1
 done
-"$@"
+# ChromeDriver makes a fresh browser profile under TMPDIR for every session and does not
+# always delete it (100+ MB once the benchmark has filled IndexedDB); keep it in $dir.
+mkdir -p "$dir/tmp"
+TMPDIR="$dir/tmp" "$@"
