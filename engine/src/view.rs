@@ -53,6 +53,9 @@ pub struct ReviewerView {
     pub deadline: Option<DateTime<Utc>>,
     pub justification_required: bool,
     pub show_previous_decisions: bool,
+    /// When the recommendations were worked out: the instance's start. Their reasons count
+    /// days from then ("signed in 15 days ago"), not from today.
+    pub recommendations_as_of: DateTime<Utc>,
     pub rows: Vec<ReviewerRow>,
 }
 
@@ -139,6 +142,7 @@ pub fn reviewer_view(
         deadline: stage_state.deadline,
         justification_required: def.settings.justification_required,
         show_previous_decisions: def.show_previous_decisions,
+        recommendations_as_of: inst.started,
         rows,
     })
 }

@@ -559,6 +559,39 @@ async fn approving_needs_a_justification_when_the_review_requires_one() {
     .await;
 }
 
+/// A recommendation is worked out when the review starts; its reasons ("signed in 15 days
+/// ago") count from then, while the row's "Last sign-in" counts from today. Dated, the two
+/// cannot seem to disagree.
+#[wasm_bindgen_test]
+async fn recommendations_of_a_review_that_started_earlier_say_when_they_were_made() {
+    let config = test_config(50);
+    let start = chrono::Utc::now() - chrono::Duration::days(3);
+    let (app, _rt, instance) = with_review(
+        &config,
+        definition(
+            "dated-recommendations",
+            "g-it-local-admin",
+            vec![stage(selected("u-000002"))],
+            start,
+        ),
+    )
+    .await;
+    drop(app);
+    let app = mount_with(&reviewer_link(&instance, 0, "u-000002"), config);
+    let dated = format!(
+        "(as of {}, when the review started)",
+        start.format("%-d %b %Y")
+    );
+    let reason = wait_for("a dated recommendation", || {
+        all(&app.root, ".rv-sub")
+            .into_iter()
+            .map(|el| text(&el))
+            .find(|t| t.contains("when the review started"))
+    })
+    .await;
+    assert!(reason.ends_with(&dated), "{reason:?} ends with {dated:?}");
+}
+
 #[wasm_bindgen_test]
 async fn accept_recommendations_touches_only_undecided_items() {
     let config = test_config(50);
@@ -615,6 +648,10 @@ async fn accept_recommendations_touches_only_undecided_items() {
         button(&app.root, "Accept recommendations")
     })
     .await;
+    assert!(
+        !text(&app.root).contains("when the review started"),
+        "a review that started today does not date its recommendations"
+    );
     click(&accept);
     let (last, _) = *recommended.last().unwrap();
     wait_for("recommendations accepted", || {

@@ -9,9 +9,11 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
+use chrono::{DateTime, Utc};
+
 use attest_engine::directory::{AccessPath, AssignmentKind, ResourceKind, UserType};
 use attest_engine::event::ItemDecision;
-use attest_engine::instance::{DecisionSource, RecordedDecision};
+use attest_engine::instance::{DecisionSource, Recommendation, RecordedDecision};
 use attest_engine::view::{ReviewerRow, ReviewerView};
 use attest_engine::{Command, Decision};
 use leptos::ev;
@@ -373,6 +375,7 @@ pub fn DecisionList(
                 .unwrap_or(ResourceKind::Group)
         })
     });
+    let as_of = Memo::new(move |_| view.with(|v| v.as_ref().map(|v| v.recommendations_as_of)));
     let show_earlier = Memo::new(move |_| {
         view.with(|v| {
             v.as_ref()
@@ -707,7 +710,7 @@ pub fn DecisionList(
                     <For
                         each=visible
                         key=|row| (row.item, row.decision.as_ref().map(|d| (d.at.timestamp_micros(), d.decision.label(), d.reviewer.clone())))
-                        children=move |row| row_view(row, state, me, kind, show_earlier.get_untracked(), row_height())
+                        children=move |row| row_view(row, state, me, RowContext { kind, as_of }, show_earlier.get_untracked(), row_height())
                     />
                 </div>
             </div>
@@ -730,11 +733,38 @@ fn toggle(selected: RwSignal<HashSet<u32>>, item: u32) {
     });
 }
 
+/// What every row of one reviewer page shares.
+#[derive(Clone, Copy)]
+struct RowContext {
+    kind: Memo<ResourceKind>,
+    /// When the recommendations were made (see [`recommendation_reasons`]).
+    as_of: Memo<Option<DateTime<Utc>>>,
+}
+
+/// The reasons of a recommendation, dated when the review did not start today: the days in
+/// them count from the review's start, and a row also says "Last sign-in … ago" from today.
+fn recommendation_reasons(
+    r: &Recommendation,
+    as_of: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> String {
+    match as_of {
+        Some(at) if at.date_naive() != now.date_naive() => {
+            format!(
+                "{} (as of {}, when the review started)",
+                r.text(),
+                rows::date(at)
+            )
+        }
+        _ => r.text(),
+    }
+}
+
 fn row_view(
     row: ReviewerRow,
     state: ListState,
     me: Memo<String>,
-    kind: Memo<ResourceKind>,
+    RowContext { kind, as_of }: RowContext,
     show_earlier: bool,
     height: i32,
 ) -> impl IntoView {
@@ -754,7 +784,7 @@ fn row_view(
         None => view! { <span class="rv-sub">"No recommendation"</span> }.into_any(),
         Some(r) => {
             let label = format!("Recommended: {}", r.decision.label());
-            let reasons = r.text();
+            let reasons = recommendation_reasons(&r, as_of.get_untracked(), now);
             let deny = r.decision == Decision::Deny;
             view! {
                 <span class="rv-rec-label" class:deny=deny>{label}</span>
