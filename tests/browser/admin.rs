@@ -416,6 +416,101 @@ async fn stop_review_then_apply_changes_the_directory_as_previewed() {
     assert!(all_text(&results, "td.apply-removed")
         .iter()
         .all(|t| t == "Access removed"));
+
+    // The results filters narrow the table to what they name, and together to both.
+    let rows = || all(&results, "tbody tr").len();
+    let outcome = control_by_label(&results, "Final outcome").expect("the Final outcome filter");
+    let apply = control_by_label(&results, "Apply result").expect("the Apply result filter");
+    choose(&outcome, "Approve");
+    wait_for("only the approved reviewee", || (rows() == 1).then_some(())).await;
+    choose(&outcome, "");
+    choose(&apply, "unsupported");
+    wait_for("only the nested members", || {
+        (rows() == nested.len()).then_some(())
+    })
+    .await;
+    choose(&outcome, "Approve");
+    wait_for("nobody both approved and not supported", || {
+        (rows() == 0).then_some(())
+    })
+    .await;
+    choose(&outcome, "");
+    choose(&apply, "");
+    wait_for("every reviewee again", || {
+        (rows() == reviewees.len()).then_some(())
+    })
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn the_reviews_list_filters_by_status_and_by_name() {
+    let (app, rt) = admin_app("/reviews").await;
+    let open = create(
+        &rt,
+        review(
+            &rt,
+            "filter-open",
+            "g-engineering",
+            vec![stage(Reviewers::ResourceOwners, 7)],
+        ),
+    )
+    .await;
+    let stopped = create(
+        &rt,
+        review(
+            &rt,
+            "filter-stopped",
+            "g-sales",
+            vec![stage(Reviewers::ResourceOwners, 7)],
+        ),
+    )
+    .await;
+    rt.run_as(
+        Command::StopReview { instance: stopped },
+        administrator(),
+        None,
+    )
+    .await
+    .expect("stopped");
+    let listed = || {
+        let table = section_titled(&app.root, "Review instances")?;
+        Some(
+            all(&table, "tbody th a")
+                .iter()
+                .map(text)
+                .collect::<Vec<_>>(),
+        )
+    };
+    wait_on(&app, "both reviews listed", || {
+        listed().filter(|l| l.len() == 2)
+    })
+    .await;
+    let status = control_by_label(&app.root, "Status").expect("the Status filter");
+    choose(&status, "Stopped");
+    wait_on(&app, "only the stopped review", || {
+        listed().filter(|l| l == &["Review filter-stopped"])
+    })
+    .await;
+    choose(&status, "In progress");
+    wait_on(&app, "only the open review", || {
+        listed().filter(|l| l == &["Review filter-open"])
+    })
+    .await;
+    choose(&status, "");
+    let search = control_by_label(&app.root, "Search reviews").expect("the search field");
+    let input: web_sys::HtmlInputElement = search.dyn_into().unwrap();
+    input.set_value("sales");
+    input
+        .dispatch_event(&web_sys::Event::new("input").unwrap())
+        .unwrap();
+    wait_on(&app, "the review of Sales", || {
+        listed().filter(|l| l == &["Review filter-stopped"])
+    })
+    .await;
+    assert_eq!(
+        rt.state.with_untracked(|s| s.instances[&open].status),
+        InstanceStatus::InProgress
+    );
 }
 
 /// A `keydown` of `key` that bubbles, as pressing it does.
