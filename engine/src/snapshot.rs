@@ -89,7 +89,12 @@ pub fn encode_directory(directory: &Directory) -> Vec<u8> {
 
 /// The directory `bytes` written by [`encode_directory`] hold.
 pub fn decode_directory(bytes: &[u8]) -> Result<Directory, SnapshotError> {
-    let mut r = Reader { bytes, pos: 0 };
+    let mut r = Reader::new(bytes);
+    let read = read_directory(&mut r);
+    r.finish(read)
+}
+
+fn read_directory(r: &mut Reader) -> Result<Directory, Damaged> {
     if r.take(DIRECTORY_MAGIC.len())? != DIRECTORY_MAGIC {
         return Err(r.error_at(0, "not an Attest directory"));
     }
@@ -98,7 +103,7 @@ pub fn decode_directory(bytes: &[u8]) -> Result<Directory, SnapshotError> {
         return Err(r.error_at(4, format!("layout version {version} is not known")));
     }
     let directory = r.directory()?;
-    if r.pos != bytes.len() {
+    if r.pos != r.bytes.len() {
         return Err(r.error("bytes left over after the directory"));
     }
     Ok(directory)
@@ -106,7 +111,12 @@ pub fn decode_directory(bytes: &[u8]) -> Result<Directory, SnapshotError> {
 
 /// The state `bytes` hold, or where and why they cannot be read.
 pub fn decode(bytes: &[u8]) -> Result<State, SnapshotError> {
-    let mut r = Reader { bytes, pos: 0 };
+    let mut r = Reader::new(bytes);
+    let read = read_state(&mut r);
+    r.finish(read)
+}
+
+fn read_state(r: &mut Reader) -> Result<State, Damaged> {
     if r.take(MAGIC.len())? != MAGIC {
         return Err(r.error_at(0, "not an Attest snapshot"));
     }
@@ -127,7 +137,7 @@ pub fn decode(bytes: &[u8]) -> Result<State, SnapshotError> {
     for _ in 0..count {
         applied_records.push(r.string()?);
     }
-    if r.pos != bytes.len() {
+    if r.pos != r.bytes.len() {
         return Err(r.error("bytes left over after the state"));
     }
     Ok(State {
@@ -536,21 +546,49 @@ fn decision_code(d: Decision) -> u8 {
 struct Reader<'a> {
     bytes: &'a [u8],
     pos: usize,
+    /// Where and why reading stopped; the readers return only the marker [`Damaged`], so the
+    /// hot path passes a byte, not an error with text, back up each call.
+    failure: std::cell::RefCell<Option<SnapshotError>>,
 }
 
+/// Reading failed; the reader's `failure` says where and why.
+#[derive(Debug)]
+struct Damaged;
+
 impl<'a> Reader<'a> {
-    fn error_at(&self, at: usize, what: impl Into<String>) -> SnapshotError {
-        SnapshotError {
-            at,
-            what: what.into(),
+    fn new(bytes: &'a [u8]) -> Self {
+        Reader {
+            bytes,
+            pos: 0,
+            failure: Default::default(),
         }
     }
 
-    fn error(&self, what: impl Into<String>) -> SnapshotError {
+    #[cold]
+    #[inline(never)]
+    fn error_at(&self, at: usize, what: impl Into<String>) -> Damaged {
+        *self.failure.borrow_mut() = Some(SnapshotError {
+            at,
+            what: what.into(),
+        });
+        Damaged
+    }
+
+    fn error(&self, what: impl Into<String>) -> Damaged {
         self.error_at(self.pos, what)
     }
 
-    fn take(&mut self, n: usize) -> Result<&'a [u8], SnapshotError> {
+    /// The outcome of `read` with the failure, if any, as the public error.
+    fn finish<T>(self, read: Result<T, Damaged>) -> Result<T, SnapshotError> {
+        read.map_err(|Damaged| {
+            self.failure.into_inner().unwrap_or(SnapshotError {
+                at: 0,
+                what: "unreadable".into(),
+            })
+        })
+    }
+
+    fn take(&mut self, n: usize) -> Result<&'a [u8], Damaged> {
         match self.pos.checked_add(n) {
             Some(end) if end <= self.bytes.len() => {
                 let part = &self.bytes[self.pos..end];
@@ -561,7 +599,7 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn byte(&mut self) -> Result<u8, SnapshotError> {
+    fn byte(&mut self) -> Result<u8, Damaged> {
         let b = *self
             .bytes
             .get(self.pos)
@@ -571,7 +609,7 @@ impl<'a> Reader<'a> {
     }
 
     /// A one-byte code below `limit`, naming `what` it codes when it is not.
-    fn code(&mut self, limit: u8, what: &str) -> Result<u8, SnapshotError> {
+    fn code(&mut self, limit: u8, what: &str) -> Result<u8, Damaged> {
         let at = self.pos;
         let b = self.byte()?;
         if b < limit {
@@ -581,11 +619,11 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn bool(&mut self) -> Result<bool, SnapshotError> {
+    fn bool(&mut self) -> Result<bool, Damaged> {
         Ok(self.code(2, "yes/no value")? == 1)
     }
 
-    fn uint(&mut self) -> Result<u64, SnapshotError> {
+    fn uint(&mut self) -> Result<u64, Damaged> {
         let at = self.pos;
         let mut v = 0u64;
         for shift in (0..64).step_by(7) {
@@ -598,19 +636,19 @@ impl<'a> Reader<'a> {
         Err(self.error_at(at, "a number is too long"))
     }
 
-    fn int(&mut self) -> Result<i64, SnapshotError> {
+    fn int(&mut self) -> Result<i64, Damaged> {
         let v = self.uint()?;
         Ok(((v >> 1) as i64) ^ -((v & 1) as i64))
     }
 
-    fn u32(&mut self) -> Result<u32, SnapshotError> {
+    fn u32(&mut self) -> Result<u32, Damaged> {
         let at = self.pos;
         u32::try_from(self.uint()?).map_err(|_| self.error_at(at, "a number is too large"))
     }
 
     /// A count of things that follow; each takes at least one byte, so a count larger than
     /// what is left is damage (and never a huge allocation).
-    fn len(&mut self) -> Result<usize, SnapshotError> {
+    fn len(&mut self) -> Result<usize, Damaged> {
         let at = self.pos;
         let n = self.uint()?;
         if n > (self.bytes.len() - self.pos) as u64 {
@@ -619,7 +657,7 @@ impl<'a> Reader<'a> {
         Ok(n as usize)
     }
 
-    fn string(&mut self) -> Result<String, SnapshotError> {
+    fn string(&mut self) -> Result<String, Damaged> {
         let n = self.len()?;
         let at = self.pos;
         let raw = self.take(n)?;
@@ -628,14 +666,14 @@ impl<'a> Reader<'a> {
             .map_err(|_| self.error_at(at, "text that is not UTF-8"))
     }
 
-    fn opt_string(&mut self) -> Result<Option<String>, SnapshotError> {
+    fn opt_string(&mut self) -> Result<Option<String>, Damaged> {
         Ok(match self.bool()? {
             false => None,
             true => Some(self.string()?),
         })
     }
 
-    fn strings(&mut self) -> Result<Vec<String>, SnapshotError> {
+    fn strings(&mut self) -> Result<Vec<String>, Damaged> {
         let n = self.len()?;
         let mut list = Vec::with_capacity(n);
         for _ in 0..n {
@@ -644,21 +682,21 @@ impl<'a> Reader<'a> {
         Ok(list)
     }
 
-    fn time(&mut self) -> Result<DateTime<Utc>, SnapshotError> {
+    fn time(&mut self) -> Result<DateTime<Utc>, Damaged> {
         let at = self.pos;
         let secs = self.int()?;
         let nanos = self.u32()?;
         DateTime::from_timestamp(secs, nanos).ok_or_else(|| self.error_at(at, "not a time"))
     }
 
-    fn opt_time(&mut self) -> Result<Option<DateTime<Utc>>, SnapshotError> {
+    fn opt_time(&mut self) -> Result<Option<DateTime<Utc>>, Damaged> {
         Ok(match self.bool()? {
             false => None,
             true => Some(self.time()?),
         })
     }
 
-    fn json<T: DeserializeOwned>(&mut self) -> Result<T, SnapshotError> {
+    fn json<T: DeserializeOwned>(&mut self) -> Result<T, Damaged> {
         let n = self.len()?;
         let at = self.pos;
         let raw = self.take(n)?;
@@ -669,8 +707,8 @@ impl<'a> Reader<'a> {
     /// from sorted input in one pass).
     fn map<V>(
         &mut self,
-        mut entry: impl FnMut(&mut Self) -> Result<(String, V), SnapshotError>,
-    ) -> Result<BTreeMap<String, V>, SnapshotError> {
+        mut entry: impl FnMut(&mut Self) -> Result<(String, V), Damaged>,
+    ) -> Result<BTreeMap<String, V>, Damaged> {
         let n = self.len()?;
         let mut entries = Vec::with_capacity(n);
         for _ in 0..n {
@@ -679,7 +717,7 @@ impl<'a> Reader<'a> {
         Ok(BTreeMap::from_iter(entries))
     }
 
-    fn user_type(&mut self) -> Result<UserType, SnapshotError> {
+    fn user_type(&mut self) -> Result<UserType, Damaged> {
         Ok(match self.code(2, "user type")? {
             0 => UserType::Member,
             _ => UserType::Guest,
@@ -693,7 +731,7 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn principals(&mut self) -> Result<Vec<Principal>, SnapshotError> {
+    fn principals(&mut self) -> Result<Vec<Principal>, Damaged> {
         let n = self.len()?;
         let mut list = Vec::with_capacity(n);
         for _ in 0..n {
@@ -707,7 +745,7 @@ impl<'a> Reader<'a> {
         Ok(list)
     }
 
-    fn directory(&mut self) -> Result<Directory, SnapshotError> {
+    fn directory(&mut self) -> Result<Directory, Damaged> {
         let users = self.map(|r| {
             let user = User {
                 id: r.string()?,
@@ -788,7 +826,7 @@ impl<'a> Reader<'a> {
         })
     }
 
-    fn instance(&mut self) -> Result<Instance, SnapshotError> {
+    fn instance(&mut self) -> Result<Instance, Damaged> {
         let (
             id,
             definition,
@@ -837,7 +875,7 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn item(&mut self, sets: usize) -> Result<DecisionItem, SnapshotError> {
+    fn item(&mut self, sets: usize) -> Result<DecisionItem, Damaged> {
         let user = self.string()?;
         let user_name = self.string()?;
         let user_principal_name = self.string()?;
@@ -945,7 +983,7 @@ impl<'a> Reader<'a> {
     }
 
     /// The `NotSupported` of a code 1–4 already read.
-    fn not_supported(&mut self, code: u8) -> Result<NotSupported, SnapshotError> {
+    fn not_supported(&mut self, code: u8) -> Result<NotSupported, Damaged> {
         Ok(match code {
             1 => NotSupported::DynamicGroup,
             2 => NotSupported::OnPremisesGroup,
@@ -958,7 +996,7 @@ impl<'a> Reader<'a> {
         })
     }
 
-    fn reason(&mut self) -> Result<Reason, SnapshotError> {
+    fn reason(&mut self) -> Result<Reason, Damaged> {
         Ok(match self.code(6, "recommendation reason")? {
             0 => Reason::NoSignIn { days: self.int()? },
             1 => Reason::NeverSignedIn {
