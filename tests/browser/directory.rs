@@ -253,6 +253,54 @@ async fn only_an_administrator_can_import() {
     as_administrator();
 }
 
+/// The ids of the listed rows, from their links (`…&id=u-000123`), in order.
+fn listed_ids(app: &Mounted) -> Vec<String> {
+    all(&app.root, ".directory-table tbody th a")
+        .iter()
+        .filter_map(|a| a.get_attribute("href"))
+        .filter_map(|href| {
+            let id = href.split("id=").nth(1)?;
+            Some(id.split('&').next()?.to_string())
+        })
+        .collect()
+}
+
+/// Only the page shown is sorted (a selection finds its rows); paging through Users must
+/// still show every user exactly once, by name and, for equal names, by id.
+#[wasm_bindgen_test]
+async fn paging_through_users_shows_each_user_once_in_name_order() {
+    as_administrator();
+    let app = mount_with("/directory", test_config(260));
+    let runtime = ready_runtime().await;
+    let expected: Vec<String> = runtime.state.with_untracked(|s| {
+        let mut users: Vec<(String, String)> = s
+            .directory
+            .users
+            .values()
+            .map(|u| (u.display_name.clone(), u.id.clone()))
+            .collect();
+        users.sort();
+        users.into_iter().map(|(_, id)| id).collect()
+    });
+    assert!(expected.len() > 100, "more than two pages of users");
+    let mut seen: Vec<String> = Vec::new();
+    loop {
+        let previous = seen.last().cloned();
+        let page = wait_for("the next page of users", || {
+            let ids = listed_ids(&app);
+            let fresh = !ids.is_empty() && previous.as_ref().is_none_or(|p| !ids.contains(p));
+            fresh.then_some(ids)
+        })
+        .await;
+        seen.extend(page);
+        match link(&app.root, "Next") {
+            Some(next) => click(&next),
+            None => break,
+        }
+    }
+    assert_eq!(seen, expected);
+}
+
 #[wasm_bindgen_test]
 async fn search_filters_the_list_and_is_kept_in_the_url() {
     as_administrator();
