@@ -4,11 +4,12 @@
 //! Maps are `BTreeMap`s keyed by object id so iteration — and therefore every snapshot,
 //! export and event — is deterministic.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
-use std::hash::{BuildHasherDefault, Hasher};
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+
+use crate::fast_hash::FastSet;
 
 /// Member or guest (Graph `userType`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -307,11 +308,11 @@ impl Directory {
                     let Some(g) = self.groups.get(id) else {
                         return Vec::new();
                     };
-                    let mut seen = BTreeSet::new();
+                    let mut seen = FastSet::default();
                     g.members
                         .iter()
                         .filter_map(|m| match m {
-                            Principal::User(u) if seen.insert(u.clone()) => Some(Access {
+                            Principal::User(u) if seen.insert(u.as_str()) => Some(Access {
                                 user: u.clone(),
                                 path: AccessPath::Direct,
                                 assignment: None,
@@ -459,36 +460,5 @@ impl Directory {
     }
 }
 
-/// A set of object ids for reference checks. Ids are not chosen by an attacker of this
-/// process (they come from the administrator's own files), so a fast non-keyed hash is fine.
-type IdSet<'a> = HashSet<&'a str, BuildHasherDefault<IdHasher>>;
-
-/// FNV-1a over the id's bytes, eight at a time: much faster than the default SipHash for
-/// short ids, and deterministic.
-#[derive(Default)]
-struct IdHasher(u64);
-
-impl Hasher for IdHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut hash = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            let word = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
-            hash = (hash ^ word).wrapping_mul(0x0000_0100_0000_01b3);
-            hash ^= hash >> 29;
-        }
-        for &byte in chunks.remainder() {
-            hash = (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3);
-        }
-        self.0 = hash;
-    }
-
-    fn finish(&self) -> u64 {
-        // Spread the high bits down: hashbrown takes its control bits from the top.
-        self.0 ^ (self.0 >> 32)
-    }
-}
+/// A set of object ids for reference checks.
+type IdSet<'a> = FastSet<&'a str>;

@@ -3,10 +3,11 @@
 //! changes never alter it.
 
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+
+use crate::fast_hash::FastMap;
 
 use crate::definition::{
     NoResponse, Outcome, PrincipalScope, ReviewDefinition, Reviewers, MAX_STAGES,
@@ -538,31 +539,6 @@ pub fn snapshot(
         applied: None,
     }
 }
-
-/// FNV-1a: the snapshot's maps are keyed by short ids it builds itself, so a fast
-/// non-cryptographic hash is safe and saves a large share of a 100,000-item snapshot.
-#[derive(Default)]
-struct Fnv(u64);
-
-impl Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        for b in bytes {
-            h ^= u64::from(*b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-        self.0 = h;
-    }
-}
-
-type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
 
 /// How one stage finds an item's reviewers during a snapshot.
 enum StageResolver<'a> {
