@@ -2,6 +2,7 @@
 //! module per screen; shared pieces under `ui/components/`.
 
 pub mod runtime;
+pub mod small_alloc;
 pub mod store;
 pub mod sync;
 pub mod ui;
@@ -13,6 +14,11 @@ use leptos_router::{
 };
 
 pub use runtime::{use_runtime, AppConfig, Runtime};
+
+/// Small blocks from size classes (see `small_alloc`): single-threaded WebAssembly only.
+#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
+#[global_allocator]
+static ALLOCATOR: small_alloc::SmallBlocks = small_alloc::SmallBlocks::new();
 use ui::components::{NotFound, Shell};
 use ui::session::Session;
 

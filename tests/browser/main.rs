@@ -14,6 +14,7 @@ mod directory;
 mod reviewer;
 mod settings;
 mod shell;
+mod small_alloc;
 mod store;
 mod sync;
 mod wizard;
