@@ -741,22 +741,23 @@ struct RowContext {
     as_of: Memo<Option<DateTime<Utc>>>,
 }
 
-/// The reasons of a recommendation, dated when the review did not start today: the days in
-/// them count from the review's start, and a row also says "Last sign-in … ago" from today.
+/// The reasons of a recommendation as shown and as their tooltip, dated when the review did
+/// not start today: the days in them count from the review's start, while the row's "Last
+/// sign-in … ago" counts from today. The date leads, so a clipped line still shows it.
 fn recommendation_reasons(
     r: &Recommendation,
     as_of: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
-) -> String {
+) -> (String, String) {
     match as_of {
         Some(at) if at.date_naive() != now.date_naive() => {
-            format!(
-                "{} (as of {}, when the review started)",
-                r.text(),
-                rows::date(at)
+            let day = rows::date(at);
+            (
+                format!("As of {day}: {}", r.text()),
+                format!("{} (worked out when the review started, {day})", r.text()),
             )
         }
-        _ => r.text(),
+        _ => (r.text(), r.text()),
     }
 }
 
@@ -784,11 +785,11 @@ fn row_view(
         None => view! { <span class="rv-sub">"No recommendation"</span> }.into_any(),
         Some(r) => {
             let label = format!("Recommended: {}", r.decision.label());
-            let reasons = recommendation_reasons(&r, as_of.get_untracked(), now);
+            let (reasons, title) = recommendation_reasons(&r, as_of.get_untracked(), now);
             let deny = r.decision == Decision::Deny;
             view! {
                 <span class="rv-rec-label" class:deny=deny>{label}</span>
-                <span class="rv-sub" title=reasons.clone()>{reasons.clone()}</span>
+                <span class="rv-sub" title=title>{reasons}</span>
             }
             .into_any()
         }
