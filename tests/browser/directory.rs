@@ -12,6 +12,11 @@ use crate::support::*;
 
 /// Puts `files` on the `<input type=file>` the way choosing them does, and fires `change`.
 pub(crate) fn choose_files(input: &Element, files: &[(&str, &str)]) {
+    put_files(input, &file_list(files));
+}
+
+/// `files` (name, text) as the list a file picker gives.
+pub(crate) fn file_list(files: &[(&str, &str)]) -> web_sys::FileList {
     let transfer = web_sys::DataTransfer::new().expect("DataTransfer");
     let items = js_sys::Reflect::get(&transfer, &"items".into()).expect("items");
     let add: js_sys::Function = js_sys::Reflect::get(&items, &"add".into())
@@ -22,10 +27,15 @@ pub(crate) fn choose_files(input: &Element, files: &[(&str, &str)]) {
         let file = web_sys::File::new_with_str_sequence(&parts, name).expect("File");
         add.call1(&items, &file).expect("add file");
     }
+    transfer.files().expect("the files")
+}
+
+/// Puts `list` on the `<input type=file>` and fires `change`, as choosing the files does.
+pub(crate) fn put_files(input: &Element, list: &web_sys::FileList) {
     let input = input
         .dyn_ref::<web_sys::HtmlInputElement>()
         .expect("an <input>");
-    input.set_files(transfer.files().as_ref());
+    input.set_files(Some(list));
     fire(input, "change");
 }
 
@@ -59,6 +69,9 @@ pub(crate) async fn file_input(app: &Mounted) -> Element {
     })
     .await
 }
+
+/// What the import says it is doing (reading, converting, checking, saving, the report).
+pub(crate) const IMPORT_STATUS: &str = ".import-progress, .import-report";
 
 /// Names in the list, in order.
 fn listed(app: &Mounted) -> Vec<String> {
@@ -153,6 +166,47 @@ async fn a_broken_file_names_file_and_path_and_changes_nothing() {
     assert!(!listed(&app).contains(&"Zoe Newcomer".to_string()));
 }
 
+/// A file that is not UTF-8 (here a Latin-1 "é" in a name) is refused with the byte, not
+/// imported with the letter silently replaced.
+#[wasm_bindgen_test]
+async fn a_file_that_is_not_utf8_is_refused_with_the_byte() {
+    as_administrator();
+    let app = mount_at("/directory");
+    let runtime = ready_runtime().await;
+    let before = runtime.state.with_untracked(|s| s.directory.clone());
+    let mut bytes = graph_users(&[("f-1", "Zoe Newcomer", "Member")]).into_bytes();
+    let at = bytes.windows(3).position(|w| w == b"Zoe").unwrap() + 1;
+    bytes[at] = 0xE9;
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(&bytes[..]));
+    let file = web_sys::File::new_with_u8_array_sequence(&parts, "latin1-users.json").unwrap();
+    let transfer = web_sys::DataTransfer::new().unwrap();
+    let items = js_sys::Reflect::get(&transfer, &"items".into()).unwrap();
+    let add: js_sys::Function = js_sys::Reflect::get(&items, &"add".into())
+        .unwrap()
+        .unchecked_into();
+    add.call1(&items, &file).unwrap();
+    put_files(&file_input(&app).await, &transfer.files().unwrap());
+
+    let alert = wait_for("the error", || {
+        app.root
+            .query_selector(".import-failed[role='alert']")
+            .ok()
+            .flatten()
+    })
+    .await;
+    let message = text(&alert);
+    assert!(
+        message.contains(&format!(
+            "Could not read latin1-users.json: it is not UTF-8 text (byte {at} is not valid UTF-8)"
+        )),
+        "{message}"
+    );
+    assert_eq!(
+        runtime.state.with_untracked(|s| s.directory.clone()),
+        before
+    );
+}
+
 #[wasm_bindgen_test]
 async fn a_csv_users_file_imports() {
     as_administrator();
@@ -216,7 +270,7 @@ async fn the_progress_bar_moves_while_a_larger_file_imports() {
     let app = mount_with("/directory", test_config(0));
     ready_runtime().await;
     let input = file_input(&app).await;
-    let watch = PageWatch::start("Import progress");
+    let watch = PageWatch::start("Import progress", IMPORT_STATUS);
     choose_files(&input, &[("attest-directory.json", &bundle)]);
     let done = wait_for("the import report", || report(&app)).await;
     let seen = watch.stop();
