@@ -33,9 +33,21 @@ const INPUT_ID: &str = "directory-import-files";
 #[derive(Clone, Debug, PartialEq)]
 enum Status {
     Idle,
-    Reading { files: usize },
-    Converting { done: usize, total: usize },
-    Checking { done: usize, total: usize },
+    Reading {
+        files: usize,
+    },
+    /// Taking one file (or one part of a bundle) apart, before any item is converted.
+    Parsing {
+        file: String,
+    },
+    Converting {
+        done: usize,
+        total: usize,
+    },
+    Checking {
+        done: usize,
+        total: usize,
+    },
     Saving,
     Imported(Report),
     Failed(Failure),
@@ -63,6 +75,7 @@ impl Status {
         matches!(
             self,
             Status::Reading { .. }
+                | Status::Parsing { .. }
                 | Status::Converting { .. }
                 | Status::Checking { .. }
                 | Status::Saving
@@ -170,22 +183,27 @@ async fn convert(
     if !json.is_empty() {
         let mut import = GraphImport::deferred();
         // Parsing a large file is one blocking piece each: paint between them.
+        let parsing = |file: &str| {
+            status.set(Status::Parsing {
+                file: file.to_string(),
+            })
+        };
         for (name, text) in json {
-            let split = split_bundle(name, text)?;
+            parsing(name);
             yield_to_browser().await;
+            let split = split_bundle(name, text)?;
             match split {
                 Some(parts) => {
                     for (part, text) in &parts {
-                        import.add_file(part, text)?;
+                        parsing(part);
                         yield_to_browser().await;
+                        import.add_file(part, text)?;
                     }
                 }
-                None => {
-                    import.add_file(name, text)?;
-                    yield_to_browser().await;
-                }
+                None => import.add_file(name, text)?,
             }
         }
+        yield_to_browser().await;
         // Copy only the collections the files do not replace from the live directory.
         runtime
             .state
@@ -380,6 +398,13 @@ fn ImportStatus(status: RwSignal<Status>) -> impl IntoView {
         Status::Reading { files } => view! {
             <div class="import-progress" role="status">
                 <p>{format!("Reading {} file{}\u{2026}", files, if files == 1 { "" } else { "s" })}</p>
+                <progress aria-label="Import progress"></progress>
+            </div>
+        }
+        .into_any(),
+        Status::Parsing { file } => view! {
+            <div class="import-progress" role="status">
+                <p>{format!("Parsing {file}\u{2026}")}</p>
                 <progress aria-label="Import progress"></progress>
             </div>
         }
