@@ -487,7 +487,9 @@ async fn reviewer_page_benchmark() {
 /// seconds after it (the snapshot the app writes after a large change).
 #[wasm_bindgen_test]
 async fn import_page_benchmark() {
-    use crate::directory::{as_administrator, choose_files, file_input, report};
+    use crate::directory::{
+        as_administrator, file_input, file_list, put_files, report, IMPORT_STATUS,
+    };
     use crate::support::*;
 
     let n = users();
@@ -502,9 +504,13 @@ async fn import_page_benchmark() {
     let app = mount_with("/directory", test_config(0));
     ready_runtime().await;
     let input = file_input(&app).await;
-    let watch = PageWatch::start("Import progress");
+    // The file exists before the clock starts: making a 40 MB File out of a Rust string is
+    // the test's work, not the import's.
+    let files = file_list(&[("bench-directory.json", &bundle)]);
+    drop(bundle);
+    let watch = PageWatch::start("Import progress", IMPORT_STATUS);
     let start = now_ms();
-    choose_files(&input, &[("bench-directory.json", &bundle)]);
+    put_files(&input, &files);
     let done = loop {
         if let Some(done) = report(&app) {
             break done;
@@ -516,14 +522,21 @@ async fn import_page_benchmark() {
     let seen = watch.stop();
     assert!(done.starts_with("Imported "), "{done}");
     figure("import.page_total_ms", total, "ms", None);
-    figure("import.longest_block_ms", seen.longest_block_ms, "ms", None);
+    // Which step froze the page longest, in the words of the import's status line.
+    let obj = serde_json::json!({
+        "name": "import.longest_block_ms",
+        "value": (seen.longest_block_ms * 100.0).round() / 100.0,
+        "unit": "ms",
+        "during": seen.longest_block_around,
+    });
+    web_sys::console::log_1(&obj.to_string().into());
     figure(
         "import.progress_values",
         seen.progress_values as f64,
         "values",
         None,
     );
-    let after = PageWatch::start("Import progress");
+    let after = PageWatch::start("Import progress", IMPORT_STATUS);
     gloo_timers::future::TimeoutFuture::new(3_000).await;
     figure(
         "import.longest_block_after_ms",

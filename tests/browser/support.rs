@@ -246,7 +246,7 @@ pub fn group_review(
 
 #[wasm_bindgen(inline_js = r#"
 let watch = null;
-export function watch_start(label) {
+export function watch_start(label, status) {
   const w = { last: performance.now(), longest: 0, values: new Set(), stopped: false };
   const note = (el) => {
     if (el.nodeType !== 1) return;
@@ -264,11 +264,23 @@ export function watch_start(label) {
     }
   });
   w.observer.observe(document.body, { childList: true, subtree: true, attributes: true, attributeFilter: ["value"] });
+  // What the page's status line said: before and after the longest freeze, to name it.
+  const said = () => {
+    const el = document.querySelector(status);
+    return el ? el.textContent.trim().slice(0, 80) : "";
+  };
+  w.said = said();
+  w.around = "";
   const tick = () => {
     if (w.stopped) return;
     const now = performance.now();
-    w.longest = Math.max(w.longest, now - w.last);
+    const now_said = said();
+    if (now - w.last > w.longest) {
+      w.longest = now - w.last;
+      w.around = w.said === now_said ? w.said : w.said + " → " + now_said;
+    }
     w.last = now;
+    w.said = now_said;
     setTimeout(tick, 0);
   };
   setTimeout(tick, 0);
@@ -278,12 +290,15 @@ export function watch_stop() {
   const w = watch;
   w.stopped = true;
   w.observer.disconnect();
-  w.longest = Math.max(w.longest, performance.now() - w.last);
-  return [w.longest, w.values.size];
+  if (performance.now() - w.last > w.longest) {
+    w.longest = performance.now() - w.last;
+    w.around = w.said;
+  }
+  return [w.longest, w.values.size, w.around];
 }
 "#)]
 extern "C" {
-    fn watch_start(label: &str);
+    fn watch_start(label: &str, status: &str);
     fn watch_stop() -> js_sys::Array;
 }
 
@@ -297,11 +312,14 @@ pub struct PageWatch;
 pub struct Watched {
     pub longest_block_ms: f64,
     pub progress_values: usize,
+    /// What the status element said before and after that longest block.
+    pub longest_block_around: String,
 }
 
 impl PageWatch {
-    pub fn start(progress_label: &str) -> PageWatch {
-        watch_start(progress_label);
+    /// `status_selector` finds what the page says it is doing (for `longest_block_around`).
+    pub fn start(progress_label: &str, status_selector: &str) -> PageWatch {
+        watch_start(progress_label, status_selector);
         PageWatch
     }
 
@@ -310,6 +328,7 @@ impl PageWatch {
         Watched {
             longest_block_ms: out.get(0).as_f64().unwrap_or(0.0),
             progress_values: out.get(1).as_f64().unwrap_or(0.0) as usize,
+            longest_block_around: out.get(2).as_string().unwrap_or_default(),
         }
     }
 }
