@@ -17,17 +17,39 @@ pub(crate) fn choose_files(input: &Element, files: &[(&str, &str)]) {
 
 /// `files` (name, text) as the list a file picker gives.
 pub(crate) fn file_list(files: &[(&str, &str)]) -> web_sys::FileList {
+    let files: Vec<web_sys::File> = files
+        .iter()
+        .map(|(name, text)| {
+            let parts = js_sys::Array::of1(&JsValue::from_str(text));
+            web_sys::File::new_with_str_sequence(&parts, name).expect("File")
+        })
+        .collect();
+    list_of(&files)
+}
+
+/// `files` as a `FileList`, the only way to put files on an `<input type=file>`.
+fn list_of(files: &[web_sys::File]) -> web_sys::FileList {
     let transfer = web_sys::DataTransfer::new().expect("DataTransfer");
     let items = js_sys::Reflect::get(&transfer, &"items".into()).expect("items");
     let add: js_sys::Function = js_sys::Reflect::get(&items, &"add".into())
         .expect("add")
         .unchecked_into();
-    for (name, text) in files {
-        let parts = js_sys::Array::of1(&JsValue::from_str(text));
-        let file = web_sys::File::new_with_str_sequence(&parts, name).expect("File");
-        add.call1(&items, &file).expect("add file");
+    for file in files {
+        add.call1(&items, file).expect("add file");
     }
     transfer.files().expect("the files")
+}
+
+/// The message of a refused import, once it shows.
+async fn import_error(app: &Mounted) -> String {
+    let alert = wait_for("the error", || {
+        app.root
+            .query_selector(".import-failed[role='alert']")
+            .ok()
+            .flatten()
+    })
+    .await;
+    text(&alert)
 }
 
 /// Puts `list` on the `<input type=file>` and fires `change`, as choosing the files does.
@@ -145,14 +167,7 @@ async fn a_broken_file_names_file_and_path_and_changes_nothing() {
     let broken = good.replace(r#""accountEnabled":true"#, r#""accountEnabled":"yes""#);
     choose_files(&file_input(&app).await, &[("broken-users.json", &broken)]);
 
-    let alert = wait_for("the error", || {
-        app.root
-            .query_selector(".import-failed[role='alert']")
-            .ok()
-            .flatten()
-    })
-    .await;
-    let message = text(&alert);
+    let message = import_error(&app).await;
     assert!(message.contains("broken-users.json"), "{message}");
     assert!(message.contains("$.value[0].accountEnabled"), "{message}");
     assert!(
@@ -179,22 +194,9 @@ async fn a_file_that_is_not_utf8_is_refused_with_the_byte() {
     bytes[at] = 0xE9;
     let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(&bytes[..]));
     let file = web_sys::File::new_with_u8_array_sequence(&parts, "latin1-users.json").unwrap();
-    let transfer = web_sys::DataTransfer::new().unwrap();
-    let items = js_sys::Reflect::get(&transfer, &"items".into()).unwrap();
-    let add: js_sys::Function = js_sys::Reflect::get(&items, &"add".into())
-        .unwrap()
-        .unchecked_into();
-    add.call1(&items, &file).unwrap();
-    put_files(&file_input(&app).await, &transfer.files().unwrap());
+    put_files(&file_input(&app).await, &list_of(&[file]));
 
-    let alert = wait_for("the error", || {
-        app.root
-            .query_selector(".import-failed[role='alert']")
-            .ok()
-            .flatten()
-    })
-    .await;
-    let message = text(&alert);
+    let message = import_error(&app).await;
     assert!(
         message.contains(&format!(
             "Could not read latin1-users.json: it is not UTF-8 text (byte {at} is not valid UTF-8)"
@@ -292,11 +294,7 @@ async fn only_an_administrator_can_import() {
     });
     let file = graph_users(&[("f-1", "Zoe Newcomer", "Member")]);
     choose_files(&file_input(&app).await, &[("users.json", &file)]);
-    let alert = wait_for("the refusal", || {
-        app.root.query_selector(".import-failed").ok().flatten()
-    })
-    .await;
-    let message = text(&alert);
+    let message = import_error(&app).await;
     assert!(
         message.contains("only a review administrator can import the directory"),
         "{message}"
