@@ -399,7 +399,11 @@ pub fn DirectoryList(query: Memo<DirQuery>, go: Go) -> impl IntoView {
                                                 >
                                                     {row.name}
                                                 </a>
-                                                {row.subtitle.map(|s| view! { <span class="row-subtitle">{s}</span> })}
+                                                {row.subtitle.map(|s| {
+                                                    // A narrow column breaks a principal name before its domain, not mid-word.
+                                                    let (name, domain) = s.split_at(s.find('@').unwrap_or(s.len()));
+                                                    view! { <span class="row-subtitle">{name.to_string()}<wbr />{domain.to_string()}</span> }
+                                                })}
                                             </th>
                                             {row
                                                 .cells
