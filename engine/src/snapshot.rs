@@ -95,13 +95,7 @@ pub fn decode_directory(bytes: &[u8]) -> Result<Directory, SnapshotError> {
 }
 
 fn read_directory(r: &mut Reader) -> Result<Directory, Damaged> {
-    if r.take(DIRECTORY_MAGIC.len())? != DIRECTORY_MAGIC {
-        return Err(r.error_at(0, "not an Attest directory"));
-    }
-    let version = r.uint()?;
-    if version != u64::from(VERSION) {
-        return Err(r.error_at(4, format!("layout version {version} is not known")));
-    }
+    r.header(DIRECTORY_MAGIC, "not an Attest directory")?;
     let directory = r.directory()?;
     if r.pos != r.bytes.len() {
         return Err(r.error("bytes left over after the directory"));
@@ -117,13 +111,7 @@ pub fn decode(bytes: &[u8]) -> Result<State, SnapshotError> {
 }
 
 fn read_state(r: &mut Reader) -> Result<State, Damaged> {
-    if r.take(MAGIC.len())? != MAGIC {
-        return Err(r.error_at(0, "not an Attest snapshot"));
-    }
-    let version = r.uint()?;
-    if version != u64::from(VERSION) {
-        return Err(r.error_at(4, format!("layout version {version} is not known")));
-    }
+    r.header(MAGIC, "not an Attest snapshot")?;
     let directory = r.directory()?;
     let drafts = r.json()?;
     let reviews = r.json()?;
@@ -597,6 +585,18 @@ impl<'a> Reader<'a> {
             }
             _ => Err(self.error("it ends too early")),
         }
+    }
+
+    /// The first bytes: `magic` (else `not_it`), then a layout version this code knows.
+    fn header(&mut self, magic: &[u8; 4], not_it: &str) -> Result<(), Damaged> {
+        if self.take(magic.len())? != magic {
+            return Err(self.error_at(0, not_it));
+        }
+        let version = self.uint()?;
+        if version != u64::from(VERSION) {
+            return Err(self.error_at(4, format!("layout version {version} is not known")));
+        }
+        Ok(())
     }
 
     fn byte(&mut self) -> Result<u8, Damaged> {

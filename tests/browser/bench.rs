@@ -80,10 +80,15 @@ extern "C" {
 
 /// One figure, printed as a JSON line.
 fn figure(name: &str, value: f64, unit: &str, baseline: Option<&str>) {
+    figure_with(name, value, unit, baseline.map(|b| ("baseline", b)));
+}
+
+/// A figure with one more field (`baseline`, or `during` for what the page was doing).
+fn figure_with(name: &str, value: f64, unit: &str, extra: Option<(&str, &str)>) {
     let mut obj =
         serde_json::json!({ "name": name, "value": (value * 100.0).round() / 100.0, "unit": unit });
-    if let Some(b) = baseline {
-        obj["baseline"] = b.into();
+    if let Some((key, text)) = extra {
+        obj[key] = text.into();
     }
     web_sys::console::log_1(&obj.to_string().into());
 }
@@ -523,13 +528,12 @@ async fn import_page_benchmark() {
     assert!(done.starts_with("Imported "), "{done}");
     figure("import.page_total_ms", total, "ms", None);
     // Which step froze the page longest, in the words of the import's status line.
-    let obj = serde_json::json!({
-        "name": "import.longest_block_ms",
-        "value": (seen.longest_block_ms * 100.0).round() / 100.0,
-        "unit": "ms",
-        "during": seen.longest_block_around,
-    });
-    web_sys::console::log_1(&obj.to_string().into());
+    figure_with(
+        "import.longest_block_ms",
+        seen.longest_block_ms,
+        "ms",
+        Some(("during", &seen.longest_block_around)),
+    );
     figure(
         "import.progress_values",
         seen.progress_values as f64,

@@ -749,15 +749,16 @@ fn recommendation_reasons(
     as_of: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
 ) -> (String, String) {
+    let text = r.text();
     match as_of {
         Some(at) if at.date_naive() != now.date_naive() => {
             let day = rows::date(at);
             (
-                format!("As of {day}: {}", r.text()),
-                format!("{} (worked out when the review started, {day})", r.text()),
+                format!("As of {day}: {text}"),
+                format!("{text} (worked out when the review started, {day})"),
             )
         }
-        _ => (r.text(), r.text()),
+        _ => (text.clone(), text),
     }
 }
 
