@@ -216,21 +216,40 @@ pub struct DecisionItem {
 }
 
 impl DecisionItem {
-    /// The last decision recorded so far: a later stage's decision overwrites an earlier
-    /// one; a stage without a decision leaves the earlier one standing.
-    pub fn current(&self) -> Option<&RecordedDecision> {
-        self.decisions.iter().rev().flatten().next()
-    }
-
-    pub fn current_outcome(&self) -> Outcome {
-        self.current()
-            .map_or(Outcome::NotReviewed, |d| d.decision.outcome())
+    /// The decision that stands for this reviewee under `rule`: under
+    /// [`OutcomeRule::StageDecision`] the decision of the last stage they reached (None:
+    /// Not reviewed there, whatever earlier stages said).
+    pub fn standing(&self, rule: OutcomeRule) -> Option<&RecordedDecision> {
+        match rule {
+            OutcomeRule::StageDecision => self.decision_in(self.stage),
+            OutcomeRule::CarriedOver => self.decisions.iter().rev().flatten().next(),
+        }
     }
 
     /// The decision recorded in this stage only (what a blind reviewer may see).
     pub fn decision_in(&self, stage: usize) -> Option<&RecordedDecision> {
         self.decisions.get(stage).and_then(Option::as_ref)
     }
+
+    /// The decision in `stage` as "Reviewees going to the next stage" reads it.
+    pub fn outcome_in(&self, stage: usize) -> Outcome {
+        self.decision_in(stage)
+            .map_or(Outcome::NotReviewed, |d| d.decision.outcome())
+    }
+}
+
+/// Which decision of a reviewee stands when a stage ends and at the end of the review.
+/// Fixed when an instance starts, so a finished review reads as it was decided.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum OutcomeRule {
+    /// Each stage holds its own decision (Graph's `decisionsThatWillMoveToNextStage`
+    /// filters that stage's decisions): a reviewee without a decision in the stage they
+    /// reached is Not reviewed there. Every instance started by this release.
+    StageDecision,
+    /// How releases before 2026-11-30 read decisions: the last decision of any stage
+    /// carried over into later stages. Records without the field are of those releases.
+    #[default]
+    CarriedOver,
 }
 
 /// What applying did to an item (Graph `applyResult`).
@@ -304,6 +323,9 @@ pub struct Instance {
     /// all their reports).
     pub reviewer_sets: Vec<Vec<String>>,
     pub applied: Option<Applied>,
+    /// How this instance's decisions are read; absent in records of earlier releases.
+    #[serde(default)]
+    pub outcome_rule: OutcomeRule,
 }
 
 /// The reviewer-set index of a stage the review does not have.
@@ -340,6 +362,16 @@ impl Instance {
             .filter(move |(_, it)| stage <= it.stage)
     }
 
+    /// The decision that stands for `item` under this instance's rule.
+    pub fn standing<'a>(&self, item: &'a DecisionItem) -> Option<&'a RecordedDecision> {
+        item.standing(self.outcome_rule)
+    }
+
+    /// The outcome of `item` at the end of the review (see [`final_outcome`]).
+    pub fn outcome(&self, item: &DecisionItem, no_response: NoResponse) -> Outcome {
+        final_outcome(self.outcome_rule, item, no_response)
+    }
+
     pub fn current_deadline(&self) -> Option<DateTime<Utc>> {
         if self.is_open() {
             self.stages.get(self.current_stage).and_then(|s| s.deadline)
@@ -349,10 +381,11 @@ impl Instance {
     }
 }
 
-/// The outcome of an item at the end of the review: the last recorded decision, or the
-/// "if reviewers don't respond" setting for items never decided. Don't know keeps access.
-pub fn final_outcome(item: &DecisionItem, no_response: NoResponse) -> Outcome {
-    match item.current() {
+/// The outcome of an item at the end of the review: the decision that stands under the
+/// instance's rule (the last stage the reviewee reached), or, when that is Not reviewed, the
+/// "if reviewers don't respond" setting. Don't know keeps access.
+pub fn final_outcome(rule: OutcomeRule, item: &DecisionItem, no_response: NoResponse) -> Outcome {
+    match item.standing(rule) {
         Some(d) => d.decision.outcome(),
         None => match no_response {
             NoResponse::NoChange => Outcome::NotReviewed,
@@ -537,6 +570,7 @@ pub fn snapshot(
         items,
         reviewer_sets: sets.sets,
         applied: None,
+        outcome_rule: OutcomeRule::StageDecision,
     }
 }
 

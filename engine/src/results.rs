@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::definition::Outcome;
 use crate::directory::{AccessPath, UserType};
-use crate::instance::{final_outcome, ApplyResult, Instance, RecordedDecision};
+use crate::instance::{ApplyResult, Instance, RecordedDecision};
 use crate::state::{plan_apply, State};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -75,8 +75,8 @@ pub fn results(state: &State, inst: &Instance, now: DateTime<Utc>) -> Vec<Result
                         decision: it.decision_in(s).cloned(),
                     })
                     .collect(),
-                outcome: final_outcome(it, def.settings.if_no_response),
-                outcome_source: if it.current().is_some() {
+                outcome: inst.outcome(it, def.settings.if_no_response),
+                outcome_source: if inst.standing(it).is_some() {
                     OutcomeSource::Reviewer
                 } else {
                     OutcomeSource::NoResponse

@@ -24,7 +24,8 @@ use crate::directory::{
     GroupKind, Membership, Principal, RoleAssignment, User, UserType,
 };
 use crate::instance::{
-    ApplyResult, Decision, DecisionItem, DecisionSource, Effect, Instance, NotSupported, Reason,
+    ApplyResult, Decision, DecisionItem, DecisionSource, Effect, Instance, NotSupported, OutcomeRule,
+    Reason,
     Recommendation, RecordedDecision,
 };
 use crate::state::State;
@@ -33,7 +34,9 @@ use crate::state::State;
 const MAGIC: &[u8; 4] = b"ATSN";
 /// The first bytes of a directory on its own (an imported directory inside a stored record).
 const DIRECTORY_MAGIC: &[u8; 4] = b"ATDR";
-const VERSION: u32 = 1;
+/// Layout 2 adds each instance's outcome rule after its small parts; layout 1 (earlier
+/// releases) is still read, its instances with the rule they ran under.
+const VERSION: u32 = 2;
 
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("the snapshot is damaged at byte {at}: {what}")]
@@ -44,6 +47,10 @@ pub struct SnapshotError {
 
 /// The bytes of `state`.
 pub fn encode(state: &State) -> Vec<u8> {
+    encode_layout(state, VERSION)
+}
+
+fn encode_layout(state: &State, layout: u32) -> Vec<u8> {
     let State {
         directory,
         drafts,
@@ -54,9 +61,10 @@ pub fn encode(state: &State) -> Vec<u8> {
     } = state;
     let mut w = Writer {
         out: Vec::with_capacity(1 << 20),
+        layout,
     };
     w.out.extend_from_slice(MAGIC);
-    w.uint(u64::from(VERSION));
+    w.uint(u64::from(layout));
     w.directory(directory);
     w.json(drafts);
     w.json(reviews);
@@ -80,6 +88,7 @@ pub fn encode(state: &State) -> Vec<u8> {
 pub fn encode_directory(directory: &Directory) -> Vec<u8> {
     let mut w = Writer {
         out: Vec::with_capacity(1 << 20),
+        layout: VERSION,
     };
     w.out.extend_from_slice(DIRECTORY_MAGIC);
     w.uint(u64::from(VERSION));
@@ -140,6 +149,9 @@ fn read_state(r: &mut Reader) -> Result<State, Damaged> {
 
 struct Writer {
     out: Vec<u8>,
+    /// The layout being written: always [`VERSION`] outside tests, which also write older
+    /// layouts to prove they still read.
+    layout: u32,
 }
 
 impl Writer {
@@ -343,6 +355,7 @@ impl Writer {
             items,
             reviewer_sets,
             applied,
+            outcome_rule,
         } = instance;
         self.json(&(
             id,
@@ -357,6 +370,12 @@ impl Writer {
             current_stage,
             applied,
         ));
+        if self.layout >= 2 {
+            self.byte(match outcome_rule {
+                OutcomeRule::StageDecision => 0,
+                OutcomeRule::CarriedOver => 1,
+            });
+        }
         self.uint(reviewer_sets.len() as u64);
         for set in reviewer_sets {
             self.strs(set);
@@ -537,6 +556,8 @@ struct Reader<'a> {
     /// Where and why reading stopped; the readers return only the marker [`Damaged`], so the
     /// hot path passes a byte, not an error with text, back up each call.
     failure: std::cell::RefCell<Option<SnapshotError>>,
+    /// The layout version the header named.
+    version: u64,
 }
 
 /// Reading failed; the reader's `failure` says where and why.
@@ -549,6 +570,7 @@ impl<'a> Reader<'a> {
             bytes,
             pos: 0,
             failure: Default::default(),
+            version: u64::from(VERSION),
         }
     }
 
@@ -593,9 +615,10 @@ impl<'a> Reader<'a> {
             return Err(self.error_at(0, not_it));
         }
         let version = self.uint()?;
-        if version != u64::from(VERSION) {
+        if !(1..=u64::from(VERSION)).contains(&version) {
             return Err(self.error_at(4, format!("layout version {version} is not known")));
         }
+        self.version = version;
         Ok(())
     }
 
@@ -840,6 +863,15 @@ impl<'a> Reader<'a> {
             current_stage,
             applied,
         ) = self.json()?;
+        let outcome_rule = if self.version < 2 {
+            OutcomeRule::CarriedOver
+        } else {
+            match self.byte()? {
+                0 => OutcomeRule::StageDecision,
+                1 => OutcomeRule::CarriedOver,
+                b => return Err(self.error(format!("outcome rule {b} is not known"))),
+            }
+        };
         let n = self.len()?;
         let mut reviewer_sets = Vec::with_capacity(n);
         for _ in 0..n {
@@ -864,6 +896,7 @@ impl<'a> Reader<'a> {
             items,
             reviewer_sets,
             applied,
+            outcome_rule,
         })
     }
 
@@ -1013,5 +1046,36 @@ impl<'a> Reader<'a> {
                 total: self.u32()?,
             },
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::instance::OutcomeRule;
+
+    /// A snapshot of an earlier release (layout 1) still reads, and its instances keep the
+    /// rule they ran under; the current layout keeps whichever rule an instance has.
+    #[test]
+    fn layout_1_reads_with_the_rule_of_its_release() {
+        let mut state = State::default();
+        let mut inst: Instance = serde_json::from_value(serde_json::json!({
+            "id": "r~0~g", "definition": "r", "occurrence": 0,
+            "resource": {"kind": "Group", "id": "g", "name": "G"},
+            "status": "InProgress", "stopped": false, "started": "2026-11-01T00:00:00Z",
+            "completed": null, "stages": [], "currentStage": 0, "items": [],
+            "reviewerSets": [], "applied": null
+        }))
+        .expect("an instance of an earlier release");
+        assert_eq!(inst.outcome_rule, OutcomeRule::CarriedOver, "serde default");
+        state.instances.insert(inst.id.clone(), inst.clone());
+        let old = decode(&encode_layout(&state, 1)).expect("layout 1 reads");
+        assert_eq!(old.instances["r~0~g"].outcome_rule, OutcomeRule::CarriedOver);
+        for rule in [OutcomeRule::StageDecision, OutcomeRule::CarriedOver] {
+            inst.outcome_rule = rule;
+            state.instances.insert(inst.id.clone(), inst.clone());
+            let now = decode(&encode(&state)).expect("layout 2 reads");
+            assert_eq!(now.instances["r~0~g"].outcome_rule, rule);
+        }
     }
 }

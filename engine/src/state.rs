@@ -13,8 +13,8 @@ use crate::definition::{
 use crate::directory::{Directory, Principal, ResourceKind};
 use crate::event::{DirectoryChange, Event, ItemApplied, ItemDecision, Record, RECORD_VERSION};
 use crate::instance::{
-    final_outcome, snapshot, Applied, ApplyResult, Decision, DecisionSource, Effect, Instance,
-    InstanceStatus, RecordedDecision, StageEndReason, StageStatus,
+    snapshot, Applied, ApplyResult, Decision, DecisionSource, Effect, Instance, InstanceStatus,
+    OutcomeRule, RecordedDecision, StageEndReason, StageStatus,
 };
 use crate::Actor;
 
@@ -761,8 +761,20 @@ fn start_occurrence(
         .collect()
 }
 
+/// What "Reviewees going to the next stage" reads for an item when its stage ends: the
+/// decision recorded in that stage (Not reviewed when there is none). Instances of earlier
+/// releases read the last decision of any stage, as they did when they ran.
+fn moving_on_by(inst: &Instance, item: &crate::instance::DecisionItem) -> Outcome {
+    match inst.outcome_rule {
+        OutcomeRule::StageDecision => item.outcome_in(item.stage),
+        OutcomeRule::CarriedOver => inst
+            .standing(item)
+            .map_or(Outcome::NotReviewed, |d| d.decision.outcome()),
+    }
+}
+
 /// End the current stage of an open instance at `at`; the next stage starts at once with
-/// the reviewees whose current decision is in "Reviewees going to the next stage"; when none
+/// the reviewees whose decision in that stage is in "Reviewees going to the next stage"; when none
 /// go on, or this was the last stage, or the review was stopped, the instance completes.
 fn end_stage(
     state: &State,
@@ -785,7 +797,7 @@ fn end_stage(
             .iter()
             .enumerate()
             .filter(|(_, it)| {
-                it.stage == stage && def.decisions_to_next_stage.contains(&it.current_outcome())
+                it.stage == stage && def.decisions_to_next_stage.contains(&moving_on_by(inst, it))
             })
             .map(|(i, _)| i as u32)
             .collect();
@@ -847,7 +859,7 @@ pub fn plan_apply(
     let mut results = Vec::with_capacity(inst.items.len());
     let mut changes = Vec::new();
     for (i, item) in inst.items.iter().enumerate() {
-        let outcome = final_outcome(item, def.settings.if_no_response);
+        let outcome = inst.outcome(item, def.settings.if_no_response);
         let result = if outcome != Outcome::Deny {
             ApplyResult::Applied {
                 effect: Effect::AccessKept,

@@ -673,3 +673,48 @@ fn prepare_does_not_change_state_and_applies_to_the_same_result() {
     );
     assert_eq!(state.instances[ID].status, InstanceStatus::Completed);
 }
+
+/// A log written by a release that carried earlier stages' decisions over still replays, and
+/// its instance keeps the outcomes it was decided with; the same log under this release's
+/// rule gives Not reviewed in the last stage reached. Nothing stored is rewritten.
+#[test]
+fn instances_of_earlier_releases_keep_the_rule_they_ran_under() {
+    use attest_engine::instance::OutcomeRule;
+    use attest_engine::results::results;
+    let mut def = two_stage();
+    def.stages[0].reviewers = Reviewers::SelfReview;
+    def.decisions_to_next_stage = vec![Outcome::Approve];
+    def.settings.if_no_response = NoResponse::RemoveAccess;
+    let mut sim = Sim::new(tenant());
+    sim.create(def);
+    sim.decide(ID, "alice", "alice", Decision::Approve).unwrap();
+    sim.advance(days(9));
+    assert_eq!(sim.instance(ID).status, InstanceStatus::Completed);
+    // What an earlier release stored: the started instance without "outcomeRule".
+    let old_log: Vec<attest_engine::Record> = sim
+        .log
+        .iter()
+        .map(|record| {
+            let mut value = serde_json::to_value(record).unwrap();
+            for event in value["events"].as_array_mut().unwrap() {
+                if let Some(instance) = event.get_mut("instance").and_then(|i| i.as_object_mut()) {
+                    instance.remove("outcomeRule");
+                }
+            }
+            serde_json::from_value(value).expect("an earlier release's record reads")
+        })
+        .collect();
+    let old = attest_engine::replay(&old_log);
+    let outcome = |state: &attest_engine::State| {
+        let inst = &state.instances[ID];
+        results(state, inst, sim.now)
+            .into_iter()
+            .find(|r| r.user == "alice")
+            .unwrap()
+            .outcome
+    };
+    assert_eq!(old.instances[ID].outcome_rule, OutcomeRule::CarriedOver);
+    assert_eq!(outcome(&old), Outcome::Approve, "as it was decided then");
+    assert_eq!(sim.instance(ID).outcome_rule, OutcomeRule::StageDecision);
+    assert_eq!(outcome(&sim.state), Outcome::Deny, "Not reviewed in stage 2: removed");
+}

@@ -165,6 +165,38 @@ fn only_own_items(before: &State, record: &Record) -> Result<(), String> {
     Ok(())
 }
 
+/// A stage that starts takes only reviewees whose decision in the stage that just ended is
+/// in "Reviewees going to the next stage" (Not reviewed when they got none there), judged on
+/// the state before the record.
+fn only_going_on_move(before: &State, record: &Record) -> Result<(), String> {
+    for e in &record.events {
+        let Event::StageStarted {
+            instance,
+            stage,
+            items,
+            ..
+        } = e
+        else {
+            continue;
+        };
+        let Some(previous) = stage.checked_sub(1) else {
+            continue;
+        };
+        let inst = &before.instances[instance];
+        let going_on = &before.reviews[&inst.definition].definition.decisions_to_next_stage;
+        for &i in items {
+            let decided = inst.items[i as usize].outcome_in(previous);
+            if !going_on.contains(&decided) {
+                return Err(format!(
+                    "item {i} entered stage {} with {decided:?} in stage {previous}, not in {going_on:?}",
+                    stage + 1
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
 
@@ -182,6 +214,7 @@ proptest! {
             match state.execute(&cmd, &ctx) {
                 Ok(Some(record)) => {
                     only_own_items(&before, &record)?;
+                    only_going_on_move(&before, &record)?;
                     let mut again = state.clone();
                     apply(&mut again, &record);
                     if &again != state { return Err("a record applied twice changed the state".into()); }

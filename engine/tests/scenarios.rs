@@ -211,10 +211,14 @@ fn reach_consensus_across_three_stages() {
             Refused("mary", "alice", Deny), // stage 1 is over for managers
             Decide("olivia", "bob", Approve),
             Decide("olivia", "carol", Deny),
+            Decide("olivia", "dave", Approve),
             StopCurrentStage,
             InStage(2, &["alice", "bob", "carol", "dave"]),
             EarlierShown("aaron", "carol", 2),
             Decide("aaron", "alice", Deny),
+            Decide("aaron", "bob", Approve),
+            // carol and dave are Not reviewed in stage 3, whatever stage 2 said: no response
+            // removes their access.
             Advance(8),
             Status(InstanceStatus::Completed),
             ApplyResults,
@@ -302,15 +306,19 @@ fn reduce_burden_stage_by_stage() {
             Decide("alice", "alice", Approve),
             Decide("bob", "bob", Approve),
             Decide("carol", "carol", Deny),
+            Decide("dave", "dave", Approve),
             Refused("alice", "bob", Deny), // self-review: only one's own access
             Advance(3),
-            InStage(1, &["alice", "bob"]),
+            InStage(1, &["alice", "bob", "dave"]),
             EarlierShown("mary", "alice", 0),
             Decide("mary", "alice", Approve),
-            Decide("mary", "bob", Deny),
+            Decide("mary", "bob", Approve),
+            // dave's fallback reviewer (olivia) does not decide: dave is Not reviewed in
+            // stage 2, so he does not go on although he approved himself in stage 1.
             StopCurrentStage,
-            InStage(2, &["alice"]),
+            InStage(2, &["alice", "bob"]),
             Decide("olivia", "alice", Approve),
+            // bob, approved through stages 1 and 2, is Not reviewed in stage 3.
             StopReview,
             ApplyResults,
         ],
@@ -351,9 +359,11 @@ fn guest_self_review_then_block_and_delete() {
         reviewees: &["gina", "gus"],
         steps: vec![
             Decide("gina", "gina", Approve),
+            Decide("gus", "gus", Approve),
             Advance(7),
-            InStage(1, &["gina"]),
+            InStage(1, &["gina", "gus"]),
             Decide("olivia", "gina", Deny),
+            // The owners never decide on gus: his self-approval does not keep his access.
             Advance(7),
             Status(InstanceStatus::Applied),
             Blocked(&["gina", "gus"]),

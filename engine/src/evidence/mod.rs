@@ -15,7 +15,7 @@ use crate::directory::{AccessPath, Directory, ResourceKind, UserType};
 use crate::event::{DirectoryChange, Event, Record};
 use crate::import::{csv_field, parse_csv};
 use crate::instance::{
-    final_outcome, ApplyResult, Decision, DecisionSource, Effect, Instance, Recommendation,
+    ApplyResult, Decision, DecisionSource, Effect, Instance, Recommendation,
     StageEndReason,
 };
 use crate::results::{results, OutcomeSource, ResultRow};
@@ -296,7 +296,7 @@ pub fn results_json(state: &State, inst: &Instance, now: DateTime<Utc>) -> Value
         .into_iter()
         .map(|row| {
             let item = &inst.items[row.item as usize];
-            let last = item.current();
+            let last = inst.standing(item);
             let applied = inst.applied.as_ref().filter(|_| row.applied);
             json!({
                 "id": format!("{}:{}", inst.id, row.item),
@@ -909,8 +909,8 @@ pub fn stop_review_preview(state: &State, inst: &Instance) -> StopPreview {
     let def = state.definition_of(inst);
     let stage = inst.current_stage;
     let mut outcomes = Tally::default();
-    for it in inst.items.iter().filter(|it| it.current().is_none()) {
-        outcomes.add(final_outcome(it, def.settings.if_no_response));
+    for it in inst.items.iter().filter(|it| inst.standing(it).is_none()) {
+        outcomes.add(inst.outcome(it, def.settings.if_no_response));
     }
     StopPreview {
         undecided_in_stage: inst
