@@ -19,7 +19,8 @@ pub use runtime::{use_runtime, AppConfig, Runtime};
 #[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
 #[global_allocator]
 static ALLOCATOR: small_alloc::SmallBlocks = small_alloc::SmallBlocks::new();
-use ui::components::{NotFound, Shell};
+use attest_engine::actor::Area;
+use ui::components::{NotFound, Restricted, Shell};
 use ui::session::Session;
 
 /// The app with its default configuration (the `attest` database, a sample tenant on first run).
@@ -79,19 +80,34 @@ pub fn AppWith(
         <Router>
             <Shell>
                 <Routes fallback=NotFound>
-                    <Route path=path!("/") view=ui::dashboard::Dashboard />
-                    <Route path=path!("/directory") view=ui::directory::Directory />
-                    <Route path=path!("/reviews") view=ui::reviews::Reviews />
-                    <Route path=path!("/reviews/new") view=ui::wizard::NewReview />
-                    <Route path=path!("/reviews/:instance") view=ui::review::ReviewOverview />
+                    <Route path=path!("/") view=Home />
+                    <Route path=path!("/directory") view=|| view! { <Restricted area=Area::Directory><ui::directory::Directory /></Restricted> } />
+                    <Route path=path!("/reviews") view=|| view! { <Restricted area=Area::Reviews><ui::reviews::Reviews /></Restricted> } />
+                    <Route path=path!("/reviews/new") view=|| view! { <Restricted area=Area::NewReview><ui::wizard::NewReview /></Restricted> } />
+                    <Route path=path!("/reviews/:instance") view=|| view! { <Restricted area=Area::Reviews><ui::review::ReviewOverview /></Restricted> } />
                     <Route path=path!("/my-reviews") view=ui::my_reviews::MyReviews />
                     <Route path=path!("/my-reviews/:instance/:stage") view=ui::reviewer::ReviewerPage />
-                    <Route path=path!("/notifications") view=ui::notifications::Notifications />
-                    <Route path=path!("/history") view=ui::history::History />
-                    <Route path=path!("/settings") view=ui::settings::Settings />
+                    <Route path=path!("/notifications") view=|| view! { <Restricted area=Area::Notifications><ui::notifications::Notifications /></Restricted> } />
+                    <Route path=path!("/history") view=|| view! { <Restricted area=Area::History><ui::history::History /></Restricted> } />
+                    <Route path=path!("/settings") view=|| view! { <Restricted area=Area::Settings><ui::settings::Settings /></Restricted> } />
                 </Routes>
             </Shell>
         </Router>
+    }
+}
+
+/// The start page: the dashboard for those who may read it, otherwise the reviews waiting
+/// on the person (a reviewer's whole world).
+#[component]
+fn Home() -> impl IntoView {
+    let session = ui::session::use_session();
+    let dashboard = Memo::new(move |_| session.acting_as.with(|a| a.may_read(Area::Dashboard)));
+    move || {
+        if dashboard.get() {
+            view! { <ui::dashboard::Dashboard /> }.into_any()
+        } else {
+            view! { <ui::my_reviews::MyReviews /> }.into_any()
+        }
     }
 }
 

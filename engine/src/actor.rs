@@ -27,3 +27,52 @@ impl Actor {
         }
     }
 }
+
+/// The parts of Attest a person reads (SPEC section 4: without a server, a reviewer sees My
+/// access reviews and their own items only; the rest is for administrators and auditors).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Area {
+    /// Progress of every running review.
+    Dashboard,
+    /// The list of reviews and each review's overview, results and stage controls.
+    Reviews,
+    /// The new review wizard and drafts.
+    NewReview,
+    /// The reviews waiting on the person, and the reviewer page of each.
+    MyReviews,
+    /// Users, groups, applications, roles and access packages; import and export.
+    Directory,
+    /// The notification outbox.
+    Notifications,
+    /// The history / audit report and the evidence downloads.
+    History,
+    /// Sync, backup and restore, reset: the whole store.
+    Settings,
+}
+
+impl Area {
+    /// What the area is called where a refusal names it.
+    pub fn title(self) -> &'static str {
+        match self {
+            Area::Dashboard => "the dashboard",
+            Area::Reviews => "reviews and their results",
+            Area::NewReview => "the new review wizard",
+            Area::MyReviews => "My access reviews",
+            Area::Directory => "the directory",
+            Area::Notifications => "the notifications",
+            Area::History => "the history",
+            Area::Settings => "the settings",
+        }
+    }
+}
+
+impl Actor {
+    /// Whether this identity may read `area`. Reviewers read only their own reviews; the
+    /// reviewer view itself (`view::reviewer_view`) then limits them to their own items.
+    pub fn may_read(&self, area: Area) -> bool {
+        match area {
+            Area::MyReviews => true,
+            _ => self.is_administrator(),
+        }
+    }
+}

@@ -924,3 +924,159 @@ async fn a_deadline_passes_by_the_clock_and_is_recorded_at_its_time() {
     .await;
     assert!(link(&waiting, "Review clock · Contoso auditors").is_some());
 }
+
+/// The seed's "Reduce burden on later stage reviewers" through the overview: self-review,
+/// then managers, then owners; only Approved reviewees go on; no response removes access.
+/// A self-approval the manager does not confirm goes no further, and only those approved
+/// in every stage they reached keep access after Apply results.
+#[wasm_bindgen_test]
+async fn reduce_burden_moves_on_only_what_the_ending_stage_approved() {
+    let (app, rt) = admin_app(&overview_link("burden~0~g-it-local-admin")).await;
+    let mut def = review(
+        &rt,
+        "burden",
+        "g-it-local-admin",
+        vec![
+            stage(Reviewers::SelfReview, 7),
+            stage(Reviewers::Managers, 7),
+            stage(Reviewers::ResourceOwners, 7),
+        ],
+    );
+    def.decisions_to_next_stage = vec![Outcome::Approve];
+    let id = create(&rt, def).await;
+    let people = items(&rt, &id, 0);
+    assert!(people.len() >= 4, "enough reviewees in the sample group");
+    // Stage 1: everyone but the last approves themselves.
+    for (item, _, me) in &people[..people.len() - 1] {
+        decide(&rt, &id, me, *item, Decision::Approve, "still needed").await;
+    }
+    let stop = wait_on(&app, "Stop current stage", || {
+        button(&app.root, "Stop current stage")
+    })
+    .await;
+    click(&stop);
+    wait_for("stage 2 to start", || {
+        rt.state
+            .with_untracked(|s| (s.instances[&id].current_stage == 1).then_some(()))
+    })
+    .await;
+    // Stage 2: managers confirm the first two self-approvals and leave the rest undecided.
+    let managers = items(&rt, &id, 1);
+    let confirmed: BTreeSet<u32> = people[..2].iter().map(|(i, _, _)| *i).collect();
+    for (item, _, manager) in managers.iter().filter(|(i, _, _)| confirmed.contains(i)) {
+        decide(&rt, &id, manager, *item, Decision::Approve, "in my team").await;
+    }
+    let explains = wait_on(&app, "what stopping stage 2 does", || {
+        within(&app.root, "#stop-stage-text")
+            .map(|e| text(&e))
+            .filter(|t| t.contains("Stage 3"))
+    })
+    .await;
+    assert!(
+        explains.contains("Stage 3 starts at once with the 2 reviewee(s)"),
+        "only the manager-approved go on: {explains}"
+    );
+    click(&button(&app.root, "Stop current stage").expect("Stop current stage"));
+    wait_for("stage 3 to start", || {
+        rt.state
+            .with_untracked(|s| (s.instances[&id].current_stage == 2).then_some(()))
+    })
+    .await;
+    let in_stage_3: BTreeSet<u32> = rt.state.with_untracked(|s| {
+        s.instances[&id]
+            .items
+            .iter()
+            .enumerate()
+            .filter(|(_, it)| it.stage == 2)
+            .map(|(i, _)| i as u32)
+            .collect()
+    });
+    assert_eq!(in_stage_3, confirmed, "exactly the manager-approved reach the owners");
+    // Stage 3: the owner approves one of the two; the other is Not reviewed there.
+    let owners = items(&rt, &id, 2);
+    let keeper = people[0].0;
+    let owner = &owners.iter().find(|(i, _, _)| *i == keeper).unwrap().2;
+    decide(&rt, &id, owner, keeper, Decision::Approve, "exception still needed").await;
+
+    click(&wait_on(&app, "Stop review", || button(&app.root, "Stop review")).await);
+    let dialog = wait_on(&app, "the dialog", || within(&app.root, "[role='dialog']")).await;
+    click(&button(&dialog, "Stop review").expect("confirm in the dialog"));
+    wait_status(&rt, &id, InstanceStatus::Completed).await;
+    let before = members(&rt, "g-it-local-admin");
+    click(&wait_on(&app, "Apply results", || button(&app.root, "Apply results")).await);
+    wait_status(&rt, &id, InstanceStatus::Applied).await;
+    let after = members(&rt, "g-it-local-admin");
+    let reviewees: BTreeSet<String> = people.iter().map(|(_, u, _)| u.clone()).collect();
+    let kept: BTreeSet<String> = after.intersection(&reviewees).cloned().collect();
+    assert_eq!(
+        kept,
+        BTreeSet::from([people[0].1.clone()]),
+        "only the reviewee approved through all three stages keeps access"
+    );
+    assert!(before.is_superset(&reviewees), "all were members before");
+}
+
+/// A reviewer identity reads My access reviews only: the administrator's screens are not in
+/// the navigation, and their addresses say why they do not open instead of showing data.
+#[wasm_bindgen_test]
+async fn a_reviewer_identity_cannot_open_administrator_screens() {
+    let config = test_config(50);
+    let app = mount_with("/", config.clone());
+    let rt = ready_runtime().await;
+    rt.acting_as.set(administrator());
+    let id = create(
+        &rt,
+        review(
+            &rt,
+            "blind",
+            "g-it-local-admin",
+            vec![stage(Reviewers::ResourceOwners, 7), stage(Reviewers::Managers, 7)],
+        ),
+    )
+    .await;
+    let people = items(&rt, &id, 0);
+    decide(&rt, &id, &people[0].2, people[0].0, Decision::Deny, "secret reason").await;
+    rt.run_as(
+        Command::StopCurrentStage {
+            instance: id.clone(),
+        },
+        administrator(),
+        None,
+    )
+    .await
+    .expect("stage 2 starts");
+    let manager = items(&rt, &id, 1)[0].2.clone();
+    drop(app);
+
+    let nav_labels = |app: &Mounted| all_text(&app.root, "nav[aria-label='Main'] a");
+    for path in [
+        overview_link(&id),
+        "/reviews".to_string(),
+        "/history".to_string(),
+        "/notifications".to_string(),
+        "/directory".to_string(),
+        "/settings".to_string(),
+        "/reviews/new".to_string(),
+    ] {
+        let app = mount_with(&path, config.clone());
+        let rt2 = ready_runtime().await;
+        rt2.acting_as.set(Actor::User {
+            id: manager.clone(),
+        });
+        wait_on(&app, &format!("{path} to refuse"), || {
+            heading(&app.root, "Not available to reviewers")
+        })
+        .await;
+        let page = text(&app.root);
+        assert!(page.contains("Only administrators can open"), "{path}: {page}");
+        assert!(!page.contains("secret reason"), "{path}: a stage-1 justification leaked");
+        assert_eq!(nav_labels(&app), vec!["My access reviews".to_string()], "{path}");
+        assert!(link(&app.root, "Go to My access reviews").is_some(), "{path}");
+    }
+    // The administrator reads the same address.
+    let app = mount_with(&overview_link(&id), config.clone());
+    let rt2 = ready_runtime().await;
+    rt2.acting_as.set(administrator());
+    wait_on(&app, "the overview", || button(&app.root, "Stop current stage")).await;
+    assert!(nav_labels(&app).len() > 1);
+}

@@ -8,5 +8,5 @@ mod shell;
 
 pub use files::{download, read_text};
 pub use filters::FilterSelect;
-pub use page::{Coming, NotFound, Page};
+pub use page::{Coming, NotFound, Page, Restricted};
 pub use shell::{ActingAs, Shell, NAV};

@@ -57,3 +57,36 @@ pub fn NotFound() -> impl IntoView {
         </Page>
     }
 }
+
+/// A screen only some identities may read (`Actor::may_read`, decided by the engine): its
+/// content for them, and for anyone else a refusal that says why and where to go instead.
+/// Nothing of the screen is built for an identity that may not read it.
+#[component]
+pub fn Restricted(
+    /// The part of Attest the screen belongs to.
+    area: attest_engine::actor::Area,
+    children: ChildrenFn,
+) -> impl IntoView {
+    let session = crate::ui::session::use_session();
+    let allowed = Memo::new(move |_| session.acting_as.with(|a| a.may_read(area)));
+    move || {
+        if allowed.get() {
+            children().into_any()
+        } else {
+            view! {
+                <Page
+                    title="Not available to reviewers"
+                    lead=format!("Only administrators can open {}.", area.title())
+                >
+                    <p>
+                        "You are acting as a reviewer: you see the reviews assigned to you and your own reviewees only. Choose \u{201c}Administrator\u{201d} under \u{201c}Acting as\u{201d} to manage reviews."
+                    </p>
+                    <p>
+                        <a class="button button-primary" href="/my-reviews">"Go to My access reviews"</a>
+                    </p>
+                </Page>
+            }
+            .into_any()
+        }
+    }
+}

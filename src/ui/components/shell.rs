@@ -1,6 +1,7 @@
 //! The frame around every screen: header with the product name, the "Acting as" picker and
 //! the main navigation, which collapses behind a "Menu" button on narrow screens.
 
+use attest_engine::actor::Area;
 use attest_engine::Actor;
 use leptos::prelude::*;
 use leptos_router::{components::A, hooks::use_location};
@@ -13,6 +14,8 @@ use crate::ui::session::{
 pub struct NavItem {
     pub href: &'static str,
     pub label: &'static str,
+    /// Shown only to identities that may read this area.
+    pub area: Area,
     /// Active only on this exact path (the dashboard would otherwise match every path).
     pub exact: bool,
 }
@@ -22,36 +25,43 @@ pub struct NavItem {
 pub const NAV: &[NavItem] = &[
     NavItem {
         href: "/",
+        area: Area::Dashboard,
         label: "Dashboard",
         exact: true,
     },
     NavItem {
         href: "/reviews",
+        area: Area::Reviews,
         label: "Reviews",
         exact: false,
     },
     NavItem {
         href: "/my-reviews",
+        area: Area::MyReviews,
         label: "My access reviews",
         exact: false,
     },
     NavItem {
         href: "/directory",
+        area: Area::Directory,
         label: "Directory",
         exact: false,
     },
     NavItem {
         href: "/notifications",
+        area: Area::Notifications,
         label: "Notifications",
         exact: false,
     },
     NavItem {
         href: "/history",
+        area: Area::History,
         label: "History",
         exact: false,
     },
     NavItem {
         href: "/settings",
+        area: Area::Settings,
         label: "Settings",
         exact: false,
     },
@@ -63,6 +73,7 @@ const NAV_ID: &str = "primary-nav";
 #[component]
 pub fn Shell(children: Children) -> impl IntoView {
     let menu_open = RwSignal::new(false);
+    let session = use_session();
     // Following a link closes the collapsed menu, so the new screen is not hidden behind it.
     let pathname = use_location().pathname;
     // `watch` without `immediate`: the first run would close a menu opened right after mounting.
@@ -94,8 +105,9 @@ pub fn Shell(children: Children) -> impl IntoView {
             </div>
             <nav id=NAV_ID class="primary-nav" class:open=move || menu_open.get() aria-label="Main">
                 <ul class="container">
-                    {NAV
+                    {move || NAV
                         .iter()
+                        .filter(|item| session.acting_as.with(|a| a.may_read(item.area)))
                         .map(|item| {
                             view! {
                                 <li>
