@@ -24,9 +24,8 @@ use crate::directory::{
     GroupKind, Membership, Principal, RoleAssignment, User, UserType,
 };
 use crate::instance::{
-    ApplyResult, Decision, DecisionItem, DecisionSource, Effect, Instance, NotSupported, OutcomeRule,
-    Reason,
-    Recommendation, RecordedDecision,
+    ApplyResult, Decision, DecisionItem, DecisionSource, Effect, Instance, NotSupported,
+    OutcomeRule, Reason, Recommendation, RecordedDecision,
 };
 use crate::state::State;
 
@@ -1070,7 +1069,10 @@ mod tests {
         assert_eq!(inst.outcome_rule, OutcomeRule::CarriedOver, "serde default");
         state.instances.insert(inst.id.clone(), inst.clone());
         let old = decode(&encode_layout(&state, 1)).expect("layout 1 reads");
-        assert_eq!(old.instances["r~0~g"].outcome_rule, OutcomeRule::CarriedOver);
+        assert_eq!(
+            old.instances["r~0~g"].outcome_rule,
+            OutcomeRule::CarriedOver
+        );
         for rule in [OutcomeRule::StageDecision, OutcomeRule::CarriedOver] {
             inst.outcome_rule = rule;
             state.instances.insert(inst.id.clone(), inst.clone());

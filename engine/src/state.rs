@@ -797,7 +797,10 @@ fn end_stage(
             .iter()
             .enumerate()
             .filter(|(_, it)| {
-                it.stage == stage && def.decisions_to_next_stage.contains(&moving_on_by(inst, it))
+                it.stage == stage
+                    && def
+                        .decisions_to_next_stage
+                        .contains(&moving_on_by(inst, it))
             })
             .map(|(i, _)| i as u32)
             .collect();

@@ -716,7 +716,11 @@ fn instances_of_earlier_releases_keep_the_rule_they_ran_under() {
     assert_eq!(old.instances[ID].outcome_rule, OutcomeRule::CarriedOver);
     assert_eq!(outcome(&old), Outcome::Approve, "as it was decided then");
     assert_eq!(sim.instance(ID).outcome_rule, OutcomeRule::StageDecision);
-    assert_eq!(outcome(&sim.state), Outcome::Deny, "Not reviewed in stage 2: removed");
+    assert_eq!(
+        outcome(&sim.state),
+        Outcome::Deny,
+        "Not reviewed in stage 2: removed"
+    );
 }
 
 /// Who reads which part of Attest: reviewers their own reviews only, administrators all.
@@ -734,8 +738,15 @@ fn reviewers_read_only_their_own_reviews() {
         (Settings, false),
     ];
     for (area, reviewer_reads) in table {
-        assert_eq!(as_user("mary").may_read(area), reviewer_reads, "reviewer: {area:?}");
+        assert_eq!(
+            as_user("mary").may_read(area),
+            reviewer_reads,
+            "reviewer: {area:?}"
+        );
         assert!(admin().may_read(area), "administrator: {area:?}");
-        assert!(!Actor::System.may_read(area) || area == MyReviews, "system: {area:?}");
+        assert!(
+            !Actor::System.may_read(area) || area == MyReviews,
+            "system: {area:?}"
+        );
     }
 }

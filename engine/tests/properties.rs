@@ -183,7 +183,9 @@ fn only_going_on_move(before: &State, record: &Record) -> Result<(), String> {
             continue;
         };
         let inst = &before.instances[instance];
-        let going_on = &before.reviews[&inst.definition].definition.decisions_to_next_stage;
+        let going_on = &before.reviews[&inst.definition]
+            .definition
+            .decisions_to_next_stage;
         for &i in items {
             let decided = inst.items[i as usize].outcome_in(previous);
             if !going_on.contains(&decided) {

@@ -991,12 +991,23 @@ async fn reduce_burden_moves_on_only_what_the_ending_stage_approved() {
             .map(|(i, _)| i as u32)
             .collect()
     });
-    assert_eq!(in_stage_3, confirmed, "exactly the manager-approved reach the owners");
+    assert_eq!(
+        in_stage_3, confirmed,
+        "exactly the manager-approved reach the owners"
+    );
     // Stage 3: the owner approves one of the two; the other is Not reviewed there.
     let owners = items(&rt, &id, 2);
     let keeper = people[0].0;
     let owner = &owners.iter().find(|(i, _, _)| *i == keeper).unwrap().2;
-    decide(&rt, &id, owner, keeper, Decision::Approve, "exception still needed").await;
+    decide(
+        &rt,
+        &id,
+        owner,
+        keeper,
+        Decision::Approve,
+        "exception still needed",
+    )
+    .await;
 
     click(&wait_on(&app, "Stop review", || button(&app.root, "Stop review")).await);
     let dialog = wait_on(&app, "the dialog", || within(&app.root, "[role='dialog']")).await;
@@ -1030,12 +1041,23 @@ async fn a_reviewer_identity_cannot_open_administrator_screens() {
             &rt,
             "blind",
             "g-it-local-admin",
-            vec![stage(Reviewers::ResourceOwners, 7), stage(Reviewers::Managers, 7)],
+            vec![
+                stage(Reviewers::ResourceOwners, 7),
+                stage(Reviewers::Managers, 7),
+            ],
         ),
     )
     .await;
     let people = items(&rt, &id, 0);
-    decide(&rt, &id, &people[0].2, people[0].0, Decision::Deny, "secret reason").await;
+    decide(
+        &rt,
+        &id,
+        &people[0].2,
+        people[0].0,
+        Decision::Deny,
+        "secret reason",
+    )
+    .await;
     rt.run_as(
         Command::StopCurrentStage {
             instance: id.clone(),
@@ -1068,15 +1090,31 @@ async fn a_reviewer_identity_cannot_open_administrator_screens() {
         })
         .await;
         let page = text(&app.root);
-        assert!(page.contains("Only administrators can open"), "{path}: {page}");
-        assert!(!page.contains("secret reason"), "{path}: a stage-1 justification leaked");
-        assert_eq!(nav_labels(&app), vec!["My access reviews".to_string()], "{path}");
-        assert!(link(&app.root, "Go to My access reviews").is_some(), "{path}");
+        assert!(
+            page.contains("Only administrators can open"),
+            "{path}: {page}"
+        );
+        assert!(
+            !page.contains("secret reason"),
+            "{path}: a stage-1 justification leaked"
+        );
+        assert_eq!(
+            nav_labels(&app),
+            vec!["My access reviews".to_string()],
+            "{path}"
+        );
+        assert!(
+            link(&app.root, "Go to My access reviews").is_some(),
+            "{path}"
+        );
     }
     // The administrator reads the same address.
     let app = mount_with(&overview_link(&id), config.clone());
     let rt2 = ready_runtime().await;
     rt2.acting_as.set(administrator());
-    wait_on(&app, "the overview", || button(&app.root, "Stop current stage")).await;
+    wait_on(&app, "the overview", || {
+        button(&app.root, "Stop current stage")
+    })
+    .await;
     assert!(nav_labels(&app).len() > 1);
 }

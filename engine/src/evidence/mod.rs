@@ -15,8 +15,7 @@ use crate::directory::{AccessPath, Directory, ResourceKind, UserType};
 use crate::event::{DirectoryChange, Event, Record};
 use crate::import::{csv_field, parse_csv};
 use crate::instance::{
-    ApplyResult, Decision, DecisionSource, Effect, Instance, Recommendation,
-    StageEndReason,
+    ApplyResult, Decision, DecisionSource, Effect, Instance, Recommendation, StageEndReason,
 };
 use crate::results::{results, OutcomeSource, ResultRow};
 use crate::state::State;
