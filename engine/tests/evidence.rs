@@ -375,7 +375,7 @@ fn stop_review_preview_counts_undecided_and_the_no_response_outcome() {
     decide_with(&mut sim, "olivia", "alice", Decision::Approve, "ok");
     let p = stop_review_preview(&sim.state, sim.instance(EXC));
     assert_eq!(p.undecided_in_stage, 3);
-    assert_eq!(p.never_decided, 3);
+    assert_eq!(p.without_standing_decision, 3);
     assert_eq!(p.no_response, NoResponse::RemoveAccess);
     assert_eq!(p.outcomes.denied, 3);
 }

@@ -894,13 +894,14 @@ pub fn verify_audit_csv(text: &str) -> Result<(String, usize), ChainError> {
 }
 
 /// What "Stop review" will do, for its confirmation: reviewees still undecided in the
-/// running stage, and the outcomes "If reviewers don't respond" gives those never decided.
+/// running stage, and the outcomes "If reviewers don't respond" gives those without a
+/// decision in the last stage they reached (an earlier stage's decision does not count).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StopPreview {
     pub undecided_in_stage: usize,
-    pub never_decided: usize,
+    pub without_standing_decision: usize,
     pub no_response: NoResponse,
-    /// Final outcomes of the never-decided reviewees.
+    /// Final outcomes of the reviewees without a standing decision.
     pub outcomes: Tally,
 }
 
@@ -917,7 +918,7 @@ pub fn stop_review_preview(state: &State, inst: &Instance) -> StopPreview {
             .iter()
             .filter(|it| it.stage == stage && it.decision_in(stage).is_none())
             .count(),
-        never_decided: outcomes.total(),
+        without_standing_decision: outcomes.total(),
         no_response: def.settings.if_no_response,
         outcomes,
     }

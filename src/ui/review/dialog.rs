@@ -54,12 +54,12 @@ pub fn StopReviewDialog(
             inst.current_stage + 1
         );
         let effect = match p.no_response {
-            NoResponse::NoChange => format!("{} reviewee(s) without any decision keep their access (no change).", p.never_decided),
-            NoResponse::RemoveAccess => format!("{} reviewee(s) without any decision will be denied: their access is removed when results are applied.", p.never_decided),
-            NoResponse::ApproveAccess => format!("{} reviewee(s) without any decision will be approved and keep their access.", p.never_decided),
+            NoResponse::NoChange => format!("{} reviewee(s) without a decision in the last stage they reached keep their access (no change).", p.without_standing_decision),
+            NoResponse::RemoveAccess => format!("{} reviewee(s) without a decision in the last stage they reached will be denied: their access is removed when results are applied.", p.without_standing_decision),
+            NoResponse::ApproveAccess => format!("{} reviewee(s) without a decision in the last stage they reached will be approved and keep their access.", p.without_standing_decision),
             NoResponse::TakeRecommendations => format!(
-                "{} reviewee(s) without any decision take the recommendation: {} denied, {} approved, {} unchanged (no recommendation).",
-                p.never_decided, p.outcomes.denied, p.outcomes.approved, p.outcomes.not_reviewed
+                "{} reviewee(s) without a decision in the last stage they reached take the recommendation: {} denied, {} approved, {} unchanged (no recommendation).",
+                p.without_standing_decision, p.outcomes.denied, p.outcomes.approved, p.outcomes.not_reviewed
             ),
         };
         let apply = if def.settings.auto_apply {
