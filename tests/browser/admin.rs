@@ -966,16 +966,14 @@ async fn reduce_burden_moves_on_only_what_the_ending_stage_approved() {
     for (item, _, manager) in managers.iter().filter(|(i, _, _)| confirmed.contains(i)) {
         decide(&rt, &id, manager, *item, Decision::Approve, "in my team").await;
     }
-    let explains = wait_on(&app, "what stopping stage 2 does", || {
+    // The screen catches up with the decisions on its next render; a wrong count times out
+    // showing what it said.
+    wait_on(&app, "only the two manager-approved to go on", || {
         within(&app.root, "#stop-stage-text")
             .map(|e| text(&e))
-            .filter(|t| t.contains("Stage 3"))
+            .filter(|t| t.contains("Stage 3 starts at once with the 2 reviewee(s)"))
     })
     .await;
-    assert!(
-        explains.contains("Stage 3 starts at once with the 2 reviewee(s)"),
-        "only the manager-approved go on: {explains}"
-    );
     click(&button(&app.root, "Stop current stage").expect("Stop current stage"));
     wait_for("stage 3 to start", || {
         rt.state
