@@ -207,6 +207,12 @@ fn parse_body<T: DeserializeOwned + Serialize>(body: Result<Bytes, BytesRejectio
                 "bodyTooLarge",
                 "the request body is larger than this server accepts; send fewer records at a time",
             )
+        } else if timed_out(&e) {
+            ApiError::new(
+                StatusCode::REQUEST_TIMEOUT,
+                "bodyTimeout",
+                "the request body did not arrive in time; send it again",
+            )
         } else {
             ApiError::new(status, "badBody", e.body_text())
         }
@@ -237,6 +243,18 @@ fn parse_body<T: DeserializeOwned + Serialize>(body: Result<Bytes, BytesRejectio
         ));
     }
     Ok(parsed)
+}
+
+/// Whether reading the body failed because the client was too slow (`body_timeout`).
+fn timed_out(e: &BytesRejection) -> bool {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(c) = cause {
+        if c.is::<tower_http::timeout::TimeoutError>() {
+            return true;
+        }
+        cause = c.source();
+    }
+    false
 }
 
 /// The first member of `sent` that `read` (the same body read and written back) lacks.

@@ -768,3 +768,59 @@ async fn a_reviewer_pull_carries_only_the_engine_view(b: Backend) {
         assert_eq!(row["recommendation"], Value::Null);
     }
 }
+
+/// Slow clients: a request head or body that does not arrive in time is dropped, and a
+/// server whose connections are all taken by such clients serves others once they are.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slow_clients_are_cut_off_and_do_not_starve_others() {
+    let s = serve_with(Backend::Sqlite, |c| {
+        c.header_read_timeout = std::time::Duration::from_millis(300);
+        c.body_timeout = std::time::Duration::from_millis(300);
+        c.max_connections = 2;
+    })
+    .await;
+    let addr = s.addr();
+    // Guards against a hang only; nothing here measures speed.
+    const LIMIT: std::time::Duration = std::time::Duration::from_secs(30);
+    let mut slow = Vec::new();
+    for _ in 0..2 {
+        let mut c = tokio::net::TcpStream::connect(addr).await.unwrap();
+        c.write_all(b"GET /api/v1/health HTTP/1.1\r\nHost: x\r\n")
+            .await
+            .unwrap();
+        slow.push(c);
+    }
+    // Both slots are taken; this request is served once the slow heads are cut off.
+    let h = tokio::time::timeout(LIMIT, get(addr, "/api/v1/health", None))
+        .await
+        .expect("a request behind slow clients was never served");
+    assert_eq!(h.status, 200);
+    for mut c in slow {
+        let mut buf = Vec::new();
+        let _ = tokio::time::timeout(LIMIT, c.read_to_end(&mut buf))
+            .await
+            .expect("a slow client's connection stayed open");
+        assert!(
+            !String::from_utf8_lossy(&buf).contains("200 OK"),
+            "a request head that never ended was served"
+        );
+    }
+
+    // A body that stops half-way is refused and stores nothing.
+    let token = sign_in(addr).await;
+    let head = format!(
+        "POST /api/v1/records HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{{\"records\": ["
+    );
+    let mut c = tokio::net::TcpStream::connect(addr).await.unwrap();
+    c.write_all(head.as_bytes()).await.unwrap();
+    let mut out = Vec::new();
+    tokio::time::timeout(LIMIT, c.read_to_end(&mut out))
+        .await
+        .expect("a half-sent body held the request open")
+        .unwrap();
+    let text = String::from_utf8_lossy(&out);
+    assert!(text.starts_with("HTTP/1.1 408"), "{text}");
+    assert!(text.contains("bodyTimeout"), "{text}");
+    let (log, _) = pull_all(addr, &token, 0, 100).await;
+    assert!(log.is_empty());
+}
