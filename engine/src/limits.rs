@@ -104,7 +104,11 @@ fn check_definition(d: &ReviewDefinition) -> Result<(), EngineError> {
 /// Ids and names of every object in a directory.
 pub fn check_directory(dir: &Directory) -> Result<(), EngineError> {
     let object = |kind: &'static str, id: &str, name: &str| {
-        cap(|| format!("the id of {kind} \"{}…\"", prefix(id)), id, MAX_ID)?;
+        cap(
+            || format!("the id of {kind} \"{}…\"", prefix(id)),
+            id,
+            MAX_ID,
+        )?;
         cap(|| format!("the name of {kind} \"{id}\""), name, MAX_NAME)
     };
     for u in dir.users.values() {
@@ -175,7 +179,9 @@ mod tests {
         let admin = Actor::Administrator {
             name: "a".repeat(MAX_NAME + 1),
         };
-        let stop = Command::StopCurrentStage { instance: "i".into() };
+        let stop = Command::StopCurrentStage {
+            instance: "i".into(),
+        };
         assert!(matches!(
             check_command(&stop, &admin),
             Err(EngineError::TooLong { max: MAX_NAME, .. })

@@ -108,12 +108,16 @@ pub fn content_security_policy(dist: Option<&std::path::Path>) -> String {
     let mut rest = page.as_str();
     while let Some(open) = rest.find("<script") {
         let after = &rest[open..];
-        let Some(tag_end) = after.find('>') else { break };
+        let Some(tag_end) = after.find('>') else {
+            break;
+        };
         let tag = &after[..tag_end];
         let body_and_more = &after[tag_end + 1..];
-        let Some(close) = body_and_more.find("</script>") else { break };
+        let Some(close) = body_and_more.find("</script>") else {
+            break;
+        };
         if !tag.contains(" src=") {
-            let digest = Sha256::digest(body_and_more[..close].as_bytes());
+            let digest = Sha256::digest(&body_and_more.as_bytes()[..close]);
             scripts.push_str(&format!(
                 " 'sha256-{}'",
                 base64::engine::general_purpose::STANDARD.encode(digest)
@@ -198,7 +202,9 @@ type ApiResult<T> = Result<T, ApiError>;
 /// the API's types; the engine's types are read and written back, and any member of the
 /// body the written-back value lacks is unknown (members with an empty value — null,
 /// false, "", [] or {} — are what omitted optional fields look like, and are let pass).
-fn parse_body<T: DeserializeOwned + Serialize>(body: Result<Bytes, BytesRejection>) -> ApiResult<T> {
+fn parse_body<T: DeserializeOwned + Serialize>(
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<T> {
     let body = body.map_err(|e| {
         let status = e.status();
         if status == StatusCode::PAYLOAD_TOO_LARGE {
@@ -234,7 +240,10 @@ fn parse_body<T: DeserializeOwned + Serialize>(body: Result<Bytes, BytesRejectio
         )
     })?;
     let back = serde_json::to_value(&parsed).map_err(|e| {
-        ApiError::bad_request("malformedJson", format!("the request body cannot be read back: {e}"))
+        ApiError::bad_request(
+            "malformedJson",
+            format!("the request body cannot be read back: {e}"),
+        )
     })?;
     if let Some((path, field)) = unknown_member(&value, &back, String::new()) {
         return Err(ApiError::bad_request(
@@ -268,7 +277,11 @@ fn unknown_member(sent: &Value, read: &Value, path: String) -> Option<(String, S
     };
     match (sent, read) {
         (Value::Object(a), Value::Object(b)) => a.iter().find_map(|(k, v)| {
-            let here = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
+            let here = if path.is_empty() {
+                k.clone()
+            } else {
+                format!("{path}.{k}")
+            };
             match b.get(k) {
                 Some(w) => unknown_member(v, w, here),
                 None if empty(v) => None,
@@ -822,7 +835,9 @@ async fn push_in(
             Some(c) => Some(Clone::clone(c)),
             None if s.cache.state.applied_records.contains(&r.id) => {
                 match s.conn.record_body(&r.id).await? {
-                    Some(body) => serde_json::from_str::<Record>(&body).ok().map(|r| content(&r)),
+                    Some(body) => serde_json::from_str::<Record>(&body)
+                        .ok()
+                        .map(|r| content(&r)),
                     None => None,
                 }
             }

@@ -376,7 +376,12 @@ impl Conn<'_> {
     }
 
     /// Delete the reviewer links of one reviewer in one stage of one instance.
-    pub async fn delete_links(&mut self, instance: &str, stage: i64, reviewer: &str) -> Result<u64> {
+    pub async fn delete_links(
+        &mut self,
+        instance: &str,
+        stage: i64,
+        reviewer: &str,
+    ) -> Result<u64> {
         Ok(match self {
             Conn::Sqlite(c) => c.execute(
                 "DELETE FROM tokens WHERE kind = 'reviewer' AND instance = ?1 AND stage = ?2 AND reviewer = ?3",
@@ -395,7 +400,9 @@ impl Conn<'_> {
     /// Delete the tokens that expired before `now` (milliseconds); how many there were.
     pub async fn purge_expired_tokens(&mut self, now: i64) -> Result<u64> {
         Ok(match self {
-            Conn::Sqlite(c) => c.execute("DELETE FROM tokens WHERE expires_at <= ?1", [now])? as u64,
+            Conn::Sqlite(c) => {
+                c.execute("DELETE FROM tokens WHERE expires_at <= ?1", [now])? as u64
+            }
             Conn::Postgres(c) => {
                 c.execute("DELETE FROM tokens WHERE expires_at <= $1", &[&now])
                     .await?

@@ -207,7 +207,12 @@ pub async fn start(config: Config, clock: Clock) -> Result<Server, StartError> {
         .map(|smtp| tokio::spawn(delivery::run(app.clone(), smtp)));
     let (max_connections, header_timeout) =
         (app.config.max_connections, app.config.header_read_timeout);
-    let task = tokio::spawn(serve::run(listener, router, max_connections, header_timeout));
+    let task = tokio::spawn(serve::run(
+        listener,
+        router,
+        max_connections,
+        header_timeout,
+    ));
     Ok(Server {
         addr,
         app,

@@ -189,7 +189,7 @@ pub fn to_instance_items(record: &mut Record, mine: &[u32]) -> bool {
         Event::DecisionsRecorded { decisions, .. } => {
             decisions.iter_mut().all(|d| map(&mut d.item))
         }
-        Event::DecisionsReset { items, .. } => items.iter_mut().all(|i| map(i)),
+        Event::DecisionsReset { items, .. } => items.iter_mut().all(&map),
         _ => true,
     })
 }

@@ -76,7 +76,11 @@ mod tests {
         assert_eq!(t.check(b, t0), Ok(()), "another address is not affected");
         assert_eq!(t.check(a, t0 + Duration::seconds(60)), Ok(()));
         t.failed(a, t0 + Duration::seconds(61));
-        assert_eq!(t.check(a, t0 + Duration::seconds(61)), Ok(()), "a new window");
+        assert_eq!(
+            t.check(a, t0 + Duration::seconds(61)),
+            Ok(()),
+            "a new window"
+        );
         t.succeeded(a);
         assert_eq!(t.check(a, t0 + Duration::seconds(61)), Ok(()));
     }

@@ -140,7 +140,7 @@ async fn every_refusal_leaves_the_log_as_it_was(b: Backend) {
     let link = link(addr, &admin.token, &instance, 0, "manager000").await;
     // A decision already stored, to re-send with other content.
     let stored = decision("d1", "manager000", &instance, 0, "left".into());
-    let r = push(addr, &link, &[stored.clone()]).await;
+    let r = push(addr, &link, std::slice::from_ref(&stored)).await;
     assert_eq!(r.status, 200, "{}", r.text);
     let (before, _) = pull_all(addr, &admin.token, 0, 100).await;
 
@@ -428,7 +428,9 @@ async fn every_refusal_leaves_the_log_as_it_was(b: Backend) {
 
     for row in &rows {
         let auth = match row.who {
-            As::Nobody if row.what.contains("forged") => Some(format!("Bearer {}", "ab".repeat(32))),
+            As::Nobody if row.what.contains("forged") => {
+                Some(format!("Bearer {}", "ab".repeat(32)))
+            }
             As::Nobody => None,
             As::Admin => Some(format!("Bearer {}", admin.token)),
             As::Reviewer => Some(format!("Bearer {link}")),
@@ -537,7 +539,8 @@ async fn every_refusal_leaves_the_log_as_it_was(b: Backend) {
 }
 
 fn deep_decision_path(instance: &str) -> Value {
-    let mut v = serde_json::to_value(decision("u9", "manager000", instance, 0, "x".into())).unwrap();
+    let mut v =
+        serde_json::to_value(decision("u9", "manager000", instance, 0, "x".into())).unwrap();
     v["actor"] = serde_json::to_value(admin()).unwrap();
     v["events"][0]["decisions"][0]["weight"] = json!(10);
     v
@@ -581,11 +584,15 @@ async fn the_server_clock_decides_a_backdated_stop(b: Backend) {
         },
         sent_at,
     );
-    let r = push(addr, &admin.token, &[recent.clone()]).await;
+    let r = push(addr, &admin.token, std::slice::from_ref(&recent)).await;
     assert_eq!(r.status, 200, "{}", r.text);
     let (log, _) = pull_all(addr, &admin.token, 0, 100).await;
     let stored = log.iter().find(|r| r.id == recent.id).unwrap();
-    assert!(stored.at >= t0, "stored at {} (sent at {sent_at})", stored.at);
+    assert!(
+        stored.at >= t0,
+        "stored at {} (sent at {sent_at})",
+        stored.at
+    );
     for e in &stored.events {
         match e {
             Event::StageEnded { at, .. } => assert!(*at >= t0),
@@ -655,7 +662,12 @@ async fn credentials_can_be_withdrawn(b: Backend) {
     let s = serve_with(b, |c| c.sign_in_failures = 3).await;
     let addr = s.addr();
     let mut admin = AdminClient::new(addr).await;
-    let instance = start_review(&mut admin, tenant(2, 3), definition("q1", Utc::now(), false)).await;
+    let instance = start_review(
+        &mut admin,
+        tenant(2, 3),
+        definition("q1", Utc::now(), false),
+    )
+    .await;
 
     // Failed sign-ins are throttled per client; a right secret is refused too while it lasts.
     for _ in 0..3 {
@@ -687,9 +699,14 @@ async fn credentials_can_be_withdrawn(b: Backend) {
     assert!((1..=60).contains(&retry), "{retry}");
     s.clock.skip(Duration::seconds(61));
     assert_eq!(
-        post(addr, "/api/v1/session", None, &json!({"secret": SECRET, "name": "Ada"}))
-            .await
-            .status,
+        post(
+            addr,
+            "/api/v1/session",
+            None,
+            &json!({"secret": SECRET, "name": "Ada"})
+        )
+        .await
+        .status,
         201
     );
 
@@ -708,9 +725,17 @@ async fn credentials_can_be_withdrawn(b: Backend) {
         ),
     )
     .await;
-    assert_eq!((r.status, r.body["revoked"].as_u64()), (200, Some(1)), "{}", r.text);
+    assert_eq!(
+        (r.status, r.body["revoked"].as_u64()),
+        (200, Some(1)),
+        "{}",
+        r.text
+    );
     let r = get(addr, "/api/v1/reviewer", Some(&a)).await;
-    assert_eq!((r.status, r.body["error"].as_str()), (401, Some("invalidToken")));
+    assert_eq!(
+        (r.status, r.body["error"].as_str()),
+        (401, Some("invalidToken"))
+    );
 
     // Every administrator session can be ended at once.
     let other = sign_in(addr).await;
@@ -730,7 +755,10 @@ async fn credentials_can_be_withdrawn(b: Backend) {
     })
     .await;
     let r = get(again.addr(), "/api/v1/me", Some(&token)).await;
-    assert_eq!((r.status, r.body["error"].as_str()), (401, Some("invalidToken")));
+    assert_eq!(
+        (r.status, r.body["error"].as_str()),
+        (401, Some("invalidToken"))
+    );
 }
 
 async fn a_reviewer_pull_carries_only_the_engine_view(b: Backend) {
@@ -760,8 +788,16 @@ async fn a_reviewer_pull_carries_only_the_engine_view(b: Backend) {
     let compact =
         replay(&serde_json::from_value::<Vec<Record>>(own.body["records"].clone()).unwrap());
     let inst = &compact.instances[&instance];
-    assert!(inst.items.iter().all(|i| i.recommendation.is_none()), "{}", own.text);
-    assert!(!own.text.contains("olivia"), "the fallback reviewer leaked: {}", own.text);
+    assert!(
+        inst.items.iter().all(|i| i.recommendation.is_none()),
+        "{}",
+        own.text
+    );
+    assert!(
+        !own.text.contains("olivia"),
+        "the fallback reviewer leaked: {}",
+        own.text
+    );
     let view = get(addr, "/api/v1/reviewer", Some(&a)).await;
     assert_eq!(view.status, 200, "{}", view.text);
     for row in view.body["view"]["rows"].as_array().unwrap() {
