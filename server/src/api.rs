@@ -891,19 +891,29 @@ async fn push_in(
             }));
             continue;
         }
-        if !time_bound(&cmd) {
+        let timed = time_bound(&cmd);
+        if !timed {
             // Nothing in it depends on the time: it is made when it arrives.
             record.at = s.now;
         }
         // The record must be what the engine decides for its command at its time (so no
-        // event is made up), and what is stored is the engine's decision at the server's now.
+        // event is made up), and what is stored is the engine's decision at the server's now
+        // (the same events, for a record that does not depend on the time).
         let decided = recheck_exact(&s.cache.state, &record).and_then(|()| {
-            decide(&s.cache.state, &cmd, &record.actor, s.now).map_err(RecheckError::from)
+            if timed {
+                decide(&s.cache.state, &cmd, &record.actor, s.now)
+                    .map(Some)
+                    .map_err(RecheckError::from)
+            } else {
+                Ok(None)
+            }
         });
         match decided {
             Ok(events) => {
                 record.at = s.now;
-                record.events = events;
+                if let Some(events) = events {
+                    record.events = events;
+                }
                 let seq = log::store(&mut s.cache, &mut s.conn, &record, s.now).await?;
                 accepted.push(json!({"id": record.id, "status": "stored", "seq": seq}));
             }

@@ -860,3 +860,31 @@ async fn slow_clients_are_cut_off_and_do_not_starve_others() {
     let (log, _) = pull_all(addr, &token, 0, 100).await;
     assert!(log.is_empty());
 }
+
+/// The policy allows the loader script Trunk writes into index.html by its hash, and no
+/// other inline script; scripts with a `src` need no hash.
+#[test]
+fn the_content_security_policy_allows_the_app_loader_only() {
+    let dist = temp_dir("dist");
+    std::fs::write(
+        dist.join("index.html"),
+        "<html><head><script src=\"/x.js\"></script>\
+         <script type=\"module\">\nimport init from '/attest.js';\nawait init();\n</script>\
+         </head></html>",
+    )
+    .unwrap();
+    let csp = attest_server::api::content_security_policy(Some(&dist));
+    assert!(
+        csp.contains(
+            "script-src 'self' 'wasm-unsafe-eval' 'sha256-6EITq5o6i9PQzLYu/D7xYUsabS4DOS/pxqR38YEkfEE=';"
+        ),
+        "{csp}"
+    );
+    assert_eq!(csp.matches("'sha256-").count(), 1, "{csp}");
+    assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+    let without = attest_server::api::content_security_policy(None);
+    assert!(
+        without.contains("script-src 'self' 'wasm-unsafe-eval';"),
+        "{without}"
+    );
+}
