@@ -745,8 +745,27 @@ async fn credentials_can_be_withdrawn(b: Backend) {
         assert_eq!(get(addr, "/api/v1/me", Some(t)).await.status, 401);
     }
 
-    // A server started with a new secret ends the sessions of the old one.
+    // Expired links and sessions are deleted (at the next sign-in).
+    let admin2 = sign_in(addr).await;
+    let c = link(addr, &admin2, &instance, 0, "manager001").await;
+    let stored = |t: String| {
+        let app = s.server.app.clone();
+        async move { app.db.lock().await.token(&t).await.unwrap().is_some() }
+    };
+    assert!(stored(attest_server::token::hash(&c)).await);
+    s.clock.skip(Duration::days(8));
     let token = sign_in(addr).await;
+    assert!(
+        !stored(attest_server::token::hash(&c)).await,
+        "an expired link is still stored"
+    );
+    assert!(
+        !stored(attest_server::token::session_hash(&admin2, SECRET)).await,
+        "an expired session is still stored"
+    );
+    assert!(stored(attest_server::token::session_hash(&token, SECRET)).await);
+
+    // A server started with a new secret ends the sessions of the old one.
     let storage = s.server.app.config.storage.clone();
     drop(s);
     let again = serve_with(b, |c| {
