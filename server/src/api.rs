@@ -26,7 +26,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, value::RawValue, Value};
 use tower_http::cors::{Any, CorsLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
-use tower_http::timeout::{RequestBodyTimeoutLayer, TimeoutLayer};
+use tower_http::timeout::RequestBodyTimeoutLayer;
 
 use crate::db::{Conn, DbError, TokenRow};
 use crate::log::{self, Session};
@@ -78,10 +78,6 @@ pub fn router(app: Arc<App>) -> Router {
         .fallback(static_files::serve)
         .layer(DefaultBodyLimit::max(limit))
         .layer(RequestBodyTimeoutLayer::new(app.config.body_timeout))
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::REQUEST_TIMEOUT,
-            app.config.request_timeout,
-        ))
         .layer(security(
             "content-security-policy",
             content_security_policy(app.config.dist.as_deref()),
@@ -591,9 +587,12 @@ async fn me(
     axum::extract::State(app): axum::extract::State<Arc<App>>,
     who: Principal,
 ) -> ApiResult<Json<serde_json::Value>> {
-    let s = app.session().await?;
-    let out = check_link_open(&s.cache.state, &who);
-    finish(s, out).await?;
+    if let Principal::Reviewer { .. } = &who {
+        // Only a link depends on the review's state (its stage must still be open).
+        let s = app.session().await?;
+        let out = check_link_open(&s.cache.state, &who);
+        finish(s, out).await?;
+    }
     Ok(Json(match who {
         Principal::Administrator { name, .. } => json!({"kind": "administrator", "name": name}),
         Principal::Reviewer {

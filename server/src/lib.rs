@@ -60,10 +60,10 @@ pub struct Config {
     /// How often the outbox is checked for messages to send.
     pub delivery_interval: std::time::Duration,
     /// A client must send its request head within this time, and its body within
-    /// `body_timeout`; a request is answered within `request_timeout` or refused (408).
+    /// `body_timeout` (408). Handlers themselves are not timed out: dropping one inside its
+    /// write transaction would leave the transaction open.
     pub header_read_timeout: std::time::Duration,
     pub body_timeout: std::time::Duration,
-    pub request_timeout: std::time::Duration,
     /// Open connections at most; more clients wait to be accepted.
     pub max_connections: usize,
     /// Requests being handled at once at most; more wait their turn.
@@ -87,7 +87,6 @@ impl Config {
             delivery_interval: std::time::Duration::from_secs(2),
             header_read_timeout: std::time::Duration::from_secs(10),
             body_timeout: std::time::Duration::from_secs(60),
-            request_timeout: std::time::Duration::from_secs(120),
             max_connections: 1024,
             max_in_flight: 256,
             sign_in_failures: 5,
