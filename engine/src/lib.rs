@@ -16,6 +16,7 @@ mod fast_hash;
 pub mod graph_definition;
 pub mod import;
 pub mod instance;
+pub mod limits;
 pub mod outbox;
 pub mod preview;
 pub mod replay_check;

@@ -91,6 +91,7 @@ pub enum RecheckError {
 /// behind; the caller decides whether to accept those) or why it is refused.
 pub fn recheck(state: &State, record: &Record) -> Result<Vec<Event>, RecheckError> {
     let cmd = command_of(record).ok_or(RecheckError::NotACommand)?;
+    crate::limits::check_record(record)?;
     Ok(decide(state, &cmd, &record.actor, record.at)?)
 }
 

@@ -87,6 +87,9 @@ pub enum EngineError {
     NotYourItem { item: u32, stage: usize },
     #[error("a justification is required to approve access ({user})")]
     JustificationRequired { user: String },
+    /// A text over its cap (see `limits`).
+    #[error("{what} is longer than {max} characters")]
+    TooLong { what: String, max: usize },
 }
 
 fn list(errors: &[FieldError]) -> String {
@@ -487,6 +490,7 @@ fn change_directory(state: &mut State, change: &DirectoryChange) {
 /// An import is an administrator's, and every reference in the directory must resolve.
 fn check_import(directory: &Directory, actor: &Actor) -> Result<(), EngineError> {
     require_admin(actor, "import the directory")?;
+    crate::limits::check_directory(directory)?;
     let missing = directory.dangling_references();
     if !missing.is_empty() {
         return Err(EngineError::DanglingReferences {
@@ -507,6 +511,7 @@ pub fn decide(
     actor: &Actor,
     now: DateTime<Utc>,
 ) -> Result<Vec<Event>, EngineError> {
+    crate::limits::check_command(cmd, actor)?;
     match cmd {
         Command::ImportDirectory { directory, source } => {
             check_import(directory, actor)?;

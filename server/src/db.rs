@@ -346,6 +346,70 @@ impl Conn<'_> {
         }
     }
 
+    /// The stored body of the record `id`, if any (to tell a re-send from a conflict).
+    pub async fn record_body(&mut self, id: &str) -> Result<Option<String>> {
+        match self {
+            Conn::Sqlite(c) => {
+                let mut stmt = c.prepare_cached("SELECT body FROM records WHERE id = ?1")?;
+                let mut rows = stmt.query([id])?;
+                Ok(match rows.next()? {
+                    Some(r) => Some(r.get(0)?),
+                    None => None,
+                })
+            }
+            Conn::Postgres(c) => Ok(c
+                .query_opt("SELECT body FROM records WHERE id = $1", &[&id])
+                .await?
+                .map(|r| r.get(0))),
+        }
+    }
+
+    /// Delete every token of `kind` ("administrator" or "reviewer"); how many there were.
+    pub async fn delete_tokens_of_kind(&mut self, kind: &str) -> Result<u64> {
+        Ok(match self {
+            Conn::Sqlite(c) => c.execute("DELETE FROM tokens WHERE kind = ?1", [kind])? as u64,
+            Conn::Postgres(c) => {
+                c.execute("DELETE FROM tokens WHERE kind = $1", &[&kind])
+                    .await?
+            }
+        })
+    }
+
+    /// Delete the reviewer links of one reviewer in one stage of one instance.
+    pub async fn delete_links(
+        &mut self,
+        instance: &str,
+        stage: i64,
+        reviewer: &str,
+    ) -> Result<u64> {
+        Ok(match self {
+            Conn::Sqlite(c) => c.execute(
+                "DELETE FROM tokens WHERE kind = 'reviewer' AND instance = ?1 AND stage = ?2 AND reviewer = ?3",
+                rusqlite::params![instance, stage, reviewer],
+            )? as u64,
+            Conn::Postgres(c) => {
+                c.execute(
+                    "DELETE FROM tokens WHERE kind = 'reviewer' AND instance = $1 AND stage = $2 AND reviewer = $3",
+                    &[&instance, &stage, &reviewer],
+                )
+                .await?
+            }
+        })
+    }
+
+    /// Delete the tokens that expired before `now` (milliseconds); how many there were.
+    pub async fn purge_expired_tokens(&mut self, now: i64) -> Result<u64> {
+        Ok(match self {
+            Conn::Sqlite(c) => {
+                c.execute("DELETE FROM tokens WHERE expires_at <= ?1", [now])? as u64
+            }
+            Conn::Postgres(c) => {
+                c.execute("DELETE FROM tokens WHERE expires_at <= $1", &[&now])
+                    .await?
+            }
+        })
+    }
+
     pub async fn delete_token(&mut self, hash: &str) -> Result<()> {
         match self {
             Conn::Sqlite(c) => {

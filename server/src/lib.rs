@@ -12,8 +12,10 @@ pub mod db;
 pub mod delivery;
 pub mod log;
 pub mod reviewer;
+pub mod serve;
 pub mod smtp;
 pub mod static_files;
+pub mod throttle;
 pub mod token;
 
 use std::net::SocketAddr;
@@ -57,6 +59,18 @@ pub struct Config {
     pub smtp: Option<SmtpConfig>,
     /// How often the outbox is checked for messages to send.
     pub delivery_interval: std::time::Duration,
+    /// A client must send its request head within this time, and its body within
+    /// `body_timeout` (408). Handlers themselves are not timed out: dropping one inside its
+    /// write transaction would leave the transaction open.
+    pub header_read_timeout: std::time::Duration,
+    pub body_timeout: std::time::Duration,
+    /// Open connections at most; more clients wait to be accepted.
+    pub max_connections: usize,
+    /// Requests being handled at once at most; more wait their turn.
+    pub max_in_flight: usize,
+    /// Wrong administrator secrets one client address may send per `sign_in_window`.
+    pub sign_in_failures: u32,
+    pub sign_in_window: Duration,
 }
 
 impl Config {
@@ -71,6 +85,12 @@ impl Config {
             max_body_bytes: 16 * 1024 * 1024,
             smtp: None,
             delivery_interval: std::time::Duration::from_secs(2),
+            header_read_timeout: std::time::Duration::from_secs(10),
+            body_timeout: std::time::Duration::from_secs(60),
+            max_connections: 1024,
+            max_in_flight: 256,
+            sign_in_failures: 5,
+            sign_in_window: Duration::minutes(1),
         }
     }
 }
@@ -84,6 +104,8 @@ pub struct App {
     pub public_url: String,
     /// Wakes the delivery loop when new messages may be queued.
     pub outbox_changed: Notify,
+    /// Failed sign-ins per client address.
+    pub sign_ins: throttle::Throttle,
 }
 
 impl App {
@@ -166,12 +188,14 @@ pub async fn start(config: Config, clock: Clock) -> Result<Server, StartError> {
         .unwrap_or_else(|| format!("http://{addr}"))
         .trim_end_matches('/')
         .to_string();
+    let sign_ins = throttle::Throttle::new(config.sign_in_failures, config.sign_in_window);
     let app = Arc::new(App {
         config,
         db,
         cache: Mutex::new(Cache::default()),
         clock,
         public_url,
+        sign_ins,
         outbox_changed: Notify::new(),
     });
     let router = api::router(app.clone());
@@ -180,11 +204,14 @@ pub async fn start(config: Config, clock: Clock) -> Result<Server, StartError> {
         .smtp
         .clone()
         .map(|smtp| tokio::spawn(delivery::run(app.clone(), smtp)));
-    let task = tokio::spawn(async move {
-        if let Err(e) = axum::serve(listener, router).await {
-            eprintln!("attest-server: {e}");
-        }
-    });
+    let (max_connections, header_timeout) =
+        (app.config.max_connections, app.config.header_read_timeout);
+    let task = tokio::spawn(serve::run(
+        listener,
+        router,
+        max_connections,
+        header_timeout,
+    ));
     Ok(Server {
         addr,
         app,

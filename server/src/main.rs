@@ -23,6 +23,8 @@ Usage: attest-server [options]
   --public-url URL       where people reach the app, for links in notifications
   --session-hours N      how long an administrator stays signed in (default: 12)
   --max-body-mb N        largest request body accepted (default: 16)
+  --max-connections N    open connections at most; keep it under the process's file
+                         limit (default: 1024)
   --smtp-relay HOST:PORT send notifications through this SMTP relay
   --mail-from ADDRESS    sender address of notifications (default: attest@localhost)
   --help                 show this
@@ -37,6 +39,7 @@ fn parse(args: Vec<String>) -> Result<Config, String> {
     let mut public_url = None;
     let mut session_hours = 12i64;
     let mut max_body_mb = 16usize;
+    let mut max_connections = 1024usize;
     let mut relay = None;
     let mut from = "attest@localhost".to_string();
     let mut it = args.into_iter();
@@ -62,6 +65,11 @@ fn parse(args: Vec<String>) -> Result<Config, String> {
                     .parse()
                     .map_err(|_| "--max-body-mb takes a whole number")?
             }
+            "--max-connections" => {
+                max_connections = value()?
+                    .parse()
+                    .map_err(|_| "--max-connections takes a whole number")?
+            }
             "--smtp-relay" => relay = Some(value()?),
             "--mail-from" => from = value()?,
             other => return Err(format!("unknown option {other}")),
@@ -84,6 +92,7 @@ fn parse(args: Vec<String>) -> Result<Config, String> {
     config.public_url = public_url;
     config.session_ttl = chrono::Duration::hours(session_hours.max(1));
     config.max_body_bytes = max_body_mb.max(1) * 1024 * 1024;
+    config.max_connections = max_connections.max(1);
     config.smtp = relay.map(|relay| SmtpConfig { relay, from });
     Ok(config)
 }

@@ -11,7 +11,7 @@ use attest_engine::definition::{Frequency, Reviewers};
 use attest_engine::directory::{AccessPath, Directory, Group, Membership, User};
 use attest_engine::event::{Event, Record, RECORD_VERSION};
 use attest_engine::instance::{Instance, NO_REVIEWERS};
-use attest_engine::view::ViewError;
+use attest_engine::view::{reviewer_view, ViewError};
 use attest_engine::{Actor, State};
 use chrono::{DateTime, Utc};
 
@@ -43,21 +43,23 @@ pub fn reviewer_records(
     reviewer: &str,
     now: DateTime<Utc>,
 ) -> Result<Vec<Record>, ViewError> {
+    // What the reviewer may see is the engine's reviewer view (the browser shows the same):
+    // the compact items carry exactly its recommendations and decisions, nothing more.
+    let view = reviewer_view(state, instance, stage, reviewer)?;
     let inst = state.instances.get(instance).ok_or(ViewError::NotFound)?;
     let review = state
         .reviews
         .get(&inst.definition)
         .ok_or(ViewError::NotFound)?;
-    let show_earlier = review.definition.show_previous_decisions;
     let mine = my_items(inst, stage, reviewer);
-    if mine.is_empty() {
+    if mine.is_empty() || mine.len() != view.rows.len() {
         return Err(ViewError::NotYourReview { stage });
     }
 
     let mut sets: Vec<Vec<String>> = Vec::new();
     let mut set_index: BTreeMap<u32, u32> = BTreeMap::new();
     let mut items = Vec::with_capacity(mine.len());
-    for &i in &mine {
+    for (&i, row) in mine.iter().zip(&view.rows) {
         let mut item = inst.items[i as usize].clone();
         for (s, r) in item.reviewers.iter_mut().enumerate() {
             *r = if s == stage {
@@ -70,10 +72,17 @@ pub fn reviewer_records(
             };
         }
         for (s, d) in item.decisions.iter_mut().enumerate() {
-            if s > stage || (s < stage && !show_earlier) {
-                *d = None;
-            }
+            *d = match s.cmp(&stage) {
+                std::cmp::Ordering::Equal => row.decision.clone(),
+                std::cmp::Ordering::Less => row
+                    .earlier
+                    .iter()
+                    .find(|e| e.stage == s)
+                    .map(|e| e.decision.clone()),
+                std::cmp::Ordering::Greater => None,
+            };
         }
+        item.recommendation = row.recommendation.clone();
         item.apply_result = None;
         items.push(item);
     }
@@ -118,9 +127,11 @@ pub fn reviewer_records(
     definition.scope.resources = vec![inst.resource.id.clone()];
     // The reviewer's browser must not start occurrences of its own.
     definition.schedule.frequency = Frequency::OneTime;
+    // Who reviews other stages, and who would stand in for reviewers, is not the
+    // reviewer's business (the instance's reviewer sets already say who reviews here).
     for (s, st) in definition.stages.iter_mut().enumerate() {
+        st.fallback_reviewers.clear();
         if s != stage {
-            st.fallback_reviewers.clear();
             if let Reviewers::SelectedUsers { users } = &mut st.reviewers {
                 users.clear();
             }
@@ -178,7 +189,7 @@ pub fn to_instance_items(record: &mut Record, mine: &[u32]) -> bool {
         Event::DecisionsRecorded { decisions, .. } => {
             decisions.iter_mut().all(|d| map(&mut d.item))
         }
-        Event::DecisionsReset { items, .. } => items.iter_mut().all(|i| map(i)),
+        Event::DecisionsReset { items, .. } => items.iter_mut().all(&map),
         _ => true,
     })
 }

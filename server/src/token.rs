@@ -19,6 +19,16 @@ pub fn hash(token: &str) -> String {
     hex(&Sha256::digest(token.as_bytes()))
 }
 
+/// What the database stores for an administrator's session: the token's digest keyed by
+/// the secret it signed in with, so a server started with a new secret finds none of the
+/// sessions signed in with the old one.
+pub fn session_hash(token: &str, secret: &str) -> String {
+    let mut h = Sha256::new();
+    h.update(Sha256::digest(secret.as_bytes()));
+    h.update(token.as_bytes());
+    hex(&h.finalize())
+}
+
 /// Compare two secrets in time independent of where they differ (digests have equal length).
 pub fn same_secret(a: &str, b: &str) -> bool {
     let (a, b) = (Sha256::digest(a.as_bytes()), Sha256::digest(b.as_bytes()));
