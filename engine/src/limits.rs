@@ -80,10 +80,13 @@ pub fn check_command(cmd: &Command, actor: &Actor) -> Result<(), EngineError> {
 /// The texts of a record that are not part of its command: its id and its reason.
 pub fn check_record(record: &Record) -> Result<(), EngineError> {
     cap(|| "the record id".into(), &record.id, MAX_RECORD_ID)?;
-    if let Some(reason) = &record.reason {
-        cap(|| "the reason".into(), reason, MAX_REASON)?;
-    }
+    check_reason(record.reason.as_deref())?;
     check_actor(&record.actor)
+}
+
+/// The reason an administrator gives with a command, if any.
+pub fn check_reason(reason: Option<&str>) -> Result<(), EngineError> {
+    reason.map_or(Ok(()), |r| cap(|| "the reason".into(), r, MAX_REASON))
 }
 
 fn check_definition(d: &ReviewDefinition) -> Result<(), EngineError> {

@@ -138,6 +138,7 @@ impl State {
             // The clock acts on its own behalf, whoever's page noticed the time.
             Command::AdvanceTime => (self.advance(ctx.now), Actor::System),
             _ => {
+                crate::limits::check_reason(ctx.reason.as_deref())?;
                 let events = decide(self, cmd, &ctx.actor, ctx.now)?;
                 for e in &events {
                     apply_event(self, e, &ctx.actor, ctx.now);
@@ -170,6 +171,7 @@ impl State {
             }
             return self.clone().execute(cmd, ctx);
         }
+        crate::limits::check_reason(ctx.reason.as_deref())?;
         let events = decide(self, cmd, &ctx.actor, ctx.now)?;
         if events.is_empty() {
             return Ok(None);
@@ -188,6 +190,7 @@ impl State {
         let Command::ImportDirectory { directory, source } = cmd else {
             return self.prepare(&cmd, ctx);
         };
+        crate::limits::check_reason(ctx.reason.as_deref())?;
         check_import(&directory, &ctx.actor)?;
         Ok(Some(record_of(
             ctx,

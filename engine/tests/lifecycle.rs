@@ -750,3 +750,41 @@ fn reviewers_read_only_their_own_reviews() {
         );
     }
 }
+
+/// The reason given with a command has the same cap in the browser (prepare, execute) as on
+/// the sync server (recheck), so nothing is accepted locally that the server would refuse.
+#[test]
+fn an_over_long_reason_is_refused_before_anything_is_recorded() {
+    use attest_engine::limits::MAX_REASON;
+    let mut sim = Sim::new(tenant());
+    sim.create(two_stage());
+    let ctx = |reason: usize| attest_engine::Context {
+        actor: admin(),
+        now: sim.now,
+        record_id: "stop".into(),
+        reason: Some("x".repeat(reason)),
+    };
+    let stop = Command::StopCurrentStage {
+        instance: ID.into(),
+    };
+    assert!(sim.state.prepare(&stop, &ctx(MAX_REASON)).is_ok());
+    let too_long = ctx(MAX_REASON + 1);
+    let before = sim.state.clone();
+    for refused in [
+        sim.state.prepare(&stop, &too_long),
+        sim.state.prepare_owned(stop.clone(), &too_long),
+        sim.state.clone().execute(&stop, &too_long),
+    ] {
+        assert!(
+            matches!(
+                refused,
+                Err(EngineError::TooLong {
+                    max: MAX_REASON,
+                    ..
+                })
+            ),
+            "{refused:?}"
+        );
+    }
+    assert_eq!(sim.state, before);
+}
