@@ -163,7 +163,7 @@ fn parse_query<T>(q: Result<Query<T>, QueryRejection>) -> ApiResult<T> {
 
 /// Commit the session when the handler succeeded or refused the request for a reason of
 /// its own (the clock may have run); roll back on a storage failure.
-async fn finish<T>(session: Session<'_>, out: ApiResult<T>) -> ApiResult<T> {
+async fn finish<T>(session: impl crate::log::End, out: ApiResult<T>) -> ApiResult<T> {
     match out {
         Err(e) if e.is_storage() => {
             session.abort().await;
@@ -302,8 +302,8 @@ fn require_admin(who: &Principal) -> ApiResult<&str> {
 // Health and sessions
 
 async fn health(axum::extract::State(app): axum::extract::State<Arc<App>>) -> Response {
-    let mut conn = app.db.lock().await;
-    match conn.last_seq().await {
+    let conn = app.db.lock().await;
+    match async { conn?.last_seq().await }.await {
         Ok(cursor) => Json(json!({
             "status": "ok",
             "storage": app.db.kind(),
@@ -360,7 +360,7 @@ async fn sign_in(
     };
     app.db
         .lock()
-        .await
+        .await?
         .insert_token(&token::hash(&tok), &row, now.timestamp_millis())
         .await?;
     Ok((
@@ -375,7 +375,7 @@ async fn sign_out(
     headers: HeaderMap,
 ) -> ApiResult<StatusCode> {
     let now = app.clock.now();
-    let mut conn = app.db.lock().await;
+    let mut conn = app.db.lock().await?;
     let who = authenticate(&headers, &mut conn, now).await?;
     require_admin(&who)?;
     conn.delete_token(&token::hash(bearer(&headers)?)).await?;
@@ -386,7 +386,7 @@ async fn me(
     axum::extract::State(app): axum::extract::State<Arc<App>>,
     headers: HeaderMap,
 ) -> ApiResult<Json<serde_json::Value>> {
-    let mut s = app.session().await?;
+    let mut s = app.read().await?;
     let out = async {
         let who = authenticate(&headers, &mut s.conn, s.now).await?;
         check_link_open(&s.cache.state, &who)?;
@@ -662,7 +662,7 @@ async fn pull(
             format!("after is a cursor from an earlier answer (0 to start) and limit is 1 to {MAX_PAGE}"),
         ));
     }
-    let mut s = app.session().await?;
+    let mut s = app.read().await?;
     let out = async {
         let who = authenticate(&headers, &mut s.conn, s.now).await?;
         require_admin(&who)?;
@@ -687,7 +687,7 @@ async fn reviewer_pull(
     axum::extract::State(app): axum::extract::State<Arc<App>>,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
-    let mut s = app.session().await?;
+    let mut s = app.read().await?;
     let out = async {
         let who = authenticate(&headers, &mut s.conn, s.now).await?;
         check_link_open(&s.cache.state, &who)?;
@@ -725,7 +725,7 @@ async fn reviewer_records(
     axum::extract::State(app): axum::extract::State<Arc<App>>,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
-    let mut s = app.session().await?;
+    let mut s = app.read().await?;
     let out = async {
         let who = authenticate(&headers, &mut s.conn, s.now).await?;
         check_link_open(&s.cache.state, &who)?;
@@ -883,7 +883,7 @@ async fn outbox(
     axum::extract::State(app): axum::extract::State<Arc<App>>,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
-    let mut s = app.session().await?;
+    let mut s = app.read().await?;
     let out = async {
         let who = authenticate(&headers, &mut s.conn, s.now).await?;
         require_admin(&who)?;

@@ -21,11 +21,11 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use chrono::Duration;
-use tokio::sync::{Mutex, Notify};
+use tokio::sync::{Mutex, Notify, RwLock};
 
 pub use clock::Clock;
 use db::{Db, DbError};
-use log::{Cache, Session};
+use log::{Cache, ReadSession, Session};
 
 #[derive(Clone, Debug)]
 pub enum Storage {
@@ -79,27 +79,42 @@ impl Config {
 pub struct App {
     pub config: Config,
     pub db: Db,
-    pub cache: Mutex<Cache>,
+    /// The state folded from the log. Writers hold it for writing for their transaction;
+    /// readers share it.
+    pub cache: RwLock<Cache>,
+    /// One writer at a time per server, so waiting writers hold no pooled connection and
+    /// readers always find one.
+    pub writer: Mutex<()>,
     pub clock: Clock,
     pub public_url: String,
+    /// This server's name in the outbox's claims (random, new at each start).
+    pub id: String,
     /// Wakes the delivery loop when new messages may be queued.
     pub outbox_changed: Notify,
 }
 
 impl App {
-    /// Lock the cache and the database, open a write transaction, catch up with the log and
-    /// let the clock run.
+    /// Open a write transaction holding the database's writers' lock, catch up with the
+    /// log under that lock and let the clock run: every decision made in the session is
+    /// made against the latest committed state, whichever server wrote it.
     pub async fn session(&self) -> Result<Session<'_>, DbError> {
-        let mut cache = self.cache.lock().await;
-        let mut conn = self.db.lock().await;
+        let writer = self.writer.lock().await;
+        let mut conn = self.db.lock().await?;
         conn.begin_write().await?;
+        let cache = self.cache.write().await;
         let now = self.clock.now();
+        let mut session = Session {
+            cache,
+            conn,
+            now,
+            _writer: writer,
+            ended: false,
+        };
         let ready = async {
-            log::catch_up(&mut cache, &mut conn).await?;
-            log::advance(&mut cache, &mut conn, now).await
+            log::catch_up(&mut session.cache, &mut session.conn).await?;
+            log::advance(&mut session.cache, &mut session.conn, now).await
         }
         .await;
-        let session = Session { cache, conn, now };
         match ready {
             Ok(()) => Ok(session),
             Err(e) => {
@@ -107,6 +122,36 @@ impl App {
                 Err(e)
             }
         }
+    }
+
+    /// A read-only view caught up with every record committed before the call. It takes
+    /// no writers' lock: only when the clock has a transition due does it first run one
+    /// short write session to record it.
+    pub async fn read(&self) -> Result<ReadSession<'_>, DbError> {
+        let now = self.clock.now();
+        let mut conn = self.db.lock().await?;
+        let head = conn.last_seq().await?;
+        let due = {
+            let cache = self.cache.read().await;
+            if cache.cursor >= head {
+                if !log::due(&cache.state, now) {
+                    return Ok(ReadSession { cache, conn, now });
+                }
+                true
+            } else {
+                false
+            }
+        };
+        if due {
+            self.session().await?.commit().await?;
+        } else {
+            // Records committed (by any server) after the cache's cursor: every smaller
+            // seq is settled, since seqs are taken under the writers' lock.
+            let mut cache = self.cache.write().await;
+            log::catch_up(&mut cache, &mut conn).await?;
+        }
+        let cache = self.cache.read().await;
+        Ok(ReadSession { cache, conn, now })
     }
 }
 
@@ -169,9 +214,15 @@ pub async fn start(config: Config, clock: Clock) -> Result<Server, StartError> {
     let app = Arc::new(App {
         config,
         db,
-        cache: Mutex::new(Cache::default()),
+        cache: RwLock::new(Cache::default()),
+        writer: Mutex::new(()),
         clock,
         public_url,
+        id: format!(
+            "server-{}",
+            &token::generate().map_err(|e| StartError::Database(DbError::Other(e.to_string())))?
+                [..16]
+        ),
         outbox_changed: Notify::new(),
     });
     let router = api::router(app.clone());

@@ -11,7 +11,9 @@ use attest_engine::event::Record;
 use attest_engine::outbox::{outbox, MessageKind};
 use attest_engine::{apply, Actor, Command, Context, State};
 use chrono::{DateTime, Utc};
-use tokio::sync::MutexGuard;
+use std::future::Future;
+
+use tokio::sync::{MutexGuard, RwLockReadGuard, RwLockWriteGuard};
 
 use crate::db::{Conn, DbError};
 use crate::token;
@@ -68,6 +70,17 @@ pub async fn store(
         }
     }
     Ok(seq)
+}
+
+/// Whether the clock has a transition due at `now` (a stage ends, a review starts...).
+pub fn due(state: &State, now: DateTime<Utc>) -> bool {
+    let ctx = Context {
+        actor: Actor::System,
+        now,
+        record_id: "due-check".into(),
+        reason: None,
+    };
+    matches!(state.prepare(&Command::AdvanceTime, &ctx), Ok(Some(_)))
 }
 
 /// Let the clock run to `now`: one System record with every due transition, if any.
@@ -129,30 +142,73 @@ fn messages(
     out
 }
 
-/// Locked cache + connection inside an open write transaction, caught up and with the clock
-/// run. End it with `commit` or `abort`.
+/// The writer's session: this server's writer lock, the cache locked for writing and a
+/// connection inside a write transaction that holds the database's writers' lock, caught up
+/// and with the clock run. End it with `commit` or `abort`; dropped unended (the request was
+/// cancelled), it rolls back and drops the cache.
 pub struct Session<'a> {
-    pub cache: MutexGuard<'a, Cache>,
+    pub cache: RwLockWriteGuard<'a, Cache>,
     pub conn: Conn<'a>,
     pub now: DateTime<Utc>,
+    pub(crate) _writer: MutexGuard<'a, ()>,
+    pub(crate) ended: bool,
 }
 
 impl Session<'_> {
     pub async fn commit(mut self) -> Result<(), DbError> {
-        match self.conn.commit().await {
-            Ok(()) => Ok(()),
-            Err(e) => {
-                self.conn.rollback().await;
-                *self.cache = Cache::default();
-                Err(e)
-            }
+        let result = self.conn.commit().await;
+        if result.is_err() {
+            self.conn.rollback().await;
+        } else {
+            self.ended = true;
         }
+        result
     }
 
     /// Roll back and drop the cache (it may hold records that were never committed); the
     /// next request rebuilds it from the log.
     pub async fn abort(mut self) {
         self.conn.rollback().await;
-        *self.cache = Cache::default();
     }
+}
+
+impl Drop for Session<'_> {
+    fn drop(&mut self) {
+        if !self.ended {
+            // The cache may hold records that were never committed.
+            *self.cache = Cache::default();
+        }
+    }
+}
+
+/// A reader's session: the cache locked for reading, caught up with every record committed
+/// before the request began, and a connection outside any transaction. Readers never take
+/// the writers' lock, so they do not queue behind writes.
+pub struct ReadSession<'a> {
+    pub cache: RwLockReadGuard<'a, Cache>,
+    pub conn: Conn<'a>,
+    pub now: DateTime<Utc>,
+}
+
+/// How a request's session ends: committed when the request's answer stands, aborted when
+/// storage failed.
+pub trait End: Send {
+    fn commit(self) -> impl Future<Output = Result<(), DbError>> + Send;
+    fn abort(self) -> impl Future<Output = ()> + Send;
+}
+
+impl End for Session<'_> {
+    fn commit(self) -> impl Future<Output = Result<(), DbError>> + Send {
+        Session::commit(self)
+    }
+    fn abort(self) -> impl Future<Output = ()> + Send {
+        Session::abort(self)
+    }
+}
+
+impl End for ReadSession<'_> {
+    async fn commit(self) -> Result<(), DbError> {
+        Ok(())
+    }
+    async fn abort(self) {}
 }

@@ -89,8 +89,45 @@ pub async fn storage(backend: Backend) -> Storage {
 // ---------------------------------------------------------------------------------------
 // PostgreSQL: one throwaway cluster per test process
 
-struct Cluster {
-    url: String,
+pub struct Cluster {
+    pub url: String,
+    bin: PathBuf,
+    data: PathBuf,
+    log: PathBuf,
+    opts: String,
+}
+
+impl Cluster {
+    /// Stop the cluster the way an operator's restart does (`pg_ctl restart -m fast`:
+    /// clients are disconnected, committed work is kept) and wait until it answers again.
+    pub fn restart(&self) {
+        run(
+            pg_tool(&self.bin, "pg_ctl")
+                .args(["-w", "-t", "60", "-m", "fast", "-D"])
+                .arg(&self.data)
+                .args(["-o", &self.opts, "-l"])
+                .arg(&self.log)
+                .arg("restart"),
+            "pg_ctl restart",
+        );
+    }
+
+    /// A fresh, empty database in this cluster.
+    pub async fn database(&self) -> Storage {
+        let name = format!("attest_test_{}", unique());
+        let (client, conn) =
+            tokio_postgres::connect(&format!("{}/postgres", self.url), tokio_postgres::NoTls)
+                .await
+                .unwrap_or_else(|e| {
+                    panic!("cannot connect to the test PostgreSQL at {}: {e}", self.url)
+                });
+        tokio::spawn(conn);
+        client
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .await
+            .unwrap();
+        Storage::Postgres(format!("{}/{name}", self.url))
+    }
 }
 
 fn run(cmd: &mut Process, what: &str) {
@@ -149,7 +186,10 @@ fn free_port() -> u16 {
         .port()
 }
 
-fn start_cluster() -> Cluster {
+/// A cluster of the test's own (for tests that restart it). `durable_commits` keeps
+/// `synchronous_commit` on, so a commit is in the WAL before it is acknowledged and a
+/// restart cannot lose it; the shared cluster turns it off for speed.
+pub fn start_cluster(durable_commits: bool) -> Cluster {
     let bin = postgres_bin();
     let dir = temp_dir("postgres");
     let data = dir.join("data");
@@ -176,8 +216,9 @@ fn start_cluster() -> Cluster {
     );
     let port = free_port();
     let opts = format!(
-        "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off",
-        dir.display()
+        "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit={} -c full_page_writes=off",
+        dir.display(),
+        if durable_commits { "on" } else { "off" },
     );
     run(
         pg_tool(&bin, "pg_ctl")
@@ -199,16 +240,29 @@ fn start_cluster() -> Cluster {
         pg_ctl = bin.join("pg_ctl").display(),
         data = data.display(),
     );
-    std::fs::write(scratch().join("stop.sh"), stop).unwrap();
+    // Several clusters may run in one test process: each adds its line.
+    std::io::Write::write_all(
+        &mut std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(scratch().join("stop.sh"))
+            .unwrap(),
+        stop.as_bytes(),
+    )
+    .unwrap();
     Cluster {
         url: format!("postgres://attest@127.0.0.1:{port}"),
+        log: dir.join("log"),
+        bin,
+        data,
+        opts,
     }
 }
 
 /// The test cluster's base URL (no database name).
 pub fn postgres_url() -> String {
     static CLUSTER: OnceLock<Cluster> = OnceLock::new();
-    CLUSTER.get_or_init(start_cluster).url.clone()
+    CLUSTER.get_or_init(|| start_cluster(false)).url.clone()
 }
 
 // ---------------------------------------------------------------------------------------
@@ -230,7 +284,12 @@ pub async fn serve(backend: Backend) -> TestServer {
 }
 
 pub async fn serve_with(backend: Backend, configure: impl FnOnce(&mut Config)) -> TestServer {
-    let mut config = Config::new(storage(backend).await, SECRET);
+    serve_on(storage(backend).await, configure).await
+}
+
+/// A server on the given storage (several servers may share one database).
+pub async fn serve_on(storage: Storage, configure: impl FnOnce(&mut Config)) -> TestServer {
+    let mut config = Config::new(storage, SECRET);
     config.listen = "127.0.0.1:0".parse().unwrap();
     configure(&mut config);
     let clock = Clock::default();
