@@ -13,7 +13,7 @@ use crate::smtp::{self, Message};
 use crate::{App, SmtpConfig};
 
 /// Messages one server takes per round.
-const BATCH: i64 = 50;
+const BATCH: i64 = 10;
 /// How long a claim lasts: longer than preparing and sending a round takes. A server that
 /// dies holding a claim delays those messages by this much; it never drops them.
 const LEASE: Duration = Duration::minutes(5);
@@ -59,7 +59,15 @@ pub async fn deliver_due(app: &App, smtp: &SmtpConfig) -> Result<usize, ApiError
         return Ok(0);
     }
     let ids: Vec<String> = claimed.iter().map(|r| r.id.clone()).collect();
-    let plans = match prepare(app, smtp, claimed).await {
+    let prepared = match smtp::transport(smtp) {
+        Ok(t) => prepare(app, smtp, claimed).await.map(|p| (t, p)),
+        Err(e) => Err(ApiError::new(
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            "smtpConfig",
+            e.to_string(),
+        )),
+    };
+    let (transport, plans) = match prepared {
         Ok(p) => p,
         Err(e) => {
             // Hand the messages back at once rather than when the claim lapses.
@@ -83,9 +91,15 @@ pub async fn deliver_due(app: &App, smtp: &SmtpConfig) -> Result<usize, ApiError
             }
             Plan::Send { row, message } => {
                 let result = smtp::send(
-                    &smtp.relay,
+                    &transport,
                     &message,
-                    &format!("{}-{}", row.attempts, crate::token::hash(&row.id)),
+                    // Unique per attempt, and names the server that sent it.
+                    &format!(
+                        "{}.{}.{}",
+                        crate::token::hash(&row.id),
+                        row.attempts,
+                        app.id
+                    ),
                 )
                 .await;
                 let now = app.clock.now();

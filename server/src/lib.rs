@@ -37,9 +37,27 @@ pub enum Storage {
 
 #[derive(Clone, Debug)]
 pub struct SmtpConfig {
-    /// host:port of a relay that accepts mail without authentication (e.g. on loopback).
+    /// host:port of the relay.
     pub relay: String,
     pub from: String,
+    pub security: smtp::Security,
+    /// User name and password for AUTH, if the relay wants them.
+    pub credentials: Option<(String, String)>,
+    /// A CA certificate (PEM) to trust for the relay besides the usual public roots.
+    pub ca_pem: Option<String>,
+}
+
+impl SmtpConfig {
+    /// A relay taking mail without TLS or AUTH (on this machine or a private network).
+    pub fn plain(relay: impl Into<String>, from: impl Into<String>) -> SmtpConfig {
+        SmtpConfig {
+            relay: relay.into(),
+            from: from.into(),
+            security: smtp::Security::None,
+            credentials: None,
+            ca_pem: None,
+        }
+    }
 }
 
 #[derive(Clone, Debug)]

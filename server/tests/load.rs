@@ -131,8 +131,4 @@ async fn load(b: Backend) {
         };
         assert_eq!(d.decision, expected);
     }
-    assert!(
-        elapsed < Duration::from_secs(120),
-        "the load took {elapsed:?}"
-    );
 }
