@@ -21,6 +21,7 @@ run: setup
 serve: setup
 	@test -n "$${ATTEST_ADMIN_SECRET:-}" || { echo "Set ATTEST_ADMIN_SECRET (12+ characters) first: ATTEST_ADMIN_SECRET='a long secret' make serve"; exit 2; }
 	trunk build --release
+	bash scripts/compress-dist.sh dist
 	cargo run --release -p attest-server -- --data attest.db --dist dist
 
 ## test: the engine's native tests, the browser suite in headless Chromium, then the server's

@@ -186,9 +186,10 @@ fn free_port() -> u16 {
         .port()
 }
 
-/// A cluster of the test's own (for tests that restart it). `durable_commits` keeps
-/// `synchronous_commit` on, so a commit is in the WAL before it is acknowledged and a
-/// restart cannot lose it; the shared cluster turns it off for speed.
+/// A cluster of the test's own (for tests that restart it, and the load command).
+/// `durable_commits` runs it as production does (fsync, synchronous_commit and
+/// full_page_writes on): a commit is on disk before it is acknowledged. The shared cluster
+/// turns them off for speed.
 pub fn start_cluster(durable_commits: bool) -> Cluster {
     let bin = postgres_bin();
     let dir = temp_dir("postgres");
@@ -216,9 +217,9 @@ pub fn start_cluster(durable_commits: bool) -> Cluster {
     );
     let port = free_port();
     let opts = format!(
-        "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit={} -c full_page_writes=off",
+        "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync={on} -c synchronous_commit={on} -c full_page_writes={on}",
         dir.display(),
-        if durable_commits { "on" } else { "off" },
+        on = if durable_commits { "on" } else { "off" },
     );
     run(
         pg_tool(&bin, "pg_ctl")
