@@ -161,7 +161,7 @@ impl Db {
 
     /// A connection from the pool; fails (and the request answers 503) when the database
     /// cannot be reached within a few seconds.
-    pub async fn lock(&self) -> Result<Conn<'_>> {
+    pub async fn lock(&self) -> Result<Conn<'static>> {
         let inner = match self {
             Db::Sqlite(p) => {
                 Inner::Sqlite(p.get().await.map_err(|e| DbError::Pool(e.to_string()))?)
@@ -286,6 +286,33 @@ impl Conn<'_> {
         self.batch("COMMIT").await?;
         self.in_transaction = false;
         Ok(())
+    }
+
+    /// Mark where one request's writes begin inside a shared write transaction.
+    pub async fn savepoint(&mut self) -> Result<()> {
+        self.batch("SAVEPOINT request").await
+    }
+
+    /// Keep the writes since `savepoint`.
+    pub async fn release_savepoint(&mut self) -> Result<()> {
+        self.batch("RELEASE SAVEPOINT request").await
+    }
+
+    /// Undo the writes since `savepoint`; the transaction goes on.
+    pub async fn rollback_to_savepoint(&mut self) -> Result<()> {
+        self.batch("ROLLBACK TO SAVEPOINT request; RELEASE SAVEPOINT request")
+            .await
+    }
+
+    /// The connection, moved out (this one is left empty and does nothing when dropped).
+    pub fn take(&mut self) -> Conn<'static> {
+        let taken = Conn {
+            inner: self.inner.take(),
+            in_transaction: self.in_transaction,
+            _pool: PhantomData,
+        };
+        self.in_transaction = false;
+        taken
     }
 
     /// Roll back; a failure here leaves nothing to do but report the first error (the

@@ -99,10 +99,13 @@ pub struct App {
     pub db: Db,
     /// The state folded from the log. Writers hold it for writing for their transaction;
     /// readers share it.
-    pub cache: RwLock<Cache>,
+    pub cache: Arc<RwLock<Cache>>,
     /// One writer at a time per server, so waiting writers hold no pooled connection and
-    /// readers always find one.
-    pub writer: Mutex<()>,
+    /// readers always find one; it also holds the transaction a group of writers shares
+    /// (see `log::Group`).
+    pub group: Mutex<log::Group>,
+    /// Writers waiting for `group`: a finishing writer leaves the transaction open for them.
+    pub writers_waiting: std::sync::atomic::AtomicUsize,
     pub clock: Clock,
     pub public_url: String,
     /// This server's name in the outbox's claims (random, new at each start).
@@ -116,19 +119,30 @@ impl App {
     /// log under that lock and let the clock run: every decision made in the session is
     /// made against the latest committed state, whichever server wrote it.
     pub async fn session(&self) -> Result<Session<'_>, DbError> {
-        let writer = self.writer.lock().await;
-        let mut conn = self.db.lock().await?;
-        conn.begin_write().await?;
-        let cache = self.cache.write().await;
+        let group = {
+            let _waiting = Waiting::new(&self.writers_waiting);
+            self.group.lock().await
+        };
+        let mut group = group;
         let now = self.clock.now();
+        let (conn, cache) = match group.open.take() {
+            // The transaction of the writer before, still open: this request joins its group.
+            Some(open) => open,
+            None => {
+                let mut conn = self.db.lock().await?;
+                conn.begin_write().await?;
+                (conn, self.cache.clone().write_owned().await)
+            }
+        };
         let mut session = Session {
-            cache,
+            cache: log::CacheGuard(Some(cache)),
             conn,
             now,
-            _writer: writer,
-            ended: false,
+            group: Some(group),
+            app: self,
         };
         let ready = async {
+            session.conn.savepoint().await?;
             log::catch_up(&mut session.cache, &mut session.conn).await?;
             log::advance(&mut session.cache, &mut session.conn, now).await
         }
@@ -170,6 +184,22 @@ impl App {
         }
         let cache = self.cache.read().await;
         Ok(ReadSession { cache, conn, now })
+    }
+}
+
+/// Counts a writer waiting for the writers' lock, also when its request is cancelled.
+struct Waiting<'a>(&'a std::sync::atomic::AtomicUsize);
+
+impl<'a> Waiting<'a> {
+    fn new(count: &'a std::sync::atomic::AtomicUsize) -> Waiting<'a> {
+        count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Waiting(count)
+    }
+}
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
     }
 }
 
@@ -232,8 +262,9 @@ pub async fn start(config: Config, clock: Clock) -> Result<Server, StartError> {
     let app = Arc::new(App {
         config,
         db,
-        cache: RwLock::new(Cache::default()),
-        writer: Mutex::new(()),
+        cache: Arc::new(RwLock::new(Cache::default())),
+        group: Mutex::new(log::Group::default()),
+        writers_waiting: std::sync::atomic::AtomicUsize::new(0),
         clock,
         public_url,
         id: format!(

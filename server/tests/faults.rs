@@ -250,3 +250,103 @@ async fn two_servers_racing_conflicting_commands_accept_exactly_one() {
     }
     eprintln!("race outcomes: {outcomes:?}");
 }
+
+/// The server binary on a SQLite file; returns the process and its address.
+fn spawn_server(data: &std::path::Path) -> (std::process::Child, std::net::SocketAddr) {
+    use std::io::BufRead;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_attest-server"))
+        .arg("--data")
+        .arg(data)
+        .args(["--listen", "127.0.0.1:0", "--admin-secret", SECRET])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("cannot start attest-server");
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let addr = line
+        .split("http://")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or_else(|| panic!("the server did not say where it listens: {line:?}"))
+        .parse()
+        .unwrap();
+    (child, addr)
+}
+
+/// The server process is killed (SIGKILL) while 10 reviewers push; started again on the
+/// same SQLite file, it has every decision it acknowledged.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn server_killed_mid_burst_keeps_every_acknowledged_decision() {
+    let data = temp_dir("killed").join("attest.db");
+    let (mut child, addr) = spawn_server(&data);
+    let mut admin = AdminClient::new(addr).await;
+    let instance = start_review(
+        &mut admin,
+        tenant(10, 40),
+        definition("k", Utc::now(), false),
+    )
+    .await;
+    let by = items_by_reviewer(&admin.state, &instance, 0);
+    let total: usize = by.values().map(Vec::len).sum();
+    let acked = Arc::new(std::sync::Mutex::new(Vec::<(String, u32)>::new()));
+    let mut tasks = Vec::new();
+    for (reviewer, items) in by {
+        let token = link(addr, &admin.token, &instance, 0, &reviewer).await;
+        let (instance, acked) = (instance.clone(), acked.clone());
+        tasks.push(tokio::spawn(async move {
+            for (n, &item) in items.iter().enumerate() {
+                let record = decision_record(
+                    &format!("{reviewer}-{n}"),
+                    &reviewer,
+                    &instance,
+                    0,
+                    &[(n as u32, expected(item))],
+                    Utc::now(),
+                );
+                let body =
+                    serde_json::to_vec(&serde_json::json!({ "records": [&record] })).unwrap();
+                match try_http(addr, "POST", "/api/v1/records", Some(&token), Some(&body)).await {
+                    Ok(r) if r.status == 200 => {
+                        assert_eq!(r.body["accepted"][0]["status"], "stored", "{}", r.text);
+                        acked.lock().unwrap().push((record.id.clone(), item));
+                    }
+                    // Killed: this push and the rest of this reviewer's are not acknowledged.
+                    _ => return,
+                }
+            }
+        }));
+    }
+    while acked.lock().unwrap().len() < total / 3 {
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let acked = acked.lock().unwrap().clone();
+    assert!(acked.len() < total, "the kill came after the burst");
+
+    let (mut child, addr) = spawn_server(&data);
+    let token = sign_in(addr).await;
+    let (log, _) = pull_all(addr, &token, 0, 1000).await;
+    let state = replay(&log);
+    let stored: std::collections::BTreeSet<&str> = log.iter().map(|r| r.id.as_str()).collect();
+    for (id, item) in &acked {
+        assert!(stored.contains(id.as_str()), "acknowledged {id} was lost");
+        let d = state.instances[&instance].items[*item as usize].decisions[0]
+            .as_ref()
+            .unwrap_or_else(|| panic!("reviewee {item} lost its acknowledged decision"));
+        assert_eq!(d.decision, expected(*item));
+    }
+    eprintln!(
+        "killed: {} of {total} pushes acknowledged before SIGKILL, all {} found after restart",
+        acked.len(),
+        acked.len()
+    );
+    child.kill().unwrap();
+    child.wait().unwrap();
+}

@@ -190,7 +190,11 @@ async fn load(setup: Setup, reviewers: usize, per_reviewer: usize, durable: bool
 
     let report = format!(
         "load ({setup:?}{}): {reviewers} reviewers × {per_reviewer} reviewees, {} single-decision pushes in {:.2} s: {:.0} pushes/s, p50 {:.1} ms, p99 {:.1} ms; {} page opens at once: p50 {:.1} ms, p99 {:.1} ms; exactly once: {stored} stored for {} acknowledged, {} reviewees checked\n",
-        if durable { ", fsync on" } else { "" },
+        match (setup, durable) {
+            (Setup::Sqlite, _) => ", synchronous=FULL",
+            (_, true) => ", fsync on",
+            (_, false) => ", fsync off",
+        },
         latencies.len(),
         elapsed.as_secs_f64(),
         latencies.len() as f64 / elapsed.as_secs_f64(),

@@ -315,7 +315,23 @@ pub async fn http(
     token: Option<&str>,
     body: Option<&[u8]>,
 ) -> Reply {
-    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    try_http(addr, method, path, token, body)
+        .await
+        .unwrap_or_else(|e| panic!("{method} {path}: {e}"))
+}
+
+/// `http`, for a server that may be gone: None when it cannot be reached or hung up
+/// without an answer.
+pub async fn try_http(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<&[u8]>,
+) -> Result<Reply, String> {
+    let mut stream = tokio::net::TcpStream::connect(addr)
+        .await
+        .map_err(|e| format!("cannot connect to {addr}: {e}"))?;
     let mut req = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
     if let Some(t) = token {
         req.push_str(&format!("Authorization: Bearer {t}\r\n"));
@@ -328,7 +344,10 @@ pub async fn http(
         ));
     }
     req.push_str("\r\n");
-    stream.write_all(req.as_bytes()).await.unwrap();
+    stream
+        .write_all(req.as_bytes())
+        .await
+        .map_err(|e| format!("cannot send: {e}"))?;
     // The server may answer (e.g. 413) before reading all of a large body.
     let _ = stream.write_all(body).await;
     let mut raw = Vec::new();
@@ -336,7 +355,7 @@ pub async fn http(
     let text = String::from_utf8_lossy(&raw).to_string();
     let (head, rest) = text
         .split_once("\r\n\r\n")
-        .unwrap_or_else(|| panic!("no HTTP response to {method} {path}: {text:?}"));
+        .ok_or_else(|| format!("no HTTP response: {text:?}"))?;
     let status: u16 = head.split(' ').nth(1).unwrap().parse().unwrap();
     let chunked = head
         .to_ascii_lowercase()
@@ -346,11 +365,11 @@ pub async fn http(
     } else {
         rest.to_string()
     };
-    Reply {
+    Ok(Reply {
         status,
         body: serde_json::from_str(&body_text).unwrap_or(Value::Null),
         text: body_text,
-    }
+    })
 }
 
 fn dechunk(mut s: &str) -> String {
