@@ -10,7 +10,7 @@ export WASM_BINDGEN_TEST_WEBDRIVER_JSON := $(CURDIR)/webdriver.json
 # Project-local tools (binaryen's wasm-opt) come first on the PATH, for trunk.
 export PATH := $(CURDIR)/.tools/node_modules/.bin:$(PATH)
 
-.PHONY: run serve test test-engine test-browser test-server setup bench
+.PHONY: run serve test test-engine test-browser test-server setup bench load
 
 ## run: serve the app on http://127.0.0.1:8080 (embedded IndexedDB mode, no server)
 run: setup
@@ -21,6 +21,7 @@ run: setup
 serve: setup
 	@test -n "$${ATTEST_ADMIN_SECRET:-}" || { echo "Set ATTEST_ADMIN_SECRET (12+ characters) first: ATTEST_ADMIN_SECRET='a long secret' make serve"; exit 2; }
 	trunk build --release
+	bash scripts/compress-dist.sh dist
 	cargo run --release -p attest-server -- --data attest.db --dist dist
 
 ## test: the engine's native tests, the browser suite in headless Chromium, then the server's
@@ -44,6 +45,12 @@ test-browser:
 
 test-server:
 	cargo test -p attest-server
+
+## load: the sync server under load on loopback (release build): 100 reviewers x 100 reviewees
+# single-decision pushes plus 100 page opens at once, on SQLite, one server on PostgreSQL (fsync
+# on) and two servers on one PostgreSQL; prints pushes/s, p50/p99 and the exactly-once check.
+load: setup
+	cargo test -p attest-server --release --test load -- --ignored --nocapture --test-threads 1
 
 ## bench: release build, benchmark on 100,000 users in headless Chromium, one JSON line per figure
 bench: setup

@@ -15,6 +15,8 @@ command -v chromedriver >/dev/null 2>&1 || need_apt+=(chromium-driver)
 # The server's tests start a throwaway PostgreSQL cluster with these tools.
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || need_apt+=(postgresql)
 command -v python3 >/dev/null 2>&1 || need_apt+=(python3 python3-pip)
+# `make serve` stores brotli copies of the built app beside the files (scripts/compress-dist.sh).
+command -v brotli >/dev/null 2>&1 || need_apt+=(brotli)
 if [ "${#need_apt[@]}" -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1; then SUDO=sudo; else SUDO=; fi
   say "installing Debian packages: ${need_apt[*]}"

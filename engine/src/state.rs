@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::command::Command;
 use crate::definition::{
-    DeniedGuestAction, FieldError, Outcome, ReviewDefinition, GUEST_DELETION_DAYS,
+    DeniedGuestAction, FieldError, Outcome, ReviewDefinition, Schedule, GUEST_DELETION_DAYS,
 };
 use crate::directory::{Directory, Principal, ResourceKind};
 use crate::event::{DirectoryChange, Event, ItemApplied, ItemDecision, Record, RECORD_VERSION};
@@ -569,12 +569,10 @@ pub fn decide(
                 definition: definition.clone(),
             }];
             if definition.schedule.start <= now {
-                events.extend(start_occurrence(
-                    state,
-                    definition,
-                    0,
-                    definition.schedule.start,
-                ));
+                let n = latest_due_occurrence(&definition.schedule, 0, now);
+                if let Some(at) = definition.schedule.occurrence_start(n) {
+                    events.extend(start_occurrence(state, definition, n, at));
+                }
             }
             Ok(events)
         }
@@ -981,12 +979,29 @@ fn apply_events(state: &State, inst: &Instance, at: DateTime<Utc>) -> Vec<Event>
     events
 }
 
+/// Bounded catch-up: of a review's occurrences that are due by `now`, only the latest
+/// starts; earlier ones that were never started are skipped (their numbers stay unused, a
+/// gap in the instance ids). A recurring review created to start far in the past so costs
+/// one occurrence's work, not one per period missed. Without any due occurrence this is
+/// the next one.
+fn latest_due_occurrence(schedule: &Schedule, from: u32, now: DateTime<Utc>) -> u32 {
+    let mut n = from;
+    while let Some(next) = n.checked_add(1) {
+        match schedule.occurrence_start(next) {
+            Some(at) if at <= now => n = next,
+            _ => break,
+        }
+    }
+    n
+}
+
 /// A transition the clock makes due.
 enum Due<'a> {
     Deletion(&'a str),
     Reminder(&'a Instance),
     Deadline(&'a Instance),
-    Occurrence(&'a Review),
+    /// The review and the occurrence to start (see `latest_due_occurrence`).
+    Occurrence(&'a Review, u32),
 }
 
 /// The events of the earliest transition due at or before `now`, stamped with the time it
@@ -1007,9 +1022,10 @@ fn next_due(state: &State, now: DateTime<Utc>) -> Vec<Event> {
         }
         due.push((deadline, 2, Due::Deadline(inst)));
     }
-    for review in state.reviews.values() {
-        if let Some(at) = review.next_start() {
-            due.push((at, 3, Due::Occurrence(review)));
+    for review in state.reviews.values().filter(|r| r.next_start().is_some()) {
+        let n = latest_due_occurrence(&review.definition.schedule, review.next_occurrence, now);
+        if let Some(at) = review.definition.schedule.occurrence_start(n) {
+            due.push((at, 3, Due::Occurrence(review, n)));
         }
     }
     let best = due
@@ -1044,22 +1060,20 @@ fn next_due(state: &State, now: DateTime<Utc>) -> Vec<Event> {
             }]
         }
         Due::Deadline(inst) => end_stage(state, inst, at, StageEndReason::Deadline),
-        Due::Occurrence(review) => {
-            start_occurrence(state, &review.definition, review.next_occurrence, at)
-                .into_iter()
-                .chain(
-                    review
-                        .definition
-                        .scope
-                        .resources
-                        .is_empty()
-                        .then(|| Event::SeriesEnded {
-                            definition: review.definition.id.clone(),
-                            at,
-                        }),
-                )
-                .collect()
-        }
+        Due::Occurrence(review, n) => start_occurrence(state, &review.definition, n, at)
+            .into_iter()
+            .chain(
+                review
+                    .definition
+                    .scope
+                    .resources
+                    .is_empty()
+                    .then(|| Event::SeriesEnded {
+                        definition: review.definition.id.clone(),
+                        at,
+                    }),
+            )
+            .collect(),
     }
 }
 

@@ -300,7 +300,7 @@ fn parse_query<T>(q: Result<Query<T>, QueryRejection>) -> ApiResult<T> {
 
 /// Commit the session when the handler succeeded or refused the request for a reason of
 /// its own (the clock may have run); roll back on a storage failure.
-async fn finish<T>(session: Session<'_>, out: ApiResult<T>) -> ApiResult<T> {
+async fn finish<T>(session: impl crate::log::End, out: ApiResult<T>) -> ApiResult<T> {
     match out {
         Err(e) if e.is_storage() => {
             session.abort().await;
@@ -382,7 +382,7 @@ impl FromRequestParts<Arc<App>> for Principal {
         };
         let session = token::session_hash(token, &app.config.admin_secret);
         let (hash, row) = {
-            let mut conn = app.db.lock().await;
+            let mut conn = app.db.lock().await?;
             // Administrator sessions are keyed by the secret they signed in with; links not.
             match conn.token(&session).await? {
                 Some(row) if row.kind == "administrator" => (session, row),
@@ -461,8 +461,8 @@ fn require_admin(who: &Principal) -> ApiResult<&str> {
 // Health and sessions
 
 async fn health(axum::extract::State(app): axum::extract::State<Arc<App>>) -> Response {
-    let mut conn = app.db.lock().await;
-    match conn.last_seq().await {
+    let conn = app.db.lock().await;
+    match async { conn?.last_seq().await }.await {
         Ok(cursor) => Json(json!({
             "status": "ok",
             "storage": app.db.kind(),
@@ -538,7 +538,7 @@ async fn sign_in(
         expires_at: expires.timestamp_millis(),
     };
     {
-        let mut conn = app.db.lock().await;
+        let mut conn = app.db.lock().await?;
         // Expired sessions and links are deleted as new ones are made.
         conn.purge_expired_tokens(now.timestamp_millis()).await?;
         conn.insert_token(
@@ -564,7 +564,7 @@ async fn sign_out(
             "a review link cannot sign out; ask the administrator to withdraw it",
         ));
     };
-    app.db.lock().await.delete_token(hash).await?;
+    app.db.lock().await?.delete_token(hash).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -577,7 +577,7 @@ async fn end_all_sessions(
     let ended = app
         .db
         .lock()
-        .await
+        .await?
         .delete_tokens_of_kind("administrator")
         .await?;
     Ok(Json(json!({"ended": ended})).into_response())
@@ -589,7 +589,7 @@ async fn me(
 ) -> ApiResult<Json<serde_json::Value>> {
     if let Principal::Reviewer { .. } = &who {
         // Only a link depends on the review's state (its stage must still be open).
-        let s = app.session().await?;
+        let s = app.read().await?;
         let out = check_link_open(&s.cache.state, &who);
         finish(s, out).await?;
     }
@@ -962,7 +962,7 @@ async fn pull(
         ));
     }
     require_admin(&who)?;
-    let mut s = app.session().await?;
+    let mut s = app.read().await?;
     let out = async {
         let mut page = s.conn.records_after(after, limit + 1).await?;
         let more = page.len() as i64 > limit;
@@ -985,7 +985,7 @@ async fn reviewer_pull(
     axum::extract::State(app): axum::extract::State<Arc<App>>,
     who: Principal,
 ) -> ApiResult<Response> {
-    let s = app.session().await?;
+    let s = app.read().await?;
     let out = async {
         check_link_open(&s.cache.state, &who)?;
         let Principal::Reviewer {
@@ -1022,7 +1022,7 @@ async fn reviewer_records(
     axum::extract::State(app): axum::extract::State<Arc<App>>,
     who: Principal,
 ) -> ApiResult<Response> {
-    let s = app.session().await?;
+    let s = app.read().await?;
     let out = async {
         check_link_open(&s.cache.state, &who)?;
         let Principal::Reviewer {
@@ -1179,7 +1179,7 @@ async fn outbox(
     who: Principal,
 ) -> ApiResult<Response> {
     require_admin(&who)?;
-    let mut s = app.session().await?;
+    let mut s = app.read().await?;
     let out = async {
         let rows = s.conn.outbox(None).await?;
         Ok(Json(json!({"messages": rows})).into_response())
@@ -1201,7 +1201,7 @@ async fn revoke_link(
     let revoked = app
         .db
         .lock()
-        .await
+        .await?
         .delete_links(&req.instance, stage, &req.reviewer)
         .await?;
     Ok(Json(json!({"revoked": revoked})).into_response())

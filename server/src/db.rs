@@ -6,7 +6,8 @@
 //! transaction lock on PostgreSQL), so `seq` grows in commit order and a pull cursor never
 //! skips a record that commits later with a smaller `seq`.
 
-use tokio::sync::{Mutex, MutexGuard};
+use std::marker::PhantomData;
+use std::time::Duration;
 
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
@@ -14,6 +15,8 @@ pub enum DbError {
     Sqlite(#[from] rusqlite::Error),
     #[error("PostgreSQL: {0}")]
     Postgres(#[from] tokio_postgres::Error),
+    #[error("no database connection: {0}")]
+    Pool(String),
     #[error("{0}")]
     Other(String),
 }
@@ -23,20 +26,70 @@ type Result<T> = std::result::Result<T, DbError>;
 /// Key of the PostgreSQL advisory lock writers take (any constant shared by all servers).
 const WRITE_LOCK: i64 = 0x4174_7465_7374;
 
-const SQLITE_MIGRATIONS: &[(i64, &str)] =
-    &[(1, include_str!("../migrations/sqlite/0001_init.sql"))];
-const POSTGRES_MIGRATIONS: &[(i64, &str)] =
-    &[(1, include_str!("../migrations/postgres/0001_init.sql"))];
+/// SQLite connections per server: one writer at a time (the App's writer lock) plus
+/// readers, which WAL lets run beside it.
+const SQLITE_CONNECTIONS: usize = 4;
+/// PostgreSQL connections per server: writers use one at a time, readers the rest.
+const POSTGRES_CONNECTIONS: usize = 12;
+/// How long a request waits for a connection (or for a new one to be made) before it
+/// answers 503: a database restart costs a few seconds of 503s, never a hung request.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 
+const SQLITE_MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../migrations/sqlite/0001_init.sql")),
+    (2, include_str!("../migrations/sqlite/0002_delivery.sql")),
+];
+const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../migrations/postgres/0001_init.sql")),
+    (2, include_str!("../migrations/postgres/0002_delivery.sql")),
+];
+
+/// A pool of connections. PostgreSQL connections that broke (the database restarted) are
+/// dropped when they come back to the pool and new ones are made on demand, so the server
+/// recovers by itself once the database answers again.
 pub enum Db {
-    Sqlite(Mutex<rusqlite::Connection>),
-    Postgres(Mutex<tokio_postgres::Client>),
+    Sqlite(deadpool::unmanaged::Pool<rusqlite::Connection>),
+    Postgres(deadpool_postgres::Pool),
 }
 
-/// One locked connection. Hold it only for the length of one request's database work.
-pub enum Conn<'a> {
-    Sqlite(MutexGuard<'a, rusqlite::Connection>),
-    Postgres(MutexGuard<'a, tokio_postgres::Client>),
+/// One pooled connection, for the length of one request's database work. A connection
+/// dropped inside a transaction (the request was cancelled) never goes back to the pool
+/// with that transaction open: SQLite rolls it back, a PostgreSQL connection is closed.
+pub struct Conn<'a> {
+    inner: Option<Inner>,
+    in_transaction: bool,
+    _pool: PhantomData<&'a Db>,
+}
+
+enum Inner {
+    Sqlite(deadpool::unmanaged::Object<rusqlite::Connection>),
+    Postgres(deadpool_postgres::Object),
+}
+
+impl Drop for Conn<'_> {
+    fn drop(&mut self) {
+        if !self.in_transaction {
+            return;
+        }
+        match self.inner.take() {
+            Some(Inner::Sqlite(c)) => {
+                if c.execute_batch("ROLLBACK").is_err() {
+                    drop(deadpool::unmanaged::Object::take(c));
+                }
+            }
+            Some(Inner::Postgres(c)) => drop(deadpool_postgres::Object::take(c)),
+            None => {}
+        }
+    }
+}
+
+fn open_sqlite_connection(path: &std::path::Path) -> Result<rusqlite::Connection> {
+    let conn = rusqlite::Connection::open(path)?;
+    // WAL + FULL: a commit is on disk (fsync of the WAL) before the push is acknowledged.
+    conn.execute_batch(
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=10000;",
+    )?;
+    Ok(conn)
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -67,25 +120,34 @@ pub struct OutboxRow {
 impl Db {
     /// Open (creating if needed) a SQLite file and bring its schema up to date.
     pub async fn open_sqlite(path: &std::path::Path) -> Result<Db> {
-        let conn = rusqlite::Connection::open(path)?;
-        // WAL + NORMAL: durable at each checkpoint, and commits do not wait on fsync each time.
-        conn.execute_batch(
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;",
-        )?;
-        let db = Db::Sqlite(Mutex::new(conn));
+        let pool = deadpool::unmanaged::Pool::from_config(&deadpool::unmanaged::PoolConfig {
+            max_size: SQLITE_CONNECTIONS,
+            timeout: Some(CONNECT_TIMEOUT),
+            runtime: Some(deadpool::Runtime::Tokio1),
+        });
+        for _ in 0..SQLITE_CONNECTIONS {
+            pool.add(open_sqlite_connection(path)?)
+                .await
+                .map_err(|(_, e)| DbError::Pool(e.to_string()))?;
+        }
+        let db = Db::Sqlite(pool);
         db.migrate().await?;
         Ok(db)
     }
 
     /// Connect to PostgreSQL (`postgres://user:password@host:port/database`, no TLS).
     pub async fn connect_postgres(url: &str) -> Result<Db> {
-        let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls).await?;
-        tokio::spawn(async move {
-            if let Err(e) = connection.await {
-                eprintln!("attest-server: PostgreSQL connection closed: {e}");
-            }
-        });
-        let db = Db::Postgres(Mutex::new(client));
+        let config: tokio_postgres::Config = url.parse()?;
+        let manager = deadpool_postgres::Manager::new(config, tokio_postgres::NoTls);
+        let pool = deadpool_postgres::Pool::builder(manager)
+            .max_size(POSTGRES_CONNECTIONS)
+            .runtime(deadpool_postgres::Runtime::Tokio1)
+            .wait_timeout(Some(CONNECT_TIMEOUT))
+            .create_timeout(Some(CONNECT_TIMEOUT))
+            .recycle_timeout(Some(CONNECT_TIMEOUT))
+            .build()
+            .map_err(|e| DbError::Pool(e.to_string()))?;
+        let db = Db::Postgres(pool);
         db.migrate().await?;
         Ok(db)
     }
@@ -97,16 +159,27 @@ impl Db {
         }
     }
 
-    pub async fn lock(&self) -> Conn<'_> {
-        match self {
-            Db::Sqlite(m) => Conn::Sqlite(m.lock().await),
-            Db::Postgres(m) => Conn::Postgres(m.lock().await),
-        }
+    /// A connection from the pool; fails (and the request answers 503) when the database
+    /// cannot be reached within a few seconds.
+    pub async fn lock(&self) -> Result<Conn<'static>> {
+        let inner = match self {
+            Db::Sqlite(p) => {
+                Inner::Sqlite(p.get().await.map_err(|e| DbError::Pool(e.to_string()))?)
+            }
+            Db::Postgres(p) => {
+                Inner::Postgres(p.get().await.map_err(|e| DbError::Pool(e.to_string()))?)
+            }
+        };
+        Ok(Conn {
+            inner: Some(inner),
+            in_transaction: false,
+            _pool: PhantomData,
+        })
     }
 
     /// Apply the migrations not yet applied, each in its own write transaction.
     async fn migrate(&self) -> Result<()> {
-        let mut conn = self.lock().await;
+        let mut conn = self.lock().await?;
         conn.batch(
             "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)",
         )
@@ -139,24 +212,31 @@ impl Db {
 }
 
 impl Conn<'_> {
+    fn inner(&mut self) -> &mut Inner {
+        // Only Drop takes the connection out.
+        self.inner
+            .as_mut()
+            .expect("a connection is used after it was dropped")
+    }
+
     async fn batch(&mut self, sql: &str) -> Result<()> {
-        match self {
-            Conn::Sqlite(c) => c.execute_batch(sql)?,
-            Conn::Postgres(c) => c.batch_execute(sql).await?,
+        match self.inner() {
+            Inner::Sqlite(c) => c.execute_batch(sql)?,
+            Inner::Postgres(c) => c.batch_execute(sql).await?,
         }
         Ok(())
     }
 
     async fn migration_applied(&mut self, version: i64) -> Result<bool> {
-        Ok(match self {
-            Conn::Sqlite(c) => {
+        Ok(match self.inner() {
+            Inner::Sqlite(c) => {
                 c.query_row(
                     "SELECT COUNT(*) FROM schema_migrations WHERE version = ?1",
                     [version],
                     |r| r.get::<_, i64>(0),
                 )? > 0
             }
-            Conn::Postgres(c) => {
+            Inner::Postgres(c) => {
                 let row = c
                     .query_one(
                         "SELECT COUNT(*) FROM schema_migrations WHERE version = $1",
@@ -170,14 +250,14 @@ impl Conn<'_> {
 
     async fn mark_migration(&mut self, version: i64) -> Result<()> {
         let now = crate::clock::millis_now();
-        match self {
-            Conn::Sqlite(c) => {
+        match self.inner() {
+            Inner::Sqlite(c) => {
                 c.execute(
                     "INSERT INTO schema_migrations (version, applied_at) VALUES (?1, ?2)",
                     [version, now],
                 )?;
             }
-            Conn::Postgres(c) => {
+            Inner::Postgres(c) => {
                 c.execute(
                     "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)",
                     &[&version, &now],
@@ -190,29 +270,57 @@ impl Conn<'_> {
 
     /// Start a transaction that holds the writers' lock until commit or rollback.
     pub async fn begin_write(&mut self) -> Result<()> {
-        match self {
-            Conn::Sqlite(c) => c.execute_batch("BEGIN IMMEDIATE")?,
-            Conn::Postgres(c) => {
+        self.in_transaction = true;
+        match self.inner() {
+            Inner::Sqlite(c) => c.execute_batch("BEGIN IMMEDIATE")?,
+            Inner::Postgres(c) => {
                 c.batch_execute("BEGIN").await?;
-                if let Err(e) = c
-                    .execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK])
-                    .await
-                {
-                    let _ = c.batch_execute("ROLLBACK").await;
-                    return Err(e.into());
-                }
+                c.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK])
+                    .await?;
             }
         }
         Ok(())
     }
 
     pub async fn commit(&mut self) -> Result<()> {
-        self.batch("COMMIT").await
+        self.batch("COMMIT").await?;
+        self.in_transaction = false;
+        Ok(())
     }
 
-    /// Roll back; a failure here leaves nothing to do but report the first error.
+    /// Mark where one request's writes begin inside a shared write transaction.
+    pub async fn savepoint(&mut self) -> Result<()> {
+        self.batch("SAVEPOINT request").await
+    }
+
+    /// Keep the writes since `savepoint`.
+    pub async fn release_savepoint(&mut self) -> Result<()> {
+        self.batch("RELEASE SAVEPOINT request").await
+    }
+
+    /// Undo the writes since `savepoint`; the transaction goes on.
+    pub async fn rollback_to_savepoint(&mut self) -> Result<()> {
+        self.batch("ROLLBACK TO SAVEPOINT request; RELEASE SAVEPOINT request")
+            .await
+    }
+
+    /// The connection, moved out (this one is left empty and does nothing when dropped).
+    pub fn take(&mut self) -> Conn<'static> {
+        let taken = Conn {
+            inner: self.inner.take(),
+            in_transaction: self.in_transaction,
+            _pool: PhantomData,
+        };
+        self.in_transaction = false;
+        taken
+    }
+
+    /// Roll back; a failure here leaves nothing to do but report the first error (the
+    /// connection is then closed rather than reused, see Drop).
     pub async fn rollback(&mut self) {
-        let _ = self.batch("ROLLBACK").await;
+        if self.batch("ROLLBACK").await.is_ok() {
+            self.in_transaction = false;
+        }
     }
 
     /// Up to `limit` records after `after`, in the server's order: (seq, id, JSON body).
@@ -221,8 +329,8 @@ impl Conn<'_> {
         after: i64,
         limit: i64,
     ) -> Result<Vec<(i64, String, String)>> {
-        match self {
-            Conn::Sqlite(c) => {
+        match self.inner() {
+            Inner::Sqlite(c) => {
                 let mut stmt = c.prepare_cached(
                     "SELECT seq, id, body FROM records WHERE seq > ?1 ORDER BY seq LIMIT ?2",
                 )?;
@@ -231,7 +339,7 @@ impl Conn<'_> {
                     .collect::<std::result::Result<Vec<_>, _>>()?;
                 Ok(rows)
             }
-            Conn::Postgres(c) => {
+            Inner::Postgres(c) => {
                 let rows = c
                     .query(
                         "SELECT seq, id, body FROM records WHERE seq > $1 ORDER BY seq LIMIT $2",
@@ -248,13 +356,13 @@ impl Conn<'_> {
 
     /// The last `seq` (0 for an empty log).
     pub async fn last_seq(&mut self) -> Result<i64> {
-        match self {
-            Conn::Sqlite(c) => Ok(c.query_row(
+        match self.inner() {
+            Inner::Sqlite(c) => Ok(c.query_row(
                 "SELECT COALESCE(MAX(seq), 0) FROM records",
                 [],
                 |r| r.get(0),
             )?),
-            Conn::Postgres(c) => Ok(c
+            Inner::Postgres(c) => Ok(c
                 .query_one("SELECT COALESCE(MAX(seq), 0)::BIGINT FROM records", &[])
                 .await?
                 .get(0)),
@@ -263,15 +371,15 @@ impl Conn<'_> {
 
     /// Append a record; returns its `seq`.
     pub async fn insert_record(&mut self, id: &str, body: &str, now: i64) -> Result<i64> {
-        match self {
-            Conn::Sqlite(c) => {
+        match self.inner() {
+            Inner::Sqlite(c) => {
                 c.prepare_cached(
                     "INSERT INTO records (id, body, received_at) VALUES (?1, ?2, ?3)",
                 )?
                 .execute(rusqlite::params![id, body, now])?;
                 Ok(c.last_insert_rowid())
             }
-            Conn::Postgres(c) => Ok(c
+            Inner::Postgres(c) => Ok(c
                 .query_one(
                     "INSERT INTO records (id, body, received_at) VALUES ($1, $2, $3) RETURNING seq",
                     &[&id, &body, &now],
@@ -282,8 +390,8 @@ impl Conn<'_> {
     }
 
     pub async fn insert_token(&mut self, hash: &str, row: &TokenRow, now: i64) -> Result<()> {
-        match self {
-            Conn::Sqlite(c) => {
+        match self.inner() {
+            Inner::Sqlite(c) => {
                 c.execute(
                     "INSERT INTO tokens (hash, kind, name, reviewer, instance, stage, created_at, expires_at) \
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -293,7 +401,7 @@ impl Conn<'_> {
                     ],
                 )?;
             }
-            Conn::Postgres(c) => {
+            Inner::Postgres(c) => {
                 c.execute(
                     "INSERT INTO tokens (hash, kind, name, reviewer, instance, stage, created_at, expires_at) \
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -309,8 +417,8 @@ impl Conn<'_> {
     }
 
     pub async fn token(&mut self, hash: &str) -> Result<Option<TokenRow>> {
-        match self {
-            Conn::Sqlite(c) => {
+        match self.inner() {
+            Inner::Sqlite(c) => {
                 let mut stmt = c.prepare_cached(
                     "SELECT kind, name, reviewer, instance, stage, expires_at FROM tokens WHERE hash = ?1",
                 )?;
@@ -327,7 +435,7 @@ impl Conn<'_> {
                     })),
                 }
             }
-            Conn::Postgres(c) => {
+            Inner::Postgres(c) => {
                 let row = c
                     .query_opt(
                         "SELECT kind, name, reviewer, instance, stage, expires_at FROM tokens WHERE hash = $1",
@@ -348,8 +456,8 @@ impl Conn<'_> {
 
     /// The stored body of the record `id`, if any (to tell a re-send from a conflict).
     pub async fn record_body(&mut self, id: &str) -> Result<Option<String>> {
-        match self {
-            Conn::Sqlite(c) => {
+        match self.inner() {
+            Inner::Sqlite(c) => {
                 let mut stmt = c.prepare_cached("SELECT body FROM records WHERE id = ?1")?;
                 let mut rows = stmt.query([id])?;
                 Ok(match rows.next()? {
@@ -357,7 +465,7 @@ impl Conn<'_> {
                     None => None,
                 })
             }
-            Conn::Postgres(c) => Ok(c
+            Inner::Postgres(c) => Ok(c
                 .query_opt("SELECT body FROM records WHERE id = $1", &[&id])
                 .await?
                 .map(|r| r.get(0))),
@@ -366,9 +474,9 @@ impl Conn<'_> {
 
     /// Delete every token of `kind` ("administrator" or "reviewer"); how many there were.
     pub async fn delete_tokens_of_kind(&mut self, kind: &str) -> Result<u64> {
-        Ok(match self {
-            Conn::Sqlite(c) => c.execute("DELETE FROM tokens WHERE kind = ?1", [kind])? as u64,
-            Conn::Postgres(c) => {
+        Ok(match self.inner() {
+            Inner::Sqlite(c) => c.execute("DELETE FROM tokens WHERE kind = ?1", [kind])? as u64,
+            Inner::Postgres(c) => {
                 c.execute("DELETE FROM tokens WHERE kind = $1", &[&kind])
                     .await?
             }
@@ -382,12 +490,12 @@ impl Conn<'_> {
         stage: i64,
         reviewer: &str,
     ) -> Result<u64> {
-        Ok(match self {
-            Conn::Sqlite(c) => c.execute(
+        Ok(match self.inner() {
+            Inner::Sqlite(c) => c.execute(
                 "DELETE FROM tokens WHERE kind = 'reviewer' AND instance = ?1 AND stage = ?2 AND reviewer = ?3",
                 rusqlite::params![instance, stage, reviewer],
             )? as u64,
-            Conn::Postgres(c) => {
+            Inner::Postgres(c) => {
                 c.execute(
                     "DELETE FROM tokens WHERE kind = 'reviewer' AND instance = $1 AND stage = $2 AND reviewer = $3",
                     &[&instance, &stage, &reviewer],
@@ -399,11 +507,11 @@ impl Conn<'_> {
 
     /// Delete the tokens that expired before `now` (milliseconds); how many there were.
     pub async fn purge_expired_tokens(&mut self, now: i64) -> Result<u64> {
-        Ok(match self {
-            Conn::Sqlite(c) => {
+        Ok(match self.inner() {
+            Inner::Sqlite(c) => {
                 c.execute("DELETE FROM tokens WHERE expires_at <= ?1", [now])? as u64
             }
-            Conn::Postgres(c) => {
+            Inner::Postgres(c) => {
                 c.execute("DELETE FROM tokens WHERE expires_at <= $1", &[&now])
                     .await?
             }
@@ -411,11 +519,11 @@ impl Conn<'_> {
     }
 
     pub async fn delete_token(&mut self, hash: &str) -> Result<()> {
-        match self {
-            Conn::Sqlite(c) => {
+        match self.inner() {
+            Inner::Sqlite(c) => {
                 c.execute("DELETE FROM tokens WHERE hash = ?1", [hash])?;
             }
-            Conn::Postgres(c) => {
+            Inner::Postgres(c) => {
                 c.execute("DELETE FROM tokens WHERE hash = $1", &[&hash])
                     .await?;
             }
@@ -433,15 +541,15 @@ impl Conn<'_> {
         reviewer: &str,
         now: i64,
     ) -> Result<()> {
-        match self {
-            Conn::Sqlite(c) => {
+        match self.inner() {
+            Inner::Sqlite(c) => {
                 c.prepare_cached(
                     "INSERT INTO outbox (id, kind, instance, stage, reviewer, created_at) \
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (id) DO NOTHING",
                 )?
                 .execute(rusqlite::params![id, kind, instance, stage, reviewer, now])?;
             }
-            Conn::Postgres(c) => {
+            Inner::Postgres(c) => {
                 c.execute(
                     "INSERT INTO outbox (id, kind, instance, stage, reviewer, created_at) \
                      VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING",
@@ -456,8 +564,8 @@ impl Conn<'_> {
     /// All messages, oldest first (for the administrator), or only those due for sending.
     pub async fn outbox(&mut self, due_at: Option<i64>) -> Result<Vec<OutboxRow>> {
         const COLS: &str = "id, kind, instance, stage, reviewer, created_at, recipient, sent_at, attempts, last_error";
-        match self {
-            Conn::Sqlite(c) => {
+        match self.inner() {
+            Inner::Sqlite(c) => {
                 let sql = match due_at {
                     None => format!("SELECT {COLS} FROM outbox ORDER BY created_at, id"),
                     Some(_) => format!(
@@ -489,7 +597,7 @@ impl Conn<'_> {
                 };
                 Ok(rows)
             }
-            Conn::Postgres(c) => {
+            Inner::Postgres(c) => {
                 let rows = match due_at {
                     None => {
                         c.query(&format!("SELECT {COLS} FROM outbox ORDER BY created_at, id"), &[])
@@ -522,31 +630,135 @@ impl Conn<'_> {
         }
     }
 
-    /// Record a delivery: sent to `recipient` at `sent_at`, or failed with `error` and to
-    /// be retried at `next_attempt_at` (None: give up).
+    /// Claim up to `limit` messages due at `now` for `claimant` until `until`: each due
+    /// message is handed to one server only, even with several sending from one database
+    /// (PostgreSQL skips rows another server is claiming). A claim that is never settled
+    /// (the server died) lapses at `until` and the message is due again.
+    pub async fn claim_messages(
+        &mut self,
+        claimant: &str,
+        now: i64,
+        until: i64,
+        limit: i64,
+    ) -> Result<Vec<OutboxRow>> {
+        const COLS: &str = "id, kind, instance, stage, reviewer, created_at, recipient, sent_at, attempts, last_error";
+        let mut rows = match self.inner() {
+            Inner::Sqlite(c) => {
+                // One statement takes SQLite's write lock, so claims never overlap.
+                let mut stmt = c.prepare_cached(&format!(
+                    "UPDATE outbox SET claimed_by = ?1, next_attempt_at = ?3 WHERE id IN \
+                     (SELECT id FROM outbox WHERE sent_at IS NULL AND next_attempt_at <= ?2 \
+                     ORDER BY created_at, id LIMIT ?4) RETURNING {COLS}"
+                ))?;
+                let rows = stmt
+                    .query_map(rusqlite::params![claimant, now, until, limit], |r| {
+                        Ok(OutboxRow {
+                            id: r.get(0)?,
+                            kind: r.get(1)?,
+                            instance: r.get(2)?,
+                            stage: r.get(3)?,
+                            reviewer: r.get(4)?,
+                            created_at: r.get(5)?,
+                            recipient: r.get(6)?,
+                            sent_at: r.get(7)?,
+                            attempts: r.get(8)?,
+                            last_error: r.get(9)?,
+                        })
+                    })?
+                    .collect::<std::result::Result<Vec<_>, _>>()?;
+                rows
+            }
+            Inner::Postgres(c) => c
+                .query(
+                    &format!(
+                        "UPDATE outbox SET claimed_by = $1, next_attempt_at = $3 WHERE id IN \
+                         (SELECT id FROM outbox WHERE sent_at IS NULL AND next_attempt_at <= $2 \
+                         ORDER BY created_at, id LIMIT $4 FOR UPDATE SKIP LOCKED) RETURNING {COLS}"
+                    ),
+                    &[&claimant, &now, &until, &limit],
+                )
+                .await?
+                .iter()
+                .map(|r| OutboxRow {
+                    id: r.get(0),
+                    kind: r.get(1),
+                    instance: r.get(2),
+                    stage: r.get(3),
+                    reviewer: r.get(4),
+                    created_at: r.get(5),
+                    recipient: r.get(6),
+                    sent_at: r.get(7),
+                    attempts: r.get(8),
+                    last_error: r.get(9),
+                })
+                .collect(),
+        };
+        rows.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
+        Ok(rows)
+    }
+
+    /// Settle a claimed message: sent to `recipient` at `sent_at`, or failed with `error`
+    /// and due again at `next_attempt_at` (i64::MAX: never). Only the claimant settles it.
     pub async fn mark_message(
         &mut self,
         id: &str,
+        claimant: &str,
         recipient: Option<&str>,
         sent_at: Option<i64>,
         error: Option<&str>,
         next_attempt_at: i64,
     ) -> Result<()> {
-        match self {
-            Conn::Sqlite(c) => {
+        match self.inner() {
+            Inner::Sqlite(c) => {
                 c.execute(
-                    "UPDATE outbox SET recipient = ?2, sent_at = ?3, last_error = ?4, \
-                     next_attempt_at = ?5, attempts = attempts + 1 WHERE id = ?1",
-                    rusqlite::params![id, recipient, sent_at, error, next_attempt_at],
+                    "UPDATE outbox SET recipient = ?3, sent_at = ?4, last_error = ?5, \
+                     next_attempt_at = ?6, attempts = attempts + 1, claimed_by = NULL \
+                     WHERE id = ?1 AND claimed_by = ?2",
+                    rusqlite::params![id, claimant, recipient, sent_at, error, next_attempt_at],
                 )?;
             }
-            Conn::Postgres(c) => {
+            Inner::Postgres(c) => {
                 c.execute(
-                    "UPDATE outbox SET recipient = $2, sent_at = $3, last_error = $4, \
-                     next_attempt_at = $5, attempts = attempts + 1 WHERE id = $1",
-                    &[&id, &recipient, &sent_at, &error, &next_attempt_at],
+                    "UPDATE outbox SET recipient = $3, sent_at = $4, last_error = $5, \
+                     next_attempt_at = $6, attempts = attempts + 1, claimed_by = NULL \
+                     WHERE id = $1 AND claimed_by = $2",
+                    &[
+                        &id,
+                        &claimant,
+                        &recipient,
+                        &sent_at,
+                        &error,
+                        &next_attempt_at,
+                    ],
                 )
                 .await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Give claimed messages back unsent and unattempted (their mail could not be prepared).
+    pub async fn release_messages(
+        &mut self,
+        ids: &[String],
+        claimant: &str,
+        now: i64,
+    ) -> Result<()> {
+        for id in ids {
+            match self.inner() {
+                Inner::Sqlite(c) => {
+                    c.execute(
+                        "UPDATE outbox SET claimed_by = NULL, next_attempt_at = ?3 WHERE id = ?1 AND claimed_by = ?2",
+                        rusqlite::params![id, claimant, now],
+                    )?;
+                }
+                Inner::Postgres(c) => {
+                    c.execute(
+                        "UPDATE outbox SET claimed_by = NULL, next_attempt_at = $3 WHERE id = $1 AND claimed_by = $2",
+                        &[&id, &claimant, &now],
+                    )
+                    .await?;
+                }
             }
         }
         Ok(())

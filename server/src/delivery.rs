@@ -12,8 +12,16 @@ use crate::db::OutboxRow;
 use crate::smtp::{self, Message};
 use crate::{App, SmtpConfig};
 
-/// Attempts before a message is given up on; retries back off 2, 4, 8... seconds.
-const MAX_ATTEMPTS: i64 = 8;
+/// Messages one server takes per round.
+const BATCH: i64 = 10;
+/// How long a claim lasts: longer than preparing and sending a round takes. A server that
+/// dies holding a claim delays those messages by this much; it never drops them.
+const LEASE: Duration = Duration::minutes(5);
+/// Retries back off 2, 4, 8... seconds, then every 10 minutes until the relay takes the
+/// message: a failing relay delays mail, it never loses it.
+fn backoff(attempts: i64) -> Duration {
+    Duration::seconds(2i64 << attempts.clamp(0, 8)).min(Duration::minutes(10))
+}
 
 pub async fn run(app: Arc<App>, smtp: SmtpConfig) {
     loop {
@@ -32,102 +40,76 @@ enum Plan {
     Skip { row: OutboxRow, why: String },
 }
 
-/// Send what is due now; returns how many messages went out.
+/// Claim what is due now, prepare it, send it and settle each claim; returns how many
+/// messages went out.
 pub async fn deliver_due(app: &App, smtp: &SmtpConfig) -> Result<usize, ApiError> {
-    // Prepare under the lock (links need the state), send without it.
-    let mut s = app.session().await?;
-    let planned = async {
-        let due = s.conn.outbox(Some(s.now.timestamp_millis())).await?;
-        let mut plans = Vec::new();
-        for row in due {
-            let stage = row.stage as usize;
-            let state = &s.cache.state;
-            let Some(user) = state.directory.users.get(&row.reviewer) else {
-                plans.push(Plan::Skip { row, why: "the reviewer is no longer in the directory".into() });
-                continue;
-            };
-            let view = match reviewer_view(state, &row.instance, stage, &row.reviewer) {
-                Ok(v) => v,
-                Err(e) => {
-                    plans.push(Plan::Skip { row, why: format!("not sent: {e}") });
-                    continue;
-                }
-            };
-            let (name, address) = (user.display_name.clone(), user.user_principal_name.clone());
-            let (_, link, _) = issue_link(
-                &mut s.conn,
-                &s.cache.state,
-                &app.public_url,
-                &row.instance,
-                stage,
-                &row.reviewer,
-                s.now,
-            )
-            .await?;
-            let undecided = view.rows.iter().filter(|r| r.decision.is_none()).count();
-            let deadline = view
-                .deadline
-                .map(|d| d.format("%e %B %Y %H:%M UTC").to_string())
-                .unwrap_or_default();
-            let (subject, opening) = if row.kind == "reminder" {
-                (
-                    format!("Reminder: review access to {}", view.resource.name),
-                    format!("{undecided} of the reviewees assigned to you still need a decision."),
-                )
-            } else {
-                (
-                    format!("Review access to {}", view.resource.name),
-                    format!("You are asked to review who has access to {}.", view.resource.name),
-                )
-            };
-            let body = format!(
-                "Hello {name},\n\n{opening}\n\nReview: {}\nStage {} of {}, ends {deadline}\n\n{}\n\nOpen your review:\n{link}\n\nThis link is for you only and works until the stage ends.\n",
-                view.review_name,
-                view.stage + 1,
-                view.stage_count,
-                view.description_for_reviewers,
-            );
-            plans.push(Plan::Send {
-                row,
-                message: Message { from: smtp.from.clone(), to: address, subject, body },
-            });
-        }
-        Ok::<_, ApiError>(plans)
+    let now = app.clock.now();
+    let claimed = app
+        .db
+        .lock()
+        .await?
+        .claim_messages(
+            &app.id,
+            now.timestamp_millis(),
+            (now + LEASE).timestamp_millis(),
+            BATCH,
+        )
+        .await?;
+    if claimed.is_empty() {
+        return Ok(0);
     }
-    .await;
-    let plans = match planned {
-        Ok(p) => {
-            s.commit().await?;
-            p
-        }
+    let ids: Vec<String> = claimed.iter().map(|r| r.id.clone()).collect();
+    let prepared = match smtp::transport(smtp) {
+        Ok(t) => prepare(app, smtp, claimed).await.map(|p| (t, p)),
+        Err(e) => Err(ApiError::new(
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            "smtpConfig",
+            e.to_string(),
+        )),
+    };
+    let (transport, plans) = match prepared {
+        Ok(p) => p,
         Err(e) => {
-            s.abort().await;
+            // Hand the messages back at once rather than when the claim lapses.
+            if let Ok(mut conn) = app.db.lock().await {
+                let _ = conn
+                    .release_messages(&ids, &app.id, now.timestamp_millis())
+                    .await;
+            }
             return Err(e);
         }
     };
     let mut sent = 0;
     for plan in plans {
-        let now = app.clock.now();
-        let mut conn = app.db.lock().await;
         match plan {
             Plan::Skip { row, why } => {
-                conn.mark_message(&row.id, None, None, Some(&why), i64::MAX)
+                app.db
+                    .lock()
+                    .await?
+                    .mark_message(&row.id, &app.id, None, None, Some(&why), i64::MAX)
                     .await?;
             }
             Plan::Send { row, message } => {
-                drop(conn);
                 let result = smtp::send(
-                    &smtp.relay,
+                    &transport,
                     &message,
-                    &format!("{}-{}", row.attempts, crate::token::hash(&row.id)),
+                    // Unique per attempt, and names the server that sent it.
+                    &format!(
+                        "{}.{}.{}",
+                        crate::token::hash(&row.id),
+                        row.attempts,
+                        app.id
+                    ),
                 )
                 .await;
-                let mut conn = app.db.lock().await;
+                let now = app.clock.now();
+                let mut conn = app.db.lock().await?;
                 match result {
                     Ok(()) => {
                         sent += 1;
                         conn.mark_message(
                             &row.id,
+                            &app.id,
                             Some(&message.to),
                             Some(now.timestamp_millis()),
                             None,
@@ -136,12 +118,8 @@ pub async fn deliver_due(app: &App, smtp: &SmtpConfig) -> Result<usize, ApiError
                         .await?;
                     }
                     Err(e) => {
-                        let next = if row.attempts + 1 >= MAX_ATTEMPTS {
-                            i64::MAX
-                        } else {
-                            (now + Duration::seconds(2i64 << row.attempts)).timestamp_millis()
-                        };
-                        conn.mark_message(&row.id, None, None, Some(&e.to_string()), next)
+                        let next = (now + backoff(row.attempts)).timestamp_millis();
+                        conn.mark_message(&row.id, &app.id, None, None, Some(&e.to_string()), next)
                             .await?;
                     }
                 }
@@ -149,4 +127,78 @@ pub async fn deliver_due(app: &App, smtp: &SmtpConfig) -> Result<usize, ApiError
         }
     }
     Ok(sent)
+}
+
+/// Each claimed message's mail (with a fresh link), or why it is not sent.
+async fn prepare(app: &App, smtp: &SmtpConfig, due: Vec<OutboxRow>) -> Result<Vec<Plan>, ApiError> {
+    let mut s = app.read().await?;
+    let mut plans = Vec::new();
+    for row in due {
+        let stage = row.stage as usize;
+        let state = &s.cache.state;
+        let Some(user) = state.directory.users.get(&row.reviewer) else {
+            plans.push(Plan::Skip {
+                row,
+                why: "the reviewer is no longer in the directory".into(),
+            });
+            continue;
+        };
+        let view = match reviewer_view(state, &row.instance, stage, &row.reviewer) {
+            Ok(v) => v,
+            Err(e) => {
+                plans.push(Plan::Skip {
+                    row,
+                    why: format!("not sent: {e}"),
+                });
+                continue;
+            }
+        };
+        let (name, address) = (user.display_name.clone(), user.user_principal_name.clone());
+        let (_, link, _) = issue_link(
+            &mut s.conn,
+            &s.cache.state,
+            &app.public_url,
+            &row.instance,
+            stage,
+            &row.reviewer,
+            s.now,
+        )
+        .await?;
+        let undecided = view.rows.iter().filter(|r| r.decision.is_none()).count();
+        let deadline = view
+            .deadline
+            .map(|d| d.format("%e %B %Y %H:%M UTC").to_string())
+            .unwrap_or_default();
+        let (subject, opening) = if row.kind == "reminder" {
+            (
+                format!("Reminder: review access to {}", view.resource.name),
+                format!("{undecided} of the reviewees assigned to you still need a decision."),
+            )
+        } else {
+            (
+                format!("Review access to {}", view.resource.name),
+                format!(
+                    "You are asked to review who has access to {}.",
+                    view.resource.name
+                ),
+            )
+        };
+        let body = format!(
+                "Hello {name},\n\n{opening}\n\nReview: {}\nStage {} of {}, ends {deadline}\n\n{}\n\nOpen your review:\n{link}\n\nThis link is for you only and works until the stage ends.\n",
+                view.review_name,
+                view.stage + 1,
+                view.stage_count,
+                view.description_for_reviewers,
+            );
+        plans.push(Plan::Send {
+            row,
+            message: Message {
+                from: smtp.from.clone(),
+                to: address,
+                subject,
+                body,
+            },
+        });
+    }
+    Ok(plans)
 }

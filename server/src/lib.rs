@@ -23,11 +23,11 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use chrono::Duration;
-use tokio::sync::{Mutex, Notify};
+use tokio::sync::{Mutex, Notify, RwLock};
 
 pub use clock::Clock;
 use db::{Db, DbError};
-use log::{Cache, Session};
+use log::{Cache, ReadSession, Session};
 
 #[derive(Clone, Debug)]
 pub enum Storage {
@@ -39,9 +39,27 @@ pub enum Storage {
 
 #[derive(Clone, Debug)]
 pub struct SmtpConfig {
-    /// host:port of a relay that accepts mail without authentication (e.g. on loopback).
+    /// host:port of the relay.
     pub relay: String,
     pub from: String,
+    pub security: smtp::Security,
+    /// User name and password for AUTH, if the relay wants them.
+    pub credentials: Option<(String, String)>,
+    /// A CA certificate (PEM) to trust for the relay besides the usual public roots.
+    pub ca_pem: Option<String>,
+}
+
+impl SmtpConfig {
+    /// A relay taking mail without TLS or AUTH (on this machine or a private network).
+    pub fn plain(relay: impl Into<String>, from: impl Into<String>) -> SmtpConfig {
+        SmtpConfig {
+            relay: relay.into(),
+            from: from.into(),
+            security: smtp::Security::None,
+            credentials: None,
+            ca_pem: None,
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -99,9 +117,19 @@ impl Config {
 pub struct App {
     pub config: Config,
     pub db: Db,
-    pub cache: Mutex<Cache>,
+    /// The state folded from the log. Writers hold it for writing for their transaction;
+    /// readers share it.
+    pub cache: Arc<RwLock<Cache>>,
+    /// One writer at a time per server, so waiting writers hold no pooled connection and
+    /// readers always find one; it also holds the transaction a group of writers shares
+    /// (see `log::Group`).
+    pub group: Mutex<log::Group>,
+    /// Writers waiting for `group`: a finishing writer leaves the transaction open for them.
+    pub writers_waiting: std::sync::atomic::AtomicUsize,
     pub clock: Clock,
     pub public_url: String,
+    /// This server's name in the outbox's claims (random, new at each start).
+    pub id: String,
     /// Wakes the delivery loop when new messages may be queued.
     pub outbox_changed: Notify,
     /// Failed sign-ins per client address.
@@ -109,19 +137,38 @@ pub struct App {
 }
 
 impl App {
-    /// Lock the cache and the database, open a write transaction, catch up with the log and
-    /// let the clock run.
+    /// Open a write transaction holding the database's writers' lock, catch up with the
+    /// log under that lock and let the clock run: every decision made in the session is
+    /// made against the latest committed state, whichever server wrote it.
     pub async fn session(&self) -> Result<Session<'_>, DbError> {
-        let mut cache = self.cache.lock().await;
-        let mut conn = self.db.lock().await;
-        conn.begin_write().await?;
+        let group = {
+            let _waiting = Waiting::new(&self.writers_waiting);
+            self.group.lock().await
+        };
+        let mut group = group;
         let now = self.clock.now();
+        let (conn, cache) = match group.open.take() {
+            // The transaction of the writer before, still open: this request joins its group.
+            Some(open) => open,
+            None => {
+                let mut conn = self.db.lock().await?;
+                conn.begin_write().await?;
+                (conn, self.cache.clone().write_owned().await)
+            }
+        };
+        let mut session = Session {
+            cache: log::CacheGuard(Some(cache)),
+            conn,
+            now,
+            group: Some(group),
+            app: self,
+        };
         let ready = async {
-            log::catch_up(&mut cache, &mut conn).await?;
-            log::advance(&mut cache, &mut conn, now).await
+            session.conn.savepoint().await?;
+            log::catch_up(&mut session.cache, &mut session.conn).await?;
+            log::advance(&mut session.cache, &mut session.conn, now).await
         }
         .await;
-        let session = Session { cache, conn, now };
         match ready {
             Ok(()) => Ok(session),
             Err(e) => {
@@ -129,6 +176,52 @@ impl App {
                 Err(e)
             }
         }
+    }
+
+    /// A read-only view caught up with every record committed before the call. It takes
+    /// no writers' lock: only when the clock has a transition due does it first run one
+    /// short write session to record it.
+    pub async fn read(&self) -> Result<ReadSession<'_>, DbError> {
+        let now = self.clock.now();
+        let mut conn = self.db.lock().await?;
+        let head = conn.last_seq().await?;
+        let due = {
+            let cache = self.cache.read().await;
+            if cache.cursor >= head {
+                if !log::due(&cache.state, now) {
+                    return Ok(ReadSession { cache, conn, now });
+                }
+                true
+            } else {
+                false
+            }
+        };
+        if due {
+            self.session().await?.commit().await?;
+        } else {
+            // Records committed (by any server) after the cache's cursor: every smaller
+            // seq is settled, since seqs are taken under the writers' lock.
+            let mut cache = self.cache.write().await;
+            log::catch_up(&mut cache, &mut conn).await?;
+        }
+        let cache = self.cache.read().await;
+        Ok(ReadSession { cache, conn, now })
+    }
+}
+
+/// Counts a writer waiting for the writers' lock, also when its request is cancelled.
+struct Waiting<'a>(&'a std::sync::atomic::AtomicUsize);
+
+impl<'a> Waiting<'a> {
+    fn new(count: &'a std::sync::atomic::AtomicUsize) -> Waiting<'a> {
+        count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Waiting(count)
+    }
+}
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
     }
 }
 
@@ -192,10 +285,17 @@ pub async fn start(config: Config, clock: Clock) -> Result<Server, StartError> {
     let app = Arc::new(App {
         config,
         db,
-        cache: Mutex::new(Cache::default()),
+        cache: Arc::new(RwLock::new(Cache::default())),
+        group: Mutex::new(log::Group::default()),
+        writers_waiting: std::sync::atomic::AtomicUsize::new(0),
         clock,
         public_url,
         sign_ins,
+        id: format!(
+            "server-{}",
+            &token::generate().map_err(|e| StartError::Database(DbError::Other(e.to_string())))?
+                [..16]
+        ),
         outbox_changed: Notify::new(),
     });
     let router = api::router(app.clone());

@@ -11,7 +11,12 @@ use attest_engine::event::Record;
 use attest_engine::outbox::{outbox, MessageKind};
 use attest_engine::{apply, Actor, Command, Context, State};
 use chrono::{DateTime, Utc};
-use tokio::sync::MutexGuard;
+use std::future::Future;
+use std::ops::{Deref, DerefMut};
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+use tokio::sync::{watch, MutexGuard, OwnedRwLockWriteGuard, RwLockReadGuard};
 
 use crate::db::{Conn, DbError};
 use crate::token;
@@ -68,6 +73,17 @@ pub async fn store(
         }
     }
     Ok(seq)
+}
+
+/// Whether the clock has a transition due at `now` (a stage ends, a review starts...).
+pub fn due(state: &State, now: DateTime<Utc>) -> bool {
+    let ctx = Context {
+        actor: Actor::System,
+        now,
+        record_id: "due-check".into(),
+        reason: None,
+    };
+    matches!(state.prepare(&Command::AdvanceTime, &ctx), Ok(Some(_)))
 }
 
 /// Let the clock run to `now`: one System record with every due transition, if any.
@@ -129,30 +145,191 @@ fn messages(
     out
 }
 
-/// Locked cache + connection inside an open write transaction, caught up and with the clock
-/// run. End it with `commit` or `abort`.
+/// Requests whose writes share one database transaction, so one commit (one fsync) makes
+/// several requests durable. A writer finishing while others wait for the writers' lock
+/// leaves the transaction open for the next one, up to `GROUP_LIMIT` requests; the last one
+/// commits and every request of the group is answered only after that commit.
+pub struct Group {
+    /// The open transaction and the cache, locked for writing until the group commits (so
+    /// readers never see uncommitted records).
+    pub(crate) open: Option<(Conn<'static>, OwnedRwLockWriteGuard<Cache>)>,
+    pub(crate) sessions: usize,
+    /// Tells the group's requests how its commit went.
+    pub(crate) outcome: Arc<watch::Sender<Option<bool>>>,
+}
+
+/// Requests in one group at most: bounds how long readers wait for the cache.
+const GROUP_LIMIT: usize = 32;
+/// How long a writer that handed its transaction on waits before checking that someone
+/// took it.
+const HANDOVER_WAIT: std::time::Duration = std::time::Duration::from_millis(50);
+
+impl Default for Group {
+    fn default() -> Group {
+        Group {
+            open: None,
+            sessions: 0,
+            outcome: Arc::new(watch::channel(None).0),
+        }
+    }
+}
+
+/// The cache locked for writing, for as long as the session lasts.
+pub struct CacheGuard(pub(crate) Option<OwnedRwLockWriteGuard<Cache>>);
+
+impl Deref for CacheGuard {
+    type Target = Cache;
+    fn deref(&self) -> &Cache {
+        self.0.as_deref().expect("the session has ended")
+    }
+}
+
+impl DerefMut for CacheGuard {
+    fn deref_mut(&mut self) -> &mut Cache {
+        self.0.as_deref_mut().expect("the session has ended")
+    }
+}
+
+/// The writer's session: this server's writers' lock, the cache locked for writing and a
+/// connection inside a write transaction that holds the database's writers' lock, caught up
+/// and with the clock run. End it with `commit` or `abort`; dropped unended (the request was
+/// cancelled), its group's transaction is rolled back and the cache dropped.
 pub struct Session<'a> {
-    pub cache: MutexGuard<'a, Cache>,
-    pub conn: Conn<'a>,
+    pub cache: CacheGuard,
+    pub conn: Conn<'static>,
     pub now: DateTime<Utc>,
+    pub(crate) group: Option<MutexGuard<'a, Group>>,
+    pub(crate) app: &'a crate::App,
 }
 
 impl Session<'_> {
+    /// Keep this request's writes; returns once they are committed (with its group's).
     pub async fn commit(mut self) -> Result<(), DbError> {
-        match self.conn.commit().await {
-            Ok(()) => Ok(()),
+        match self.conn.release_savepoint().await {
+            Ok(()) => self.end(true).await,
             Err(e) => {
-                self.conn.rollback().await;
-                *self.cache = Cache::default();
+                self.fail_group();
                 Err(e)
             }
         }
     }
 
-    /// Roll back and drop the cache (it may hold records that were never committed); the
-    /// next request rebuilds it from the log.
+    /// Undo this request's writes (the rest of its group goes on) and drop the cache (it
+    /// holds records that were never committed); the next session catches up again.
     pub async fn abort(mut self) {
-        self.conn.rollback().await;
-        *self.cache = Cache::default();
+        match self.conn.rollback_to_savepoint().await {
+            Ok(()) => {
+                *self.cache = Cache::default();
+                let _ = self.end(false).await;
+            }
+            Err(_) => self.fail_group(),
+        }
     }
+
+    /// Hand the transaction on to a waiting writer, or commit the group.
+    async fn end(&mut self, kept: bool) -> Result<(), DbError> {
+        let mut group = self.group.take().expect("a session ends once");
+        group.sessions += 1;
+        let mut outcome = group.outcome.subscribe();
+        if self.app.writers_waiting.load(Ordering::SeqCst) > 0 && group.sessions < GROUP_LIMIT {
+            let mine = group.outcome.clone();
+            group.open = Some((self.conn.take(), self.cache.0.take().unwrap()));
+            drop(group);
+            let committed = loop {
+                let wait = tokio::time::timeout(HANDOVER_WAIT, outcome.wait_for(|o| o.is_some()));
+                if let Ok(seen) = wait.await {
+                    break matches!(seen.as_deref(), Ok(Some(true)));
+                }
+                // The writer that was waiting went away (its request was cancelled): commit
+                // the group here, unless another writer has taken it on meanwhile.
+                if let Ok(mut group) = self.app.group.try_lock() {
+                    if Arc::ptr_eq(&group.outcome, &mine) {
+                        if let Some((mut conn, mut cache)) = group.open.take() {
+                            let result = conn.commit().await;
+                            if result.is_err() {
+                                conn.rollback().await;
+                                *cache = Cache::default();
+                            }
+                            let _ = group.outcome.send(Some(result.is_ok()));
+                            group.outcome = Arc::new(watch::channel(None).0);
+                            group.sessions = 0;
+                            break result.is_ok();
+                        }
+                    }
+                }
+            };
+            return if committed || !kept {
+                Ok(())
+            } else {
+                Err(DbError::Other(
+                    "the write transaction was rolled back (another request of its group failed)"
+                        .into(),
+                ))
+            };
+        }
+        let result = self.conn.commit().await;
+        if result.is_err() {
+            self.conn.rollback().await;
+            *self.cache = Cache::default();
+        }
+        let _ = group.outcome.send(Some(result.is_ok()));
+        group.outcome = Arc::new(watch::channel(None).0);
+        group.sessions = 0;
+        result
+    }
+
+    /// The transaction is broken: roll back the whole group (the connection's Drop closes
+    /// it), drop the cache and tell the group's requests.
+    fn fail_group(&mut self) {
+        if let Some(cache) = self.cache.0.as_mut() {
+            **cache = Cache::default();
+        }
+        if let Some(mut group) = self.group.take() {
+            let _ = group.outcome.send(Some(false));
+            group.outcome = Arc::new(watch::channel(None).0);
+            group.sessions = 0;
+            group.open = None;
+        }
+    }
+}
+
+impl Drop for Session<'_> {
+    fn drop(&mut self) {
+        if self.group.is_some() {
+            // Cancelled mid-request: nothing of its group can be trusted to commit.
+            self.fail_group();
+        }
+    }
+}
+
+/// A reader's session: the cache locked for reading, caught up with every record committed
+/// before the request began, and a connection outside any transaction. Readers never take
+/// the writers' lock, so they do not queue behind writes.
+pub struct ReadSession<'a> {
+    pub cache: RwLockReadGuard<'a, Cache>,
+    pub conn: Conn<'a>,
+    pub now: DateTime<Utc>,
+}
+
+/// How a request's session ends: committed when the request's answer stands, aborted when
+/// storage failed.
+pub trait End: Send {
+    fn commit(self) -> impl Future<Output = Result<(), DbError>> + Send;
+    fn abort(self) -> impl Future<Output = ()> + Send;
+}
+
+impl End for Session<'_> {
+    fn commit(self) -> impl Future<Output = Result<(), DbError>> + Send {
+        Session::commit(self)
+    }
+    fn abort(self) -> impl Future<Output = ()> + Send {
+        Session::abort(self)
+    }
+}
+
+impl End for ReadSession<'_> {
+    async fn commit(self) -> Result<(), DbError> {
+        Ok(())
+    }
+    async fn abort(self) {}
 }

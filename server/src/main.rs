@@ -26,6 +26,11 @@ Usage: attest-server [options]
   --max-connections N    open connections at most; keep it under the process's file
                          limit (default: 1024)
   --smtp-relay HOST:PORT send notifications through this SMTP relay
+  --smtp-security MODE   starttls (port 587), tls (port 465) or none (default: none;
+                         only for a relay on this machine or a private network)
+  --smtp-user NAME       sign in to the relay (AUTH) as NAME; the password is read from
+                         ATTEST_SMTP_PASSWORD
+  --smtp-ca FILE         also trust this CA certificate (PEM) for the relay
   --mail-from ADDRESS    sender address of notifications (default: attest@localhost)
   --help                 show this
 ";
@@ -42,6 +47,9 @@ fn parse(args: Vec<String>) -> Result<Config, String> {
     let mut max_connections = 1024usize;
     let mut relay = None;
     let mut from = "attest@localhost".to_string();
+    let mut security = attest_server::smtp::Security::None;
+    let mut smtp_user = None;
+    let mut smtp_ca = None;
     let mut it = args.into_iter();
     while let Some(flag) = it.next() {
         if flag == "--help" || flag == "-h" {
@@ -72,6 +80,21 @@ fn parse(args: Vec<String>) -> Result<Config, String> {
             }
             "--smtp-relay" => relay = Some(value()?),
             "--mail-from" => from = value()?,
+            "--smtp-security" => {
+                use attest_server::smtp::Security;
+                security = match value()?.as_str() {
+                    "starttls" => Security::StartTls,
+                    "tls" => Security::Tls,
+                    "none" => Security::None,
+                    other => {
+                        return Err(format!(
+                            "--smtp-security: \"{other}\" is not starttls, tls or none"
+                        ))
+                    }
+                }
+            }
+            "--smtp-user" => smtp_user = Some(value()?),
+            "--smtp-ca" => smtp_ca = Some(PathBuf::from(value()?)),
             other => return Err(format!("unknown option {other}")),
         }
     }
@@ -93,7 +116,28 @@ fn parse(args: Vec<String>) -> Result<Config, String> {
     config.session_ttl = chrono::Duration::hours(session_hours.max(1));
     config.max_body_bytes = max_body_mb.max(1) * 1024 * 1024;
     config.max_connections = max_connections.max(1);
-    config.smtp = relay.map(|relay| SmtpConfig { relay, from });
+    let credentials = match smtp_user {
+        Some(user) => Some((
+            user,
+            std::env::var("ATTEST_SMTP_PASSWORD")
+                .map_err(|_| "--smtp-user needs the password in ATTEST_SMTP_PASSWORD")?,
+        )),
+        None => None,
+    };
+    let ca_pem = match smtp_ca {
+        Some(path) => Some(
+            std::fs::read_to_string(&path)
+                .map_err(|e| format!("--smtp-ca: cannot read {}: {e}", path.display()))?,
+        ),
+        None => None,
+    };
+    config.smtp = relay.map(|relay| SmtpConfig {
+        relay,
+        from,
+        security,
+        credentials,
+        ca_pem,
+    });
     Ok(config)
 }
 

@@ -1,11 +1,17 @@
-//! A small SMTP client for a relay that takes mail without authentication (a local relay or
-//! one reached on a private network): EHLO, MAIL, RCPT, DATA, QUIT. No TLS stack here; put
-//! a TLS-speaking relay in between when mail must leave the machine.
+//! Sending one notification through the configured relay with lettre: plain (a local relay),
+//! STARTTLS (port 587: Microsoft 365, Google) or TLS from the first byte (port 465), with
+//! AUTH when credentials are given. lettre writes the message (headers encoded, CRLF line
+//! ends, lines starting with a dot doubled).
 
 use std::time::Duration;
 
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
-use tokio::net::TcpStream;
+use lettre::message::header::{ContentTransferEncoding, ContentType};
+use lettre::message::{Body, Mailbox};
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
+
+use crate::SmtpConfig;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Message {
@@ -15,155 +21,124 @@ pub struct Message {
     pub body: String,
 }
 
+/// How the connection to the relay is protected.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Security {
+    /// No TLS: only for a relay on this machine or a private network.
+    None,
+    /// Plain connection upgraded with STARTTLS, which must succeed (port 587).
+    StartTls,
+    /// TLS from the first byte (port 465).
+    Tls,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum SmtpError {
-    #[error("cannot reach the SMTP relay: {0}")]
-    Io(#[from] std::io::Error),
-    #[error("the SMTP relay did not answer in time")]
-    Timeout,
-    #[error("the SMTP relay refused {step}: {reply}")]
-    Refused { step: &'static str, reply: String },
     #[error("\"{0}\" is not a mail address this server sends to")]
     BadAddress(String),
+    #[error("the relay \"{0}\" is not HOST:PORT")]
+    BadRelay(String),
+    #[error("cannot read the relay's CA certificate: {0}")]
+    Certificate(String),
+    #[error("the message cannot be written: {0}")]
+    Message(String),
+    #[error("the SMTP relay refused the message: {0}")]
+    Refused(lettre::transport::smtp::Error),
+    #[error("cannot reach the SMTP relay: {0}")]
+    Unreachable(lettre::transport::smtp::Error),
+}
+
+impl From<lettre::transport::smtp::Error> for SmtpError {
+    fn from(e: lettre::transport::smtp::Error) -> SmtpError {
+        // An SMTP reply (4xx, 5xx) is the relay's answer; anything else (connection, TLS,
+        // timeout) means it was not reached properly.
+        if e.is_transient() || e.is_permanent() {
+            SmtpError::Refused(e)
+        } else {
+            SmtpError::Unreachable(e)
+        }
+    }
 }
 
 const TIMEOUT: Duration = Duration::from_secs(20);
 
-fn check_address(a: &str) -> Result<(), SmtpError> {
-    let ok = a.contains('@')
-        && a.len() <= 254
-        && !a
-            .chars()
-            .any(|c| c.is_control() || c.is_whitespace() || c == '<' || c == '>');
-    if ok {
-        Ok(())
-    } else {
-        Err(SmtpError::BadAddress(a.to_string()))
-    }
+fn mailbox(address: &str) -> Result<Mailbox, SmtpError> {
+    address
+        .parse()
+        .map_err(|_| SmtpError::BadAddress(address.to_string()))
 }
 
-fn base64(data: &[u8]) -> String {
-    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::new();
-    for chunk in data.chunks(3) {
-        let n = chunk
-            .iter()
-            .enumerate()
-            .fold(0u32, |n, (i, &b)| n | (u32::from(b) << (16 - 8 * i)));
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(T[((n >> (18 - 6 * i)) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
+/// The transport for `config`: built once per delivery round (no connection is opened here).
+pub fn transport(config: &SmtpConfig) -> Result<AsyncSmtpTransport<Tokio1Executor>, SmtpError> {
+    let (host, port) = config
+        .relay
+        .rsplit_once(':')
+        .and_then(|(h, p)| Some((h.trim_matches(['[', ']']), p.parse::<u16>().ok()?)))
+        .filter(|(h, _)| !h.is_empty())
+        .ok_or_else(|| SmtpError::BadRelay(config.relay.clone()))?;
+    let tls = || -> Result<TlsParameters, SmtpError> {
+        let mut params = TlsParameters::builder(host.to_string());
+        if let Some(pem) = &config.ca_pem {
+            let cert = Certificate::from_pem(pem.as_bytes())
+                .map_err(|e| SmtpError::Certificate(e.to_string()))?;
+            params = params.add_root_certificate(cert);
         }
-    }
-    out
-}
-
-/// A header value: as is when plain ASCII, else RFC 2047 encoded.
-fn header_text(s: &str) -> String {
-    let s: String = s.chars().filter(|c| !c.is_control()).collect();
-    if s.is_ascii() {
-        s
-    } else {
-        format!("=?UTF-8?B?{}?=", base64(s.as_bytes()))
-    }
-}
-
-/// The message as sent after DATA: headers, body with CRLF line ends and leading dots
-/// doubled, and the closing dot.
-pub fn data(msg: &Message, date: chrono::DateTime<chrono::Utc>, id: &str) -> String {
-    let mut out = format!(
-        "From: {}\r\nTo: {}\r\nSubject: {}\r\nDate: {}\r\nMessage-ID: <{id}@attest>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n",
-        msg.from,
-        msg.to,
-        header_text(&msg.subject),
-        date.to_rfc2822(),
-    );
-    for line in msg.body.lines() {
-        if line.starts_with('.') {
-            out.push('.');
-        }
-        out.push_str(line);
-        out.push_str("\r\n");
-    }
-    out.push_str(".\r\n");
-    out
-}
-
-struct Conversation {
-    reader: BufReader<tokio::net::tcp::OwnedReadHalf>,
-    writer: tokio::net::tcp::OwnedWriteHalf,
-}
-
-impl Conversation {
-    /// Read one (possibly multi-line) reply; Ok when its code starts with `expect`.
-    async fn reply(&mut self, step: &'static str, expect: char) -> Result<(), SmtpError> {
-        let mut all = String::new();
-        loop {
-            let mut line = String::new();
-            let n = tokio::time::timeout(TIMEOUT, self.reader.read_line(&mut line))
-                .await
-                .map_err(|_| SmtpError::Timeout)??;
-            if n == 0 {
-                return Err(SmtpError::Refused {
-                    step,
-                    reply: format!("connection closed {all}").trim().to_string(),
-                });
-            }
-            all.push_str(line.trim_end());
-            all.push(' ');
-            // "250-..." continues, "250 ..." ends the reply.
-            if line.len() < 4 || line.as_bytes()[3] != b'-' {
-                break;
-            }
-        }
-        if all.starts_with(expect) {
-            Ok(())
-        } else {
-            Err(SmtpError::Refused {
-                step,
-                reply: all.trim().to_string(),
-            })
-        }
-    }
-
-    async fn say(&mut self, line: &str, step: &'static str, expect: char) -> Result<(), SmtpError> {
-        tokio::time::timeout(TIMEOUT, self.writer.write_all(line.as_bytes()))
-            .await
-            .map_err(|_| SmtpError::Timeout)??;
-        self.reply(step, expect).await
-    }
-}
-
-/// Send one message through `relay` (host:port).
-pub async fn send(relay: &str, msg: &Message, message_id: &str) -> Result<(), SmtpError> {
-    check_address(&msg.from)?;
-    check_address(&msg.to)?;
-    let stream = tokio::time::timeout(TIMEOUT, TcpStream::connect(relay))
-        .await
-        .map_err(|_| SmtpError::Timeout)??;
-    let (r, w) = stream.into_split();
-    let mut c = Conversation {
-        reader: BufReader::new(r),
-        writer: w,
+        params
+            .build_rustls()
+            .map_err(|e| SmtpError::Certificate(e.to_string()))
     };
-    c.reply("the connection", '2').await?;
-    c.say("EHLO attest\r\n", "EHLO", '2').await?;
-    c.say(&format!("MAIL FROM:<{}>\r\n", msg.from), "the sender", '2')
-        .await?;
-    c.say(&format!("RCPT TO:<{}>\r\n", msg.to), "the recipient", '2')
-        .await?;
-    c.say("DATA\r\n", "DATA", '3').await?;
-    c.say(
-        &data(msg, chrono::Utc::now(), message_id),
-        "the message",
-        '2',
-    )
-    .await?;
-    // The message is accepted; a failed goodbye does not unsend it.
-    let _ = c.say("QUIT\r\n", "QUIT", '2').await;
+    let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)
+        .port(port)
+        .timeout(Some(TIMEOUT))
+        .tls(match config.security {
+            Security::None => Tls::None,
+            Security::StartTls => Tls::Required(tls()?),
+            Security::Tls => Tls::Wrapper(tls()?),
+        });
+    if let Some((user, password)) = &config.credentials {
+        builder = builder.credentials(Credentials::new(user.clone(), password.clone()));
+    }
+    Ok(builder.build())
+}
+
+/// The message as lettre writes it; `message_id` makes the Message-ID header (unique per
+/// attempt, so a relay's duplicate filter never drops a retry).
+pub fn build(msg: &Message, message_id: &str) -> Result<lettre::Message, SmtpError> {
+    lettre::Message::builder()
+        .from(mailbox(&msg.from)?)
+        .to(mailbox(&msg.to)?)
+        .subject(msg.subject.clone())
+        .message_id(Some(format!("<{message_id}@attest>")))
+        .header(ContentType::TEXT_PLAIN)
+        .body(body(&msg.body))
+        .map_err(|e| SmtpError::Message(e.to_string()))
+}
+
+/// Plain ASCII goes as is (7bit), so links stay whole for anyone reading the raw mail;
+/// lettre would pick quoted-printable for any line over 76 characters. Other text goes
+/// quoted-printable.
+fn body(text: &str) -> Body {
+    // Mail lines end in CRLF (RFC 5322) and may be at most 998 characters long.
+    let crlf = text.replace("\r\n", "\n").replace('\n', "\r\n");
+    if crlf.is_ascii()
+        && !crlf.contains('\0')
+        && crlf
+            .split("\r\n")
+            .all(|l| l.len() <= 998 && !l.contains('\r'))
+    {
+        Body::dangerous_pre_encoded(crlf.into_bytes(), ContentTransferEncoding::SevenBit)
+    } else {
+        Body::new_with_encoding(text.to_string(), ContentTransferEncoding::QuotedPrintable)
+            .unwrap_or_else(Body::new)
+    }
+}
+
+pub async fn send(
+    transport: &AsyncSmtpTransport<Tokio1Executor>,
+    msg: &Message,
+    message_id: &str,
+) -> Result<(), SmtpError> {
+    transport.send(build(msg, message_id)?).await?;
     Ok(())
 }
 
@@ -171,31 +146,49 @@ pub async fn send(relay: &str, msg: &Message, message_id: &str) -> Result<(), Sm
 mod tests {
     use super::*;
 
-    #[test]
-    fn base64_pads_like_rfc_4648() {
-        assert_eq!(base64(b""), "");
-        assert_eq!(base64(b"f"), "Zg==");
-        assert_eq!(base64(b"fo"), "Zm8=");
-        assert_eq!(base64(b"foo"), "Zm9v");
-        assert_eq!(base64(b"foobar"), "Zm9vYmFy");
-    }
-
-    #[test]
-    fn body_lines_starting_with_a_dot_are_doubled() {
-        let msg = Message {
-            from: "a@x".into(),
-            to: "b@x".into(),
-            subject: "Revue d'accès".into(),
-            body: "one\n.two\n".into(),
-        };
-        let d = data(&msg, chrono::Utc::now(), "m1");
-        assert!(d.contains("\r\none\r\n..two\r\n.\r\n"));
-        assert!(d.contains("Subject: =?UTF-8?B?"));
+    fn message(body: &str) -> Message {
+        Message {
+            from: "attest@contoso.com".into(),
+            to: "mia@contoso.com".into(),
+            subject: "Review access to Sales".into(),
+            body: body.into(),
+        }
     }
 
     #[test]
     fn addresses_with_line_breaks_are_refused() {
-        assert!(check_address("a@b\r\nRCPT TO:<c@d>").is_err());
-        assert!(check_address("a@b").is_ok());
+        for bad in ["mia@contoso.com\r\nRCPT TO:<x@y>", "no-at-sign", "a b@c.d"] {
+            let mut m = message("hi");
+            m.to = bad.into();
+            assert!(
+                matches!(build(&m, "1"), Err(SmtpError::BadAddress(_))),
+                "{bad:?} was accepted"
+            );
+        }
+    }
+
+    #[test]
+    fn lines_end_in_crlf_and_a_subject_line_break_cannot_add_headers() {
+        let mut m = message("one\ntwo\n");
+        m.subject = "Sales\r\nBcc: eve@evil.example".into();
+        let text = String::from_utf8(build(&m, "1").unwrap().formatted()).unwrap();
+        assert!(!text.contains("\nBcc:"), "{text}");
+        assert!(text.contains("one\r\ntwo\r\n"), "{text}");
+        assert!(!text.replace("\r\n", "").contains('\n'), "{text}");
+    }
+
+    #[test]
+    fn a_relay_must_be_host_and_port() {
+        for (relay, ok) in [
+            ("127.0.0.1:25", true),
+            ("smtp.office365.com:587", true),
+            ("[::1]:25", true),
+            ("smtp.office365.com", false),
+            (":25", false),
+            ("host:port", false),
+        ] {
+            let config = SmtpConfig::plain(relay, "attest@contoso.com");
+            assert_eq!(transport(&config).is_ok(), ok, "{relay}");
+        }
     }
 }

@@ -5,32 +5,32 @@
 use std::path::{Component, Path};
 use std::sync::Arc;
 
-use axum::extract::State;
-use axum::http::{header, Method, StatusCode, Uri};
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
+use tower::ServiceExt;
+use tower_http::services::{ServeDir, ServeFile};
 
 use crate::api::ApiError;
 use crate::App;
 
-fn content_type(path: &Path) -> &'static str {
-    match path.extension().and_then(|e| e.to_str()).unwrap_or("") {
-        "html" => "text/html; charset=utf-8",
-        "js" | "mjs" => "text/javascript; charset=utf-8",
-        // Browsers compile WebAssembly while it downloads only with this type.
-        "wasm" => "application/wasm",
-        "css" => "text/css; charset=utf-8",
-        "json" | "webmanifest" => "application/json",
-        "svg" => "image/svg+xml",
-        "png" => "image/png",
-        "ico" => "image/x-icon",
-        "woff2" => "font/woff2",
-        "txt" => "text/plain; charset=utf-8",
-        _ => "application/octet-stream",
-    }
+/// Trunk names built assets after their content (`attest-1f2e3d4c5b6a7980_bg.wasm`): a new
+/// build gets new names, so these may be cached for good.
+fn is_hashed(name: &str) -> bool {
+    name.split(['-', '_', '.'])
+        .any(|part| part.len() >= 16 && part.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
-pub async fn serve(State(app): State<Arc<App>>, method: Method, uri: Uri) -> Response {
-    let path = uri.path();
+const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+/// Cached, but checked with the server (Last-Modified) before each use.
+const REVALIDATE: &str = "no-cache";
+
+/// Files come with the precompressed copy (`.br`, then `.gz`) the browser accepts, when
+/// scripts/compress-dist.sh stored one. index.html is never used unchecked from a cache
+/// (it names the current build's assets); hashed assets are immutable.
+pub async fn serve(State(app): State<Arc<App>>, req: Request) -> Response {
+    let path = req.uri().path().to_string();
     if path == "/api" || path.starts_with("/api/") {
         return ApiError::new(
             StatusCode::NOT_FOUND,
@@ -39,7 +39,7 @@ pub async fn serve(State(app): State<Arc<App>>, method: Method, uri: Uri) -> Res
         )
         .into_response();
     }
-    if method != Method::GET && method != Method::HEAD {
+    if req.method() != Method::GET && req.method() != Method::HEAD {
         return StatusCode::METHOD_NOT_ALLOWED.into_response();
     }
     let Some(dist) = &app.config.dist else {
@@ -55,35 +55,44 @@ pub async fn serve(State(app): State<Arc<App>>, method: Method, uri: Uri) -> Res
         Component::Normal(s) => !s.to_string_lossy().starts_with('.'),
         _ => false,
     });
-    let file = dist.join(rel);
-    let (file, is_index) = if plain && !rel.as_os_str().is_empty() && file.is_file() {
-        (file, false)
-    } else if rel.extension().is_some() {
+    let is_file = plain && !rel.as_os_str().is_empty() && dist.join(rel).is_file();
+    if !is_file && rel.extension().is_some() {
         // Looks like an asset that is not there: a 404, not the app's page.
         return (StatusCode::NOT_FOUND, "Not found").into_response();
-    } else {
-        (dist.join("index.html"), true)
-    };
-    match tokio::fs::read(&file).await {
-        Ok(bytes) => (
-            [
-                (header::CONTENT_TYPE, content_type(&file)),
-                (
-                    header::CACHE_CONTROL,
-                    if is_index {
-                        "no-cache"
-                    } else {
-                        "public, max-age=3600"
-                    },
-                ),
-            ],
-            bytes,
-        )
-            .into_response(),
-        Err(_) => (
+    }
+    let index = dist.join("index.html");
+    if !is_file && !index.is_file() {
+        return (
             StatusCode::NOT_FOUND,
             "The app is not built here (run trunk build).",
         )
-            .into_response(),
+            .into_response();
     }
+    let (response, cache) = if is_file {
+        let name = rel.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        let cache = if is_hashed(name) {
+            IMMUTABLE
+        } else {
+            REVALIDATE
+        };
+        let dir = ServeDir::new(dist)
+            .precompressed_br()
+            .precompressed_gzip()
+            .append_index_html_on_directories(false);
+        (dir.oneshot(req).await, cache)
+    } else {
+        // An app route (/my-reviews/...): the app's page, whose router takes over.
+        let file = ServeFile::new(index)
+            .precompressed_br()
+            .precompressed_gzip();
+        (file.oneshot(req).await, REVALIDATE)
+    };
+    let Ok(response) = response;
+    let mut response = response.map(Body::new);
+    if response.status().is_success() || response.status() == StatusCode::NOT_MODIFIED {
+        let headers = response.headers_mut();
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+        headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    }
+    response
 }

@@ -37,17 +37,83 @@ fn free_port() -> u16 {
 
 fn smtp_server(maildir: &Path) -> SmtpServer {
     let port = free_port();
-    let child = Process::new("python3")
+    let mut p = Process::new("python3");
+    p.args([
+        "-m",
+        "aiosmtpd",
+        "-n",
+        "-l",
+        &format!("127.0.0.1:{port}"),
+        "-c",
+        "aiosmtpd.handlers.Mailbox",
+    ])
+    .arg(maildir);
+    wait_listening(p, port)
+}
+
+/// A relay like Microsoft 365's port 587: STARTTLS required, then AUTH with this user name
+/// and password, with a self-signed certificate for 127.0.0.1 made here by openssl.
+/// Returns the server and the certificate (PEM) to trust.
+fn smtp_server_starttls_auth(maildir: &Path, user: &str, password: &str) -> (SmtpServer, String) {
+    let dir = temp_dir("tls");
+    let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
+    let out = Process::new("openssl")
         .args([
-            "-m",
-            "aiosmtpd",
-            "-n",
-            "-l",
-            &format!("127.0.0.1:{port}"),
-            "-c",
-            "aiosmtpd.handlers.Mailbox",
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
         ])
+        .args(["-nodes", "-days", "1", "-subj", "/CN=127.0.0.1"])
+        .args(["-addext", "subjectAltName=IP:127.0.0.1"])
+        .args(["-addext", "basicConstraints=critical,CA:FALSE"])
+        .args(["-addext", "extendedKeyUsage=serverAuth"])
+        .arg("-keyout")
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .output()
+        .expect("cannot run openssl");
+    assert!(
+        out.status.success(),
+        "openssl: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let port = free_port();
+    let script = r#"
+import ssl, sys, time
+from aiosmtpd.controller import Controller
+from aiosmtpd.handlers import Mailbox
+from aiosmtpd.smtp import AuthResult, LoginPassword
+port, maildir, cert, key, user, password = sys.argv[1:]
+def check(server, session, envelope, mechanism, data):
+    ok = isinstance(data, LoginPassword) and data.login == user.encode() and data.password == password.encode()
+    # handled=False: aiosmtpd answers 535 itself on a failure.
+    return AuthResult(success=ok, handled=False)
+tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+tls.load_cert_chain(cert, key)
+Controller(Mailbox(maildir), hostname="127.0.0.1", port=int(port), tls_context=tls,
+           require_starttls=True, authenticator=check, auth_required=True,
+           auth_require_tls=True, ready_timeout=20).start()
+while True:
+    time.sleep(3600)
+"#;
+    let mut p = Process::new("python3");
+    p.args(["-c", script, &port.to_string()])
         .arg(maildir)
+        .arg(&cert)
+        .arg(&key)
+        .args([user, password]);
+    (
+        wait_listening(p, port),
+        std::fs::read_to_string(&cert).unwrap(),
+    )
+}
+
+fn wait_listening(mut p: Process, port: u16) -> SmtpServer {
+    let child = p
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -68,8 +134,29 @@ fn smtp_server(maildir: &Path) -> SmtpServer {
         );
         std::thread::sleep(Duration::from_millis(100));
     }
-    server.port = port;
     server
+}
+
+fn mails(maildir: &Path) -> Vec<String> {
+    let mut mails: Vec<String> = std::fs::read_dir(maildir.join("new"))
+        .map(|d| {
+            d.map(|e| {
+                std::fs::read_to_string(e.unwrap().path())
+                    .unwrap()
+                    .replace("\r\n", "\n")
+            })
+            .collect()
+        })
+        .unwrap_or_default();
+    mails.sort();
+    mails
+}
+
+fn header<'a>(mail: &'a str, name: &str) -> &'a str {
+    mail.lines()
+        .find_map(|l| l.strip_prefix(name)?.strip_prefix(": "))
+        .unwrap_or_else(|| panic!("no {name} header in {mail}"))
+        .trim()
 }
 
 async fn wait_for_outbox(
@@ -98,10 +185,10 @@ async fn reviewers_get_their_links_by_mail() {
     let maildir = temp_dir("maildir").join("mail");
     let smtp = smtp_server(&maildir);
     let s = serve_with(Backend::Sqlite, |c| {
-        c.smtp = Some(SmtpConfig {
-            relay: format!("127.0.0.1:{}", smtp.port),
-            from: "attest@contoso.com".into(),
-        });
+        c.smtp = Some(SmtpConfig::plain(
+            format!("127.0.0.1:{}", smtp.port),
+            "attest@contoso.com",
+        ));
         c.delivery_interval = Duration::from_millis(200);
         c.public_url = Some("https://attest.contoso.com".into());
     })
@@ -133,11 +220,7 @@ async fn reviewers_get_their_links_by_mail() {
         .all(|m| m["kind"] == "stageStarted" && m["instance"] == instance.as_str()));
 
     // What arrived: one mail per reviewer, each with a link that works for them alone.
-    let mut mails: Vec<String> = std::fs::read_dir(maildir.join("new"))
-        .expect("no maildir written")
-        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
-        .collect();
-    mails.sort();
+    let mails = mails(&maildir);
     assert_eq!(mails.len(), 2);
     for mail in &mails {
         let to = mail
@@ -196,10 +279,10 @@ async fn reviewers_get_their_links_by_mail() {
 async fn an_unreachable_relay_is_recorded_and_retried() {
     let closed = free_port();
     let s = serve_with(Backend::Sqlite, |c| {
-        c.smtp = Some(SmtpConfig {
-            relay: format!("127.0.0.1:{closed}"),
-            from: "attest@contoso.com".into(),
-        });
+        c.smtp = Some(SmtpConfig::plain(
+            format!("127.0.0.1:{closed}"),
+            "attest@contoso.com",
+        ));
         c.delivery_interval = Duration::from_millis(200);
     })
     .await;
@@ -223,5 +306,106 @@ async fn an_unreachable_relay_is_recorded_and_retried() {
             .unwrap()
             .contains("cannot reach the SMTP relay"),
         "{messages:?}"
+    );
+}
+
+/// Through a relay that demands STARTTLS and AUTH (as Microsoft 365 and Google do on port
+/// 587). A wrong password is refused and recorded; the right one delivers, and a line of the
+/// review's description that starts with a dot arrives intact (SMTP doubles it on the wire).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mail_goes_out_through_starttls_and_auth() {
+    for (password, delivered) in [("wrong password", false), ("s3cret pass", true)] {
+        let maildir = temp_dir("maildir").join("mail");
+        let (relay, ca) = smtp_server_starttls_auth(&maildir, "attest@contoso.com", "s3cret pass");
+        let s = serve_with(Backend::Sqlite, |c| {
+            c.smtp = Some(SmtpConfig {
+                security: attest_server::smtp::Security::StartTls,
+                credentials: Some(("attest@contoso.com".into(), password.into())),
+                ca_pem: Some(ca),
+                ..SmtpConfig::plain(format!("127.0.0.1:{}", relay.port), "attest@contoso.com")
+            });
+            c.delivery_interval = Duration::from_millis(200);
+        })
+        .await;
+        let mut admin = AdminClient::new(s.addr()).await;
+        let mut def = definition("tls", Utc::now(), false);
+        def.description_for_reviewers = "Please confirm.\n.hidden line\n.".into();
+        start_review(&mut admin, tenant(2, 1), def).await;
+        let messages = wait_for_outbox(s.addr(), &admin.token, |m| {
+            m.len() == 2
+                && m.iter()
+                    .all(|m| !m["sentAt"].is_null() || !m["lastError"].is_null())
+        })
+        .await;
+        if delivered {
+            assert!(
+                messages.iter().all(|m| !m["sentAt"].is_null()),
+                "{messages:?}"
+            );
+            let mails = mails(&maildir);
+            assert_eq!(mails.len(), 2);
+            for mail in &mails {
+                assert!(mail.contains("\n.hidden line\n.\n"), "{mail}");
+            }
+        } else {
+            for m in &messages {
+                assert!(m["sentAt"].is_null(), "{m}");
+                let error = m["lastError"].as_str().unwrap();
+                assert!(
+                    error.contains("535") || error.to_lowercase().contains("auth"),
+                    "{error}"
+                );
+            }
+            assert!(mails(&maildir).is_empty());
+        }
+    }
+}
+
+/// Two servers on one PostgreSQL database, both delivering: every reviewer gets one mail.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_servers_mail_each_reviewer_once() {
+    let maildir = temp_dir("maildir").join("mail");
+    let smtp = smtp_server(&maildir);
+    let storage = storage(Backend::Postgres).await;
+    let configure = |c: &mut attest_server::Config| {
+        c.smtp = Some(SmtpConfig::plain(
+            format!("127.0.0.1:{}", smtp.port),
+            "attest@contoso.com",
+        ));
+        c.delivery_interval = Duration::from_millis(20);
+    };
+    let a = serve_on(storage.clone(), configure).await;
+    let b = serve_on(storage, configure).await;
+    let mut admin = AdminClient::new(a.addr()).await;
+    start_review(
+        &mut admin,
+        tenant(30, 1),
+        definition("once", Utc::now(), false),
+    )
+    .await;
+    // Both servers look at the outbox at once from here on.
+    b.server.app.outbox_changed.notify_one();
+    let messages = wait_for_outbox(a.addr(), &admin.token, |m| {
+        m.len() == 30 && m.iter().all(|m| !m["sentAt"].is_null())
+    })
+    .await;
+    assert!(messages.iter().all(|m| m["attempts"] == 1), "{messages:?}");
+    let mails = mails(&maildir);
+    let mut to: Vec<&str> = mails.iter().map(|m| header(m, "To")).collect();
+    to.sort();
+    to.dedup();
+    assert_eq!(
+        (mails.len(), to.len()),
+        (30, 30),
+        "mails sent, distinct reviewers"
+    );
+    let mut by_server: std::collections::BTreeMap<&str, usize> = Default::default();
+    for m in &mails {
+        let id = header(m, "Message-ID");
+        *by_server.entry(id.rsplit('.').next().unwrap()).or_default() += 1;
+    }
+    eprintln!(
+        "mails sent per server: {:?}",
+        by_server.values().collect::<Vec<_>>()
     );
 }

@@ -750,7 +750,16 @@ async fn credentials_can_be_withdrawn(b: Backend) {
     let c = link(addr, &admin2, &instance, 0, "manager001").await;
     let stored = |t: String| {
         let app = s.server.app.clone();
-        async move { app.db.lock().await.token(&t).await.unwrap().is_some() }
+        async move {
+            app.db
+                .lock()
+                .await
+                .unwrap()
+                .token(&t)
+                .await
+                .unwrap()
+                .is_some()
+        }
     };
     assert!(stored(attest_server::token::hash(&c)).await);
     s.clock.skip(Duration::days(8));

@@ -89,8 +89,45 @@ pub async fn storage(backend: Backend) -> Storage {
 // ---------------------------------------------------------------------------------------
 // PostgreSQL: one throwaway cluster per test process
 
-struct Cluster {
-    url: String,
+pub struct Cluster {
+    pub url: String,
+    bin: PathBuf,
+    data: PathBuf,
+    log: PathBuf,
+    opts: String,
+}
+
+impl Cluster {
+    /// Stop the cluster the way an operator's restart does (`pg_ctl restart -m fast`:
+    /// clients are disconnected, committed work is kept) and wait until it answers again.
+    pub fn restart(&self) {
+        run(
+            pg_tool(&self.bin, "pg_ctl")
+                .args(["-w", "-t", "60", "-m", "fast", "-D"])
+                .arg(&self.data)
+                .args(["-o", &self.opts, "-l"])
+                .arg(&self.log)
+                .arg("restart"),
+            "pg_ctl restart",
+        );
+    }
+
+    /// A fresh, empty database in this cluster.
+    pub async fn database(&self) -> Storage {
+        let name = format!("attest_test_{}", unique());
+        let (client, conn) =
+            tokio_postgres::connect(&format!("{}/postgres", self.url), tokio_postgres::NoTls)
+                .await
+                .unwrap_or_else(|e| {
+                    panic!("cannot connect to the test PostgreSQL at {}: {e}", self.url)
+                });
+        tokio::spawn(conn);
+        client
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .await
+            .unwrap();
+        Storage::Postgres(format!("{}/{name}", self.url))
+    }
 }
 
 fn run(cmd: &mut Process, what: &str) {
@@ -149,7 +186,11 @@ fn free_port() -> u16 {
         .port()
 }
 
-fn start_cluster() -> Cluster {
+/// A cluster of the test's own (for tests that restart it, and the load command).
+/// `durable_commits` runs it as production does (fsync, synchronous_commit and
+/// full_page_writes on): a commit is on disk before it is acknowledged. The shared cluster
+/// turns them off for speed.
+pub fn start_cluster(durable_commits: bool) -> Cluster {
     let bin = postgres_bin();
     let dir = temp_dir("postgres");
     let data = dir.join("data");
@@ -176,8 +217,9 @@ fn start_cluster() -> Cluster {
     );
     let port = free_port();
     let opts = format!(
-        "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off",
-        dir.display()
+        "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync={on} -c synchronous_commit={on} -c full_page_writes={on}",
+        dir.display(),
+        on = if durable_commits { "on" } else { "off" },
     );
     run(
         pg_tool(&bin, "pg_ctl")
@@ -199,16 +241,29 @@ fn start_cluster() -> Cluster {
         pg_ctl = bin.join("pg_ctl").display(),
         data = data.display(),
     );
-    std::fs::write(scratch().join("stop.sh"), stop).unwrap();
+    // Several clusters may run in one test process: each adds its line.
+    std::io::Write::write_all(
+        &mut std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(scratch().join("stop.sh"))
+            .unwrap(),
+        stop.as_bytes(),
+    )
+    .unwrap();
     Cluster {
         url: format!("postgres://attest@127.0.0.1:{port}"),
+        log: dir.join("log"),
+        bin,
+        data,
+        opts,
     }
 }
 
 /// The test cluster's base URL (no database name).
 pub fn postgres_url() -> String {
     static CLUSTER: OnceLock<Cluster> = OnceLock::new();
-    CLUSTER.get_or_init(start_cluster).url.clone()
+    CLUSTER.get_or_init(|| start_cluster(false)).url.clone()
 }
 
 // ---------------------------------------------------------------------------------------
@@ -230,7 +285,12 @@ pub async fn serve(backend: Backend) -> TestServer {
 }
 
 pub async fn serve_with(backend: Backend, configure: impl FnOnce(&mut Config)) -> TestServer {
-    let mut config = Config::new(storage(backend).await, SECRET);
+    serve_on(storage(backend).await, configure).await
+}
+
+/// A server on the given storage (several servers may share one database).
+pub async fn serve_on(storage: Storage, configure: impl FnOnce(&mut Config)) -> TestServer {
+    let mut config = Config::new(storage, SECRET);
     config.listen = "127.0.0.1:0".parse().unwrap();
     configure(&mut config);
     let clock = Clock::default();
@@ -255,7 +315,23 @@ pub async fn http(
     token: Option<&str>,
     body: Option<&[u8]>,
 ) -> Reply {
-    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    try_http(addr, method, path, token, body)
+        .await
+        .unwrap_or_else(|e| panic!("{method} {path}: {e}"))
+}
+
+/// `http`, for a server that may be gone: None when it cannot be reached or hung up
+/// without an answer.
+pub async fn try_http(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<&[u8]>,
+) -> Result<Reply, String> {
+    let mut stream = tokio::net::TcpStream::connect(addr)
+        .await
+        .map_err(|e| format!("cannot connect to {addr}: {e}"))?;
     let mut req = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
     if let Some(t) = token {
         req.push_str(&format!("Authorization: Bearer {t}\r\n"));
@@ -268,7 +344,10 @@ pub async fn http(
         ));
     }
     req.push_str("\r\n");
-    stream.write_all(req.as_bytes()).await.unwrap();
+    stream
+        .write_all(req.as_bytes())
+        .await
+        .map_err(|e| format!("cannot send: {e}"))?;
     // The server may answer (e.g. 413) before reading all of a large body.
     let _ = stream.write_all(body).await;
     let mut raw = Vec::new();
@@ -276,7 +355,7 @@ pub async fn http(
     let text = String::from_utf8_lossy(&raw).to_string();
     let (head, rest) = text
         .split_once("\r\n\r\n")
-        .unwrap_or_else(|| panic!("no HTTP response to {method} {path}: {text:?}"));
+        .ok_or_else(|| format!("no HTTP response: {text:?}"))?;
     let status: u16 = head.split(' ').nth(1).unwrap().parse().unwrap();
     let chunked = head
         .to_ascii_lowercase()
@@ -286,11 +365,11 @@ pub async fn http(
     } else {
         rest.to_string()
     };
-    Reply {
+    Ok(Reply {
         status,
         body: serde_json::from_str(&body_text).unwrap_or(Value::Null),
         text: body_text,
-    }
+    })
 }
 
 fn dechunk(mut s: &str) -> String {

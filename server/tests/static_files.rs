@@ -1,0 +1,203 @@
+//! Serving the built app: the precompressed copy the browser accepts, immutable caching for
+//! content-hashed assets, index.html (and the app routes that get it) always revalidated.
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+
+use support::*;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+struct Got {
+    status: u16,
+    headers: BTreeMap<String, String>,
+    body: Vec<u8>,
+}
+
+async fn fetch(addr: SocketAddr, method: &str, path: &str, accept_encoding: Option<&str>) -> Got {
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let mut req = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
+    if let Some(a) = accept_encoding {
+        req.push_str(&format!("Accept-Encoding: {a}\r\n"));
+    }
+    if method == "POST" {
+        req.push_str("Content-Length: 0\r\n");
+    }
+    req.push_str("\r\n");
+    stream.write_all(req.as_bytes()).await.unwrap();
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).await.unwrap();
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("no HTTP head");
+    let head = String::from_utf8_lossy(&raw[..split]).to_string();
+    let mut lines = head.lines();
+    let status = lines
+        .next()
+        .unwrap()
+        .split(' ')
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
+        .collect();
+    Got {
+        status,
+        headers,
+        body: raw[split + 4..].to_vec(),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_app_is_served_precompressed_and_cached_by_name() {
+    let dist = temp_dir("dist");
+    let wasm = "attest-0123456789abcdef_bg.wasm";
+    let files: &[(&str, &[u8])] = &[
+        ("index.html", b"<!doctype html>index"),
+        ("index.html.br", b"index as brotli"),
+        ("index.html.gz", b"index as gzip"),
+        (wasm, b"\0asm raw"),
+        ("attest-0123456789abcdef_bg.wasm.br", b"wasm as brotli"),
+        ("attest-0123456789abcdef_bg.wasm.gz", b"wasm as gzip"),
+        ("favicon.ico", b"icon"),
+    ];
+    for (name, bytes) in files {
+        std::fs::write(dist.join(name), bytes).unwrap();
+    }
+    std::fs::write(dist.parent().unwrap().join("secret.txt"), "not for you").unwrap();
+    let s = serve_with(Backend::Sqlite, |c| c.dist = Some(dist.clone())).await;
+    const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+    let wasm_path = format!("/{wasm}");
+    // (method, path, Accept-Encoding) -> (status, body, Content-Encoding, Cache-Control)
+    let table: &[(
+        &str,
+        &str,
+        Option<&str>,
+        u16,
+        &str,
+        Option<&str>,
+        Option<&str>,
+    )] = &[
+        (
+            "GET",
+            &wasm_path,
+            Some("gzip, deflate, br"),
+            200,
+            "wasm as brotli",
+            Some("br"),
+            Some(IMMUTABLE),
+        ),
+        (
+            "GET",
+            &wasm_path,
+            Some("gzip"),
+            200,
+            "wasm as gzip",
+            Some("gzip"),
+            Some(IMMUTABLE),
+        ),
+        (
+            "GET",
+            &wasm_path,
+            Some("br;q=0, gzip"),
+            200,
+            "wasm as gzip",
+            Some("gzip"),
+            Some(IMMUTABLE),
+        ),
+        (
+            "GET",
+            &wasm_path,
+            None,
+            200,
+            "\0asm raw",
+            None,
+            Some(IMMUTABLE),
+        ),
+        (
+            "GET",
+            "/",
+            Some("br"),
+            200,
+            "index as brotli",
+            Some("br"),
+            Some("no-cache"),
+        ),
+        (
+            "GET",
+            "/",
+            None,
+            200,
+            "<!doctype html>index",
+            None,
+            Some("no-cache"),
+        ),
+        (
+            "GET",
+            "/my-reviews/q1~0~g-sales/1",
+            Some("gzip"),
+            200,
+            "index as gzip",
+            Some("gzip"),
+            Some("no-cache"),
+        ),
+        (
+            "GET",
+            "/favicon.ico",
+            None,
+            200,
+            "icon",
+            None,
+            Some("no-cache"),
+        ),
+        (
+            "GET",
+            "/missing-0123456789abcdef.js",
+            Some("br"),
+            404,
+            "Not found",
+            None,
+            None,
+        ),
+        ("GET", "/../secret.txt", None, 404, "Not found", None, None),
+        (
+            "GET",
+            "/%2e%2e/secret.txt",
+            None,
+            404,
+            "Not found",
+            None,
+            None,
+        ),
+        ("POST", "/", None, 405, "", None, None),
+    ];
+    for &(method, path, accept, status, body, encoding, cache) in table {
+        let got = fetch(s.addr(), method, path, accept).await;
+        let what = format!("{method} {path} (Accept-Encoding {accept:?})");
+        assert_eq!(got.status, status, "{what}");
+        assert_eq!(String::from_utf8_lossy(&got.body), body, "{what}");
+        assert_eq!(
+            got.headers.get("content-encoding").map(String::as_str),
+            encoding,
+            "{what}"
+        );
+        assert_eq!(
+            got.headers.get("cache-control").map(String::as_str),
+            cache,
+            "{what}"
+        );
+        if status == 200 {
+            assert_eq!(got.headers["vary"], "accept-encoding", "{what}");
+        }
+    }
+    let wasm_type = fetch(s.addr(), "GET", &wasm_path, Some("br")).await;
+    assert_eq!(
+        wasm_type.headers["content-type"], "application/wasm",
+        "browsers compile WebAssembly while it downloads only with this type"
+    );
+}
