@@ -19,6 +19,7 @@ pub mod instance;
 pub mod outbox;
 pub mod preview;
 pub mod replay_check;
+pub mod replica;
 pub mod results;
 pub mod sample;
 pub mod snapshot;
