@@ -7,8 +7,8 @@
 
 use std::rc::Rc;
 
-use attest_engine::sample::{sample_tenant, SampleConfig};
 use attest_engine::replica::{unseen, Appended, Logged};
+use attest_engine::sample::{sample_tenant, SampleConfig};
 use attest_engine::{apply_owned, Actor, Command, Context, EngineError, Record, State};
 use chrono::{DateTime, Duration, Utc};
 use leptos::prelude::*;

@@ -31,7 +31,11 @@ enum Op {
 
 #[derive(Clone, Debug)]
 enum Cmd {
-    Decide { who: usize, item: u32, approve: bool },
+    Decide {
+        who: usize,
+        item: u32,
+        approve: bool,
+    },
     StopStage,
     StopReview,
     Apply,
@@ -125,18 +129,28 @@ fn valid_at(before: &State, record: &Record) -> Result<(), String> {
         let again = before.clone().execute(&Command::AdvanceTime, &ctx);
         return match again {
             Ok(Some(r)) if r.events == record.events => Ok(()),
-            other => Err(format!("the clock's record {} is not what was due: {other:?}", record.id)),
+            other => Err(format!(
+                "the clock's record {} is not what was due: {other:?}",
+                record.id
+            )),
         };
     }
     for e in &record.events {
-        if let Event::DecisionsRecorded { instance, stage, .. } = e {
+        if let Event::DecisionsRecorded {
+            instance, stage, ..
+        } = e
+        {
             let inst = &before.instances[instance];
             if !inst.is_open() || inst.current_stage != *stage {
-                return Err(format!("{} records a decision in closed stage {stage}", record.id));
+                return Err(format!(
+                    "{} records a decision in closed stage {stage}",
+                    record.id
+                ));
             }
         }
     }
-    recheck_exact(before, record).map_err(|e| format!("{} is not valid where it landed: {e}", record.id))
+    recheck_exact(before, record)
+        .map_err(|e| format!("{} is not valid where it landed: {e}", record.id))
 }
 
 fn setup(def: attest_engine::ReviewDefinition, now: DateTime<Utc>) -> (MemoryLog, State) {
@@ -249,7 +263,11 @@ proptest! {
 
 #[test]
 fn a_decision_decided_before_stop_current_stage_landed_is_refused_with_the_reason() {
-    let mut def = definition("race", attest_engine::directory::ResourceKind::Group, "g-exception");
+    let mut def = definition(
+        "race",
+        attest_engine::directory::ResourceKind::Group,
+        "g-exception",
+    );
     def.stages = vec![stage(
         attest_engine::definition::Reviewers::SelectedUsers {
             users: vec!["aaron".into()],
@@ -300,15 +318,28 @@ fn a_decision_decided_before_stop_current_stage_landed_is_refused_with_the_reaso
     reviewer.land(&mut log);
     assert!(reviewer.in_flight.is_none());
     assert_eq!(
-        log.entries.iter().map(|e| e.record.id.as_str()).collect::<Vec<_>>(),
+        log.entries
+            .iter()
+            .map(|e| e.record.id.as_str())
+            .collect::<Vec<_>>(),
         ["setup-0", "setup-1", "stop"],
         "the decision did not land after the stop"
     );
-    assert_eq!(reviewer.refused.len(), 1, "the reviewer is told: {:?}", reviewer.refused);
+    assert_eq!(
+        reviewer.refused.len(),
+        1,
+        "the reviewer is told: {:?}",
+        reviewer.refused
+    );
     assert!(
-        reviewer.refused[0].to_string().contains("decisions can no longer be changed"),
+        reviewer.refused[0]
+            .to_string()
+            .contains("decisions can no longer be changed"),
         "the reason says the review was closed: {}",
         reviewer.refused[0]
     );
-    assert_eq!(reviewer.replica.state, replay(log.entries.iter().map(|e| &e.record)));
+    assert_eq!(
+        reviewer.replica.state,
+        replay(log.entries.iter().map(|e| &e.record))
+    );
 }

@@ -240,11 +240,19 @@ impl Store {
     /// `decided_at`, the position its command was decided at. Checked in the same readwrite
     /// transaction as the write, so no other tab can append in between; when the log has
     /// moved on, nothing is written and the records after `decided_at` come back instead.
-    pub async fn append_at(&self, record: &Record, decided_at: u64) -> Result<Appended, StoreError> {
+    pub async fn append_at(
+        &self,
+        record: &Record,
+        decided_at: u64,
+    ) -> Result<Appended, StoreError> {
         self.write(record, Some(decided_at)).await
     }
 
-    async fn write(&self, record: &Record, decided_at: Option<u64>) -> Result<Appended, StoreError> {
+    async fn write(
+        &self,
+        record: &Record,
+        decided_at: Option<u64>,
+    ) -> Result<Appended, StoreError> {
         let encoded = codec::encode_record(record);
         let doing = "saving the change";
         let fail = |e| StoreError::from_idb(e, doing);
