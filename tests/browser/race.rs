@@ -84,16 +84,30 @@ async fn reviewer_app(race: &Race, others: &[Runtime]) -> (Mounted, Runtime) {
     (app, rt)
 }
 
-/// The first row's decision button `verb` ("Approve", "Deny") and the row's name.
-fn decision_button(app: &Mounted, verb: &str) -> (Element, String) {
+/// The first row's decision button `verb` ("Approve", "Deny"), the row's name and item.
+fn decision_button(app: &Mounted, verb: &str) -> (Element, String, usize) {
     let row = all(&app.root, "[role='listitem']")
         .into_iter()
         .next()
         .expect("a reviewee row");
     let name = row.get_attribute("aria-label").expect("a row name");
+    let item = row
+        .id()
+        .strip_prefix("reviewee-")
+        .and_then(|n| n.parse().ok())
+        .expect("a reviewee row id");
     let button = control_by_label(&app.root, &format!("{verb} {name}"))
         .unwrap_or_else(|| panic!("a {verb} button for {name}"));
-    (button, name)
+    (button, name, item)
+}
+
+/// The stage-1 decision `rt` holds for `item`.
+fn decision_of(rt: &Runtime, instance: &str, item: usize) -> Option<Decision> {
+    rt.state.with_untracked(|s| {
+        s.instances[instance].items[item].decisions[0]
+            .as_ref()
+            .map(|d| d.decision)
+    })
 }
 
 async fn stop_button(app: &Mounted) -> Element {
@@ -164,7 +178,7 @@ async fn stop_current_stage_first_then_a_decision_the_decision_is_refused_with_t
     let (admin_app, admin) = open(&race, &format!("/reviews/{}", race.instance), &[]).await;
     let (reviewer_app, reviewer) = reviewer_app(&race, &[admin]).await;
     let stop = stop_button(&admin_app).await;
-    let (approve, _) = decision_button(&reviewer_app, "Approve");
+    let (approve, _, item) = decision_button(&reviewer_app, "Approve");
 
     // Both before either is stored: the decision is decided while the stage is open.
     click(&stop);
@@ -181,6 +195,7 @@ async fn stop_current_stage_first_then_a_decision_the_decision_is_refused_with_t
         ["stage ended"],
         "the decision is not in the log"
     );
+    assert_eq!(decision_of(&reviewer, &race.instance, item), None);
 }
 
 #[wasm_bindgen_test]
@@ -189,7 +204,7 @@ async fn a_decision_first_then_stop_current_stage_both_are_kept_in_that_order() 
     let (admin_app, admin) = open(&race, &format!("/reviews/{}", race.instance), &[]).await;
     let (reviewer_app, reviewer) = reviewer_app(&race, &[admin]).await;
     let stop = stop_button(&admin_app).await;
-    let (approve, _) = decision_button(&reviewer_app, "Approve");
+    let (approve, _, item) = decision_button(&reviewer_app, "Approve");
 
     click(&approve);
     click(&stop);
@@ -197,12 +212,11 @@ async fn a_decision_first_then_stop_current_stage_both_are_kept_in_that_order() 
     let log = check_log(&race, &[admin, reviewer]).await;
     let log = wait_for_kinds(&race, &[admin, reviewer], log, 2).await;
     assert_eq!(kinds(&log), ["decision", "stage ended"]);
-    let outcome = admin.state.with_untracked(|s| {
-        s.instances[&race.instance].items[0].decisions[0]
-            .as_ref()
-            .map(|d| d.decision)
-    });
-    assert_eq!(outcome, Some(Decision::Approve), "the decision counts");
+    assert_eq!(
+        decision_of(&admin, &race.instance, item),
+        Some(Decision::Approve),
+        "the decision counts"
+    );
 }
 
 /// Waits until the log holds `n` records of interest (the second write may land later).
@@ -229,8 +243,8 @@ async fn two_conflicting_decisions(first: &str, second: &str, last: Decision, sh
     let race = race_review().await;
     let (one_app, one) = reviewer_app(&race, &[]).await;
     let (two_app, two) = reviewer_app(&race, &[one]).await;
-    let (a, name) = decision_button(&one_app, first);
-    let (b, _) = decision_button(&two_app, second);
+    let (a, name, item) = decision_button(&one_app, first);
+    let (b, _, _) = decision_button(&two_app, second);
 
     click(&a);
     click(&b);
@@ -240,12 +254,11 @@ async fn two_conflicting_decisions(first: &str, second: &str, last: Decision, sh
     assert_eq!(kinds(&log), ["decision", "decision"]);
     check_log(&race, &[one, two]).await;
     for rt in [one, two] {
-        let decided = rt.state.with_untracked(|s| {
-            s.instances[&race.instance].items[0].decisions[0]
-                .as_ref()
-                .map(|d| d.decision)
-        });
-        assert_eq!(decided, Some(last), "the later decision wins");
+        assert_eq!(
+            decision_of(&rt, &race.instance, item),
+            Some(last),
+            "the later decision wins"
+        );
     }
     for app in [&one_app, &two_app] {
         wait_for("both screens to show the later decision", || {
@@ -296,7 +309,7 @@ async fn a_pulled_stop_first_then_a_local_decision_the_decision_is_refused_with_
     let (_admin_app, admin) = open(&race, "/", &[]).await;
     let (reviewer_app, reviewer) = reviewer_app(&race, &[admin]).await;
     let stop = stop_from_the_server(&admin, &race.instance);
-    let (approve, _) = decision_button(&reviewer_app, "Approve");
+    let (approve, _, item) = decision_button(&reviewer_app, "Approve");
 
     spawn_local(async move {
         admin.receive(vec![stop]).await.expect("the pull is stored");
@@ -307,6 +320,7 @@ async fn a_pulled_stop_first_then_a_local_decision_the_decision_is_refused_with_
     assert!(said.contains("can no longer be changed"), "{said}");
     let log = check_log(&race, &[admin, reviewer]).await;
     assert_eq!(kinds(&log), ["stage ended"]);
+    assert_eq!(decision_of(&reviewer, &race.instance, item), None);
 }
 
 #[wasm_bindgen_test]
@@ -316,7 +330,7 @@ async fn a_local_decision_first_then_a_pulled_stop_both_are_kept_in_that_order()
     let (reviewer_app, reviewer) = reviewer_app(&race, &[admin]).await;
     let stop = stop_from_the_server(&admin, &race.instance);
     let again = stop.clone();
-    let (approve, _) = decision_button(&reviewer_app, "Approve");
+    let (approve, _, item) = decision_button(&reviewer_app, "Approve");
 
     click(&approve);
     spawn_local(async move {
@@ -326,6 +340,10 @@ async fn a_local_decision_first_then_a_pulled_stop_both_are_kept_in_that_order()
     let log = check_log(&race, &[admin, reviewer]).await;
     let log = wait_for_kinds(&race, &[admin, reviewer], log, 2).await;
     assert_eq!(kinds(&log), ["decision", "stage ended"]);
+    assert_eq!(
+        decision_of(&admin, &race.instance, item),
+        Some(Decision::Approve)
+    );
     // The same record pulled again (the next round) is not stored twice.
     assert_eq!(
         admin.receive(vec![again]).await.ok(),
