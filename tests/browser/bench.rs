@@ -621,18 +621,22 @@ async fn overview_update_benchmark() {
     })
     .await;
     let mut times = Vec::new();
+    let mut decided = std::collections::BTreeSet::new();
     for n in 1..=7usize {
-        let (button, _) = wait_for("an undecided row", || {
+        // By row id: two reviewees may share a name.
+        let (button, row) = wait_for("an undecided row", || {
             all(&reviewer_app.root, "[role='listitem']")
                 .into_iter()
-                .filter(|r| !text(r).contains("Approved"))
                 .find_map(|row| {
                     let name = row.get_attribute("aria-label")?;
-                    control_by_label(&reviewer_app.root, &format!("Approve {name}"))
-                        .map(|b| (b, name))
+                    if decided.contains(&row.id()) {
+                        return None;
+                    }
+                    control_by_label(&row, &format!("Approve {name}")).map(|b| (b, row.id()))
                 })
         })
         .await;
+        decided.insert(row);
         let start = now_ms();
         click(&button);
         loop {
