@@ -9,12 +9,13 @@ users="${ATTEST_BENCH_USERS:-100000}"
 out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
 
-# The benchmark is three tests of the browser suite, built once in the release profile and
+# The benchmark is five tests of the browser suite, built once in the release profile and
 # run one at a time, each in a fresh browser: run together, wasm-bindgen-test interleaves
 # async tests in one page, and the import's work would be timed inside the cold start.
 # ChromeDriver's throwaway profile (IndexedDB with 100,000 users) goes in $out, deleted on exit.
 mkdir -p "$out/tmp"
-for test in bench::benchmark bench::reviewer_page_benchmark bench::import_page_benchmark; do
+for test in bench::benchmark bench::reviewer_page_benchmark bench::import_page_benchmark \
+  bench::overview_update_benchmark bench::history_benchmark; do
   TMPDIR="$out/tmp" ATTEST_BENCH_USERS="$users" WASM_BINDGEN_TEST_TIMEOUT=900 \
     WASM_BINDGEN_TEST_WEBDRIVER_JSON="$PWD/webdriver.json" \
     cargo test -p attest --release --target wasm32-unknown-unknown --test browser -- "$test" --nocapture \

@@ -21,6 +21,7 @@ targets = [
     ("engine.compute_results_ms", 100, "<"),
     ("reviewer.first_render_ms", 150, "<"),
     ("reviewer.row_elements", 200, "<"),
+    ("overview.decision_click_to_update_ms", 50, "<"),
     ("size.wasm_gzip_bytes", 350 * 1024, "<"),
 ]
 met, missed, absent = [], [], []

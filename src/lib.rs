@@ -40,6 +40,8 @@ pub fn AppWith(
     config: AppConfig,
 ) -> impl IntoView {
     let session = Session::provide();
+    // A reviewer link runs on a database of its own.
+    let config = sync::link_config(config);
     let runtime = Runtime::provide(&config, session);
     sync::Sync::provide(runtime, &config);
     Effect::new(move |_| {

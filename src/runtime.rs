@@ -1,11 +1,15 @@
 //! The live review state of this browser and the one path by which it changes: the engine
-//! prepares a command's record, the store appends it, and only then is it folded into the
-//! state signal — so a failed write leaves memory and storage as they were.
+//! decides a command on the latest state, the store appends its record only if the log is
+//! still where it was decided (else the runtime folds what it missed and decides again), and
+//! only then is it folded into the state signal — so a failed write leaves memory and
+//! storage as they were. Records of this tab, other tabs and the server all enter memory
+//! through one function (`fold`), in log order, once each.
 
 use std::rc::Rc;
 
+use attest_engine::replica::{unseen, Appended, Logged};
 use attest_engine::sample::{sample_tenant, SampleConfig};
-use attest_engine::{apply, apply_owned, Actor, Command, Context, EngineError, State};
+use attest_engine::{apply_owned, Actor, Command, Context, EngineError, Record, State};
 use chrono::{DateTime, Duration, Utc};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -15,6 +19,8 @@ use crate::ui::session::{administrator, Session};
 
 /// How often an open page lets the clock run (stage deadlines, recurrence, deletions).
 const CLOCK_TICK_SECONDS: u64 = 30;
+/// How often a command is decided again because other tabs appended first, before giving up.
+const MAX_ATTEMPTS: usize = 50;
 /// How long after a command a due snapshot is written, so bursts of commands share one.
 const SNAPSHOT_DELAY_MS: u64 = 200;
 
@@ -47,6 +53,9 @@ pub enum RunError {
     NotSaved(#[from] StoreError),
     #[error("the data is still loading; try again in a moment")]
     NotReady,
+    /// Other tabs kept appending faster than this one could decide again.
+    #[error("other tabs kept changing the reviews; nothing changed here, try again")]
+    Busy,
 }
 
 /// Shared handle to the live state, provided through context by `App`.
@@ -60,6 +69,13 @@ pub struct Runtime {
     pub problem: RwSignal<Option<String>>,
     /// The identity commands are issued under (the "Acting as" picker).
     pub acting_as: RwSignal<Actor>,
+    /// The whole log in memory, in order, for the screens that list it (History, Review
+    /// overview, Notifications): read from the store once, on first use, then extended by
+    /// `fold` with every record folded — never re-read per record. `None` until loaded.
+    log: RwSignal<Option<Vec<Record>>>,
+    log_problem: RwSignal<Option<String>>,
+    /// Some screen asked for `log`, so it is kept loaded (after a restore too).
+    log_wanted: StoredValue<bool>,
     store: StoredValue<Option<Rc<Store>>, LocalStorage>,
     /// Added to the real clock; lets tests and demos move time forward.
     clock_offset: StoredValue<Duration>,
@@ -78,6 +94,9 @@ impl Runtime {
             state: RwSignal::new(State::default()),
             ready: RwSignal::new(false),
             problem: RwSignal::new(None),
+            log: RwSignal::new(None),
+            log_problem: RwSignal::new(None),
+            log_wanted: StoredValue::new(false),
             store: StoredValue::new_local(None),
             clock_offset: StoredValue::new(Duration::zero()),
             client: StoredValue::new(client_id()),
@@ -138,6 +157,9 @@ impl Runtime {
         self.advance_time().await?;
         // Ready once the first-run sample is in, so nobody sees an empty directory flash.
         self.ready.set(true);
+        if self.log_wanted.get_value() {
+            self.load_log().await;
+        }
         Ok(())
     }
 
@@ -189,6 +211,10 @@ impl Runtime {
         self.commit(Command::AdvanceTime, Actor::System, None).await
     }
 
+    /// Decides `cmd` on the latest state and appends its record only if the log is still at
+    /// the position it was decided at; otherwise folds what other tabs appended meanwhile and
+    /// decides again. A command the missed records made invalid is refused with the engine's
+    /// reason (e.g. a decision after another tab's "Stop current stage").
     async fn commit(
         &self,
         cmd: Command,
@@ -206,26 +232,168 @@ impl Runtime {
             record_id: self.next_record_id(),
             reason,
         };
-        // Owned: an imported directory moves into the record rather than being copied.
-        let import = matches!(cmd, Command::ImportDirectory { .. });
-        let Some(record) = self.state.with_untracked(|s| s.prepare_owned(cmd, &ctx))? else {
-            return Ok(());
-        };
-        // Records other tabs appended first are folded first, so memory follows log order.
-        if import {
-            // A whole directory: checked above, encoded and written below. Let the page
-            // paint in between so the two blocking pieces do not add up.
+        // An import depends only on who imports, not on the state: decided once, and its
+        // directory moves into the record rather than being copied on each attempt.
+        if let Command::ImportDirectory { .. } = cmd {
+            let decided_at = store.position();
+            let Some(record) = self.state.with_untracked(|s| s.prepare_owned(cmd, &ctx))? else {
+                return Ok(());
+            };
+            // A whole directory: checked above, encoded and written below. Let the page paint
+            // in between so the two blocking pieces do not add up.
             yield_to_browser().await;
+            return self
+                .append_retrying(&store, Some((record, decided_at)), None, &ctx)
+                .await;
         }
-        let missed = store.append(&record).await?;
-        self.state.update(|s| {
-            for other in &missed {
-                apply(s, other);
+        self.append_retrying(&store, None, Some(&cmd), &ctx).await
+    }
+
+    /// The optimistic write loop of `commit`: `prepared` is a record decided at a position
+    /// that stays valid whatever was appended (an import); otherwise `cmd` is decided on the
+    /// state at this page's position, again after each lost race.
+    async fn append_retrying(
+        &self,
+        store: &Store,
+        mut prepared: Option<(Record, u64)>,
+        cmd: Option<&Command>,
+        ctx: &Context,
+    ) -> Result<(), RunError> {
+        for _ in 0..MAX_ATTEMPTS {
+            let (record, decided_at) = match prepared.take() {
+                Some(p) => p,
+                None => {
+                    let Some(cmd) = cmd else { return Ok(()) };
+                    let decided_at = store.position();
+                    match self.state.with_untracked(|s| s.prepare(cmd, ctx))? {
+                        Some(record) => (record, decided_at),
+                        None => return Ok(()),
+                    }
+                }
+            };
+            match store.append_at(&record, decided_at).await? {
+                Appended::At(position) => {
+                    self.fold(store, vec![Logged { position, record }]);
+                    self.schedule_snapshot();
+                    return Ok(());
+                }
+                Appended::Behind(missed) => {
+                    self.fold(store, missed);
+                    if cmd.is_none() {
+                        prepared = Some((record, store.position()));
+                    }
+                }
             }
-            apply_owned(s, record);
+        }
+        Err(RunError::Busy)
+    }
+
+    /// The one way records enter this page's memory — its own, other tabs', the server's:
+    /// `entries` were read from the log after some position, in log order; those this page
+    /// has folded already are skipped, so each record is folded once, in log order.
+    fn fold(&self, store: &Store, entries: Vec<Logged>) {
+        let fresh = unseen(store.position(), entries);
+        let Some(last) = fresh.last().map(|e| e.position) else {
+            return;
+        };
+        store.folded_to(last);
+        if self.log.with_untracked(Option::is_some) {
+            self.log.update(|log| {
+                if let Some(log) = log {
+                    log.extend(fresh.iter().map(|e| e.record.clone()));
+                }
+            });
+        }
+        self.state.update(|s| {
+            for entry in fresh {
+                apply_owned(s, entry.record);
+            }
         });
-        self.schedule_snapshot();
-        Ok(())
+    }
+
+    /// Records accepted elsewhere (the sync server) enter this browser's log after whatever
+    /// is there, and memory through `fold` like local ones; a record already here is skipped.
+    pub async fn receive(&self, records: Vec<Record>) -> Result<usize, RunError> {
+        let store = self.store().ok_or(RunError::NotReady)?;
+        let mut added = 0;
+        for record in records {
+            for attempt in 0..=MAX_ATTEMPTS {
+                if self
+                    .state
+                    .with_untracked(|s| s.applied_records.contains(&record.id))
+                {
+                    break;
+                }
+                if attempt == MAX_ATTEMPTS {
+                    return Err(RunError::Busy);
+                }
+                match store.append_at(&record, store.position()).await? {
+                    Appended::At(position) => {
+                        added += 1;
+                        self.fold(&store, vec![Logged { position, record }]);
+                        break;
+                    }
+                    Appended::Behind(missed) => self.fold(&store, missed),
+                }
+            }
+        }
+        if added > 0 {
+            self.schedule_snapshot();
+        }
+        Ok(added)
+    }
+
+    /// The whole log for a screen that lists it, and why it could not be read if it could
+    /// not; loaded on first use and kept up to date from then on.
+    pub fn log(&self) -> (RwSignal<Option<Vec<Record>>>, RwSignal<Option<String>>) {
+        if !self.log_wanted.get_value() {
+            self.log_wanted.set_value(true);
+            if self.ready.get_untracked() {
+                let runtime = *self;
+                spawn_local(async move { runtime.load_log().await });
+            }
+        }
+        (self.log, self.log_problem)
+    }
+
+    /// Reads the whole log into `log`, up to exactly the position this page has folded:
+    /// records folded while it was being read are read too, later ones come through `fold`.
+    async fn load_log(&self) {
+        let Some(store) = self.store() else { return };
+        let mut entries: Vec<Logged> = Vec::new();
+        loop {
+            let read_to = entries.last().map_or(0, |e| e.position);
+            if read_to >= store.position() {
+                break;
+            }
+            match store.read_after(read_to).await {
+                Ok(more) if more.is_empty() => break,
+                Ok(more) => entries.extend(more),
+                Err(e) => {
+                    self.log_problem
+                        .set(Some(format!("Could not read the stored history: {e}")));
+                    return;
+                }
+            }
+        }
+        let folded = store.position();
+        let log = entries
+            .into_iter()
+            .take_while(|e| e.position <= folded)
+            .map(|e| e.record)
+            .collect();
+        self.log_problem.set(None);
+        self.log.set(Some(log));
+    }
+
+    /// The state was rebuilt from the store (restore, reset, another tab's restore): the log
+    /// view is read again when a screen uses it.
+    async fn replaced(&self, state: State) {
+        self.log.set(None);
+        self.state.set(state);
+        if self.log_wanted.get_value() && self.ready.get_untracked() {
+            self.load_log().await;
+        }
     }
 
     /// Writes a snapshot soon when enough was appended since the last one, after the
@@ -277,13 +445,17 @@ impl Runtime {
         };
         let result = match change {
             Change::Appended(position) if position <= store.position() => Ok(()),
-            Change::Appended(_) => store.catch_up().await.map(|records| {
-                if !records.is_empty() {
-                    self.state
-                        .update(|s| records.iter().for_each(|r| apply(s, r)));
+            Change::Appended(_) => store
+                .read_after(store.position())
+                .await
+                .map(|entries| self.fold(&store, entries)),
+            Change::Replaced => match store.load().await {
+                Ok(state) => {
+                    self.replaced(state).await;
+                    Ok(())
                 }
-            }),
-            Change::Replaced => store.load().await.map(|state| self.state.set(state)),
+                Err(e) => Err(e),
+            },
             Change::UpgradeWaiting => {
                 store.close();
                 self.problem.set(Some(
@@ -302,7 +474,7 @@ impl Runtime {
     pub async fn reload(&self) -> Result<(), RunError> {
         let store = self.store.get_value().ok_or(RunError::NotReady)?;
         let state = store.load().await?;
-        self.state.set(state);
+        self.replaced(state).await;
         Ok(())
     }
 
@@ -311,6 +483,7 @@ impl Runtime {
         let store = self.store.get_value().ok_or(RunError::NotReady)?;
         store.wipe().await?;
         self.ready.set(false);
+        self.log.set(None);
         self.state.set(State::default());
         let mut config = self.config.get_value();
         if config.sample_users == 0 {

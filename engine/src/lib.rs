@@ -20,6 +20,7 @@ pub mod limits;
 pub mod outbox;
 pub mod preview;
 pub mod replay_check;
+pub mod replica;
 pub mod results;
 pub mod sample;
 pub mod snapshot;

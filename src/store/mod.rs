@@ -4,7 +4,10 @@
 //! Invariants:
 //! - one command's record is one IndexedDB value written in one transaction: all or nothing;
 //! - positions are assigned by IndexedDB inside the write transaction, so concurrent tabs
-//!   never overwrite each other; a tab that lost a race reads what it missed;
+//!   never overwrite each other;
+//! - a record is appended only if the log still ends where its command was decided
+//!   (`append_at`, checked in the write transaction): a tab that lost a race gets what it
+//!   missed back instead, folds it and decides again (see `attest_engine::replica`);
 //! - a snapshot is only a cache: it is written after the append, in its own transaction, and
 //!   the state it holds equals the replay of the log up to its position.
 
@@ -19,6 +22,7 @@ use std::cell::{Cell, RefCell};
 use std::future::IntoFuture;
 use std::rc::Rc;
 
+pub use attest_engine::replica::{Appended, Logged};
 use attest_engine::{apply_owned, replay, Record, State};
 use futures::channel::oneshot;
 use futures::future::{select, Either};
@@ -219,9 +223,36 @@ impl Store {
         self.position.get()
     }
 
-    /// Appends one record durably — all of its events or none — and returns the records other
-    /// tabs appended before it that this page had not seen yet (fold them first, then it).
-    pub async fn append(&self, record: &Record) -> Result<Vec<Record>, StoreError> {
+    /// Appends one record durably — all of its events or none — wherever the log is, and
+    /// returns its position (seeding a database in tests and benchmarks; the app appends
+    /// through `append_at`).
+    pub async fn append(&self, record: &Record) -> Result<u64, StoreError> {
+        match self.write(record, None).await? {
+            Appended::At(at) => {
+                self.position.set(self.position.get().max(at));
+                Ok(at)
+            }
+            Appended::Behind(_) => unreachable!("an unconditional append is never behind"),
+        }
+    }
+
+    /// Appends one record — all of its events or none — only if the log still ends at
+    /// `decided_at`, the position its command was decided at. Checked in the same readwrite
+    /// transaction as the write, so no other tab can append in between; when the log has
+    /// moved on, nothing is written and the records after `decided_at` come back instead.
+    pub async fn append_at(
+        &self,
+        record: &Record,
+        decided_at: u64,
+    ) -> Result<Appended, StoreError> {
+        self.write(record, Some(decided_at)).await
+    }
+
+    async fn write(
+        &self,
+        record: &Record,
+        decided_at: Option<u64>,
+    ) -> Result<Appended, StoreError> {
         let encoded = codec::encode_record(record);
         let doing = "saving the change";
         let fail = |e| StoreError::from_idb(e, doing);
@@ -232,6 +263,19 @@ impl Store {
             .build()
             .map_err(fail)?;
         let log = tx.object_store(LOG).map_err(fail)?;
+        if let Some(decided_at) = decided_at {
+            // Awaiting an IndexedDB request keeps the transaction alive for the write below.
+            let missed = read_log(&log, decided_at).await?;
+            if !missed.is_empty() {
+                drop(log);
+                drop(tx);
+                let missed = missed
+                    .iter()
+                    .map(Stored::logged)
+                    .collect::<Result<Vec<_>, _>>()?;
+                return Ok(Appended::Behind(missed));
+            }
+        }
         let request = log
             .add(log_entry(&record.id, &encoded))
             .with_key_type::<f64>()
@@ -245,35 +289,28 @@ impl Store {
         }
         tx.commit().await.map_err(fail)?;
         let at = request.await.map_err(fail)? as u64;
-        let missed = if at > self.position.get() + 1 {
-            self.records_between(self.position.get(), at).await?
-        } else {
-            Vec::new()
-        };
-        self.position.set(self.position.get().max(at));
         self.since_snapshot
             .set(self.since_snapshot.get() + encoded.data.len());
         self.announce(&JsValue::from_f64(at as f64));
-        Ok(missed)
+        Ok(Appended::At(at))
     }
 
-    /// Records other tabs appended after this page's position (to fold into its state).
-    pub async fn catch_up(&self) -> Result<Vec<Record>, StoreError> {
-        let from = self.position.get();
-        let log = self.read_tx()?;
-        let store = log
+    /// The stored records after position `after`, with their positions, in log order.
+    pub async fn read_after(&self, after: u64) -> Result<Vec<Logged>, StoreError> {
+        let tx = self.read_tx()?;
+        let store = tx
             .object_store(LOG)
             .map_err(|e| StoreError::from_idb(e, "reading the log"))?;
-        let tail = read_log(&store, from).await?;
-        drop(log);
-        let mut records = Vec::with_capacity(tail.len());
-        for stored in &tail {
-            records.push(stored.record()?);
-            self.position.set(self.position.get().max(stored.position));
-            self.since_snapshot
-                .set(self.since_snapshot.get() + stored.data.len());
-        }
-        Ok(records)
+        let tail = read_log(&store, after).await?;
+        drop(store);
+        drop(tx);
+        tail.iter().map(Stored::logged).collect()
+    }
+
+    /// Notes that this page's state now holds every record up to `position` (the runtime
+    /// calls this after folding; snapshots are written at this position).
+    pub fn folded_to(&self, position: u64) {
+        self.position.set(self.position.get().max(position));
     }
 
     /// Every stored record, in log order (backup, history, sync).
@@ -288,16 +325,13 @@ impl Store {
 
     /// Records with positions strictly between `after` and `before`.
     async fn records_between(&self, after: u64, before: u64) -> Result<Vec<Record>, StoreError> {
-        let tx = self.read_tx()?;
-        let store = tx
-            .object_store(LOG)
-            .map_err(|e| StoreError::from_idb(e, "reading the log"))?;
-        let tail = read_log(&store, after).await?;
-        drop(tx);
-        tail.iter()
+        Ok(self
+            .read_after(after)
+            .await?
+            .into_iter()
             .filter(|s| s.position < before)
-            .map(Stored::record)
-            .collect()
+            .map(|s| s.record)
+            .collect())
     }
 
     fn read_tx(&self) -> Result<indexed_db_futures::transaction::Transaction<'_>, StoreError> {
@@ -417,6 +451,15 @@ impl Store {
         Ok(())
     }
 
+    /// Replaces the whole log with `records`, in one transaction (a reviewer link's view).
+    pub async fn replace_records(&self, records: &[Record]) -> Result<(), StoreError> {
+        let encoded: Vec<(String, codec::Encoded)> = records
+            .iter()
+            .map(|r| (r.id.clone(), codec::encode_record(r)))
+            .collect();
+        self.replace_log(&encoded).await
+    }
+
     /// Deletes every record and snapshot of this database (Settings → Reset).
     pub async fn wipe(&self) -> Result<(), StoreError> {
         self.replace_log(&[]).await
@@ -525,6 +568,13 @@ struct Stored {
 impl Stored {
     fn record(&self) -> Result<Record, StoreError> {
         codec::decode_record(&self.data, self.format, self.position)
+    }
+
+    fn logged(&self) -> Result<Logged, StoreError> {
+        Ok(Logged {
+            position: self.position,
+            record: self.record()?,
+        })
     }
 }
 

@@ -5,16 +5,17 @@
 //! - **Administrator**: signed in with the server's secret (Settings → Sync server). New
 //!   local records are pushed, the shared log is pulled after a cursor and folded in
 //!   through the store, like local records.
-//! - **Reviewer link**: the app was opened from a notification link (`#token=…`). The
-//!   server answers with a compact state of the reviewer's own items only; it replaces the
-//!   local state on each pull, with the reviewer's own unsent decisions on top.
+//! - **Reviewer link**: the app was opened from a notification link (`#token=…`) and runs on
+//!   a database of that link's own (`link_config`). The server answers with a compact view
+//!   of the reviewer's own items only, as records; when it changed, the link's log becomes
+//!   that view plus the reviewer's unsent decisions, and the state is its fold.
 //!
 //! Work done offline stays in the store and goes out when the server answers again; failed
 //! rounds retry with exponential backoff (1 s doubling to 30 s).
 
 use std::collections::BTreeSet;
 
-use attest_engine::{apply_owned, replay, Actor, Record};
+use attest_engine::{Actor, Record};
 use gloo::net::http::{Request, Response};
 use gloo::storage::{LocalStorage, Storage};
 use leptos::prelude::*;
@@ -169,16 +170,7 @@ impl Sync {
     /// Create the handle, pick up a reviewer link's token from the address, and start
     /// syncing when a server is configured.
     pub fn provide(runtime: Runtime, config: &AppConfig) -> Sync {
-        let mut settings = stored_settings(&config.database);
-        if let Some(token) = take_link_token() {
-            settings.link_token = Some(token);
-            settings.admin_token = None;
-            if settings.server.is_empty() {
-                settings.server = web_sys::window()
-                    .and_then(|w| w.location().origin().ok())
-                    .unwrap_or_default();
-            }
-        }
+        let settings = stored_settings(&config.database);
         let sync = Sync {
             status: RwSignal::new(SyncStatus::Off),
             settings: RwSignal::new(settings),
@@ -425,22 +417,15 @@ impl Sync {
                 .json()
                 .await
                 .map_err(|e| SyncError::Problem(e.to_string()))?;
-            for record in page.records {
-                self.settings.update(|s| {
-                    s.known.insert(record.id.clone());
-                });
-                let new = self
-                    .runtime
-                    .state
-                    .with_untracked(|s| !s.applied_records.contains(&record.id));
-                if new {
-                    store
-                        .append(&record)
-                        .await
-                        .map_err(|e| SyncError::Problem(e.to_string()))?;
-                    self.runtime.state.update(|s| apply_owned(s, record));
-                }
-            }
+            self.settings.update(|s| {
+                s.known.extend(page.records.iter().map(|r| r.id.clone()));
+            });
+            // Into the local log after whatever other tabs appended, and into memory through
+            // the runtime's one fold, like every other record.
+            self.runtime
+                .receive(page.records)
+                .await
+                .map_err(|e| SyncError::Problem(e.to_string()))?;
             self.settings.update(|s| s.cursor = page.cursor);
             if !page.more {
                 break;
@@ -527,18 +512,33 @@ impl Sync {
             .json()
             .await
             .map_err(|e| SyncError::Problem(e.to_string()))?;
-        // Decisions made while this round ran are still unsent: keep them on top.
+        // The link's own database holds the server's view and the reviewer's unsent
+        // decisions, nothing else. When the view changed, the log becomes the new view plus
+        // what is still unsent (one transaction), and the state is rebuilt from that log.
         let local = store
             .records()
             .await
             .map_err(|e| SyncError::Problem(e.to_string()))?;
-        let mut state = replay(&page.records);
+        let same = |a: &Record, b: &Record| a.id == b.id && a.events == b.events;
+        let stored_view: Vec<&Record> = local.iter().filter(|r| !mine(r)).collect();
+        let changed = stored_view.len() != page.records.len()
+            || stored_view
+                .iter()
+                .zip(&page.records)
+                .any(|(a, b)| !same(a, b));
         let pending = unsent(local);
         let n = pending.len();
-        for r in pending {
-            apply_owned(&mut state, r);
+        if changed {
+            let log: Vec<Record> = page.records.into_iter().chain(pending).collect();
+            store
+                .replace_records(&log)
+                .await
+                .map_err(|e| SyncError::Problem(e.to_string()))?;
+            self.runtime
+                .reload()
+                .await
+                .map_err(|e| SyncError::Problem(e.to_string()))?;
         }
-        self.runtime.state.set(state);
         if let Some(first) = refused.first() {
             return Err(SyncError::Problem(format!(
                 "the server refused {} decision(s): {first}",
@@ -551,6 +551,56 @@ impl Sync {
             SyncStatus::Pending(n)
         })
     }
+}
+
+/// The configuration to start the app with: `config`, or, when the page was opened from a
+/// reviewer link (now, or earlier in this tab), a database of that link's own — per server
+/// and link, without a sample tenant — so the reviewer's replica is the fold of its own log
+/// and never mixes with this browser's other data.
+pub fn link_config(config: AppConfig) -> AppConfig {
+    let remembered = format!("attest.link.{}", config.database);
+    let session = web_sys::window().and_then(|w| w.session_storage().ok().flatten());
+    let database = match take_link_token() {
+        Some(token) => {
+            let mut server = stored_settings(&config.database).server;
+            if server.is_empty() {
+                server = web_sys::window()
+                    .and_then(|w| w.location().origin().ok())
+                    .unwrap_or_default();
+            }
+            let database = format!(
+                "{}-link-{:016x}",
+                config.database,
+                name_hash(&format!("{server} {token}"))
+            );
+            let mut settings = stored_settings(&database);
+            settings.server = server;
+            settings.link_token = Some(token);
+            settings.admin_token = None;
+            settings.admin_name = None;
+            let _ = LocalStorage::set(storage_key(&database), &settings);
+            // A reload of this tab has no token in its address any more: remember the link.
+            if let Some(session) = &session {
+                let _ = session.set_item(&remembered, &database);
+            }
+            database
+        }
+        None => match session.and_then(|s| s.get_item(&remembered).ok().flatten()) {
+            Some(database) => database,
+            None => return config,
+        },
+    };
+    AppConfig {
+        database,
+        sample_users: 0,
+    }
+}
+
+/// 64-bit FNV-1a: a link's database name that does not spell out its token.
+fn name_hash(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 /// A reviewer link carries its token in the address fragment (`#token=…`), which browsers

@@ -549,3 +549,282 @@ async fn import_page_benchmark() {
         None,
     );
 }
+
+/// The first stage's "Approved: n" in the Review overview's legend, if it says so.
+fn overview_approved(root: &web_sys::Element) -> Option<usize> {
+    crate::support::all(root, ".chart-legend li")
+        .into_iter()
+        .map(|li| crate::support::text(&li))
+        .find_map(|t| t.strip_prefix("Approved: ").and_then(|n| n.parse().ok()))
+}
+
+/// With a review of the whole tenant ("All Employees": ~92,000 reviewees under `make bench`)
+/// open in the Review overview of one tab, a reviewer in another tab on the same database
+/// clicks Approve: the time until the overview's legend counts it (the median and the
+/// longest of several clicks). The record goes through IndexedDB, the other tab's
+/// broadcast, one fold, and the overview's re-render.
+#[wasm_bindgen_test]
+async fn overview_update_benchmark() {
+    use crate::support::*;
+    use leptos::prelude::{GetUntracked, WithUntracked};
+
+    let config = attest::AppConfig {
+        database: test_config(0).database,
+        sample_users: users(),
+    };
+    let setup = mount_with("/", config.clone());
+    let rt = ready_runtime().await;
+    let reviewer = "u-000002";
+    let mut def = group_review(
+        "bench-overview",
+        "g-all-employees",
+        vec![StageSettings {
+            reviewers: Reviewers::SelectedUsers {
+                users: vec![reviewer.into()],
+            },
+            fallback_reviewers: vec![],
+            duration_days: 14,
+            recommendations: false,
+        }],
+        rt.now() - chrono::Duration::minutes(1),
+    );
+    def.name = "Benchmark overview".into();
+    rt.run_as(
+        Command::CreateReview {
+            definition: Box::new(def),
+        },
+        admin(),
+        None,
+    )
+    .await
+    .expect("review created");
+    let (instance, reviewees) = rt.state.with_untracked(|s| {
+        let inst = s.instances.values().next().expect("the review started");
+        (inst.id.clone(), inst.items.len())
+    });
+    figure("overview.reviewees", reviewees as f64, "reviewees", None);
+    drop(setup);
+
+    let admin_app = mount_with(&format!("/reviews/{instance}"), config.clone());
+    let admin_rt = ready_runtime().await;
+    wait_for("the overview's legend", || {
+        overview_approved(&admin_app.root)
+    })
+    .await;
+    let reviewer_app = mount_with(
+        &attest::ui::reviewer::reviewer_link(&instance, 0, reviewer),
+        config,
+    );
+    wait_for("the reviewer's runtime", || {
+        attest::runtime::current_runtime()
+            .filter(|r| r.ready.get_untracked() && r.state != admin_rt.state)
+    })
+    .await;
+    let mut times = Vec::new();
+    let mut decided = std::collections::BTreeSet::new();
+    for n in 1..=7usize {
+        // By row id: two reviewees may share a name.
+        let (button, row) = wait_for("an undecided row", || {
+            all(&reviewer_app.root, "[role='listitem']")
+                .into_iter()
+                .find_map(|row| {
+                    let name = row.get_attribute("aria-label")?;
+                    if decided.contains(&row.id()) {
+                        return None;
+                    }
+                    control_by_label(&row, &format!("Approve {name}")).map(|b| (b, row.id()))
+                })
+        })
+        .await;
+        decided.insert(row);
+        let start = now_ms();
+        click(&button);
+        loop {
+            if overview_approved(&admin_app.root) == Some(n) {
+                break;
+            }
+            gloo_timers::future::TimeoutFuture::new(0).await;
+            assert!(
+                now_ms() - start < 60_000.0,
+                "the overview never counted decision {n}"
+            );
+        }
+        times.push(now_ms() - start);
+    }
+    times.sort_by(f64::total_cmp);
+    figure(
+        "overview.decision_click_to_update_ms",
+        times[times.len() / 2],
+        "ms",
+        None,
+    );
+    figure(
+        "overview.decision_click_to_update_max_ms",
+        times[times.len() - 1],
+        "ms",
+        None,
+    );
+    drop(reviewer_app);
+    drop(admin_app);
+}
+
+/// Events in the History figure: 10,000 under `make bench`, fewer in the test suite.
+fn history_events() -> usize {
+    if users() >= 100_000 {
+        10_000
+    } else {
+        500
+    }
+}
+
+/// The History page of a log of 10,000 decision records: the time from the click on
+/// "History" to the table listing them, then from one more decision (stored by another tab)
+/// to the page counting it.
+#[wasm_bindgen_test]
+async fn history_benchmark() {
+    use crate::support::*;
+
+    let events = history_events();
+    let tenant = sample_tenant(&SampleConfig {
+        users: 200,
+        seed: 7,
+        now: Utc::now() - chrono::Duration::days(1),
+    });
+    let start = Utc::now() - chrono::Duration::hours(1);
+    let reviewer = "u-000002";
+    let mut state = State::default();
+    let mut log = Vec::new();
+    let mut clock = Clock { n: 0 };
+    let import = Command::ImportDirectory {
+        directory: Box::new(tenant),
+        source: "bench".into(),
+    };
+    run(&mut state, &mut log, &import, &clock.ctx(admin(), start));
+    let mut def = group_review(
+        "bench-history",
+        "g-all-employees",
+        vec![StageSettings {
+            reviewers: Reviewers::SelectedUsers {
+                users: vec![reviewer.into()],
+            },
+            fallback_reviewers: vec![],
+            duration_days: 14,
+            recommendations: false,
+        }],
+        start,
+    );
+    def.name = "Benchmark history".into();
+    let create = Command::CreateReview {
+        definition: Box::new(def),
+    };
+    run(&mut state, &mut log, &create, &clock.ctx(admin(), start));
+    let (instance, items) = {
+        let inst = state.instances.values().next().expect("the review started");
+        (inst.id.clone(), inst.items.len() as u32)
+    };
+    for n in 0..events {
+        let cmd = Command::RecordDecisions {
+            instance: instance.clone(),
+            decisions: vec![ItemDecision {
+                item: n as u32 % items,
+                decision: if n % 3 == 0 {
+                    Decision::Deny
+                } else {
+                    Decision::Approve
+                },
+                justification: format!("checked {n}"),
+            }],
+        };
+        let at = start + chrono::Duration::milliseconds(n as i64);
+        let ctx = clock.ctx(
+            Actor::User {
+                id: reviewer.into(),
+            },
+            at,
+        );
+        run(&mut state, &mut log, &cmd, &ctx);
+    }
+    let config = test_config(0);
+    {
+        let store = Store::open(&config.database).await.expect("open store");
+        store.replace_records(&log).await.expect("store the log");
+    }
+
+    let app = mount_with("/", config.clone());
+    let rt = ready_runtime().await;
+    let nav = wait_for("the History link", || link(&app.root, "History")).await;
+    let status = |root: &web_sys::Element| {
+        all(root, "p[role='status']")
+            .into_iter()
+            .map(|p| text(&p))
+            .find(|t| t.contains("event(s) match"))
+    };
+    let started = now_ms();
+    click(&nav);
+    let said = loop {
+        if let Some(said) = status(&app.root) {
+            if !all(&app.root, ".history-table tbody tr").is_empty() {
+                break said;
+            }
+        }
+        gloo_timers::future::TimeoutFuture::new(0).await;
+        assert!(
+            now_ms() - started < 120_000.0,
+            "the History never listed the log"
+        );
+    };
+    figure("history.open_ms", now_ms() - started, "ms", None);
+    let shown: usize = said
+        .split(" of ")
+        .nth(1)
+        .and_then(|t| t.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .expect("the count of events");
+    figure("history.events", shown as f64, "events", None);
+
+    // One more decision, from another tab on the same database.
+    let other = mount_with("/", config);
+    let other_rt = wait_for("the second tab's runtime", || {
+        attest::runtime::current_runtime().filter(|r| {
+            leptos::prelude::GetUntracked::get_untracked(&r.ready) && r.state != rt.state
+        })
+    })
+    .await;
+    let wanted = format!("of {} event(s)", shown + 1);
+    let started = now_ms();
+    other_rt
+        .run_as(
+            Command::RecordDecisions {
+                instance: instance.clone(),
+                decisions: vec![ItemDecision {
+                    item: 0,
+                    decision: Decision::Deny,
+                    justification: "one more".into(),
+                }],
+            },
+            Actor::User {
+                id: reviewer.into(),
+            },
+            None,
+        )
+        .await
+        .expect("the decision is stored");
+    loop {
+        if status(&app.root).is_some_and(|t| t.contains(&wanted)) {
+            break;
+        }
+        gloo_timers::future::TimeoutFuture::new(0).await;
+        assert!(
+            now_ms() - started < 60_000.0,
+            "the History never counted the new decision"
+        );
+    }
+    figure(
+        "history.update_after_decision_ms",
+        now_ms() - started,
+        "ms",
+        None,
+    );
+    drop(other);
+    drop(app);
+}

@@ -11,6 +11,7 @@ mod support;
 mod admin;
 mod bench;
 mod directory;
+mod race;
 mod reviewer;
 mod settings;
 mod shell;

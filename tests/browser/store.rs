@@ -2,7 +2,7 @@
 //! the previous schema, snapshots, two app instances on one database, backup and restore.
 
 use attest::runtime::RunError;
-use attest::store::{codec, BackupError, Store, StoreError};
+use attest::store::{codec, Appended, BackupError, Logged, Store, StoreError};
 use attest_engine::definition::{ReviewDefinition, Reviewers, StageSettings};
 use attest_engine::event::ItemDecision;
 use attest_engine::sample::{sample_tenant, SampleConfig};
@@ -198,6 +198,40 @@ async fn appended_records_come_back_after_reopening() {
         "every record, in order"
     );
     assert_eq!(store.position(), log.records.len() as u64);
+}
+
+#[wasm_bindgen_test]
+async fn an_append_decided_at_an_old_position_writes_nothing_and_returns_what_was_missed() {
+    let name = database_name();
+    let (log, _, _) = Log::with_review(10, 1);
+    let store = Store::open(&name).await.expect("open");
+    let at = |position: u64, i: usize| Logged {
+        position,
+        record: log.records[i].clone(),
+    };
+    assert_eq!(
+        store.append_at(&log.records[0], 0).await.expect("append"),
+        Appended::At(1)
+    );
+    // Decided on the empty log, but the log moved on: refused, with the record it missed.
+    assert_eq!(
+        store.append_at(&log.records[1], 0).await.expect("answer"),
+        Appended::Behind(vec![at(1, 0)])
+    );
+    assert_eq!(
+        store.records().await.expect("records"),
+        vec![log.records[0].clone()],
+        "nothing was written"
+    );
+    // Decided again at the log's end: stored after it.
+    assert_eq!(
+        store.append_at(&log.records[1], 1).await.expect("append"),
+        Appended::At(2)
+    );
+    assert_eq!(
+        store.read_after(0).await.expect("read"),
+        vec![at(1, 0), at(2, 1)]
+    );
 }
 
 #[wasm_bindgen_test]

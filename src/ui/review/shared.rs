@@ -6,7 +6,6 @@ use attest_engine::view::Tally;
 use attest_engine::Record;
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 pub use crate::ui::components::download;
 
@@ -38,28 +37,10 @@ pub fn decode_param(raw: &str) -> String {
     }
 }
 
-/// The stored log, reloaded whenever the state changes. `None` until first loaded.
+/// The stored log, kept in memory by the runtime (read once, then extended record by
+/// record). `None` until first loaded; the second signal says why it could not be read.
 pub fn use_records(runtime: Runtime) -> (RwSignal<Option<Vec<Record>>>, RwSignal<Option<String>>) {
-    let records = RwSignal::new(None);
-    let problem = RwSignal::new(None);
-    Effect::new(move |_| {
-        // Track every change of the state: a new record was folded in.
-        let _count = runtime.state.with(|s| s.applied_records.len());
-        if !runtime.ready.get() {
-            return;
-        }
-        spawn_local(async move {
-            let Some(store) = runtime.store() else { return };
-            match store.records().await {
-                Ok(r) => {
-                    records.set(Some(r));
-                    problem.set(None);
-                }
-                Err(e) => problem.set(Some(format!("Could not read the stored history: {e}"))),
-            }
-        });
-    });
-    (records, problem)
+    runtime.log()
 }
 
 pub fn status_label(inst: &Instance) -> &'static str {

@@ -218,6 +218,7 @@ pub fn DecisionList(
     on_cleanup(move || resize.remove());
 
     // Saving. Rows being saved say so; a failure stays on the row until the next attempt.
+    let last_refusal = use_context::<super::LastRefusal>();
     let run_on_rows = move |items: Vec<u32>, cmd: Command| {
         saving.update(|s| s.extend(items.iter().copied()));
         errors.update(|e| {
@@ -248,6 +249,9 @@ pub fn DecisionList(
                         RunError::Refused(_) => format!("Not saved: {e}."),
                         _ => format!("{}.", capitalise(&e.to_string())),
                     };
+                    if let Some(super::LastRefusal(last)) = last_refusal {
+                        last.set(Some(message.clone()));
+                    }
                     errors.update(|m| {
                         items
                             .iter()

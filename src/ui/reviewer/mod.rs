@@ -64,6 +64,10 @@ struct Header {
     due: Option<String>,
 }
 
+/// The last decision of this page the engine refused, and why (set by the list).
+#[derive(Clone, Copy)]
+pub struct LastRefusal(pub RwSignal<Option<String>>);
+
 #[derive(Clone, Debug, PartialEq)]
 enum Status {
     Loading,
@@ -97,6 +101,10 @@ pub fn ReviewerPage() -> impl IntoView {
     // reviewer, once, and says so; choosing another identity afterwards is respected.
     let link_handled = RwSignal::new(false);
     let notice = RwSignal::new(None::<String>);
+    // A decision the engine refused after its rows were gone (another tab or the server
+    // closed the stage first): the page still says why it was not saved.
+    let refused = RwSignal::new(None::<String>);
+    provide_context(LastRefusal(refused));
     let link_problem = RwSignal::new(None::<String>);
     Effect::new(move |_| {
         if !runtime.ready.get() || link_handled.get_untracked() {
@@ -196,6 +204,7 @@ pub fn ReviewerPage() -> impl IntoView {
         Status::Problem(message) => view! {
             <Page title="Access review">
                 {notice_view}
+                {move || refused.get().map(|m| view! { <p class="error" role="alert">{m}</p> })}
                 <section class="card rv-problem" role="alert">
                     <p>{message}</p>
                     <p><a href="/my-reviews">"Go to My access reviews"</a></p>
