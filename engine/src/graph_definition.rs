@@ -637,6 +637,15 @@ impl Reader<'_> {
         };
         let odata = s(v, "@odata.type").unwrap_or("#microsoft.graph.accessReviewQueryScope");
         if odata.ends_with("principalResourceMembershipsScope") {
+            if root
+                .get("instanceEnumerationScope")
+                .is_some_and(|e| !e.is_null())
+            {
+                self.issue(
+                    "$.instanceEnumerationScope",
+                    "the scope lists its resources itself; instanceEnumerationScope is not used",
+                );
+            }
             if let Some(Value::Array(ps)) = v.get("principalScopes") {
                 for (i, p) in ps.iter().enumerate() {
                     let path = format!("$.scope.principalScopes[{i}]");
@@ -914,6 +923,25 @@ impl Reader<'_> {
         }
         for (i, st) in stage_list.iter().enumerate() {
             let path = format!("$.stageSettings[{i}]");
+            const STAGE_KNOWN: &[&str] = &[
+                "stageId",
+                "dependsOn",
+                "durationInDays",
+                "recommendationsEnabled",
+                "recommendationLookBackDuration",
+                "decisionsThatWillMoveToNextStage",
+                "reviewers",
+                "fallbackReviewers",
+            ];
+            for (k, v) in st.as_object().into_iter().flatten() {
+                let empty = v.is_null() || v.as_array().is_some_and(Vec::is_empty);
+                if !STAGE_KNOWN.contains(&k.as_str()) && !empty {
+                    self.issue(
+                        format!("{path}.{k}"),
+                        "not supported by Attest for one stage; the review's settings apply",
+                    );
+                }
+            }
             let want_id = (i + 1).to_string();
             if s(st, "stageId") != Some(want_id.as_str()) {
                 self.issue(

@@ -673,3 +673,27 @@ fn export_writes_documented_scope_queries() {
         "/roleManagement/directory/roleDefinitions/role-ga"
     );
 }
+
+/// Fields Attest has no place for, inside a stage or beside a scope that lists its own
+/// resources, are reported where they are, not dropped.
+#[test]
+fn stage_and_enumeration_fields_without_a_place_are_reported() {
+    let body = r##"{"displayName":"s",
+        "scope":{"@odata.type":"#microsoft.graph.principalResourceMembershipsScope",
+                 "principalScopes":[{"query":"/users"}],
+                 "resourceScopes":[{"query":"/groups/g-exception/members"}]},
+        "instanceEnumerationScope":{"query":"/groups/g-sales"},
+        "stageSettings":[{"stageId":"1","durationInDays":3,"reviewers":[{"query":"/users/olivia"}],
+            "recommendationInsightSettings":[{"@odata.type":"#microsoft.graph.groupPeerOutlierRecommendationInsightSettings"}],
+            "fallbackReviewers":[]}]}"##;
+    let got = import_definition(body, &tenant(), "s", t0()).expect("imports");
+    assert_eq!(
+        issue_paths(&got),
+        vec![
+            "$.instanceEnumerationScope",
+            "$.stageSettings[0].recommendationInsightSettings"
+        ],
+        "{:?}",
+        got.issues
+    );
+}
