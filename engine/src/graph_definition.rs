@@ -11,7 +11,7 @@ use crate::definition::{
     DeniedGuestAction, Frequency, NoResponse, Outcome, PrincipalScope, ReviewDefinition, Reviewers,
     ScheduleEnd, Scope, StageSettings,
 };
-use crate::directory::{Directory, ResourceKind};
+use crate::directory::{Directory, GroupKind, Membership, ResourceKind, UserType};
 
 /// Something in the JSON Attest could not take over exactly.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -712,6 +712,10 @@ impl Reader<'_> {
                             list.split(',')
                                 .map(|x| x.trim().trim_matches('\'').to_string())
                                 .collect()
+                        } else if is_all_m365_groups(eq) {
+                            let ids = self.m365_groups(scope.principals, scope.transitive);
+                            self.issue("$.instanceEnumerationScope.query", format!("Attest reviews a fixed list of groups: the Microsoft 365 groups in the directory now{} (not dynamic ones), {} review(s), one per group; groups created later are not added", if scope.principals == PrincipalScope::GuestsOnly { " with guest members" } else { "" }, ids.len()));
+                            ids
                         } else {
                             self.issue("$.instanceEnumerationScope.query", format!("Attest reviews a fixed list of groups; \"{eq}\" selects them by a filter"));
                             Vec::new()
@@ -763,6 +767,30 @@ impl Reader<'_> {
             }
         }
         scope
+    }
+
+    /// The groups Entra's "all Microsoft 365 groups" review makes one instance for: Microsoft
+    /// 365 groups with assigned members (Entra leaves dynamic ones out), with guests only
+    /// those that have a guest member.
+    fn m365_groups(&self, principals: PrincipalScope, transitive: bool) -> Vec<String> {
+        self.dir
+            .groups
+            .values()
+            .filter(|g| g.kind == GroupKind::Microsoft365 && g.membership == Membership::Assigned)
+            .filter(|g| {
+                principals != PrincipalScope::GuestsOnly
+                    || self
+                        .dir
+                        .access_holders(ResourceKind::Group, &g.id, transitive)
+                        .iter()
+                        .any(|a| {
+                            self.dir
+                                .user(&a.user)
+                                .is_some_and(|u| u.user_type == UserType::Guest)
+                        })
+            })
+            .map(|g| g.id.clone())
+            .collect()
     }
 
     fn reviewers(&mut self, path: &str, v: Option<&Value>, def: &ReviewDefinition) -> Reviewers {
@@ -1393,6 +1421,15 @@ fn next_day_of_month(from: DateTime<Utc>, day: u32) -> Option<DateTime<Utc>> {
         month_start = month_start.checked_add_months(chrono::Months::new(1))?;
     }
     None
+}
+
+/// `/groups?$filter=(groupTypes/any(c:c eq 'Unified'))`, with or without `$count=true`:
+/// every Microsoft 365 group (scopes concept, "all Microsoft 365 groups").
+fn is_all_m365_groups(q: &str) -> bool {
+    let pq = Query::parse(q);
+    pq.segments() == ["groups"]
+        && pq.other.is_empty()
+        && pq.filter.0 == ["groupTypes/any(c:c eq 'Unified'"]
 }
 
 fn kind_noun(kind: ResourceKind) -> &'static str {

@@ -697,3 +697,36 @@ fn stage_and_enumeration_fields_without_a_place_are_reported() {
         got.issues
     );
 }
+
+/// "Review all guest users assigned to all Microsoft 365 groups" (scopes concept, example 5):
+/// one review per Microsoft 365 group with guests, dynamic groups left out as Entra does;
+/// the list is fixed at import, which is said.
+#[test]
+fn all_microsoft_365_groups_with_guests_become_one_review_each() {
+    let mut dir = tenant();
+    for id in ["g-partners", "g-exception", "g-dynamic"] {
+        dir.groups.get_mut(id).unwrap().kind = GroupKind::Microsoft365;
+    }
+    dir.groups
+        .get_mut("g-dynamic")
+        .unwrap()
+        .members
+        .push(u("gina"));
+    let body = r##"{"displayName":"Guests in Microsoft 365 groups",
+        "instanceEnumerationScope":{"query":"/groups?$filter=(groupTypes/any(c:c eq 'Unified'))","queryType":"MicrosoftGraph"},
+        "scope":{"@odata.type":"#microsoft.graph.accessReviewQueryScope","query":"./members/microsoft.graph.user/?$filter=(userType eq 'Guest')","queryType":"MicrosoftGraph"},
+        "reviewers":[{"query":"./owners","queryType":"MicrosoftGraph"}]}"##;
+    let got = import_definition(body, &dir, "m", t0()).expect("imports");
+    let d = &got.definition;
+    assert_eq!(d.scope.resources, vec!["g-partners".to_string()]);
+    assert_eq!(d.scope.principals, PrincipalScope::GuestsOnly);
+    assert_eq!(issue_paths(&got), vec!["$.instanceEnumerationScope.query"]);
+    assert!(got.issues[0].reason.contains("1 review(s), one per group"));
+    // Without the guest filter (example 4): every assigned Microsoft 365 group.
+    let all = body.replace("/?$filter=(userType eq 'Guest')", "");
+    let got = import_definition(&all, &dir, "m", t0()).expect("imports");
+    assert_eq!(
+        got.definition.scope.resources,
+        vec!["g-exception".to_string(), "g-partners".to_string()]
+    );
+}
