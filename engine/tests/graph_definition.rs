@@ -730,3 +730,43 @@ fn all_microsoft_365_groups_with_guests_become_one_review_each() {
         vec!["g-exception".to_string(), "g-partners".to_string()]
     );
 }
+
+/// "Update accessReviewScheduleDefinition" (api/accessreviewscheduledefinition-update.md),
+/// the PUT body: no reviewers (users review themselves) and the group repeated in
+/// instanceEnumerationScope, both read without a word.
+#[test]
+fn documented_update_body_imports() {
+    let group_id = "b7a059cb-038a-4802-8fc9-b9d1ed0cf11f";
+    let mut dir = tenant();
+    dir.groups
+        .insert(group_id.into(), group(group_id, &["olivia"], &[u("alice")]));
+    let body = format!(
+        r##"{{
+  "id": "60860cdd-fb4d-4054-91ba-f75e04444aa6",
+  "displayName": "Test world UPDATED NAME!",
+  "descriptionForAdmins": "Test world",
+  "descriptionForReviewers": "Test world",
+  "scope": {{ "@odata.type": "#microsoft.graph.accessReviewQueryScope", "query": "/groups/{group_id}/transitiveMembers", "queryType": "MicrosoftGraph" }},
+  "instanceEnumerationScope": {{ "@odata.type": "#microsoft.graph.accessReviewQueryScope", "query": "/groups/{group_id}", "queryType": "MicrosoftGraph" }},
+  "reviewers": [],
+  "settings": {{
+    "mailNotificationsEnabled": true, "reminderNotificationsEnabled": true,
+    "justificationRequiredOnApproval": true, "defaultDecisionEnabled": false,
+    "defaultDecision": "None", "instanceDurationInDays": 3,
+    "autoApplyDecisionsEnabled": false, "recommendationsEnabled": true,
+    "recurrence": {{ "pattern": {{ "type": "weekly", "interval": 1 }}, "range": {{ "type": "noEnd", "startDate": "2020-09-15" }} }}
+  }}
+}}"##
+    );
+    let got = import_definition(&body, &dir, "x", t0()).expect("imports");
+    assert_eq!(got.issues, vec![]);
+    let d = &got.definition;
+    assert_eq!(d.name, "Test world UPDATED NAME!");
+    assert_eq!(d.scope.resources, vec![group_id.to_string()]);
+    assert!(d.scope.transitive);
+    assert_eq!(d.stages[0].reviewers, Reviewers::SelfReview);
+    assert_eq!(d.duration_days(), 3);
+    assert_eq!(d.schedule.frequency, Frequency::Weekly);
+    assert_eq!(d.schedule.start, date("2020-09-15T00:00:00Z"));
+    assert!(d.settings.justification_required && d.settings.reminders);
+}
