@@ -284,22 +284,52 @@ async fn the_progress_bar_moves_while_a_larger_file_imports() {
     );
 }
 
+/// A reviewer identity gets no import screen (the Directory is an administrator's area),
+/// and the engine refuses the import command itself to anyone but an administrator.
 #[wasm_bindgen_test]
 async fn only_an_administrator_can_import() {
     as_administrator();
     let app = mount_with("/directory", test_config(0));
     let runtime = ready_runtime().await;
-    runtime.acting_as.set(attest_engine::Actor::User {
+    file_input(&app).await;
+    let reviewer = attest_engine::Actor::User {
         id: "someone".into(),
-    });
-    let file = graph_users(&[("f-1", "Zoe Newcomer", "Member")]);
-    choose_files(&file_input(&app).await, &[("users.json", &file)]);
-    let message = import_error(&app).await;
+    };
+    runtime.acting_as.set(reviewer.clone());
+    wait_for("the refusal", || {
+        text(&app.root)
+            .contains("Not available to reviewers")
+            .then_some(())
+    })
+    .await;
+    assert!(control_by_label(&app.root, "Choose files").is_none());
+    let mut directory = attest_engine::Directory::default();
+    let user = attest_engine::import::import_graph(
+        &directory,
+        &[(
+            "users.json".into(),
+            graph_users(&[("f-1", "Zoe Newcomer", "Member")]),
+        )],
+    )
+    .expect("a valid users file");
+    directory.users = user.users;
+    let refused = runtime
+        .run_as(
+            attest_engine::command::Command::ImportDirectory {
+                directory: Box::new(directory),
+                source: "users.json".into(),
+            },
+            reviewer,
+            None,
+        )
+        .await
+        .expect_err("a reviewer may not import");
     assert!(
-        message.contains("only a review administrator can import the directory"),
-        "{message}"
+        refused
+            .to_string()
+            .contains("only a review administrator can import the directory"),
+        "{refused}"
     );
-    assert!(message.contains("Nothing was imported"), "{message}");
     assert_eq!(runtime.state.with_untracked(|s| s.directory.users.len()), 0);
     drop(app);
     as_administrator();
