@@ -1011,6 +1011,16 @@ fn graph_import_reads_app_role_assigned_to_pages() {
         ),
     ];
     let (dir, _) = import_with_summary(&files).unwrap();
+    // Another relation of one object is not read as that object's collection.
+    let member_of = page(
+        "users('m1')/memberOf",
+        json!([{"@odata.type": "#microsoft.graph.group", "id": "old-g"}]),
+    );
+    let e = import_with_summary(&[("memberOf.json", member_of)]).unwrap_err();
+    assert_eq!(
+        (e.file.as_str(), e.location.as_str()),
+        ("memberOf.json", "$['@odata.context']")
+    );
     assert_eq!(
         dir.applications[sp].assignments,
         vec![

@@ -80,8 +80,9 @@ impl Collection {
                     Some((Collection::AppRoleAssignments, Some(key.to_string())))
                 }
                 ("groups", "members") => Some((Collection::Members, Some(key.to_string()))),
-                // `$select` lists the fields in parentheses: `users(id,displayName)`.
-                _ => Collection::from_path(set).map(|c| (c, None)),
+                // One object's collection (`users('…')`); any other relation is not read.
+                (_, "") => Collection::from_path(set).map(|c| (c, None)),
+                _ => None,
             };
         }
         let path = path.split('(').next().unwrap_or(path);
