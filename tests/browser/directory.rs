@@ -284,22 +284,52 @@ async fn the_progress_bar_moves_while_a_larger_file_imports() {
     );
 }
 
+/// A reviewer identity gets no import screen (the Directory is an administrator's area),
+/// and the engine refuses the import command itself to anyone but an administrator.
 #[wasm_bindgen_test]
 async fn only_an_administrator_can_import() {
     as_administrator();
     let app = mount_with("/directory", test_config(0));
     let runtime = ready_runtime().await;
-    runtime.acting_as.set(attest_engine::Actor::User {
+    file_input(&app).await;
+    let reviewer = attest_engine::Actor::User {
         id: "someone".into(),
-    });
-    let file = graph_users(&[("f-1", "Zoe Newcomer", "Member")]);
-    choose_files(&file_input(&app).await, &[("users.json", &file)]);
-    let message = import_error(&app).await;
+    };
+    runtime.acting_as.set(reviewer.clone());
+    wait_for("the refusal", || {
+        text(&app.root)
+            .contains("Not available to reviewers")
+            .then_some(())
+    })
+    .await;
+    assert!(control_by_label(&app.root, "Choose files").is_none());
+    let mut directory = attest_engine::Directory::default();
+    let user = attest_engine::import::import_graph(
+        &directory,
+        &[(
+            "users.json".into(),
+            graph_users(&[("f-1", "Zoe Newcomer", "Member")]),
+        )],
+    )
+    .expect("a valid users file");
+    directory.users = user.users;
+    let refused = runtime
+        .run_as(
+            attest_engine::command::Command::ImportDirectory {
+                directory: Box::new(directory),
+                source: "users.json".into(),
+            },
+            reviewer,
+            None,
+        )
+        .await
+        .expect_err("a reviewer may not import");
     assert!(
-        message.contains("only a review administrator can import the directory"),
-        "{message}"
+        refused
+            .to_string()
+            .contains("only a review administrator can import the directory"),
+        "{refused}"
     );
-    assert!(message.contains("Nothing was imported"), "{message}");
     assert_eq!(runtime.state.with_untracked(|s| s.directory.users.len()), 0);
     drop(app);
     as_administrator();
@@ -616,4 +646,74 @@ async fn a_deep_link_opens_tab_search_and_selection() {
             .then_some(())
     })
     .await;
+}
+
+/// One page of `GET /groups/{id}/members` (context `directoryObjects`); all but the last
+/// carry the `@odata.nextLink` Graph gives for the next page.
+fn members_page(ids: &[&str], next: Option<&str>) -> String {
+    let items: Vec<String> = ids
+        .iter()
+        .map(|id| format!(r##"{{"@odata.type":"#microsoft.graph.user","id":"{id}"}}"##))
+        .collect();
+    let next = next.map_or(String::new(), |n| {
+        format!(r#""@odata.nextLink":"https://graph.microsoft.com/v1.0/groups/grp-big/members?$skiptoken={n}","#)
+    });
+    format!(
+        r#"{{"@odata.context":"https://graph.microsoft.com/v1.0/$metadata#directoryObjects",{next}"value":[{}]}}"#,
+        items.join(",")
+    )
+}
+
+#[wasm_bindgen_test]
+async fn a_group_whose_members_come_in_three_pages_imports_whole() {
+    as_administrator();
+    let app = mount_with("/directory", test_config(0));
+    let runtime = ready_runtime().await;
+    let input = file_input(&app).await;
+    let users = graph_users(&[
+        ("p-1", "Ada One", "Member"),
+        ("p-2", "Ben Two", "Member"),
+        ("p-3", "Cy Three", "Member"),
+        ("p-4", "Di Four", "Guest"),
+        ("p-5", "Ed Five", "Member"),
+    ]);
+    // Listed without members (as a plain /groups list is), plus a distribution list.
+    let groups = r#"{"@odata.context":"https://graph.microsoft.com/v1.0/$metadata#groups","value":[
+        {"id":"grp-big","displayName":"Big group","groupTypes":[],"mailEnabled":false,"securityEnabled":true},
+        {"id":"grp-dl","displayName":"Newsletter","groupTypes":[],"mailEnabled":true,"securityEnabled":false}]}"#;
+    let (p1, p2, p3) = (
+        members_page(&["p-1", "p-2"], Some("A")),
+        members_page(&["p-3", "p-4"], Some("B")),
+        members_page(&["p-5"], None),
+    );
+    // Chosen in any order: the pages are read by name, page 1 first.
+    choose_files(
+        &input,
+        &[
+            ("members-3.json", &p3),
+            ("groups.json", groups),
+            ("members-1.json", &p1),
+            ("users.json", &users),
+            ("members-2.json", &p2),
+        ],
+    );
+    let done = wait_for("the import report", || report(&app)).await;
+    assert!(done.starts_with("Imported 5 users and 1 group"), "{done}");
+    assert!(
+        done.contains("\"Newsletter\" is a distribution list"),
+        "the left-out list is said: {done}"
+    );
+    let members = runtime
+        .state
+        .with_untracked(|s| s.directory.groups["grp-big"].members.clone());
+    assert_eq!(
+        members,
+        ["p-1", "p-2", "p-3", "p-4", "p-5"]
+            .iter()
+            .map(|id| Principal::User(id.to_string()))
+            .collect::<Vec<_>>()
+    );
+    assert!(runtime
+        .state
+        .with_untracked(|s| !s.directory.groups.contains_key("grp-dl")));
 }

@@ -29,6 +29,10 @@ pub(crate) enum Collection {
     RoleEligibility,
     AccessPackages,
     PackageAssignments,
+    /// A page of one group's members (`GET /groups/{id}/members`: directory objects).
+    Members,
+    /// A page of one service principal's `appRoleAssignedTo`.
+    AppRoleAssignments,
 }
 
 impl Collection {
@@ -47,6 +51,8 @@ impl Collection {
             Collection::PackageAssignments => {
                 "identityGovernance/entitlementManagement/assignments"
             }
+            Collection::Members => "directoryObjects",
+            Collection::AppRoleAssignments => "servicePrincipals/appRoleAssignedTo",
         }
     }
 
@@ -61,10 +67,29 @@ impl Collection {
         Collection::PackageAssignments,
     ];
 
-    fn from_context(context: &str) -> Option<Collection> {
+    /// The collection of a page's `@odata.context`, and the object a key segment names
+    /// (`servicePrincipals('…')/appRoleAssignedTo`, `groups('…')/members`).
+    fn from_context(context: &str) -> Option<(Collection, Option<String>)> {
         let path = context.split_once("$metadata#").map_or(context, |(_, p)| p);
-        let path = path.split('(').next().unwrap_or(path);
         let path = path.trim_end_matches("/$entity");
+        if let Some((set, rest)) = path.split_once("('") {
+            let (key, nav) = rest.split_once("')")?;
+            let nav = nav.trim_start_matches('/');
+            return match (set, nav) {
+                ("servicePrincipals", "appRoleAssignedTo") => {
+                    Some((Collection::AppRoleAssignments, Some(key.to_string())))
+                }
+                ("groups", "members") => Some((Collection::Members, Some(key.to_string()))),
+                // One object's collection (`users('…')`); any other relation is not read.
+                (_, "") => Collection::from_path(set).map(|c| (c, None)),
+                _ => None,
+            };
+        }
+        let path = path.split('(').next().unwrap_or(path);
+        Collection::from_path(path).map(|c| (c, None))
+    }
+
+    fn from_path(path: &str) -> Option<Collection> {
         match path {
             "roleManagement/directory/roleAssignmentScheduleInstances" => {
                 return Some(Collection::RoleAssignments)
@@ -73,6 +98,9 @@ impl Collection {
                 return Some(Collection::RoleEligibility)
             }
             _ => {}
+        }
+        if path == "directoryObjects" {
+            return Some(Collection::Members);
         }
         Collection::ALL
             .into_iter()
@@ -96,7 +124,9 @@ impl Collection {
             } else {
                 Collection::RoleAssignments
             }
-        } else if has("accessPackage") && has("target") {
+        } else if has("principalType") && has("resourceId") {
+            Collection::AppRoleAssignments
+        } else if (has("accessPackage") && has("target")) || (has("state") && has("schedule")) {
             Collection::PackageAssignments
         } else if has("catalog") || has("isHidden") {
             Collection::AccessPackages
@@ -112,6 +142,9 @@ type Src = (usize, usize);
 struct PendingFile {
     name: String,
     collection: Collection,
+    /// The group (members page) or service principal (appRoleAssignedTo page) the page
+    /// belongs to, when the page says so.
+    owner: Option<String>,
     items: Vec<Box<RawValue>>,
 }
 
@@ -119,7 +152,17 @@ struct PendingFile {
 struct Page {
     #[serde(rename = "@odata.context")]
     context: Option<String>,
+    #[serde(rename = "@odata.nextLink")]
+    next_link: Option<String>,
     value: Option<Vec<Box<RawValue>>>,
+}
+
+/// The group a members page's `@odata.nextLink` continues (`…/groups/{id}/members?…`).
+fn next_link_group(link: &str) -> Option<String> {
+    let path = link.split('?').next()?;
+    let mut segs = path.rsplit('/');
+    let (last, id, groups) = (segs.next()?, segs.next()?, segs.next()?);
+    (last == "members" && groups == "groups").then(|| id.to_string())
 }
 
 /// How far a chunked import is, in items.
@@ -233,6 +276,16 @@ pub struct GraphImport {
     eligible: Option<Vec<(Src, String, String)>>,
     /// (source, access package id, user id), in file order.
     package_assignments: Option<Vec<(Src, String, String)>>,
+    /// Members read from member pages: (source, member), the group from the file.
+    member_pages: Vec<(Src, Principal)>,
+    /// Assignments read from appRoleAssignedTo pages: (source, service principal, assignee).
+    app_role_pages: Vec<(Src, String, Principal)>,
+    /// The group whose member pages continue in the next members file (its nextLink).
+    open_members: Option<String>,
+    /// Groups listed without a "members" field: (source, id, name).
+    unexpanded: Vec<(Src, String, String)>,
+    /// What the import left out or could not know, said to the person importing.
+    notices: Vec<String>,
     /// The directory once every item is converted, with what came in.
     assembled: Option<(Directory, ImportSummary)>,
     cursor: Cursor,
@@ -285,6 +338,11 @@ impl GraphImport {
             active: None,
             eligible: None,
             package_assignments: None,
+            member_pages: Vec::new(),
+            app_role_pages: Vec::new(),
+            open_members: None,
+            unexpanded: Vec::new(),
+            notices: Vec::new(),
             assembled: None,
             cursor: Cursor::default(),
             checked: ImportProgress { done: 0, total: 0 },
@@ -345,7 +403,7 @@ impl GraphImport {
         let Some(items) = page.value else {
             return Err(not_a_collection(name));
         };
-        let collection = match &page.context {
+        let (collection, mut owner) = match &page.context {
             Some(context) => Collection::from_context(context).ok_or_else(|| {
                 ImportError::new(
                     name,
@@ -369,16 +427,27 @@ impl GraphImport {
                 })?;
                 let fields: Map<String, Value> =
                     serde_json::from_str(first.get()).map_err(|_| not_a_collection(name))?;
-                Collection::from_fields(&fields).ok_or_else(|| {
+                let c = Collection::from_fields(&fields).ok_or_else(|| {
                     ImportError::new(
                         name,
                         "$.value[0]",
                         "cannot tell which collection this file holds: it has no \
                          \"@odata.context\" and its items look like no supported Graph object",
                     )
-                })?
+                })?;
+                (c, None)
             }
         };
+        if collection == Collection::Members {
+            // Pages of one group come in order: each but the last links to the next.
+            let linked = page.next_link.as_deref().and_then(next_link_group);
+            owner = owner.or(linked).or(self.open_members.take());
+            self.open_members = if page.next_link.is_some() {
+                owner.clone()
+            } else {
+                None
+            };
+        }
         // Mark the collection present now: an empty page still replaces the collection.
         match collection {
             Collection::Users => {
@@ -405,11 +474,13 @@ impl GraphImport {
             Collection::PackageAssignments => {
                 self.package_assignments.get_or_insert_with(Vec::new);
             }
+            Collection::Members | Collection::AppRoleAssignments => {}
         }
         self.progress.total += items.len();
         self.files.push(PendingFile {
             name: name.to_string(),
             collection,
+            owner,
             items,
         });
         Ok(())
@@ -455,8 +526,58 @@ impl GraphImport {
             }
             Collection::Groups => {
                 let group = read_group(&at, &item)?;
+                if is_distribution_list(&at, &item)? {
+                    self.notices.push(format!(
+                        "{} at {}: \"{}\" is a distribution list (mail-enabled, not \
+                         security-enabled); Attest reviews security and Microsoft 365 groups, \
+                         so it was not imported",
+                        at.file, at.base, group.display_name
+                    ));
+                    return Ok(());
+                }
+                if !item.contains_key("members") {
+                    self.unexpanded
+                        .push((src, group.id.clone(), group.display_name.clone()));
+                }
                 let id = group.id.clone();
                 insert(&self.files, self.groups.as_mut(), src, &at, id, group)
+            }
+            Collection::Members => {
+                let member = match at.opt_string(&item, "@odata.type")?.as_deref() {
+                    Some("#microsoft.graph.user") => Principal::User(at.string(&item, "id")?),
+                    Some("#microsoft.graph.group") => Principal::Group(at.string(&item, "id")?),
+                    // Devices, contacts, service principals: not in a user access review.
+                    Some(_) => return Ok(()),
+                    None => {
+                        return Err(at.err(
+                            "",
+                            "missing \"@odata.type\": expected \"#microsoft.graph.user\" or \
+                             \"#microsoft.graph.group\"",
+                        ))
+                    }
+                };
+                self.member_pages.push((src, member));
+                Ok(())
+            }
+            Collection::AppRoleAssignments => {
+                let principal = at.string(&item, "principalId")?;
+                let member = match at.string(&item, "principalType")?.as_str() {
+                    "User" => Principal::User(principal),
+                    "Group" => Principal::Group(principal),
+                    "ServicePrincipal" => return Ok(()),
+                    other => {
+                        return Err(at.err(
+                            ".principalType",
+                            format!("\"principalType\" is \"{other}\"; expected \"User\", \"Group\" or \"ServicePrincipal\""),
+                        ))
+                    }
+                };
+                let app = match &file.owner {
+                    Some(owner) => owner.clone(),
+                    None => at.string(&item, "resourceId")?,
+                };
+                self.app_role_pages.push((src, app, member));
+                Ok(())
             }
             Collection::ServicePrincipals => {
                 let app = read_service_principal(&at, &item)?;
@@ -511,6 +632,13 @@ impl GraphImport {
             Collection::PackageAssignments => {
                 if matches!(item.get("state"), Some(Value::String(s)) if s == "expired") {
                     return Ok(());
+                }
+                if !item.contains_key("target") {
+                    return Err(at.err(
+                        ".target",
+                        "missing required field \"target\": list assignments with \
+                         $expand=target,accessPackage so each says whose it is and of which package",
+                    ));
                 }
                 let package = match item.get("accessPackageId") {
                     Some(Value::String(id)) if !item.contains_key("accessPackage") => id.clone(),
@@ -586,22 +714,30 @@ impl GraphImport {
         }
         if let Some(groups) = &mut self.groups {
             summary.groups = Some(groups.objects.len());
-            links += groups
-                .objects
-                .values()
-                .map(|g| g.members.len() + g.owners.len())
-                .sum::<usize>();
             dir.groups = std::mem::take(&mut groups.objects);
         }
+        let paged = self.apply_member_pages(&mut dir)?;
+        links += if self.groups.is_some() {
+            dir.groups
+                .values()
+                .map(|g| g.members.len() + g.owners.len())
+                .sum::<usize>()
+        } else {
+            paged
+        };
         if let Some(apps) = &mut self.applications {
             summary.applications = Some(apps.objects.len());
-            links += apps
-                .objects
-                .values()
-                .map(|a| a.assignments.len() + a.owners.len())
-                .sum::<usize>();
             dir.applications = std::mem::take(&mut apps.objects);
         }
+        let paged = self.apply_app_role_pages(&mut dir)?;
+        links += if self.applications.is_some() {
+            dir.applications
+                .values()
+                .map(|a| a.assignments.len() + a.owners.len())
+                .sum::<usize>()
+        } else {
+            paged
+        };
         if let Some(roles) = &mut self.roles {
             summary.roles = Some(roles.objects.len());
             dir.roles = std::mem::take(&mut roles.objects);
@@ -662,7 +798,122 @@ impl GraphImport {
             }
         }
         summary.links = links;
+        summary.notices = std::mem::take(&mut self.notices);
         Ok((dir, summary))
+    }
+
+    /// The group a members file belongs to: named by the page (context key segment,
+    /// nextLink, or the page before it), else the one group id in the file's name.
+    fn page_group(&self, file: usize, dir: &Directory) -> Result<String, ImportError> {
+        let f = &self.files[file];
+        if let Some(owner) = &f.owner {
+            return Ok(owner.clone());
+        }
+        let named: Vec<&String> = dir
+            .groups
+            .keys()
+            .filter(|id| f.name.contains(id.as_str()))
+            .collect();
+        match named.as_slice() {
+            [one] => Ok((*one).clone()),
+            _ => Err(ImportError::new(
+                &f.name,
+                "$",
+                "cannot tell which group these members belong to: the page has no \
+                 @odata.nextLink naming the group and follows no page that links to it; name \
+                 the file after the group's id (members-<group id>.json)",
+            )),
+        }
+    }
+
+    /// Members read from `/groups/{id}/members` pages replace the group's members (an
+    /// expanded list is cut at 20); several pages of one group are joined in file order.
+    fn apply_member_pages(&mut self, dir: &mut Directory) -> Result<usize, ImportError> {
+        let mut replaced: Vec<String> = Vec::new();
+        let mut links = 0;
+        let mut owners: HashMap<usize, String> = HashMap::new();
+        for (src, member) in &self.member_pages {
+            let group = match owners.get(&src.0) {
+                Some(g) => g.clone(),
+                None => {
+                    let g = self.page_group(src.0, dir)?;
+                    owners.insert(src.0, g.clone());
+                    g
+                }
+            };
+            let exists = match member {
+                Principal::User(u) => dir.users.contains_key(u),
+                Principal::Group(g) => dir.groups.contains_key(g),
+            };
+            if !exists {
+                let (noun, id) = match member {
+                    Principal::User(u) => ("user", u),
+                    Principal::Group(g) => ("group", g),
+                };
+                return Err(self.at(*src).err(
+                    ".id",
+                    format!("member {noun} \"{id}\" does not exist in the directory"),
+                ));
+            }
+            let Some(g) = dir.groups.get_mut(&group) else {
+                return Err(ImportError::new(&self.files[src.0].name, "$", format!("these are members of group \"{group}\", which does not exist in the directory")));
+            };
+            if !replaced.contains(&group) {
+                g.members.clear();
+                replaced.push(group.clone());
+            }
+            if !g.members.contains(member) {
+                g.members.push(member.clone());
+                links += 1;
+            }
+        }
+        // Files with no items still name their group: an empty group, said by its page.
+        for (i, f) in self.files.iter().enumerate() {
+            if f.collection == Collection::Members && f.items.is_empty() {
+                if let Ok(group) = self.page_group(i, dir) {
+                    if let Some(g) = dir.groups.get_mut(&group) {
+                        if !replaced.contains(&group) {
+                            g.members.clear();
+                            replaced.push(group);
+                        }
+                    }
+                }
+            }
+        }
+        for (src, id, name) in &self.unexpanded {
+            if !replaced.contains(id) {
+                self.notices.push(format!(
+                    "{} at $.value[{}]: group \"{name}\" was listed without its members \
+                     (no \"members\"); it has no members until its /groups/{id}/members pages \
+                     are imported with it",
+                    self.files[src.0].name, src.1
+                ));
+            }
+        }
+        Ok(links)
+    }
+
+    /// Assignments read from `appRoleAssignedTo` pages replace the application's.
+    fn apply_app_role_pages(&mut self, dir: &mut Directory) -> Result<usize, ImportError> {
+        let mut replaced: Vec<String> = Vec::new();
+        let mut links = 0;
+        for (src, app, assignee) in &self.app_role_pages {
+            let Some(a) = dir.applications.get_mut(app) else {
+                return Err(self.at(*src).err(
+                    ".resourceId",
+                    format!("service principal \"{app}\" does not exist in the directory"),
+                ));
+            };
+            if !replaced.contains(app) {
+                a.assignments.clear();
+                replaced.push(app.clone());
+            }
+            if !a.assignments.contains(assignee) {
+                a.assignments.push(assignee.clone());
+                links += 1;
+            }
+        }
+        Ok(links)
     }
 
     fn at(&self, src: Src) -> At<'_> {
@@ -1330,6 +1581,18 @@ fn read_group(at: &At, item: &Map<String, Value>) -> Result<Group, ImportError> 
         owners,
         members: read_objects(at, item, "members", false)?,
     })
+}
+
+/// Mail-enabled, not security-enabled and not a Microsoft 365 group: a distribution list,
+/// which Attest's directory has no kind for (and Entra does not review).
+fn is_distribution_list(at: &At, item: &Map<String, Value>) -> Result<bool, ImportError> {
+    let unified = item
+        .get("groupTypes")
+        .and_then(Value::as_array)
+        .is_some_and(|t| t.iter().any(|x| x == "Unified"));
+    Ok(!unified
+        && at.opt_bool(item, "mailEnabled")? == Some(true)
+        && at.opt_bool(item, "securityEnabled")? == Some(false))
 }
 
 fn read_service_principal(at: &At, item: &Map<String, Value>) -> Result<Application, ImportError> {

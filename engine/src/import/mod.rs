@@ -49,6 +49,9 @@ pub struct ImportSummary {
     pub access_packages: Option<usize>,
     /// Group memberships and ownerships, app, role and package assignments read.
     pub links: usize,
+    /// What was left out or could not be known (a distribution list, a group listed
+    /// without its members), each naming the file and place; the import still succeeded.
+    pub notices: Vec<String>,
 }
 
 /// The name used for the file of an error found in a collection the import kept.

@@ -96,6 +96,7 @@ fn merge(into: &mut ImportSummary, later: ImportSummary) {
     into.roles = later.roles.or(into.roles);
     into.access_packages = later.access_packages.or(into.access_packages);
     into.links += later.links;
+    into.notices.extend(later.notices);
 }
 
 fn is_csv(name: &str) -> bool {
@@ -122,6 +123,9 @@ async fn import_files(
             }
         }
     }
+    // By name, so the pages of one collection come in order (members-1, members-2, ...):
+    // a members page without a nextLink belongs to the group of the page before it.
+    texts.sort_by(|a, b| a.0.cmp(&b.0));
     let names: Vec<String> = texts.iter().map(|(n, _)| n.clone()).collect();
     let (csv, json): (Vec<_>, Vec<_>) = texts.into_iter().partition(|(name, _)| is_csv(name));
     let converted = convert(runtime, &json, &csv, status).await;
@@ -433,6 +437,11 @@ fn ImportStatus(status: RwSignal<Status>) -> impl IntoView {
         Status::Imported(report) => view! {
             <div class="import-report import-ok" role="status">
                 <p class="import-headline">{summary_text(&report.summary)}</p>
+                {(!report.summary.notices.is_empty()).then(|| view! {
+                    <ul class="import-notices">
+                        {report.summary.notices.iter().map(|n| view! { <li>{n.clone()}</li> }).collect::<Vec<_>>()}
+                    </ul>
+                })}
                 <p class="meta">
                     {format!("From {} in {:.1} s. Reviews that start from now on use this directory.", report.files.join(", "), report.seconds)}
                 </p>
