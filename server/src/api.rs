@@ -168,6 +168,13 @@ impl From<DbError> for ApiError {
     fn from(e: DbError) -> ApiError {
         // The detail goes to the operator's log, not to the client.
         eprintln!("attest-server: storage error: {e}");
+        if let DbError::DiskFull(_) = e {
+            return ApiError::new(
+                StatusCode::INSUFFICIENT_STORAGE,
+                "storageFull",
+                "the server's disk is full, so nothing was stored; try again once the operator has freed space",
+            );
+        }
         ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "storageUnavailable",

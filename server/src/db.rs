@@ -12,13 +12,36 @@ use std::time::Duration;
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
     #[error("SQLite: {0}")]
-    Sqlite(#[from] rusqlite::Error),
+    Sqlite(rusqlite::Error),
     #[error("PostgreSQL: {0}")]
-    Postgres(#[from] tokio_postgres::Error),
+    Postgres(tokio_postgres::Error),
+    /// The database's disk is full: nothing was stored; writes work again once there is room.
+    #[error("the database's disk is full: {0}")]
+    DiskFull(String),
     #[error("no database connection: {0}")]
     Pool(String),
     #[error("{0}")]
     Other(String),
+}
+
+impl From<rusqlite::Error> for DbError {
+    fn from(e: rusqlite::Error) -> DbError {
+        match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::DiskFull) => DbError::DiskFull(e.to_string()),
+            _ => DbError::Sqlite(e),
+        }
+    }
+}
+
+impl From<tokio_postgres::Error> for DbError {
+    fn from(e: tokio_postgres::Error) -> DbError {
+        match e.code() {
+            Some(c) if *c == tokio_postgres::error::SqlState::DISK_FULL => {
+                DbError::DiskFull(e.to_string())
+            }
+            _ => DbError::Postgres(e),
+        }
+    }
 }
 
 type Result<T> = std::result::Result<T, DbError>;
@@ -73,7 +96,10 @@ impl Drop for Conn<'_> {
         }
         match self.inner.take() {
             Some(Inner::Sqlite(c)) => {
-                if c.execute_batch("ROLLBACK").is_err() {
+                // SQLite may have rolled back already (a full disk does): then the
+                // connection is clean and goes back to the pool, which never makes new ones.
+                let _ = c.execute_batch("ROLLBACK");
+                if !c.is_autocommit() {
                     drop(deadpool::unmanaged::Object::take(c));
                 }
             }

@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use attest_engine::event::Event;
 use attest_engine::instance::Decision;
 use attest_engine::{replay, Command};
+use attest_server::Storage;
 use chrono::Utc;
 use support::*;
 
@@ -349,4 +350,97 @@ async fn server_killed_mid_burst_keeps_every_acknowledged_decision() {
     );
     child.kill().unwrap();
     child.wait().unwrap();
+}
+
+/// The SQLite file's disk fills up: a push is answered 507 `storageFull` saying so and
+/// nothing is stored; once there is room again the same push is stored, without a restart.
+/// Needs a small tmpfs of its own, so it runs as root only (as `make test` on CI does).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_disk_is_named_and_writes_resume_when_there_is_room() {
+    let disk = temp_dir("full");
+    let mounted = std::process::Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=4m", "tmpfs"])
+        .arg(&disk)
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false);
+    if !mounted {
+        eprintln!("skipped: mounting a small tmpfs needs root");
+        return;
+    }
+    struct Unmount(std::path::PathBuf);
+    impl Drop for Unmount {
+        fn drop(&mut self) {
+            let _ = std::process::Command::new("umount").arg(&self.0).status();
+        }
+    }
+    let _unmount = Unmount(disk.clone());
+    let s = serve_on(Storage::Sqlite(disk.join("attest.db")), |_| {}).await;
+    let addr = s.addr();
+    let mut admin = AdminClient::new(addr).await;
+    let instance = start_review(&mut admin, tenant(1, 3), definition("f", Utc::now(), false)).await;
+    let token = link(addr, &admin.token, &instance, 0, "manager000").await;
+    // Fill what is left of the disk.
+    let filler = disk.join("filler");
+    {
+        use std::io::Write;
+        let mut f = std::fs::File::create(&filler).unwrap();
+        let block = vec![0u8; 64 * 1024];
+        while f.write_all(&block).and_then(|_| f.sync_all()).is_ok() {}
+        let mut small = [0u8; 512].as_slice();
+        while f.write_all(small).and_then(|_| f.sync_all()).is_ok() {
+            small = &small[..small.len().max(2) / 2];
+        }
+    }
+    let record = decision_record(
+        "fill-0",
+        "manager000",
+        &instance,
+        0,
+        &[(0, Decision::Approve)],
+        Utc::now(),
+    );
+    let mut r = push(addr, &token, std::slice::from_ref(&record)).await;
+    // A little room may remain in pages SQLite already holds: push until it runs out.
+    let mut n = 0;
+    while r.status == 200 && n < 200 {
+        n += 1;
+        let more = decision_record(
+            &format!("fill-{n}"),
+            "manager000",
+            &instance,
+            0,
+            &[(1, Decision::Deny)],
+            Utc::now(),
+        );
+        r = push(addr, &token, &[more]).await;
+    }
+    assert_eq!(r.status, 507, "{}", r.text);
+    assert_eq!(r.body["error"], "storageFull", "{}", r.text);
+    assert!(
+        r.body["message"].as_str().unwrap().contains("disk is full"),
+        "{}",
+        r.text
+    );
+    let refused_id = format!("fill-{n}");
+
+    std::fs::remove_file(&filler).unwrap();
+    let again = decision_record(
+        &refused_id,
+        "manager000",
+        &instance,
+        0,
+        &[(1, Decision::Deny)],
+        Utc::now(),
+    );
+    let r = push(addr, &token, &[again]).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(
+        r.body["accepted"][0]["status"], "stored",
+        "the refused push was not stored: {}",
+        r.text
+    );
+    let (log, _) = pull_all(addr, &admin.token, 0, 1000).await;
+    assert_eq!(log.iter().filter(|l| l.id == refused_id).count(), 1);
+    drop(s);
 }
