@@ -366,7 +366,7 @@ pub fn ImportCard() -> impl IntoView {
         <section id="directory-import" class="card directory-import" aria-labelledby="directory-import-heading">
             <h2 id="directory-import-heading">"Import directory"</h2>
             <p class="meta">
-                "Microsoft Graph JSON (users, groups, servicePrincipals, directory roles and access packages, or a file exported here) or CSV (users, groups, memberships). Collections in the files replace the current ones; the others are kept. A file with any problem is rejected whole."
+                "Microsoft Graph JSON (users, groups, servicePrincipals, directory roles and access packages, or a file exported here) or CSV (users, groups, memberships). Collections in the files replace the current ones; the others are kept. A group's members may come as pages of /groups/{id}/members, chosen together and named in order (members-1.json, members-2.json, ...). A file with any problem is rejected whole."
             </p>
             <p class="snapshot-note">{snapshot_note}</p>
             <div
