@@ -93,6 +93,14 @@ struct ErrorBody {
     message: String,
 }
 
+/// How one push request ended.
+enum Pushed {
+    /// Every record was accepted or refused one by one (see `PushAnswer`).
+    Done,
+    /// The server holds one of the batch's record ids with other content (409).
+    Conflict(String),
+}
+
 #[derive(Deserialize)]
 struct PushAnswer {
     accepted: Vec<Accepted>,
@@ -343,29 +351,60 @@ impl Sync {
     /// Push `records`; every id the server answered becomes known. Returns why records
     /// were refused, if any were.
     async fn push(&self, records: Vec<Record>) -> Result<Vec<String>, SyncError> {
-        let (server, auth) = self.auth();
         let mut refused = Vec::new();
         for batch in records.chunks(PUSH_BATCH) {
-            let req = Request::post(&format!("{server}/api/v1/records"))
-                .header("Authorization", &auth)
-                .json(&serde_json::json!({ "records": batch }));
-            let resp = self.send(req).await?;
-            if resp.status() != 200 && resp.status() != 422 {
-                return Err(answer_error(&resp).await);
-            }
-            let answer: PushAnswer = resp
-                .json()
-                .await
-                .map_err(|e| SyncError::Problem(e.to_string()))?;
-            self.settings.update(|s| {
-                s.known.extend(answer.accepted.into_iter().map(|a| a.id));
-                for r in &answer.rejected {
-                    s.known.insert(r.id.clone());
+            if let Pushed::Conflict(_) = self.push_batch(batch, &mut refused).await? {
+                // A record id the server holds with other content refuses the whole batch:
+                // send the batch's records one by one to find which.
+                for record in batch {
+                    let one = std::slice::from_ref(record);
+                    if let Pushed::Conflict(why) = self.push_batch(one, &mut refused).await? {
+                        // That change can never be stored under its id: stop sending it
+                        // (it would be refused forever) and say why.
+                        self.settings.update(|s| {
+                            s.known.insert(record.id.clone());
+                        });
+                        refused.push(why);
+                    }
                 }
-            });
-            refused.extend(answer.rejected.into_iter().map(|r| r.reason));
+            }
         }
         Ok(refused)
+    }
+
+    /// One push request: accepted and refused ids become known, and refusals' reasons go to
+    /// `refused`; a 409 conflict is handed back for the caller to narrow down.
+    async fn push_batch(
+        &self,
+        batch: &[Record],
+        refused: &mut Vec<String>,
+    ) -> Result<Pushed, SyncError> {
+        let (server, auth) = self.auth();
+        let req = Request::post(&format!("{server}/api/v1/records"))
+            .header("Authorization", &auth)
+            .json(&serde_json::json!({ "records": batch }));
+        let resp = self.send(req).await?;
+        if resp.status() == 409 {
+            return match answer_error(&resp).await {
+                SyncError::Problem(why) => Ok(Pushed::Conflict(why)),
+                other => Err(other),
+            };
+        }
+        if resp.status() != 200 && resp.status() != 422 {
+            return Err(answer_error(&resp).await);
+        }
+        let answer: PushAnswer = resp
+            .json()
+            .await
+            .map_err(|e| SyncError::Problem(e.to_string()))?;
+        self.settings.update(|s| {
+            s.known.extend(answer.accepted.into_iter().map(|a| a.id));
+            for r in &answer.rejected {
+                s.known.insert(r.id.clone());
+            }
+        });
+        refused.extend(answer.rejected.into_iter().map(|r| r.reason));
+        Ok(Pushed::Done)
     }
 
     async fn admin_round(&self) -> Result<SyncStatus, SyncError> {

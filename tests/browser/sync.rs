@@ -213,3 +213,85 @@ async fn a_reviewer_decides_from_a_link_and_the_administrator_sees_it() {
     drop(reviewer_app);
     drop(admin_app);
 }
+
+/// Signs an administrator's browser in through Settings → Sync server.
+fn sign_in(app: &Mounted, server: &str, secret: &str, name: &str) {
+    let root: &web_sys::Element = app.root.as_ref();
+    let field = |label: &str| {
+        control_by_label(root, label).unwrap_or_else(|| panic!("no field labelled {label}"))
+    };
+    type_into(&field("Server address"), server);
+    type_into(&field("Your name"), name);
+    type_into(&field("Administrator secret"), secret);
+    click(&button(root, "Connect").expect("a Connect button"));
+}
+
+/// [`sign_in`], then wait for Synced.
+async fn connect_admin(app: &Mounted, server: &str, secret: &str, name: &str) {
+    sign_in(app, server, secret, name);
+    let root: &web_sys::Element = app.root.as_ref();
+    eventually(&format!("{name}'s browser to sync"), || {
+        (status_text(root) == "Synced").then_some(())
+    })
+    .await;
+}
+
+/// A record whose id the server already holds with other content is refused once with the
+/// server's reason, and no longer sent: the browser's later changes still reach the server.
+#[wasm_bindgen_test]
+async fn a_conflicting_record_is_refused_once_and_later_changes_still_sync() {
+    let (Some(server), Some(secret)) = (SERVER, SECRET) else {
+        web_sys::console::warn_1(&"sync test not run: no server".into());
+        return;
+    };
+    let first = mount_with("/settings", test_config(20));
+    let a = ready_runtime().await;
+    connect_admin(&first, server, secret, "Ada").await;
+    let draft = |a: &attest::Runtime, id: &str| {
+        let mut def = crate::support::group_review(id, "g-all", vec![], a.now());
+        def.name = format!("Draft {id}");
+        Command::SaveDraft {
+            definition: Box::new(def),
+        }
+    };
+    let id = format!("conflict-{}", (js_sys::Math::random() * 1e9) as u64);
+    a.run_as(draft(&a, &id), attest::ui::session::administrator(), None)
+        .await
+        .expect("the draft is saved");
+    let root_a: &web_sys::Element = first.root.as_ref();
+    eventually("the draft to reach the server", || {
+        (status_text(root_a) == "Synced").then_some(())
+    })
+    .await;
+    let store = a.store().expect("a store");
+    let mut clash = store.records().await.unwrap().pop().expect("the draft's record");
+    clash.reason = Some("the same id with other content".into());
+
+    let second = mount_with("/settings", test_config(20));
+    let b = wait_for("the second app's runtime", || {
+        attest::runtime::current_runtime()
+            .filter(|r| r.ready.get_untracked() && r.state != a.state)
+    })
+    .await;
+    // The clashing record is in the second browser's log before it first connects.
+    b.receive(vec![clash.clone()]).await.expect("folded in");
+    sign_in(&second, server, secret, "Bea");
+    let root_b: &web_sys::Element = second.root.as_ref();
+    let said = eventually("the conflict to be said", || {
+        Some(status_text(root_b)).filter(|t| t.contains("already on the server"))
+    })
+    .await;
+    assert!(said.contains(&clash.id), "{said}");
+    // Not sent again: the next change reaches the server and the browser reads Synced.
+    b.run_as(
+        draft(&b, &format!("{id}-later")),
+        attest::ui::session::administrator(),
+        None,
+    )
+    .await
+    .expect("another draft");
+    eventually("the later draft to sync", || {
+        (status_text(root_b) == "Synced").then_some(())
+    })
+    .await;
+}
