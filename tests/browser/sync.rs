@@ -258,11 +258,7 @@ async fn a_conflicting_record_is_refused_once_and_later_changes_still_sync() {
     a.run_as(draft(&a, &id), attest::ui::session::administrator(), None)
         .await
         .expect("the draft is saved");
-    let root_a: &web_sys::Element = first.root.as_ref();
-    eventually("the draft to reach the server", || {
-        (status_text(root_a) == "Synced").then_some(())
-    })
-    .await;
+    let sync_a = current_sync().expect("the first browser's sync");
     let store = a.store().expect("a store");
     // The administrator's own last record (the clock may have written after it).
     let mut clash = store
@@ -273,6 +269,13 @@ async fn a_conflicting_record_is_refused_once_and_later_changes_still_sync() {
         .rev()
         .find(|r| r.actor.is_administrator())
         .expect("the draft's record");
+    eventually("the draft to reach the server", || {
+        sync_a
+            .settings
+            .with_untracked(|s| s.known.contains(&clash.id))
+            .then_some(())
+    })
+    .await;
     clash.reason = Some("the same id with other content".into());
 
     let second = mount_with("/settings", test_config(20));
@@ -284,10 +287,21 @@ async fn a_conflicting_record_is_refused_once_and_later_changes_still_sync() {
     b.receive(vec![clash.clone()]).await.expect("folded in");
     sign_in(&second, server, secret, "Bea");
     let root_b: &web_sys::Element = second.root.as_ref();
-    let said = eventually("the conflict to be said", || {
-        Some(status_text(root_b)).filter(|t| t.contains("already on the server"))
-    })
-    .await;
+    let mut seen = Vec::new();
+    let mut said = None;
+    for _ in 0..300 {
+        let now = status_text(root_b);
+        if now.contains("already on the server") {
+            said = Some(now);
+            break;
+        }
+        if seen.last() != Some(&now) {
+            seen.push(now);
+        }
+        TimeoutFuture::new(100).await;
+    }
+    let said =
+        said.unwrap_or_else(|| panic!("the conflict was never said; the status read {seen:?}"));
     assert!(said.contains(&clash.id), "{said}");
     // Not sent again: the next change reaches the server and the browser reads Synced.
     b.run_as(
