@@ -637,21 +637,7 @@ impl Conn<'_> {
                         .await?
                     }
                 };
-                Ok(rows
-                    .iter()
-                    .map(|r| OutboxRow {
-                        id: r.get(0),
-                        kind: r.get(1),
-                        instance: r.get(2),
-                        stage: r.get(3),
-                        reviewer: r.get(4),
-                        created_at: r.get(5),
-                        recipient: r.get(6),
-                        sent_at: r.get(7),
-                        attempts: r.get(8),
-                        last_error: r.get(9),
-                    })
-                    .collect())
+                Ok(rows.iter().map(outbox_row).collect())
             }
         }
     }
@@ -705,18 +691,7 @@ impl Conn<'_> {
                 )
                 .await?
                 .iter()
-                .map(|r| OutboxRow {
-                    id: r.get(0),
-                    kind: r.get(1),
-                    instance: r.get(2),
-                    stage: r.get(3),
-                    reviewer: r.get(4),
-                    created_at: r.get(5),
-                    recipient: r.get(6),
-                    sent_at: r.get(7),
-                    attempts: r.get(8),
-                    last_error: r.get(9),
-                })
+                .map(outbox_row)
                 .collect(),
         };
         rows.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
@@ -788,5 +763,21 @@ impl Conn<'_> {
             }
         }
         Ok(())
+    }
+}
+
+/// An outbox row as PostgreSQL returns it (columns in `COLS` order).
+fn outbox_row(r: &tokio_postgres::Row) -> OutboxRow {
+    OutboxRow {
+        id: r.get(0),
+        kind: r.get(1),
+        instance: r.get(2),
+        stage: r.get(3),
+        reviewer: r.get(4),
+        created_at: r.get(5),
+        recipient: r.get(6),
+        sent_at: r.get(7),
+        attempts: r.get(8),
+        last_error: r.get(9),
     }
 }

@@ -10,23 +10,6 @@ use chrono::{Duration, Utc};
 use serde_json::json;
 use support::*;
 
-/// Runs a test body once per storage backend.
-macro_rules! on_both {
-    ($($name:ident),* $(,)?) => {$(
-        mod $name {
-            use super::*;
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                super::$name(Backend::Sqlite).await
-            }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                super::$name(Backend::Postgres).await
-            }
-        }
-    )*};
-}
-
 on_both!(
     health_and_administrator_sessions,
     push_and_pull_are_idempotent_and_paged,

@@ -673,3 +673,24 @@ pub async fn link(
     assert_eq!(r.status, 201, "{}", r.text);
     r.body["token"].as_str().unwrap().to_string()
 }
+
+/// One test per backend: `on_both!(f, g)` runs each `async fn f(Backend)` once on SQLite and
+/// once on PostgreSQL, as `f::sqlite` and `f::postgres`.
+#[allow(unused_macros)]
+macro_rules! on_both {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            use super::*;
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$name(Backend::Sqlite).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                super::$name(Backend::Postgres).await
+            }
+        }
+    )*};
+}
+#[allow(unused_imports)]
+pub(crate) use on_both;
