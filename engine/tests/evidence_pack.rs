@@ -360,6 +360,16 @@ fn tampering_is_caught_with_what_and_where() {
             "signature.json: the signature does not match manifest.json",
         ),
         (
+            "more members than a pack has",
+            Box::new(|p| {
+                let mut m = read_container(p).unwrap();
+                m.extend((0..30).map(|i| (format!("extra-{i}.txt"), vec![b'x'])));
+                write_container(&m, t0())
+            }),
+            None,
+            "not a readable evidence pack: 39 members, a pack has at most 32",
+        ),
+        (
             "not a zip",
             Box::new(|_| b"PK but not really".to_vec()),
             None,
