@@ -315,6 +315,12 @@ fn tampering_is_caught_with_what_and_where() {
             "manifest.json: field \"chain.rows\"",
         ),
         (
+            "chain pointed at another member and signed again",
+            Box::new(|p| resealed(p, &KEY, |_| {}, |m| m.chain.member = "decisions.csv".into())),
+            None,
+            "manifest.json: field \"chain.member\"",
+        ),
+        (
             "a member removed",
             Box::new(|p| {
                 let mut m = read_container(p).unwrap();

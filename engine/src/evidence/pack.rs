@@ -601,6 +601,13 @@ pub fn verify_pack(bytes: &[u8], expected_key: Option<&str>) -> Result<VerifiedP
 
     // The chain: each row's link, then the head and count against the manifest.
     let chain = &manifest.chain;
+    if chain.member != HISTORY || !manifest.members.iter().any(|m| m.name == HISTORY) {
+        return Err(field(
+            MANIFEST,
+            "chain.member",
+            format!("must be {HISTORY}, listed with its digest"),
+        ));
+    }
     let history = std::str::from_utf8(get(&chain.member)?).map_err(|e| PackError::Chain {
         member: chain.member.clone(),
         line: 0,
