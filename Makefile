@@ -10,7 +10,7 @@ export WASM_BINDGEN_TEST_WEBDRIVER_JSON := $(CURDIR)/webdriver.json
 # Project-local tools (binaryen's wasm-opt) come first on the PATH, for trunk.
 export PATH := $(CURDIR)/.tools/node_modules/.bin:$(PATH)
 
-.PHONY: run serve test test-engine test-browser test-server setup bench load
+.PHONY: run serve test test-engine test-cli test-browser test-server setup bench load
 
 ## run: serve the app on http://127.0.0.1:8080 (embedded IndexedDB mode, no server)
 run: setup
@@ -24,16 +24,20 @@ serve: setup
 	bash scripts/compress-dist.sh dist
 	cargo run --release -p attest-server -- --data attest.db --dist dist
 
-## test: the engine's native tests, the browser suite in headless Chromium, then the server's
+## test: the engine's native tests, `attest verify` (cli/), the browser suite in headless Chromium, then the server's
 # tests (on a SQLite file and on a throwaway PostgreSQL cluster they start themselves).
 # Sequential on purpose, also under `make -j`: the builds share two cores and target/.
 test: setup
 	$(MAKE) --no-print-directory test-engine
+	$(MAKE) --no-print-directory test-cli
 	$(MAKE) --no-print-directory test-browser
 	$(MAKE) --no-print-directory test-server
 
 test-engine:
 	cargo test -p attest-engine
+
+test-cli:
+	cargo test -p attest-cli
 
 # Only the `attest` package is built for wasm; its single [[test]] target is the browser suite.
 # It runs beside a throwaway sync server, for the test that syncs two app instances.
