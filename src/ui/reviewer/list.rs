@@ -219,7 +219,9 @@ pub fn DecisionList(
 
     // Saving. Rows being saved say so; a failure stays on the row until the next attempt.
     let last_refusal = use_context::<super::LastRefusal>();
-    let run_on_rows = move |items: Vec<u32>, cmd: Command| {
+    // `sent` is the justification the command carries: once recorded it is cleared, so it
+    // never rides along with a later decision on someone else.
+    let run_on_rows = move |items: Vec<u32>, cmd: Command, sent: String| {
         saving.update(|s| s.extend(items.iter().copied()));
         errors.update(|e| {
             for i in &items {
@@ -237,6 +239,9 @@ pub fn DecisionList(
             });
             match result {
                 Ok(()) => {
+                    if !sent.is_empty() && justification.with_untracked(|j| j.trim() == sent) {
+                        justification.set(String::new());
+                    }
                     if items.len() > 1 {
                         bulk_message.set(Some(Ok(format!(
                             "Saved {} decisions.",
@@ -293,6 +298,7 @@ pub fn DecisionList(
                 instance: instance.get_untracked(),
                 decisions,
             },
+            justification,
         );
     });
     let reset = Callback::new(move |items: Vec<u32>| {
@@ -305,6 +311,7 @@ pub fn DecisionList(
                 instance: instance.get_untracked(),
                 items,
             },
+            String::new(),
         );
     });
     let accept = move |_| {
@@ -328,12 +335,15 @@ pub fn DecisionList(
             return;
         }
         let items = (!chosen.is_empty()).then_some(chosen);
+        let justification = justification.get_untracked().trim().to_string();
         run_on_rows(
             undecided,
             Command::AcceptRecommendations {
                 instance: instance.get_untracked(),
                 items,
+                justification: justification.clone(),
             },
+            justification,
         );
     };
 
@@ -623,8 +633,8 @@ pub fn DecisionList(
                     on:input=move |ev| justification.set(event_target_value(&ev))
                 ></textarea>
                 <p class="hint" id="rv-justification-hint">
-                    "The reason for your decision; it is recorded with each decision you make next. "
-                    {move || justification_required.get().then_some("This review requires one to approve.")}
+                    "The reason for your next decision (or bulk decision, or accepted recommendations); the box empties once it is recorded. "
+                    {move || justification_required.get().then_some("This review requires one to approve, also when accepting recommendations that approve.")}
                 </p>
             </div>
             <div class="rv-bulk">
