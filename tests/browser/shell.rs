@@ -1,6 +1,7 @@
 //! The navigation shell: every screen is reachable, links route, the narrow-screen menu
 //! and the "Acting as" picker are accessible.
 
+use wasm_bindgen::JsCast;
 use wasm_bindgen_test::wasm_bindgen_test;
 
 use crate::support::*;
@@ -204,6 +205,23 @@ async fn first_run_loads_the_sample_tenant() {
             .ok()?
             .length();
         (options > 10).then_some(())
+    })
+    .await;
+}
+
+/// "Skip to content" puts keyboard focus on the main content, past the header and menu.
+#[wasm_bindgen_test]
+async fn skip_to_content_moves_focus_to_the_main_content() {
+    let app = mount_app();
+    let skip = wait_for("the skip link", || link(&app.root, "Skip to content")).await;
+    skip.dyn_ref::<web_sys::HtmlElement>()
+        .unwrap()
+        .focus()
+        .unwrap();
+    click(&skip);
+    wait_for("focus on the main content", || {
+        let active = web_sys::window()?.document()?.active_element()?;
+        (active.tag_name() == "MAIN").then_some(())
     })
     .await;
 }
