@@ -72,8 +72,20 @@ pub fn AppWith(
                     .map(|u| u.display_name.as_str())
                     .unwrap_or(id)
             });
+            // Two people of the same name are told apart by their sign-in name.
+            let mut uses = std::collections::HashMap::<&str, usize>::new();
+            for id in &ids {
+                *uses.entry(dir.display_name(id)).or_default() += 1;
+            }
             ids.into_iter()
-                .map(|id| (id.to_string(), dir.display_name(id).to_string()))
+                .map(|id| {
+                    let name = dir.display_name(id);
+                    let label = match dir.users.get(id) {
+                        Some(u) if uses[name] > 1 => format!("{name} ({})", u.user_principal_name),
+                        _ => name.to_string(),
+                    };
+                    (id.to_string(), label)
+                })
                 .collect::<Vec<_>>()
         });
         session.identities.set(identities);

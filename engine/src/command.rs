@@ -32,10 +32,14 @@ pub enum Command {
         decisions: Vec<ItemDecision>,
     },
     /// Accept the recommendation on the caller's not-reviewed items (all of them when
-    /// `items` is None).
+    /// `items` is None). `justification`, when given, is recorded with each decision; a
+    /// review that requires one to approve refuses approvals without it.
     AcceptRecommendations {
         instance: String,
         items: Option<Vec<u32>>,
+        /// Records made before this field existed carry none.
+        #[serde(default)]
+        justification: String,
     },
     /// Take back the caller's decisions on these items in the current stage.
     ResetDecisions {

@@ -68,8 +68,19 @@ pub fn check_command(cmd: &Command, actor: &Actor) -> Result<(), EngineError> {
             }
             Ok(())
         }
-        Command::AcceptRecommendations { instance, .. }
-        | Command::ResetDecisions { instance, .. }
+        Command::AcceptRecommendations {
+            instance,
+            justification,
+            ..
+        } => {
+            id("the review instance id", instance)?;
+            cap(
+                || "the justification".to_string(),
+                justification,
+                MAX_JUSTIFICATION,
+            )
+        }
+        Command::ResetDecisions { instance, .. }
         | Command::StopCurrentStage { instance }
         | Command::StopReview { instance }
         | Command::ApplyResults { instance } => id("the review instance id", instance),

@@ -45,6 +45,16 @@ pub fn command_of(record: &Record) -> Option<Command> {
         } => Command::AcceptRecommendations {
             instance: instance.clone(),
             items: Some(decisions.iter().map(|d| d.item).collect()),
+            // A reviewer's justification is recorded on every decision alike; generated
+            // texts differ (or, when alike, decide to the same events either way).
+            justification: match decisions.split_first() {
+                Some((first, rest))
+                    if rest.iter().all(|d| d.justification == first.justification) =>
+                {
+                    first.justification.clone()
+                }
+                _ => String::new(),
+            },
         },
         Event::DecisionsReset {
             instance, items, ..

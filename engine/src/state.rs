@@ -601,8 +601,14 @@ pub fn decide(
                 decisions.clone(),
             ))
         }
-        Command::AcceptRecommendations { instance, items } => {
+        Command::AcceptRecommendations {
+            instance,
+            items,
+            justification,
+        } => {
             let (inst, stage, reviewer) = open_stage_for_reviewer(state, instance, actor)?;
+            let justification = justification.trim();
+            let required = state.definition_of(inst).settings.justification_required;
             let candidates: Vec<u32> = match items {
                 Some(items) => {
                     for &i in items {
@@ -627,10 +633,22 @@ pub fn decide(
                     Some(ItemDecision {
                         item: i,
                         decision: rec.decision,
-                        justification: format!("Accepted recommendation: {}", rec.text()),
+                        justification: if justification.is_empty() {
+                            format!("Accepted recommendation: {}", rec.text())
+                        } else {
+                            justification.to_string()
+                        },
                     })
                 })
                 .collect();
+            // The same rule as a reviewer's own Approve: accepting does not bypass it.
+            if required && justification.is_empty() {
+                if let Some(d) = decisions.iter().find(|d| d.decision == Decision::Approve) {
+                    return Err(EngineError::JustificationRequired {
+                        user: inst.items[d.item as usize].user_name.clone(),
+                    });
+                }
+            }
             Ok(decisions_recorded(
                 instance,
                 stage,

@@ -254,6 +254,57 @@ fn justification_required_on_approval() {
 }
 
 #[test]
+fn accepting_recommendations_that_approve_needs_the_justification_the_review_requires() {
+    use attest_engine::replay_check::recheck_exact;
+    let mut sim = Sim::new(tenant());
+    let mut def = two_stage();
+    def.settings.justification_required = true;
+    def.settings.recommendations.peer_affiliation = false;
+    sim.create(def);
+    // mary reviews alice (recommend approve) and bob (recommend deny).
+    let accept = |items: Option<Vec<u32>>, justification: &str| Command::AcceptRecommendations {
+        instance: ID.into(),
+        items,
+        justification: justification.into(),
+    };
+    let (alice, bob) = (sim.item(ID, "alice"), sim.item(ID, "bob"));
+    for blank in ["", "   "] {
+        assert_eq!(
+            sim.run(&as_user("mary"), accept(None, blank)),
+            Err(EngineError::JustificationRequired {
+                user: "Alice".into()
+            })
+        );
+    }
+    let decided = |sim: &Sim, item: u32| {
+        sim.instance(ID).items[item as usize]
+            .decision_in(0)
+            .cloned()
+    };
+    assert_eq!(decided(&sim, bob), None, "a refusal records nothing");
+    // Accepting only denials needs none, as denying does.
+    sim.ok(&as_user("mary"), accept(Some(vec![bob]), ""));
+    assert_eq!(decided(&sim, bob).unwrap().decision, Decision::Deny);
+    let before = sim.state.clone();
+    sim.ok(&as_user("mary"), accept(None, " Runs the payroll export "));
+    let a = decided(&sim, alice).unwrap();
+    assert_eq!(
+        (a.decision, a.source, a.justification.as_str()),
+        (
+            Decision::Approve,
+            DecisionSource::AcceptedRecommendation,
+            "Runs the payroll export"
+        )
+    );
+    let record = sim.log.last().unwrap().clone();
+    assert_eq!(
+        recheck_exact(&before, &record),
+        Ok(()),
+        "a peer decides it the same"
+    );
+}
+
+#[test]
 fn several_reviewers_last_decision_wins_and_reset() {
     let mut sim = Sim::new(tenant());
     let mut def = two_stage();
@@ -290,6 +341,7 @@ fn accept_recommendations_touches_only_the_callers_undecided_items() {
         Command::AcceptRecommendations {
             instance: ID.into(),
             items: None,
+            justification: String::new(),
         },
     );
     let inst = sim.instance(ID);
@@ -328,7 +380,8 @@ fn accept_recommendations_touches_only_the_callers_undecided_items() {
             &as_user("mary"),
             Command::AcceptRecommendations {
                 instance: ID.into(),
-                items: Some(vec![carol])
+                items: Some(vec![carol]),
+                justification: String::new(),
             }
         ),
         Err(EngineError::NotYourItem { .. })

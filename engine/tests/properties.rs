@@ -240,7 +240,7 @@ proptest! {
                     instance: id.clone(),
                     decisions: vec![ItemDecision { item: item % items, decision, justification: if justified { "needed".into() } else { String::new() } }],
                 }),
-                Op::Accept { who } => (actor_for(false, who), Command::AcceptRecommendations { instance: id.clone(), items: None }),
+                Op::Accept { who } => (actor_for(false, who), Command::AcceptRecommendations { instance: id.clone(), items: None, justification: String::new() }),
                 Op::Reset { who, item } => (actor_for(false, who), Command::ResetDecisions { instance: id.clone(), items: vec![item % items] }),
                 Op::StopStage { admin } => (actor_for(admin, 0), Command::StopCurrentStage { instance: id.clone() }),
                 Op::StopReview { admin } => (actor_for(admin, 1), Command::StopReview { instance: id.clone() }),

@@ -55,6 +55,7 @@ fn finished_review() -> Sim {
         let cmd = Command::AcceptRecommendations {
             instance: id.clone(),
             items: None,
+            justification: String::new(),
         };
         if n % 2 == 0 {
             let _ = sim.run(&as_user(reviewer), cmd);

@@ -226,7 +226,44 @@ async fn stop_current_stage_moves_exactly_the_configured_reviewees() {
         "{explains}"
     );
 
+    // It asks first, saying which stage ends and who moves on; Escape cancels.
     click(&stop);
+    let dialog = wait_on(&app, "the confirmation", || {
+        within(&app.root, "[role='dialog']")
+    })
+    .await;
+    assert_eq!(dialog.get_attribute("aria-modal").as_deref(), Some("true"));
+    let says = text(&dialog);
+    assert!(says.contains("Stop stage 1?"), "{says}");
+    assert!(
+        says.contains("Stage 2 starts at once with the 2 reviewee(s)"),
+        "{says}"
+    );
+    wait_for("focus inside the confirmation", || {
+        let active = document().active_element()?;
+        dialog.contains(Some(&active)).then_some(())
+    })
+    .await;
+    document()
+        .active_element()
+        .unwrap()
+        .dispatch_event(&key_down("Escape"))
+        .unwrap();
+    wait_on(&app, "the confirmation to close", || {
+        within(&app.root, "[role='dialog']").is_none().then_some(())
+    })
+    .await;
+    assert_eq!(
+        rt.state.with_untracked(|s| s.instances[&id].current_stage),
+        0,
+        "cancel changes nothing"
+    );
+    wait_for("focus back on Stop current stage", || {
+        (document().active_element()?.id() == "stop-stage-trigger").then_some(())
+    })
+    .await;
+    click(&stop);
+    confirm_stop_stage(&app).await;
     wait_for("stage 2 to start", || {
         rt.state
             .with_untracked(|s| (s.instances[&id].current_stage == 1).then_some(()))
@@ -514,6 +551,15 @@ async fn the_reviews_list_filters_by_status_and_by_name() {
 }
 
 /// A `keydown` of `key` that bubbles, as pressing it does.
+/// "Stop stage" in the confirmation that "Stop current stage" opened.
+async fn confirm_stop_stage(app: &Mounted) {
+    let dialog = wait_on(app, "the confirmation", || {
+        within(&app.root, "[role='dialog']")
+    })
+    .await;
+    click(&button(&dialog, "Stop stage").expect("Stop stage in the confirmation"));
+}
+
 fn key_down(key: &str) -> web_sys::Event {
     let window = web_sys::window().unwrap();
     let ctor: js_sys::Function = js_sys::Reflect::get(&window, &"KeyboardEvent".into())
@@ -955,6 +1001,7 @@ async fn reduce_burden_moves_on_only_what_the_ending_stage_approved() {
     })
     .await;
     click(&stop);
+    confirm_stop_stage(&app).await;
     wait_for("stage 2 to start", || {
         rt.state
             .with_untracked(|s| (s.instances[&id].current_stage == 1).then_some(()))
@@ -975,6 +1022,7 @@ async fn reduce_burden_moves_on_only_what_the_ending_stage_approved() {
     })
     .await;
     click(&button(&app.root, "Stop current stage").expect("Stop current stage"));
+    confirm_stop_stage(&app).await;
     wait_for("stage 3 to start", || {
         rt.state
             .with_untracked(|s| (s.instances[&id].current_stage == 2).then_some(()))

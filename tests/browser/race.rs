@@ -110,11 +110,19 @@ fn decision_of(rt: &Runtime, instance: &str, item: usize) -> Option<Decision> {
     })
 }
 
+/// The button that stops the stage: "Stop stage" in the confirmation "Stop current stage"
+/// opens (clicking it is the moment the stop is decided).
 async fn stop_button(app: &Mounted) -> Element {
-    wait_for("Stop current stage", || {
+    let open = wait_for("Stop current stage", || {
         button(&app.root, "Stop current stage")
     })
-    .await
+    .await;
+    click(&open);
+    let dialog = wait_for("the confirmation", || {
+        app.root.query_selector("[role='dialog']").ok().flatten()
+    })
+    .await;
+    button(&dialog, "Stop stage").expect("Stop stage in the confirmation")
 }
 
 /// Reads the stored log, checks that no decision landed in a closed stage, and waits until

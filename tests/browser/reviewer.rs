@@ -559,6 +559,125 @@ async fn approving_needs_a_justification_when_the_review_requires_one() {
     .await;
 }
 
+/// A justification is typed for one decision: once recorded, the box empties, so a later
+/// decision on someone else does not carry it.
+#[wasm_bindgen_test]
+async fn a_justification_goes_with_one_decision_only() {
+    let config = test_config(50);
+    let def = definition(
+        "justify-once",
+        "g-it-local-admin",
+        vec![stage(selected("u-000002"))],
+        chrono::Utc::now(),
+    );
+    let (app, _rt, instance) = with_review(&config, def).await;
+    let mine = items_of(&_rt, &instance, 0, "u-000002");
+    assert!(mine.len() >= 2, "two reviewees to decide");
+    drop(app);
+    let app = mount_with(&reviewer_link(&instance, 0, "u-000002"), config);
+    let rt = ready_runtime().await;
+    wait_shown(&app, mine.len()).await;
+    let rows = rendered_rows(&app);
+    let (first, first_name) = row_item(&rows[0]);
+    let (second, second_name) = row_item(&rows[1]);
+    type_into(&by_label(&app, "Justification"), "Campaign owner");
+    click(&by_label(&app, &format!("Approve {first_name}")));
+    wait_for("the approval", || decision_of(&rt, &instance, first, 0)).await;
+    assert_eq!(
+        decision_of(&rt, &instance, first, 0).unwrap().1,
+        "Campaign owner"
+    );
+    let justification = by_label(&app, "Justification");
+    wait_for("the box to empty", || {
+        let value = justification
+            .dyn_ref::<web_sys::HtmlTextAreaElement>()?
+            .value();
+        value.is_empty().then_some(())
+    })
+    .await;
+    click(&by_label(&app, &format!("Deny {second_name}")));
+    wait_for("the denial", || decision_of(&rt, &instance, second, 0)).await;
+    assert_eq!(
+        decision_of(&rt, &instance, second, 0).unwrap(),
+        (Decision::Deny, String::new(), DecisionSource::Reviewer),
+        "the denial carries no one else's reason"
+    );
+}
+
+/// "Justification required" holds for Accept recommendations too: approvals need one.
+#[wasm_bindgen_test]
+async fn accepting_recommendations_asks_for_the_required_justification() {
+    let config = test_config(50);
+    let mut def = definition(
+        "justify-accept",
+        "g-it-local-admin",
+        vec![stage(selected("u-000002"))],
+        chrono::Utc::now(),
+    );
+    def.settings.justification_required = true;
+    let (app, rt, instance) = with_review(&config, def).await;
+    let mine = items_of(&rt, &instance, 0, "u-000002");
+    let approving: Vec<u32> = rt.state.with_untracked(|s| {
+        mine.iter()
+            .filter(|(i, _)| {
+                s.instances[&instance].items[*i as usize]
+                    .recommendation
+                    .as_ref()
+                    .is_some_and(|r| r.decision == Decision::Approve)
+            })
+            .map(|(i, _)| *i)
+            .collect()
+    });
+    assert!(!approving.is_empty(), "a reviewee recommended for approval");
+    drop(app);
+    let app = mount_with(&reviewer_link(&instance, 0, "u-000002"), config);
+    let rt = ready_runtime().await;
+    wait_shown(&app, mine.len()).await;
+    click(
+        &find_by_text(&app.root, "button", "Accept recommendations")
+            .expect("the Accept recommendations button"),
+    );
+    let alert = wait_for("the refusal", || {
+        app.root
+            .query_selector(".rv-decide [role='alert']")
+            .ok()
+            .flatten()
+    })
+    .await;
+    assert!(
+        text(&alert).starts_with("Not saved: a justification is required to approve access"),
+        "{}",
+        text(&alert)
+    );
+    for (item, _) in &mine {
+        assert_eq!(
+            decision_of(&rt, &instance, *item, 0),
+            None,
+            "nothing was recorded"
+        );
+    }
+    type_into(
+        &by_label(&app, "Justification"),
+        "Quarterly check with the owner",
+    );
+    click(
+        &find_by_text(&app.root, "button", "Accept recommendations")
+            .expect("the Accept recommendations button"),
+    );
+    let first = approving[0];
+    wait_for("the approvals", || decision_of(&rt, &instance, first, 0)).await;
+    for item in &approving {
+        assert_eq!(
+            decision_of(&rt, &instance, *item, 0).unwrap(),
+            (
+                Decision::Approve,
+                "Quarterly check with the owner".to_string(),
+                DecisionSource::AcceptedRecommendation
+            )
+        );
+    }
+}
+
 /// A recommendation is worked out when the review starts; its reasons ("signed in 15 days
 /// ago") count from then, while the row's "Last sign-in" counts from today. Dated, the two
 /// cannot seem to disagree.

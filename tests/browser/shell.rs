@@ -1,6 +1,7 @@
 //! The navigation shell: every screen is reachable, links route, the narrow-screen menu
 //! and the "Acting as" picker are accessible.
 
+use wasm_bindgen::JsCast;
 use wasm_bindgen_test::wasm_bindgen_test;
 
 use crate::support::*;
@@ -206,4 +207,64 @@ async fn first_run_loads_the_sample_tenant() {
         (options > 10).then_some(())
     })
     .await;
+}
+
+/// "Skip to content" puts keyboard focus on the main content, past the header and menu.
+#[wasm_bindgen_test]
+async fn skip_to_content_moves_focus_to_the_main_content() {
+    let app = mount_app();
+    let skip = wait_for("the skip link", || link(&app.root, "Skip to content")).await;
+    skip.dyn_ref::<web_sys::HtmlElement>()
+        .unwrap()
+        .focus()
+        .unwrap();
+    click(&skip);
+    wait_for("focus on the main content", || {
+        let active = web_sys::window()?.document()?.active_element()?;
+        (active.tag_name() == "MAIN").then_some(())
+    })
+    .await;
+}
+
+/// Two people with the same name are different choices in "Acting as": each option's name
+/// (what a screen reader says) differs, and a shared name comes with the sign-in name.
+#[wasm_bindgen_test]
+async fn people_with_the_same_name_are_told_apart_in_acting_as() {
+    let app = mount_with("/", test_config(300));
+    let runtime = ready_runtime().await;
+    let shared: Vec<String> = runtime.state.with_untracked(|s| {
+        let mut seen = std::collections::HashMap::<&str, usize>::new();
+        for u in s.directory.users.values() {
+            *seen.entry(u.display_name.as_str()).or_default() += 1;
+        }
+        seen.into_iter()
+            .filter(|(_, n)| *n > 1)
+            .map(|(name, _)| name.to_string())
+            .collect()
+    });
+    assert!(
+        !shared.is_empty(),
+        "the sample tenant has people with the same name"
+    );
+    let picker = wait_for("the Acting as picker", || {
+        control_by_label(&app.root, "Acting as")
+    })
+    .await;
+    let options = wait_for("every user offered", || {
+        let options: Vec<String> = all(&picker, "option").iter().map(text).collect();
+        (options.len() > 300).then_some(options)
+    })
+    .await;
+    let distinct: std::collections::BTreeSet<&String> = options.iter().collect();
+    assert_eq!(
+        distinct.len(),
+        options.len(),
+        "every option names one person"
+    );
+    for name in &shared {
+        assert!(
+            !options.contains(name),
+            "{name:?} is shown bare although two people have it"
+        );
+    }
 }

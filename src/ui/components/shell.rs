@@ -84,7 +84,7 @@ pub fn Shell(children: Children) -> impl IntoView {
     );
 
     view! {
-        <a class="skip-link" href="#main">"Skip to content"</a>
+        <a class="skip-link" href="#main" on:click=skip_to_main>"Skip to content"</a>
         <header class="app-header">
             <div class="container header-bar">
                 <a class="brand" href="/">
@@ -174,5 +174,17 @@ pub fn ActingAs() -> impl IntoView {
                 }}
             </select>
         </div>
+    }
+}
+
+/// "Skip to content" moves keyboard focus into `<main>` itself; following the `#main` link
+/// would leave focus on the link (and the router would treat it as a navigation).
+fn skip_to_main(ev: leptos::ev::MouseEvent) {
+    ev.prevent_default();
+    if let Some(main) = document()
+        .get_element_by_id("main")
+        .and_then(|m| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(m).ok())
+    {
+        let _ = main.focus();
     }
 }

@@ -1,6 +1,7 @@
-//! The confirmation before "Stop review": a modal dialog that says how many reviewees are
-//! still undecided and what "If reviewers don't respond" will do to them. Focus moves into
-//! it, Tab stays inside, Escape cancels, and focus returns to the button that opened it.
+//! The confirmations before "Stop review" and "Stop current stage": modal dialogs that say
+//! what will happen (how many reviewees are undecided, which stage ends, how many move on).
+//! Focus moves into them, Tab stays inside, Escape cancels, and focus returns to the button
+//! that opened them.
 
 use attest_engine::definition::NoResponse;
 use attest_engine::evidence::stop_review_preview;
@@ -22,9 +23,13 @@ fn focusables(root: &web_sys::Element) -> Vec<web_sys::HtmlElement> {
 }
 
 fn focus_trigger() {
+    focus_id("stop-review-trigger");
+}
+
+fn focus_id(id: &str) {
     if let Some(el) = web_sys::window()
         .and_then(|w| w.document())
-        .and_then(|d| d.get_element_by_id("stop-review-trigger"))
+        .and_then(|d| d.get_element_by_id(id))
         .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
     {
         let _ = el.focus();
@@ -78,35 +83,7 @@ pub fn StopReviewDialog(
     });
     on_cleanup(focus_trigger);
 
-    let on_keydown = move |ev: web_sys::KeyboardEvent| match ev.key().as_str() {
-        "Escape" => {
-            ev.prevent_default();
-            open.set(false);
-        }
-        "Tab" => {
-            let Some(root) = dialog_ref.get() else { return };
-            let items = focusables(&root);
-            let (Some(first), Some(last)) = (items.first(), items.last()) else {
-                return;
-            };
-            let active = web_sys::window()
-                .and_then(|w| w.document())
-                .and_then(|d| d.active_element());
-            let at = |el: &web_sys::HtmlElement| {
-                active
-                    .as_ref()
-                    .is_some_and(|a| a == el.unchecked_ref::<web_sys::Element>())
-            };
-            if ev.shift_key() && at(first) {
-                ev.prevent_default();
-                let _ = last.focus();
-            } else if !ev.shift_key() && at(last) {
-                ev.prevent_default();
-                let _ = first.focus();
-            }
-        }
-        _ => {}
-    };
+    let on_keydown = move |ev: web_sys::KeyboardEvent| keep_focus_inside(&ev, dialog_ref, open);
 
     view! {
         <div class="dialog-backdrop">
@@ -145,6 +122,93 @@ pub fn StopReviewDialog(
                         }
                     >
                         "Stop review"
+                    </button>
+                    <button type="button" node_ref=cancel_ref on:click=move |_| open.set(false)>
+                        "Cancel"
+                    </button>
+                </div>
+            </div>
+        </div>
+    }
+}
+
+/// Escape closes the dialog; Tab and Shift+Tab wrap around inside it.
+fn keep_focus_inside(
+    ev: &web_sys::KeyboardEvent,
+    dialog_ref: NodeRef<leptos::html::Div>,
+    open: RwSignal<bool>,
+) {
+    match ev.key().as_str() {
+        "Escape" => {
+            ev.prevent_default();
+            open.set(false);
+        }
+        "Tab" => {
+            let Some(root) = dialog_ref.get() else { return };
+
+            let items = focusables(&root);
+            let (Some(first), Some(last)) = (items.first(), items.last()) else {
+                return;
+            };
+            let active = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.active_element());
+            let at = |el: &web_sys::HtmlElement| {
+                active
+                    .as_ref()
+                    .is_some_and(|a| a == el.unchecked_ref::<web_sys::Element>())
+            };
+            if ev.shift_key() && at(first) {
+                ev.prevent_default();
+                let _ = last.focus();
+            } else if !ev.shift_key() && at(last) {
+                ev.prevent_default();
+                let _ = first.focus();
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The confirmation before "Stop current stage": which stage ends and what happens next.
+#[component]
+pub fn StopStageDialog(
+    /// The stage that ends (0-based).
+    stage: usize,
+    /// What happens next, as the overview words it.
+    outcome: String,
+    /// Set to false to close (Cancel, Escape).
+    open: RwSignal<bool>,
+    on_confirm: Callback<()>,
+) -> impl IntoView {
+    let dialog_ref = NodeRef::<leptos::html::Div>::new();
+    let cancel_ref = NodeRef::<leptos::html::Button>::new();
+    Effect::new(move |_| {
+        if let Some(el) = cancel_ref.get() {
+            let _ = el.focus();
+        }
+    });
+    on_cleanup(|| focus_id("stop-stage-trigger"));
+    let on_keydown = move |ev: web_sys::KeyboardEvent| keep_focus_inside(&ev, dialog_ref, open);
+    view! {
+        <div class="dialog-backdrop">
+            <div
+                class="dialog"
+                role="dialog"
+                aria-modal="true"
+                aria-labelledby="stop-stage-title"
+                aria-describedby="stop-stage-dialog-text"
+                node_ref=dialog_ref
+                on:keydown=on_keydown
+            >
+                <h2 id="stop-stage-title">{format!("Stop stage {}?", stage + 1)}</h2>
+                <div id="stop-stage-dialog-text">
+                    <p>{outcome}</p>
+                    <p>"Reviewers of this stage can no longer decide. This cannot be undone."</p>
+                </div>
+                <div class="dialog-actions">
+                    <button type="button" class="button-danger" on:click=move |_| on_confirm.run(())>
+                        "Stop stage"
                     </button>
                     <button type="button" node_ref=cancel_ref on:click=move |_| open.set(false)>
                         "Cancel"

@@ -19,7 +19,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_params_map;
 
-use self::dialog::StopReviewDialog;
+use self::dialog::{StopReviewDialog, StopStageDialog};
 use self::results::ResultsTable;
 use self::shared::{decode_param, status_class, status_label, use_records, when, ProgressChart};
 use crate::runtime::use_runtime;
@@ -98,6 +98,9 @@ fn InstanceOverview(id: String) -> impl IntoView {
     let notice = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     let dialog_open = RwSignal::new(false);
+    // The stage the "Stop current stage" confirmation is open for, with its outcome text.
+    let stage_dialog = RwSignal::new(None::<(usize, String)>);
+    let stage_dialog_open = RwSignal::new(false);
     let (records, records_problem) = use_records(runtime);
 
     let run = move |cmd: Command, reason: Option<String>, done: String| {
@@ -227,13 +230,16 @@ fn InstanceOverview(id: String) -> impl IntoView {
                             <button
                                 type="button"
                                 class="button-secondary"
+                                id="stop-stage-trigger"
                                 aria-describedby="stop-stage-text"
                                 disabled=move || busy.get()
-                                on:click=move |_| run(
-                                    Command::StopCurrentStage { instance: id.get_value() },
-                                    None,
-                                    format!("Stage {} was stopped.", stage + 1),
-                                )
+                                on:click={
+                                    let text = text.clone();
+                                    move |_| {
+                                        stage_dialog.set(Some((stage, text.clone())));
+                                        stage_dialog_open.set(true);
+                                    }
+                                }
                             >
                                 "Stop current stage"
                             </button>
@@ -402,6 +408,20 @@ fn InstanceOverview(id: String) -> impl IntoView {
         );
     });
 
+    let confirm_stop_stage = Callback::new(move |()| {
+        stage_dialog_open.set(false);
+        let Some((stage, _)) = stage_dialog.get_untracked() else {
+            return;
+        };
+        run(
+            Command::StopCurrentStage {
+                instance: id.get_value(),
+            },
+            None,
+            format!("Stage {} was stopped.", stage + 1),
+        );
+    });
+
     view! {
         {header}
         {timeline}
@@ -410,6 +430,9 @@ fn InstanceOverview(id: String) -> impl IntoView {
         {progress}
         <ResultsTable id=id.get_value() />
         {move || dialog_open.get().then(|| view! { <StopReviewDialog id=id.get_value() open=dialog_open on_confirm=confirm_stop /> })}
+        {move || stage_dialog_open.get().then(|| stage_dialog.get_untracked()).flatten().map(|(stage, outcome)| view! {
+            <StopStageDialog stage=stage outcome=outcome open=stage_dialog_open on_confirm=confirm_stop_stage />
+        })}
     }
 }
 

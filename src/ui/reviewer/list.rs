@@ -219,7 +219,9 @@ pub fn DecisionList(
 
     // Saving. Rows being saved say so; a failure stays on the row until the next attempt.
     let last_refusal = use_context::<super::LastRefusal>();
-    let run_on_rows = move |items: Vec<u32>, cmd: Command| {
+    // `sent` is the justification the command carries: once recorded it is cleared, so it
+    // never rides along with a later decision on someone else.
+    let run_on_rows = move |items: Vec<u32>, cmd: Command, sent: String| {
         saving.update(|s| s.extend(items.iter().copied()));
         errors.update(|e| {
             for i in &items {
@@ -237,6 +239,9 @@ pub fn DecisionList(
             });
             match result {
                 Ok(()) => {
+                    if !sent.is_empty() && justification.with_untracked(|j| j.trim() == sent) {
+                        justification.set(String::new());
+                    }
                     if items.len() > 1 {
                         bulk_message.set(Some(Ok(format!(
                             "Saved {} decisions.",
@@ -293,6 +298,7 @@ pub fn DecisionList(
                 instance: instance.get_untracked(),
                 decisions,
             },
+            justification,
         );
     });
     let reset = Callback::new(move |items: Vec<u32>| {
@@ -305,6 +311,7 @@ pub fn DecisionList(
                 instance: instance.get_untracked(),
                 items,
             },
+            String::new(),
         );
     });
     let accept = move |_| {
@@ -328,12 +335,15 @@ pub fn DecisionList(
             return;
         }
         let items = (!chosen.is_empty()).then_some(chosen);
+        let justification = justification.get_untracked().trim().to_string();
         run_on_rows(
             undecided,
             Command::AcceptRecommendations {
                 instance: instance.get_untracked(),
                 items,
+                justification: justification.clone(),
             },
+            justification,
         );
     };
 
@@ -372,6 +382,19 @@ pub fn DecisionList(
             })
         })
     };
+    // Names shared by two reviewees here: their rows are labelled with the sign-in name too.
+    let shared_names = Memo::new(move |_| {
+        view.with(|v| {
+            let mut uses = HashMap::<String, usize>::new();
+            for r in v.iter().flat_map(|v| v.rows.iter()) {
+                *uses.entry(r.user_name.clone()).or_default() += 1;
+            }
+            uses.into_iter()
+                .filter(|(_, n)| *n > 1)
+                .map(|(name, _)| name)
+                .collect::<HashSet<String>>()
+        })
+    });
     let kind = Memo::new(move |_| {
         view.with(|v| {
             v.as_ref()
@@ -623,8 +646,8 @@ pub fn DecisionList(
                     on:input=move |ev| justification.set(event_target_value(&ev))
                 ></textarea>
                 <p class="hint" id="rv-justification-hint">
-                    "The reason for your decision; it is recorded with each decision you make next. "
-                    {move || justification_required.get().then_some("This review requires one to approve.")}
+                    "The reason for your next decision (or bulk decision, or accepted recommendations); the box empties once it is recorded. "
+                    {move || justification_required.get().then_some("This review requires one to approve, also when accepting recommendations that approve.")}
                 </p>
             </div>
             <div class="rv-bulk">
@@ -714,7 +737,7 @@ pub fn DecisionList(
                     <For
                         each=visible
                         key=|row| (row.item, row.decision.as_ref().map(|d| (d.at.timestamp_micros(), d.decision.label(), d.reviewer.clone())))
-                        children=move |row| row_view(row, state, me, RowContext { kind, as_of }, show_earlier.get_untracked(), row_height())
+                        children=move |row| row_view(row, state, me, RowContext { kind, as_of, shared_names }, show_earlier.get_untracked(), row_height())
                     />
                 </div>
             </div>
@@ -743,6 +766,7 @@ struct RowContext {
     kind: Memo<ResourceKind>,
     /// When the recommendations were made (see [`recommendation_reasons`]).
     as_of: Memo<Option<DateTime<Utc>>>,
+    shared_names: Memo<HashSet<String>>,
 }
 
 /// The reasons of a recommendation as shown and as their tooltip, dated when the review did
@@ -770,12 +794,21 @@ fn row_view(
     row: ReviewerRow,
     state: ListState,
     me: Memo<String>,
-    RowContext { kind, as_of }: RowContext,
+    RowContext {
+        kind,
+        as_of,
+        shared_names,
+    }: RowContext,
     show_earlier: bool,
     height: i32,
 ) -> impl IntoView {
     let item = row.item;
-    let name = row.user_name.clone();
+    // What the row and its buttons are called: the name, with the sign-in name when shared.
+    let name = if shared_names.with_untracked(|s| s.contains(&row.user_name)) {
+        format!("{} ({})", row.user_name, row.user_principal_name)
+    } else {
+        row.user_name.clone()
+    };
     let runtime = use_runtime();
     let now = runtime.now();
     let decision_now = row.decision.as_ref().map(|d| d.decision);
@@ -854,7 +887,7 @@ fn row_view(
             "-1"
         }
     };
-    let user_name = row.user_name.clone();
+    let user_name = name.clone();
     let button = move |decision: Decision, class: &'static str| {
         let label = format!("{} {}", decision.label(), user_name);
         view! {
@@ -922,7 +955,7 @@ fn row_view(
                     <button
                         type="button"
                         class="button rv-undo"
-                        aria-label=format!("Undo decision for {}", row.user_name)
+                        aria-label=format!("Undo decision for {name}")
                         tabindex=inner_tabindex
                         disabled=!decided
                         on:click=move |_| {

@@ -83,8 +83,24 @@ pub fn search_users(dir: &Directory, query: &str, exclude: &[String]) -> Vec<(St
                 || u.user_principal_name.to_lowercase().contains(&q)
         })
         .take(MAX_RESULTS)
-        .map(|u| (u.id.clone(), u.display_name.clone()))
+        .map(|u| (u.id.clone(), user_label(dir, &u.id)))
         .collect()
+}
+
+/// A user's name as the picker shows it: with the sign-in name when someone else in the
+/// directory has the same name, so the two are different choices (also to a screen reader).
+pub fn user_label(dir: &Directory, id: &str) -> String {
+    let name = dir.display_name(id);
+    let shared = dir
+        .users
+        .values()
+        .filter(|u| u.display_name == name)
+        .nth(1)
+        .is_some();
+    match dir.users.get(id) {
+        Some(u) if shared => format!("{name} ({})", u.user_principal_name),
+        _ => name.to_string(),
+    }
 }
 
 /// Chooses directory users: the chosen ones with a Remove button each, and a search whose
@@ -108,11 +124,7 @@ pub fn UserPicker(
             .state
             .with(|s| search_users(&s.directory, &query.get(), &exclude))
     };
-    let name_of = move |id: &str| {
-        runtime
-            .state
-            .with(|s| s.directory.display_name(id).to_string())
-    };
+    let name_of = move |id: &str| runtime.state.with(|s| user_label(&s.directory, id));
     view! {
         <fieldset class="field picker">
             <legend>{label.get_value()}</legend>
