@@ -599,26 +599,12 @@ impl Conn<'_> {
                     ),
                 };
                 let mut stmt = c.prepare_cached(&sql)?;
-                let map = |r: &rusqlite::Row| {
-                    Ok(OutboxRow {
-                        id: r.get(0)?,
-                        kind: r.get(1)?,
-                        instance: r.get(2)?,
-                        stage: r.get(3)?,
-                        reviewer: r.get(4)?,
-                        created_at: r.get(5)?,
-                        recipient: r.get(6)?,
-                        sent_at: r.get(7)?,
-                        attempts: r.get(8)?,
-                        last_error: r.get(9)?,
-                    })
-                };
                 let rows = match due_at {
                     None => stmt
-                        .query_map([], map)?
+                        .query_map([], sqlite_outbox_row)?
                         .collect::<std::result::Result<Vec<_>, _>>()?,
                     Some(t) => stmt
-                        .query_map([t], map)?
+                        .query_map([t], sqlite_outbox_row)?
                         .collect::<std::result::Result<Vec<_>, _>>()?,
                 };
                 Ok(rows)
@@ -663,20 +649,10 @@ impl Conn<'_> {
                      ORDER BY created_at, id LIMIT ?4) RETURNING {COLS}"
                 ))?;
                 let rows = stmt
-                    .query_map(rusqlite::params![claimant, now, until, limit], |r| {
-                        Ok(OutboxRow {
-                            id: r.get(0)?,
-                            kind: r.get(1)?,
-                            instance: r.get(2)?,
-                            stage: r.get(3)?,
-                            reviewer: r.get(4)?,
-                            created_at: r.get(5)?,
-                            recipient: r.get(6)?,
-                            sent_at: r.get(7)?,
-                            attempts: r.get(8)?,
-                            last_error: r.get(9)?,
-                        })
-                    })?
+                    .query_map(
+                        rusqlite::params![claimant, now, until, limit],
+                        sqlite_outbox_row,
+                    )?
                     .collect::<std::result::Result<Vec<_>, _>>()?;
                 rows
             }
@@ -764,6 +740,22 @@ impl Conn<'_> {
         }
         Ok(())
     }
+}
+
+/// An outbox row as SQLite returns it (columns in `COLS` order).
+fn sqlite_outbox_row(r: &rusqlite::Row) -> rusqlite::Result<OutboxRow> {
+    Ok(OutboxRow {
+        id: r.get(0)?,
+        kind: r.get(1)?,
+        instance: r.get(2)?,
+        stage: r.get(3)?,
+        reviewer: r.get(4)?,
+        created_at: r.get(5)?,
+        recipient: r.get(6)?,
+        sent_at: r.get(7)?,
+        attempts: r.get(8)?,
+        last_error: r.get(9)?,
+    })
 }
 
 /// An outbox row as PostgreSQL returns it (columns in `COLS` order).
