@@ -239,20 +239,7 @@ async fn stop_current_stage_moves_exactly_the_configured_reviewees() {
         says.contains("Stage 2 starts at once with the 2 reviewee(s)"),
         "{says}"
     );
-    wait_for("focus inside the confirmation", || {
-        let active = document().active_element()?;
-        dialog.contains(Some(&active)).then_some(())
-    })
-    .await;
-    document()
-        .active_element()
-        .unwrap()
-        .dispatch_event(&key_down("Escape"))
-        .unwrap();
-    wait_on(&app, "the confirmation to close", || {
-        within(&app.root, "[role='dialog']").is_none().then_some(())
-    })
-    .await;
+    escape_closes(&app, &dialog).await;
     assert_eq!(
         rt.state.with_untracked(|s| s.instances[&id].current_stage),
         0,
@@ -369,20 +356,7 @@ async fn stop_review_then_apply_changes_the_directory_as_previewed() {
         "{says}"
     );
     assert!(says.contains("Remove access"), "{says}");
-    wait_for("focus inside the dialog", || {
-        let active = document().active_element()?;
-        dialog.contains(Some(&active)).then_some(())
-    })
-    .await;
-    document()
-        .active_element()
-        .unwrap()
-        .dispatch_event(&key_down("Escape"))
-        .unwrap();
-    wait_on(&app, "the dialog to close", || {
-        within(&app.root, "[role='dialog']").is_none().then_some(())
-    })
-    .await;
+    escape_closes(&app, &dialog).await;
     assert_eq!(
         rt.state.with_untracked(|s| s.instances[&id].status),
         InstanceStatus::InProgress,
@@ -571,6 +545,24 @@ fn key_down(key: &str) -> web_sys::Event {
     js_sys::Reflect::construct(&ctor, &js_sys::Array::of2(&"keydown".into(), &init))
         .unwrap()
         .unchecked_into()
+}
+
+/// A confirmation dialog takes focus when it opens, and Escape closes it.
+async fn escape_closes(app: &Mounted, dialog: &Element) {
+    wait_for("focus inside the dialog", || {
+        let active = document().active_element()?;
+        dialog.contains(Some(&active)).then_some(())
+    })
+    .await;
+    document()
+        .active_element()
+        .unwrap()
+        .dispatch_event(&key_down("Escape"))
+        .unwrap();
+    wait_on(app, "the dialog to close", || {
+        within(&app.root, "[role='dialog']").is_none().then_some(())
+    })
+    .await;
 }
 
 fn members(rt: &Runtime, group: &str) -> BTreeSet<String> {
