@@ -8,9 +8,11 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::definition::ReviewDefinition;
+use crate::definition::{NoResponse, ReviewDefinition};
 use crate::directory::Directory;
-use crate::instance::{snapshot, NotSupported};
+use crate::instance::{snapshot, Instance, NotSupported};
+use crate::state::State;
+use crate::view::Tally;
 
 /// Reviewees one stage-1 reviewer is asked about, over all instances of one occurrence.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -341,4 +343,35 @@ fn list_names(dir: &Directory, ids: &[String]) -> String {
         .map(|id| dir.display_name(id))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// What "Stop review" will do, for its confirmation: reviewees still undecided in the
+/// running stage, and the outcomes "If reviewers don't respond" gives those without a
+/// decision in the last stage they reached (an earlier stage's decision does not count).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StopPreview {
+    pub undecided_in_stage: usize,
+    pub without_standing_decision: usize,
+    pub no_response: NoResponse,
+    /// Final outcomes of the reviewees without a standing decision.
+    pub outcomes: Tally,
+}
+
+pub fn stop_review_preview(state: &State, inst: &Instance) -> StopPreview {
+    let def = state.definition_of(inst);
+    let stage = inst.current_stage;
+    let mut outcomes = Tally::default();
+    for it in inst.items.iter().filter(|it| inst.standing(it).is_none()) {
+        outcomes.add(inst.outcome(it, def.settings.if_no_response));
+    }
+    StopPreview {
+        undecided_in_stage: inst
+            .items
+            .iter()
+            .filter(|it| it.stage == stage && it.decision_in(stage).is_none())
+            .count(),
+        without_standing_decision: outcomes.total(),
+        no_response: def.settings.if_no_response,
+        outcomes,
+    }
 }

@@ -10,6 +10,7 @@ use attest_engine::evidence::*;
 use attest_engine::import::parse_csv;
 use attest_engine::instance::Decision;
 use attest_engine::outbox::{outbox, reviewer_link, url_encode, MessageKind, Recipient};
+use attest_engine::preview::stop_review_preview;
 use attest_engine::Command;
 use support::*;
 

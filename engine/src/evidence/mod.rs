@@ -11,7 +11,6 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 pub use self::sha256::{sha256, sha256_hex};
-use crate::definition::NoResponse;
 use crate::directory::{AccessPath, Directory, ResourceKind, UserType};
 use crate::event::{DirectoryChange, Event, Record};
 use crate::import::{csv_field, parse_csv};
@@ -20,7 +19,6 @@ use crate::instance::{
 };
 use crate::results::{results, OutcomeSource, ResultRow};
 use crate::state::State;
-use crate::view::Tally;
 use crate::Actor;
 
 /// Byte order mark: spreadsheet programs read the file as UTF-8 only with it.
@@ -892,35 +890,4 @@ pub fn verify_audit_csv(text: &str) -> Result<(String, usize), ChainError> {
         line: text.lines().count(),
         problem: "the chain head line is missing: the report was cut short".into(),
     })
-}
-
-/// What "Stop review" will do, for its confirmation: reviewees still undecided in the
-/// running stage, and the outcomes "If reviewers don't respond" gives those without a
-/// decision in the last stage they reached (an earlier stage's decision does not count).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct StopPreview {
-    pub undecided_in_stage: usize,
-    pub without_standing_decision: usize,
-    pub no_response: NoResponse,
-    /// Final outcomes of the reviewees without a standing decision.
-    pub outcomes: Tally,
-}
-
-pub fn stop_review_preview(state: &State, inst: &Instance) -> StopPreview {
-    let def = state.definition_of(inst);
-    let stage = inst.current_stage;
-    let mut outcomes = Tally::default();
-    for it in inst.items.iter().filter(|it| inst.standing(it).is_none()) {
-        outcomes.add(inst.outcome(it, def.settings.if_no_response));
-    }
-    StopPreview {
-        undecided_in_stage: inst
-            .items
-            .iter()
-            .filter(|it| it.stage == stage && it.decision_in(stage).is_none())
-            .count(),
-        without_standing_decision: outcomes.total(),
-        no_response: def.settings.if_no_response,
-        outcomes,
-    }
 }

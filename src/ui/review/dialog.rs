@@ -4,7 +4,7 @@
 //! that opened them.
 
 use attest_engine::definition::NoResponse;
-use attest_engine::evidence::stop_review_preview;
+use attest_engine::preview::stop_review_preview;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
