@@ -1,6 +1,7 @@
 //! The state machine: `decide` checks a command against the state and the actor and
 //! returns events; `apply` folds a record into the state. State is the fold of the log.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Duration, Utc};
@@ -17,6 +18,18 @@ use crate::instance::{
     OutcomeRule, RecordedDecision, StageEndReason, StageStatus,
 };
 use crate::Actor;
+
+mod apply_results;
+mod clock;
+mod decide;
+mod stage_end;
+
+pub use apply_results::plan_apply;
+pub use decide::decide;
+use apply_results::apply_events;
+use clock::{latest_due_occurrence, next_due, start_occurrence};
+use decide::check_import;
+use stage_end::end_stage;
 
 /// A created (non-draft) review: its definition and where its recurrence stands.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -198,22 +211,6 @@ impl State {
         )))
     }
 
-    /// Run due transitions one moment at a time, applying each before looking for the next.
-    fn advance(&mut self, now: DateTime<Utc>) -> Vec<Event> {
-        let mut all = Vec::new();
-        // Bounded: each step consumes a deadline, a reminder, an occurrence or a deletion.
-        for _ in 0..100_000 {
-            let step = next_due(self, now);
-            if step.is_empty() {
-                break;
-            }
-            for e in &step {
-                apply_event(self, e, &Actor::System, now);
-            }
-            all.extend(step);
-        }
-        all
-    }
 }
 
 /// Fold one record into the state. Idempotent: a record already applied changes nothing.
@@ -234,15 +231,7 @@ pub fn apply_owned(state: &mut State, record: Record) {
     }
     for e in record.events {
         match e {
-            Event::InstanceStarted { instance } => {
-                if let Some(review) = state.reviews.get_mut(&instance.definition) {
-                    review.next_occurrence = review.next_occurrence.max(instance.occurrence + 1);
-                }
-                state
-                    .instances
-                    .entry(instance.id.clone())
-                    .or_insert(*instance);
-            }
+            Event::InstanceStarted { instance } => instance_started(state, Cow::Owned(*instance)),
             Event::DirectoryImported { directory, .. } => state.directory = *directory,
             other => apply_event(state, &other, &record.actor, record.at),
         }
@@ -256,6 +245,19 @@ pub fn replay<'a>(records: impl IntoIterator<Item = &'a Record>) -> State {
         apply(&mut state, r);
     }
     state
+}
+
+/// Fold an instance starting (one rule for `apply` and `apply_owned`): its review's next
+/// occurrence moves past it; an instance already known keeps what it has.
+fn instance_started(state: &mut State, instance: Cow<'_, Instance>) {
+    if let Some(review) = state.reviews.get_mut(&instance.definition) {
+        review.next_occurrence = review.next_occurrence.max(instance.occurrence + 1);
+    }
+    if !state.instances.contains_key(&instance.id) {
+        state
+            .instances
+            .insert(instance.id.clone(), instance.into_owned());
+    }
 }
 
 fn apply_event(state: &mut State, event: &Event, actor: &Actor, at: DateTime<Utc>) {
@@ -281,15 +283,7 @@ fn apply_event(state: &mut State, event: &Event, actor: &Actor, at: DateTime<Utc
                     ended: None,
                 });
         }
-        Event::InstanceStarted { instance } => {
-            if let Some(review) = state.reviews.get_mut(&instance.definition) {
-                review.next_occurrence = review.next_occurrence.max(instance.occurrence + 1);
-            }
-            state
-                .instances
-                .entry(instance.id.clone())
-                .or_insert_with(|| (**instance).clone());
-        }
+        Event::InstanceStarted { instance } => instance_started(state, Cow::Borrowed(instance)),
         Event::DecisionsRecorded {
             instance,
             stage,
@@ -487,611 +481,6 @@ fn change_directory(state: &mut State, change: &DirectoryChange) {
                 p.owners.retain(|o| o != user);
             }
         }
-    }
-}
-
-/// An import is an administrator's, and every reference in the directory must resolve.
-fn check_import(directory: &Directory, actor: &Actor) -> Result<(), EngineError> {
-    require_admin(actor, "import the directory")?;
-    crate::limits::check_directory(directory)?;
-    let missing = directory.dangling_references();
-    if !missing.is_empty() {
-        return Err(EngineError::DanglingReferences {
-            missing: missing
-                .into_iter()
-                .map(|(at, id)| format!("{at} names \"{id}\""))
-                .collect(),
-        });
-    }
-    Ok(())
-}
-
-/// Check a command against the state and the actor; the events it would record.
-/// `AdvanceTime` answers with the next due moment's events only (`State::execute` repeats).
-pub fn decide(
-    state: &State,
-    cmd: &Command,
-    actor: &Actor,
-    now: DateTime<Utc>,
-) -> Result<Vec<Event>, EngineError> {
-    crate::limits::check_command(cmd, actor)?;
-    match cmd {
-        Command::ImportDirectory { directory, source } => {
-            check_import(directory, actor)?;
-            Ok(vec![Event::DirectoryImported {
-                directory: directory.clone(),
-                source: source.clone(),
-            }])
-        }
-        Command::SaveDraft { definition } => {
-            require_admin(actor, "save a draft review")?;
-            if definition.id.trim().is_empty() {
-                return Err(EngineError::InvalidDefinition {
-                    errors: vec![FieldError {
-                        field: "id".into(),
-                        rule: "a review needs an id".into(),
-                    }],
-                });
-            }
-            if state.reviews.contains_key(&definition.id) {
-                return Err(EngineError::AlreadyExists {
-                    id: definition.id.clone(),
-                });
-            }
-            Ok(vec![Event::DraftSaved {
-                definition: definition.clone(),
-            }])
-        }
-        Command::DeleteDraft { definition } => {
-            require_admin(actor, "delete a draft review")?;
-            if !state.drafts.contains_key(definition) {
-                return Err(EngineError::NotFound {
-                    what: "draft",
-                    id: definition.clone(),
-                });
-            }
-            Ok(vec![Event::DraftDeleted {
-                definition: definition.clone(),
-            }])
-        }
-        Command::CreateReview { definition } => {
-            require_admin(actor, "create a review")?;
-            if state.reviews.contains_key(&definition.id) {
-                return Err(EngineError::AlreadyExists {
-                    id: definition.id.clone(),
-                });
-            }
-            let errors = definition.validate(&state.directory);
-            if !errors.is_empty() {
-                return Err(EngineError::InvalidDefinition { errors });
-            }
-            let mut events = vec![Event::ReviewCreated {
-                definition: definition.clone(),
-            }];
-            if definition.schedule.start <= now {
-                let n = latest_due_occurrence(&definition.schedule, 0, now);
-                if let Some(at) = definition.schedule.occurrence_start(n) {
-                    events.extend(start_occurrence(state, definition, n, at));
-                }
-            }
-            Ok(events)
-        }
-        Command::RecordDecisions {
-            instance,
-            decisions,
-        } => {
-            let (inst, stage, reviewer) = open_stage_for_reviewer(state, instance, actor)?;
-            let def = state.definition_of(inst);
-            for d in decisions {
-                let item = reviewer_item(inst, d.item, stage, reviewer)?;
-                if d.decision == Decision::Approve
-                    && def.settings.justification_required
-                    && d.justification.trim().is_empty()
-                {
-                    return Err(EngineError::JustificationRequired {
-                        user: item.user_name.clone(),
-                    });
-                }
-            }
-            Ok(decisions_recorded(
-                instance,
-                stage,
-                reviewer,
-                DecisionSource::Reviewer,
-                decisions.clone(),
-            ))
-        }
-        Command::AcceptRecommendations {
-            instance,
-            items,
-            justification,
-        } => {
-            let (inst, stage, reviewer) = open_stage_for_reviewer(state, instance, actor)?;
-            let justification = justification.trim();
-            let required = state.definition_of(inst).settings.justification_required;
-            let candidates: Vec<u32> = match items {
-                Some(items) => {
-                    for &i in items {
-                        reviewer_item(inst, i, stage, reviewer)?;
-                    }
-                    items.clone()
-                }
-                None => inst
-                    .items_in(stage)
-                    .filter(|(_, it)| inst.is_reviewer(it, stage, reviewer))
-                    .map(|(i, _)| i as u32)
-                    .collect(),
-            };
-            let decisions: Vec<ItemDecision> = candidates
-                .into_iter()
-                .filter_map(|i| {
-                    let item = &inst.items[i as usize];
-                    if item.decision_in(stage).is_some() {
-                        return None;
-                    }
-                    let rec = item.recommendation.as_ref()?;
-                    Some(ItemDecision {
-                        item: i,
-                        decision: rec.decision,
-                        justification: if justification.is_empty() {
-                            format!("Accepted recommendation: {}", rec.text())
-                        } else {
-                            justification.to_string()
-                        },
-                    })
-                })
-                .collect();
-            // The same rule as a reviewer's own Approve: accepting does not bypass it.
-            if required && justification.is_empty() {
-                if let Some(d) = decisions.iter().find(|d| d.decision == Decision::Approve) {
-                    return Err(EngineError::JustificationRequired {
-                        user: inst.items[d.item as usize].user_name.clone(),
-                    });
-                }
-            }
-            Ok(decisions_recorded(
-                instance,
-                stage,
-                reviewer,
-                DecisionSource::AcceptedRecommendation,
-                decisions,
-            ))
-        }
-        Command::ResetDecisions { instance, items } => {
-            let (inst, stage, reviewer) = open_stage_for_reviewer(state, instance, actor)?;
-            for &i in items {
-                reviewer_item(inst, i, stage, reviewer)?;
-            }
-            Ok(vec![Event::DecisionsReset {
-                instance: instance.clone(),
-                stage,
-                reviewer: reviewer.to_string(),
-                items: items.clone(),
-            }])
-        }
-        Command::StopCurrentStage { instance } => {
-            require_admin(actor, "stop the current stage")?;
-            let inst = open_instance(state, instance, "stopping the current stage")?;
-            Ok(end_stage(state, inst, now, StageEndReason::Stopped))
-        }
-        Command::StopReview { instance } => {
-            require_admin(actor, "stop a review")?;
-            let inst = open_instance(state, instance, "stopping the review")?;
-            Ok(end_stage(state, inst, now, StageEndReason::ReviewStopped))
-        }
-        Command::ApplyResults { instance } => {
-            require_admin(actor, "apply results")?;
-            let inst = state.instance(instance)?;
-            if inst.status != InstanceStatus::Completed {
-                return Err(EngineError::WrongStatus {
-                    status: status_word(inst.status),
-                    action: "results are applied only once the review has finished, and only once",
-                });
-            }
-            Ok(apply_events(state, inst, now))
-        }
-        Command::EndSeries { definition } => {
-            require_admin(actor, "end a recurring review")?;
-            let review = state
-                .reviews
-                .get(definition)
-                .ok_or_else(|| EngineError::NotFound {
-                    what: "review",
-                    id: definition.clone(),
-                })?;
-            if review.ended.is_some() {
-                return Ok(vec![]);
-            }
-            Ok(vec![Event::SeriesEnded {
-                definition: definition.clone(),
-                at: now,
-            }])
-        }
-        Command::AdvanceTime => Ok(next_due(state, now)),
-    }
-}
-
-/// The event recording `decisions`, or nothing when there are none.
-fn decisions_recorded(
-    instance: &str,
-    stage: usize,
-    reviewer: &str,
-    source: DecisionSource,
-    decisions: Vec<ItemDecision>,
-) -> Vec<Event> {
-    if decisions.is_empty() {
-        return Vec::new();
-    }
-    vec![Event::DecisionsRecorded {
-        instance: instance.to_string(),
-        stage,
-        reviewer: reviewer.to_string(),
-        source,
-        decisions,
-    }]
-}
-
-fn open_instance<'a>(
-    state: &'a State,
-    id: &str,
-    action: &'static str,
-) -> Result<&'a Instance, EngineError> {
-    let inst = state.instance(id)?;
-    if !inst.is_open() {
-        return Err(EngineError::WrongStatus {
-            status: status_word(inst.status),
-            action,
-        });
-    }
-    Ok(inst)
-}
-
-/// The instance, its open stage and the reviewer's id, or why the actor cannot decide.
-fn open_stage_for_reviewer<'a>(
-    state: &'a State,
-    instance: &str,
-    actor: &'a Actor,
-) -> Result<(&'a Instance, usize, &'a str), EngineError> {
-    let reviewer = actor.user_id().ok_or(EngineError::NotAReviewer)?;
-    let inst = open_instance(state, instance, "decisions can no longer be changed")?;
-    Ok((inst, inst.current_stage, reviewer))
-}
-
-fn reviewer_item<'a>(
-    inst: &'a Instance,
-    item: u32,
-    stage: usize,
-    reviewer: &str,
-) -> Result<&'a crate::instance::DecisionItem, EngineError> {
-    inst.items
-        .get(item as usize)
-        .filter(|it| inst.is_reviewer(it, stage, reviewer))
-        .ok_or(EngineError::NotYourItem { item, stage })
-}
-
-/// The events that start occurrence `n` of a review: one instance per resource.
-fn start_occurrence(
-    state: &State,
-    def: &ReviewDefinition,
-    n: u32,
-    at: DateTime<Utc>,
-) -> Vec<Event> {
-    def.scope
-        .resources
-        .iter()
-        .map(|r| Event::InstanceStarted {
-            instance: Box::new(snapshot(def, &state.directory, r, n, at)),
-        })
-        .collect()
-}
-
-/// What "Reviewees going to the next stage" reads for an item when its stage ends: the
-/// decision recorded in that stage (Not reviewed when there is none). Instances of earlier
-/// releases read the last decision of any stage, as they did when they ran.
-fn moving_on_by(inst: &Instance, item: &crate::instance::DecisionItem) -> Outcome {
-    match inst.outcome_rule {
-        OutcomeRule::StageDecision => item.outcome_in(item.stage),
-        OutcomeRule::CarriedOver => inst
-            .standing(item)
-            .map_or(Outcome::NotReviewed, |d| d.decision.outcome()),
-    }
-}
-
-/// End the current stage of an open instance at `at`; the next stage starts at once with
-/// the reviewees whose decision in that stage is in "Reviewees going to the next stage"; when none
-/// go on, or this was the last stage, or the review was stopped, the instance completes.
-fn end_stage(
-    state: &State,
-    inst: &Instance,
-    at: DateTime<Utc>,
-    reason: StageEndReason,
-) -> Vec<Event> {
-    let def = state.definition_of(inst);
-    let stage = inst.current_stage;
-    let mut events = vec![Event::StageEnded {
-        instance: inst.id.clone(),
-        stage,
-        at,
-        reason,
-    }];
-    let mut next = stage + 1;
-    if reason != StageEndReason::ReviewStopped && next < def.stages.len() {
-        let moving: Vec<u32> = inst
-            .items
-            .iter()
-            .enumerate()
-            .filter(|(_, it)| {
-                it.stage == stage
-                    && def
-                        .decisions_to_next_stage
-                        .contains(&moving_on_by(inst, it))
-            })
-            .map(|(i, _)| i as u32)
-            .collect();
-        if !moving.is_empty() {
-            let deadline = at + Duration::days(i64::from(def.stages[next].duration_days));
-            events.push(Event::StageStarted {
-                instance: inst.id.clone(),
-                stage: next,
-                at,
-                deadline,
-                items: moving,
-            });
-            return events;
-        }
-        // Nobody goes on: the later stages run empty and end at once, so every stage
-        // reads Completed and the record says why.
-        while next < def.stages.len() {
-            events.push(Event::StageStarted {
-                instance: inst.id.clone(),
-                stage: next,
-                at,
-                deadline: at,
-                items: vec![],
-            });
-            events.push(Event::StageEnded {
-                instance: inst.id.clone(),
-                stage: next,
-                at,
-                reason: StageEndReason::NoReviewees,
-            });
-            next += 1;
-        }
-    }
-    events.push(Event::InstanceCompleted {
-        instance: inst.id.clone(),
-        at,
-        stopped: reason == StageEndReason::ReviewStopped,
-    });
-    if def.settings.auto_apply {
-        // Applying reads the instance as completed; the plan does not depend on status.
-        events.extend(apply_events(state, inst, at));
-    }
-    events
-}
-
-/// What applying an instance's results would do: per item, and the directory changes.
-/// Used for the preview before apply and by apply itself (one code path).
-pub fn plan_apply(
-    state: &State,
-    inst: &Instance,
-    at: DateTime<Utc>,
-) -> (Vec<ItemApplied>, Vec<DirectoryChange>) {
-    let def = state.definition_of(inst);
-    let dir = &state.directory;
-    let block_guests = def.settings.denied_guest_action == Some(DeniedGuestAction::BlockThenDelete);
-    // Who holds the access directly right now: one pass, so each item is an O(1) check.
-    let direct = direct_holders(dir, inst.resource.kind, &inst.resource.id);
-    let mut blocked: std::collections::HashSet<&str> = std::collections::HashSet::new();
-    let mut results = Vec::with_capacity(inst.items.len());
-    let mut changes = Vec::new();
-    for (i, item) in inst.items.iter().enumerate() {
-        let outcome = inst.outcome(item, def.settings.if_no_response);
-        let result = if outcome != Outcome::Deny {
-            ApplyResult::Applied {
-                effect: Effect::AccessKept,
-            }
-        } else if block_guests && item.user_type == crate::directory::UserType::Guest {
-            if dir.users.contains_key(&item.user) {
-                if !state.pending_deletions.contains_key(&item.user) && blocked.insert(&item.user) {
-                    changes.push(DirectoryChange::BlockGuest {
-                        user: item.user.clone(),
-                        delete_at: at + Duration::days(GUEST_DELETION_DAYS),
-                    });
-                }
-                ApplyResult::Applied {
-                    effect: Effect::GuestBlocked,
-                }
-            } else {
-                ApplyResult::ObjectNotFound
-            }
-        } else if let Some(reason) = &item.not_supported {
-            ApplyResult::NotSupported {
-                reason: reason.clone(),
-            }
-        } else if direct
-            .as_ref()
-            .is_some_and(|d| d.contains(item.user.as_str()))
-        {
-            changes.push(removal(inst.resource.kind, &inst.resource.id, &item.user));
-            ApplyResult::Applied {
-                effect: Effect::AccessRemoved,
-            }
-        } else {
-            ApplyResult::ObjectNotFound
-        };
-        results.push(ItemApplied {
-            item: i as u32,
-            result,
-        });
-    }
-    (results, changes)
-}
-
-/// Users holding a resource directly, or None when the resource no longer exists.
-fn direct_holders<'a>(
-    dir: &'a Directory,
-    kind: ResourceKind,
-    resource: &str,
-) -> Option<std::collections::HashSet<&'a str>> {
-    let users = |ps: &'a [Principal]| {
-        ps.iter()
-            .filter_map(|p| match p {
-                Principal::User(u) => Some(u.as_str()),
-                Principal::Group(_) => None,
-            })
-            .collect()
-    };
-    match kind {
-        ResourceKind::Group => dir.groups.get(resource).map(|g| users(&g.members)),
-        ResourceKind::Application => dir
-            .applications
-            .get(resource)
-            .map(|a| users(&a.assignments)),
-        ResourceKind::DirectoryRole => dir
-            .roles
-            .get(resource)
-            .map(|r| r.assignments.iter().map(|a| a.user.as_str()).collect()),
-        ResourceKind::AccessPackage => dir
-            .access_packages
-            .get(resource)
-            .map(|p| p.assignments.iter().map(String::as_str).collect()),
-    }
-}
-
-/// The change that removes a user's direct access.
-fn removal(kind: ResourceKind, resource: &str, user: &str) -> DirectoryChange {
-    let (resource, user) = (resource.to_string(), user.to_string());
-    match kind {
-        ResourceKind::Group => DirectoryChange::RemoveGroupMember {
-            group: resource,
-            user,
-        },
-        ResourceKind::Application => DirectoryChange::RemoveAppAssignment {
-            application: resource,
-            user,
-        },
-        ResourceKind::DirectoryRole => DirectoryChange::RemoveRoleAssignment {
-            role: resource,
-            user,
-        },
-        ResourceKind::AccessPackage => DirectoryChange::RemovePackageAssignment {
-            package: resource,
-            user,
-        },
-    }
-}
-
-fn apply_events(state: &State, inst: &Instance, at: DateTime<Utc>) -> Vec<Event> {
-    let (results, changes) = plan_apply(state, inst, at);
-    let mut events = vec![Event::ResultsApplied {
-        instance: inst.id.clone(),
-        at,
-        results,
-    }];
-    events.extend(changes.into_iter().map(|change| Event::DirectoryChanged {
-        change,
-        at,
-        instance: Some(inst.id.clone()),
-    }));
-    events
-}
-
-/// Bounded catch-up: of a review's occurrences that are due by `now`, only the latest
-/// starts; earlier ones that were never started are skipped (their numbers stay unused, a
-/// gap in the instance ids). A recurring review created to start far in the past so costs
-/// one occurrence's work, not one per period missed. Without any due occurrence this is
-/// the next one.
-fn latest_due_occurrence(schedule: &Schedule, from: u32, now: DateTime<Utc>) -> u32 {
-    let mut n = from;
-    while let Some(next) = n.checked_add(1) {
-        match schedule.occurrence_start(next) {
-            Some(at) if at <= now => n = next,
-            _ => break,
-        }
-    }
-    n
-}
-
-/// A transition the clock makes due.
-enum Due<'a> {
-    Deletion(&'a str),
-    Reminder(&'a Instance),
-    Deadline(&'a Instance),
-    /// The review and the occurrence to start (see `latest_due_occurrence`).
-    Occurrence(&'a Review, u32),
-}
-
-/// The events of the earliest transition due at or before `now`, stamped with the time it
-/// was scheduled for. Ties go deletions, reminders, deadlines, then new occurrences, so a
-/// recurring instance ends before its successor starts.
-fn next_due(state: &State, now: DateTime<Utc>) -> Vec<Event> {
-    let mut due: Vec<(DateTime<Utc>, u8, Due)> = Vec::new();
-    for (user, at) in &state.pending_deletions {
-        due.push((*at, 0, Due::Deletion(user)));
-    }
-    for inst in state.instances.values().filter(|i| i.is_open()) {
-        let stage = &inst.stages[inst.current_stage];
-        let (Some(started), Some(deadline)) = (stage.started, stage.deadline) else {
-            continue;
-        };
-        if state.definition_of(inst).settings.reminders && !stage.reminded && deadline > started {
-            due.push((started + (deadline - started) / 2, 1, Due::Reminder(inst)));
-        }
-        due.push((deadline, 2, Due::Deadline(inst)));
-    }
-    for review in state.reviews.values().filter(|r| r.next_start().is_some()) {
-        let n = latest_due_occurrence(&review.definition.schedule, review.next_occurrence, now);
-        if let Some(at) = review.definition.schedule.occurrence_start(n) {
-            due.push((at, 3, Due::Occurrence(review, n)));
-        }
-    }
-    let best = due
-        .into_iter()
-        .filter(|(at, _, _)| *at <= now)
-        .min_by_key(|(at, rank, _)| (*at, *rank));
-    let Some((at, _, due)) = best else {
-        return vec![];
-    };
-    match due {
-        Due::Deletion(user) => vec![Event::DirectoryChanged {
-            change: DirectoryChange::DeleteUser {
-                user: user.to_string(),
-            },
-            at,
-            instance: None,
-        }],
-        Due::Reminder(inst) => {
-            let stage = inst.current_stage;
-            let mut reviewers = BTreeSet::new();
-            for (_, item) in inst
-                .items_in(stage)
-                .filter(|(_, it)| it.stage == stage && it.decision_in(stage).is_none())
-            {
-                reviewers.extend(inst.reviewers_of(item, stage).iter().cloned());
-            }
-            vec![Event::ReminderSent {
-                instance: inst.id.clone(),
-                stage,
-                at,
-                reviewers: reviewers.into_iter().collect(),
-            }]
-        }
-        Due::Deadline(inst) => end_stage(state, inst, at, StageEndReason::Deadline),
-        Due::Occurrence(review, n) => start_occurrence(state, &review.definition, n, at)
-            .into_iter()
-            .chain(
-                review
-                    .definition
-                    .scope
-                    .resources
-                    .is_empty()
-                    .then(|| Event::SeriesEnded {
-                        definition: review.definition.id.clone(),
-                        at,
-                    }),
-            )
-            .collect(),
     }
 }
 

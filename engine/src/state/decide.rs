@@ -1,0 +1,283 @@
+//! `decide`: checks a command against the state and the actor and answers with the events
+//! it would record, or the reason it is refused.
+
+use super::*;
+
+/// An import is an administrator's, and every reference in the directory must resolve.
+pub(super) fn check_import(directory: &Directory, actor: &Actor) -> Result<(), EngineError> {
+    require_admin(actor, "import the directory")?;
+    crate::limits::check_directory(directory)?;
+    let missing = directory.dangling_references();
+    if !missing.is_empty() {
+        return Err(EngineError::DanglingReferences {
+            missing: missing
+                .into_iter()
+                .map(|(at, id)| format!("{at} names \"{id}\""))
+                .collect(),
+        });
+    }
+    Ok(())
+}
+
+/// Check a command against the state and the actor; the events it would record.
+/// `AdvanceTime` answers with the next due moment's events only (`State::execute` repeats).
+pub fn decide(
+    state: &State,
+    cmd: &Command,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<Vec<Event>, EngineError> {
+    crate::limits::check_command(cmd, actor)?;
+    match cmd {
+        Command::ImportDirectory { directory, source } => {
+            check_import(directory, actor)?;
+            Ok(vec![Event::DirectoryImported {
+                directory: directory.clone(),
+                source: source.clone(),
+            }])
+        }
+        Command::SaveDraft { definition } => {
+            require_admin(actor, "save a draft review")?;
+            if definition.id.trim().is_empty() {
+                return Err(EngineError::InvalidDefinition {
+                    errors: vec![FieldError {
+                        field: "id".into(),
+                        rule: "a review needs an id".into(),
+                    }],
+                });
+            }
+            if state.reviews.contains_key(&definition.id) {
+                return Err(EngineError::AlreadyExists {
+                    id: definition.id.clone(),
+                });
+            }
+            Ok(vec![Event::DraftSaved {
+                definition: definition.clone(),
+            }])
+        }
+        Command::DeleteDraft { definition } => {
+            require_admin(actor, "delete a draft review")?;
+            if !state.drafts.contains_key(definition) {
+                return Err(EngineError::NotFound {
+                    what: "draft",
+                    id: definition.clone(),
+                });
+            }
+            Ok(vec![Event::DraftDeleted {
+                definition: definition.clone(),
+            }])
+        }
+        Command::CreateReview { definition } => {
+            require_admin(actor, "create a review")?;
+            if state.reviews.contains_key(&definition.id) {
+                return Err(EngineError::AlreadyExists {
+                    id: definition.id.clone(),
+                });
+            }
+            let errors = definition.validate(&state.directory);
+            if !errors.is_empty() {
+                return Err(EngineError::InvalidDefinition { errors });
+            }
+            let mut events = vec![Event::ReviewCreated {
+                definition: definition.clone(),
+            }];
+            if definition.schedule.start <= now {
+                let n = latest_due_occurrence(&definition.schedule, 0, now);
+                if let Some(at) = definition.schedule.occurrence_start(n) {
+                    events.extend(start_occurrence(state, definition, n, at));
+                }
+            }
+            Ok(events)
+        }
+        Command::RecordDecisions {
+            instance,
+            decisions,
+        } => {
+            let (inst, stage, reviewer) = open_stage_for_reviewer(state, instance, actor)?;
+            let def = state.definition_of(inst);
+            for d in decisions {
+                let item = reviewer_item(inst, d.item, stage, reviewer)?;
+                if d.decision == Decision::Approve
+                    && def.settings.justification_required
+                    && d.justification.trim().is_empty()
+                {
+                    return Err(EngineError::JustificationRequired {
+                        user: item.user_name.clone(),
+                    });
+                }
+            }
+            Ok(decisions_recorded(
+                instance,
+                stage,
+                reviewer,
+                DecisionSource::Reviewer,
+                decisions.clone(),
+            ))
+        }
+        Command::AcceptRecommendations {
+            instance,
+            items,
+            justification,
+        } => {
+            let (inst, stage, reviewer) = open_stage_for_reviewer(state, instance, actor)?;
+            let justification = justification.trim();
+            let required = state.definition_of(inst).settings.justification_required;
+            let candidates: Vec<u32> = match items {
+                Some(items) => {
+                    for &i in items {
+                        reviewer_item(inst, i, stage, reviewer)?;
+                    }
+                    items.clone()
+                }
+                None => inst
+                    .items_in(stage)
+                    .filter(|(_, it)| inst.is_reviewer(it, stage, reviewer))
+                    .map(|(i, _)| i as u32)
+                    .collect(),
+            };
+            let decisions: Vec<ItemDecision> = candidates
+                .into_iter()
+                .filter_map(|i| {
+                    let item = &inst.items[i as usize];
+                    if item.decision_in(stage).is_some() {
+                        return None;
+                    }
+                    let rec = item.recommendation.as_ref()?;
+                    Some(ItemDecision {
+                        item: i,
+                        decision: rec.decision,
+                        justification: if justification.is_empty() {
+                            format!("Accepted recommendation: {}", rec.text())
+                        } else {
+                            justification.to_string()
+                        },
+                    })
+                })
+                .collect();
+            // The same rule as a reviewer's own Approve: accepting does not bypass it.
+            if required && justification.is_empty() {
+                if let Some(d) = decisions.iter().find(|d| d.decision == Decision::Approve) {
+                    return Err(EngineError::JustificationRequired {
+                        user: inst.items[d.item as usize].user_name.clone(),
+                    });
+                }
+            }
+            Ok(decisions_recorded(
+                instance,
+                stage,
+                reviewer,
+                DecisionSource::AcceptedRecommendation,
+                decisions,
+            ))
+        }
+        Command::ResetDecisions { instance, items } => {
+            let (inst, stage, reviewer) = open_stage_for_reviewer(state, instance, actor)?;
+            for &i in items {
+                reviewer_item(inst, i, stage, reviewer)?;
+            }
+            Ok(vec![Event::DecisionsReset {
+                instance: instance.clone(),
+                stage,
+                reviewer: reviewer.to_string(),
+                items: items.clone(),
+            }])
+        }
+        Command::StopCurrentStage { instance } => {
+            require_admin(actor, "stop the current stage")?;
+            let inst = open_instance(state, instance, "stopping the current stage")?;
+            Ok(end_stage(state, inst, now, StageEndReason::Stopped))
+        }
+        Command::StopReview { instance } => {
+            require_admin(actor, "stop a review")?;
+            let inst = open_instance(state, instance, "stopping the review")?;
+            Ok(end_stage(state, inst, now, StageEndReason::ReviewStopped))
+        }
+        Command::ApplyResults { instance } => {
+            require_admin(actor, "apply results")?;
+            let inst = state.instance(instance)?;
+            if inst.status != InstanceStatus::Completed {
+                return Err(EngineError::WrongStatus {
+                    status: status_word(inst.status),
+                    action: "results are applied only once the review has finished, and only once",
+                });
+            }
+            Ok(apply_events(state, inst, now))
+        }
+        Command::EndSeries { definition } => {
+            require_admin(actor, "end a recurring review")?;
+            let review = state
+                .reviews
+                .get(definition)
+                .ok_or_else(|| EngineError::NotFound {
+                    what: "review",
+                    id: definition.clone(),
+                })?;
+            if review.ended.is_some() {
+                return Ok(vec![]);
+            }
+            Ok(vec![Event::SeriesEnded {
+                definition: definition.clone(),
+                at: now,
+            }])
+        }
+        Command::AdvanceTime => Ok(next_due(state, now)),
+    }
+}
+
+/// The event recording `decisions`, or nothing when there are none.
+pub(super) fn decisions_recorded(
+    instance: &str,
+    stage: usize,
+    reviewer: &str,
+    source: DecisionSource,
+    decisions: Vec<ItemDecision>,
+) -> Vec<Event> {
+    if decisions.is_empty() {
+        return Vec::new();
+    }
+    vec![Event::DecisionsRecorded {
+        instance: instance.to_string(),
+        stage,
+        reviewer: reviewer.to_string(),
+        source,
+        decisions,
+    }]
+}
+
+pub(super) fn open_instance<'a>(
+    state: &'a State,
+    id: &str,
+    action: &'static str,
+) -> Result<&'a Instance, EngineError> {
+    let inst = state.instance(id)?;
+    if !inst.is_open() {
+        return Err(EngineError::WrongStatus {
+            status: status_word(inst.status),
+            action,
+        });
+    }
+    Ok(inst)
+}
+
+/// The instance, its open stage and the reviewer's id, or why the actor cannot decide.
+pub(super) fn open_stage_for_reviewer<'a>(
+    state: &'a State,
+    instance: &str,
+    actor: &'a Actor,
+) -> Result<(&'a Instance, usize, &'a str), EngineError> {
+    let reviewer = actor.user_id().ok_or(EngineError::NotAReviewer)?;
+    let inst = open_instance(state, instance, "decisions can no longer be changed")?;
+    Ok((inst, inst.current_stage, reviewer))
+}
+
+pub(super) fn reviewer_item<'a>(
+    inst: &'a Instance,
+    item: u32,
+    stage: usize,
+    reviewer: &str,
+) -> Result<&'a crate::instance::DecisionItem, EngineError> {
+    inst.items
+        .get(item as usize)
+        .filter(|it| inst.is_reviewer(it, stage, reviewer))
+        .ok_or(EngineError::NotYourItem { item, stage })
+}
