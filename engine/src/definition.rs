@@ -309,6 +309,34 @@ impl ReviewDefinition {
         self.stages.iter().map(|s| s.duration_days).sum()
     }
 
+    /// Clear what no longer applies after an edit, so no hidden setting can block the review.
+    /// The wizard calls it after every change; each line is one dependent-field rule, the
+    /// counterpart of a `validate` rule:
+    /// - nested membership (`transitive`) only for groups;
+    /// - the action on denied guests only when the scope is guest users only;
+    /// - previous stage decisions shown only in a multi-stage review;
+    /// - fallback reviewers only for reviewers that may turn out to be nobody;
+    /// - a one-time review has no recurrence end.
+    pub fn normalize(&mut self) {
+        if self.scope.resource_kind != ResourceKind::Group {
+            self.scope.transitive = false;
+        }
+        if self.scope.principals != PrincipalScope::GuestsOnly {
+            self.settings.denied_guest_action = None;
+        }
+        if !self.is_multi_stage() {
+            self.show_previous_decisions = false;
+        }
+        for stage in &mut self.stages {
+            if !stage.reviewers.may_be_empty() {
+                stage.fallback_reviewers.clear();
+            }
+        }
+        if self.schedule.frequency == Frequency::OneTime {
+            self.schedule.end = ScheduleEnd::Never;
+        }
+    }
+
     /// Every broken rule, in wizard order. Empty means valid. References are checked
     /// against `dir`, the directory the review will run on.
     pub fn validate(&self, dir: &Directory) -> Vec<FieldError> {

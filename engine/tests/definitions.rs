@@ -213,12 +213,120 @@ fn invalid_definitions_name_the_field_and_the_rule() {
         let mut def = valid.clone();
         breaker(&mut def);
         let errors = def.validate(&dir);
+        // Exactly this one error: a breaker that also broke another rule, or a rule that
+        // fires twice, fails here.
         assert!(
-            errors
-                .iter()
-                .any(|e| e.field == field && e.rule.contains(rule)),
-            "{what}: expected {field}: …{rule}…, got {errors:?}"
+            errors.len() == 1 && errors[0].field == field && errors[0].rule.contains(rule),
+            "{what}: expected only {field}: …{rule}…, got {errors:?}"
         );
+    }
+}
+
+/// The wizard's dependent-field rules (`ReviewDefinition::normalize`): after an edit, what
+/// no longer applies is cleared, what still applies is kept.
+/// (what, the edit, the definition expected after normalize, written as an edit of the base)
+#[test]
+fn normalize_clears_exactly_what_no_longer_applies() {
+    let table: Vec<(&str, Breaker, Breaker)> = vec![
+        (
+            "nested membership when the kind becomes applications",
+            |d| {
+                d.scope.transitive = true;
+                d.scope.resource_kind = ResourceKind::Application;
+            },
+            |d| d.scope.resource_kind = ResourceKind::Application,
+        ),
+        (
+            "nested membership of groups stays",
+            |d| d.scope.transitive = true,
+            |d| d.scope.transitive = true,
+        ),
+        (
+            "denied-guest action when the scope becomes all users",
+            |d| d.settings.denied_guest_action = Some(DeniedGuestAction::BlockThenDelete),
+            |_| {},
+        ),
+        (
+            "denied-guest action of a guests-only review stays",
+            |d| {
+                d.scope.principals = PrincipalScope::GuestsOnly;
+                d.settings.denied_guest_action = Some(DeniedGuestAction::BlockThenDelete);
+            },
+            |d| {
+                d.scope.principals = PrincipalScope::GuestsOnly;
+                d.settings.denied_guest_action = Some(DeniedGuestAction::BlockThenDelete);
+            },
+        ),
+        (
+            "previous decisions shown when back to one stage",
+            |d| d.show_previous_decisions = true,
+            |_| {},
+        ),
+        (
+            "previous decisions of a two-stage review stay",
+            |d| {
+                d.stages.push(d.stages[0].clone());
+                d.show_previous_decisions = true;
+            },
+            |d| {
+                d.stages.push(d.stages[0].clone());
+                d.show_previous_decisions = true;
+            },
+        ),
+        (
+            "fallback reviewers when selected users review",
+            |d| {
+                d.stages[0].reviewers = Reviewers::SelectedUsers {
+                    users: vec!["mary".into()],
+                };
+                d.stages[0].fallback_reviewers = vec!["olivia".into()];
+            },
+            |d| {
+                d.stages[0].reviewers = Reviewers::SelectedUsers {
+                    users: vec!["mary".into()],
+                };
+                d.stages[0].fallback_reviewers.clear();
+            },
+        ),
+        (
+            "fallback reviewers of managers stay",
+            |d| {
+                d.stages[0].reviewers = Reviewers::Managers;
+                d.stages[0].fallback_reviewers = vec!["olivia".into()];
+            },
+            |d| {
+                d.stages[0].reviewers = Reviewers::Managers;
+                d.stages[0].fallback_reviewers = vec!["olivia".into()];
+            },
+        ),
+        (
+            "a recurrence end when the review becomes one-time",
+            |d| {
+                d.schedule.frequency = Frequency::OneTime;
+                d.schedule.end = ScheduleEnd::AfterOccurrences { count: 2 };
+            },
+            |d| d.schedule.frequency = Frequency::OneTime,
+        ),
+        (
+            "a recurrence end of a monthly review stays",
+            |d| {
+                d.schedule.frequency = Frequency::Monthly;
+                d.schedule.end = ScheduleEnd::AfterOccurrences { count: 2 };
+            },
+            |d| {
+                d.schedule.frequency = Frequency::Monthly;
+                d.schedule.end = ScheduleEnd::AfterOccurrences { count: 2 };
+            },
+        ),
+    ];
+    let base = definition("v", ResourceKind::Group, "g-exception");
+    for (what, edit, expected) in table {
+        let mut def = base.clone();
+        edit(&mut def);
+        def.normalize();
+        let mut want = base.clone();
+        expected(&mut want);
+        assert_eq!(def, want, "{what}");
     }
 }
 

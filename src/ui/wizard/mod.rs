@@ -83,8 +83,13 @@ pub struct Wizard {
 }
 
 impl Wizard {
+    /// Edit the definition; what the edit made inapplicable is cleared by the engine's
+    /// dependent-field rules (`ReviewDefinition::normalize`), not by each control.
     pub fn update(&self, f: impl FnOnce(&mut ReviewDefinition)) {
-        self.def.update(f);
+        self.def.update(|d| {
+            f(d);
+            d.normalize();
+        });
     }
 
     /// Rules broken by `field`, once its step shows errors. A pattern ending in `*` matches

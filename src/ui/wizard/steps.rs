@@ -1,5 +1,6 @@
 //! The four wizard steps, one file each. Each control reads and writes the wizard's definition; options
-//! appear only where they apply, and switching an option off clears what depended on it so
+//! appear only where they apply, and switching an option off clears what depended on it (the
+//! engine's `ReviewDefinition::normalize`, run by `Wizard::update`) so
 //! no hidden setting can block the review.
 
 use attest_engine::definition::{

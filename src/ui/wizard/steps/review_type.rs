@@ -98,9 +98,6 @@ pub fn ReviewTypeStep() -> impl IntoView {
                                         if d.scope.resource_kind != k {
                                             d.scope.resource_kind = k;
                                             d.scope.resources.clear();
-                                            if k != ResourceKind::Group {
-                                                d.scope.transitive = false;
-                                            }
                                         }
                                     });
                                     search.set(String::new());
@@ -191,8 +188,6 @@ pub fn ReviewTypeStep() -> impl IntoView {
                     checked=Signal::derive(move || !guests.get())
                     on_pick=Callback::new(move |_| wizard.update(|d| {
                         d.scope.principals = PrincipalScope::AllUsers;
-                        // The denied-guest action exists only for guests-only reviews.
-                        d.settings.denied_guest_action = None;
                     }))
                 />
                 <Radio

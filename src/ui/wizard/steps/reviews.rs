@@ -21,7 +21,6 @@ pub fn ReviewsStep() -> impl IntoView {
                         d.stages.push(new_stage());
                     } else if !on {
                         d.stages.truncate(1);
-                        d.show_previous_decisions = false;
                     }
                 }))
             />
@@ -153,12 +152,7 @@ pub(super) fn StageFields(index: usize) -> impl IntoView {
                     id=reviewers_id
                     on:change:target=move |ev| {
                         if let Some(r) = reviewers_from_key(&ev.target().value()) {
-                            update(Box::new(move |s| {
-                                if !r.may_be_empty() {
-                                    s.fallback_reviewers.clear();
-                                }
-                                s.reviewers = r;
-                            }));
+                            update(Box::new(move |s| s.reviewers = r));
                         }
                     }
                 >
@@ -257,9 +251,6 @@ pub(super) fn StageFields(index: usize) -> impl IntoView {
                             if d.stages.len() > 1 {
                                 d.stages.remove(index);
                             }
-                            if d.stages.len() < 2 {
-                                d.show_previous_decisions = false;
-                            }
                         })
                     >
                         {format!("Remove stage {}", index + 1)}
@@ -301,12 +292,7 @@ pub(super) fn ScheduleFields() -> impl IntoView {
                     on:change:target=move |ev| {
                         let value = ev.target().value();
                         if let Some(f) = FREQUENCIES.into_iter().find(|f| freq_key(*f) == value) {
-                            wizard.update(|d| {
-                                d.schedule.frequency = f;
-                                if f == Frequency::OneTime {
-                                    d.schedule.end = ScheduleEnd::Never;
-                                }
-                            });
+                            wizard.update(|d| d.schedule.frequency = f);
                         }
                     }
                 >
