@@ -381,7 +381,7 @@ impl ReviewDefinition {
                     format!("scope.resources[{i}]"),
                     format!(
                         "{} \"{r}\" does not exist in the directory",
-                        kind_noun(scope.resource_kind)
+                        scope.resource_kind.noun()
                     ),
                 ));
             }
@@ -533,11 +533,3 @@ impl ReviewDefinition {
     }
 }
 
-fn kind_noun(kind: ResourceKind) -> &'static str {
-    match kind {
-        ResourceKind::Group => "group",
-        ResourceKind::Application => "application",
-        ResourceKind::DirectoryRole => "directory role",
-        ResourceKind::AccessPackage => "access package",
-    }
-}

@@ -144,13 +144,72 @@ pub enum ResourceKind {
     AccessPackage,
 }
 
+/// The words for a resource kind: one table for every screen, message and file.
 impl ResourceKind {
+    /// The wizard's choice of what to review: "Teams + Groups".
     pub fn label(self) -> &'static str {
+        self.words().0
+    }
+
+    /// One resource in a sentence: "group", "directory role".
+    pub fn noun(self) -> &'static str {
+        self.words().1
+    }
+
+    /// Several in a sentence: "groups", "directory roles".
+    pub fn plural(self) -> &'static str {
+        self.words().2
+    }
+
+    /// What a picker lists, after "Select" or "Search": "teams and groups", "roles".
+    pub fn picker_plural(self) -> &'static str {
+        self.words().3
+    }
+
+    /// Who "resource owners" are for this kind: "Group owner(s)".
+    pub fn owners_label(self) -> &'static str {
+        self.words().4
+    }
+
+    /// Microsoft Graph's name of the resource type: "group", "servicePrincipal".
+    pub fn graph_type(self) -> &'static str {
+        self.words().5
+    }
+
+    fn words(self) -> (&'static str, &'static str, &'static str, &'static str, &'static str, &'static str) {
         match self {
-            ResourceKind::Group => "Teams + Groups",
-            ResourceKind::Application => "Applications",
-            ResourceKind::DirectoryRole => "Microsoft Entra roles",
-            ResourceKind::AccessPackage => "Access packages",
+            ResourceKind::Group => (
+                "Teams + Groups",
+                "group",
+                "groups",
+                "teams and groups",
+                "Group owner(s)",
+                "group",
+            ),
+            ResourceKind::Application => (
+                "Applications",
+                "application",
+                "applications",
+                "applications",
+                "Application owner(s)",
+                "servicePrincipal",
+            ),
+            ResourceKind::DirectoryRole => (
+                "Microsoft Entra roles",
+                "directory role",
+                "directory roles",
+                "roles",
+                "Resource owner(s) (roles have none)",
+                "directoryRole",
+            ),
+            ResourceKind::AccessPackage => (
+                "Access packages",
+                "access package",
+                "access packages",
+                "access packages",
+                "Access package manager(s)",
+                "accessPackage",
+            ),
         }
     }
 }

@@ -4,7 +4,7 @@
 //! cannot represent — a resource or user missing from the directory, a setting Attest does
 //! not support — as an issue with its JSON path, never dropping it silently.
 
-use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, Utc};
+use chrono::{DateTime, Datelike, Utc};
 use serde_json::{json, Map, Value};
 
 use crate::definition::{
@@ -216,16 +216,6 @@ fn parse_days(d: &str) -> Option<u32> {
     None
 }
 
-fn parse_datetime(v: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(v)
-        .map(|d| d.with_timezone(&Utc))
-        .ok()
-        .or_else(|| {
-            NaiveDate::parse_from_str(v, "%Y-%m-%d")
-                .ok()
-                .map(|d| d.and_time(NaiveTime::MIN).and_utc())
-        })
-}
 
 impl Reader<'_> {
     fn issue(&mut self, path: impl Into<String>, reason: impl Into<String>) {
@@ -324,11 +314,3 @@ fn is_all_m365_groups(q: &str) -> bool {
         && pq.filter.0 == ["groupTypes/any(c:c eq 'Unified'"]
 }
 
-fn kind_noun(kind: ResourceKind) -> &'static str {
-    match kind {
-        ResourceKind::Group => "group",
-        ResourceKind::Application => "application",
-        ResourceKind::DirectoryRole => "directory role",
-        ResourceKind::AccessPackage => "access package",
-    }
-}

@@ -232,6 +232,17 @@ impl DecisionItem {
         self.decisions.get(stage).and_then(Option::as_ref)
     }
 
+    /// "Undecided with a recommendation": what Accept recommendations records for this item
+    /// in `stage` — its recommendation, when the stage shows recommendations (`shown`) and
+    /// nobody has decided the item there yet. The reviewer's page reads the same rule off its
+    /// rows (`ReviewerView::recommendations_to_accept`).
+    pub fn recommendation_to_accept(&self, stage: usize, shown: bool) -> Option<&Recommendation> {
+        if !shown || self.decision_in(stage).is_some() {
+            return None;
+        }
+        self.recommendation.as_ref()
+    }
+
     /// The decision in `stage` as "Reviewees going to the next stage" reads it.
     pub fn outcome_in(&self, stage: usize) -> Outcome {
         self.decision_in(stage)

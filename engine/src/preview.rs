@@ -171,7 +171,6 @@ pub fn summary(def: &ReviewDefinition, dir: &Directory) -> Vec<String> {
     use crate::definition::{
         DeniedGuestAction, Frequency, NoResponse, PrincipalScope, Reviewers, ScheduleEnd,
     };
-    use crate::directory::ResourceKind;
 
     let mut out = Vec::new();
     let scope = &def.scope;
@@ -185,12 +184,7 @@ pub fn summary(def: &ReviewDefinition, dir: &Directory) -> Vec<String> {
             format!("guest users who have not signed in for {d} days")
         }
     };
-    let (one, many) = match scope.resource_kind {
-        ResourceKind::Group => ("group", "groups"),
-        ResourceKind::Application => ("application", "applications"),
-        ResourceKind::DirectoryRole => ("role", "roles"),
-        ResourceKind::AccessPackage => ("access package", "access packages"),
-    };
+    let (one, many) = (scope.resource_kind.noun(), scope.resource_kind.plural());
     let names: Vec<&str> = scope
         .resources
         .iter()

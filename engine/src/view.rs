@@ -59,6 +59,20 @@ pub struct ReviewerView {
     pub rows: Vec<ReviewerRow>,
 }
 
+impl ReviewerView {
+    /// The items Accept recommendations would decide, of `chosen` (all rows when empty):
+    /// `DecisionItem::recommendation_to_accept` read off the rows, whose `decision` is this
+    /// stage's and whose `recommendation` is present only when the stage shows them.
+    pub fn recommendations_to_accept(&self, chosen: &[u32]) -> Vec<u32> {
+        self.rows
+            .iter()
+            .filter(|r| r.decision.is_none() && r.recommendation.is_some())
+            .filter(|r| chosen.is_empty() || chosen.contains(&r.item))
+            .map(|r| r.item)
+            .collect()
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ViewError {
     #[error("this review no longer exists")]

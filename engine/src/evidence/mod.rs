@@ -17,7 +17,7 @@ pub use self::chain::{
 };
 pub use self::results::{results_csv, results_header, results_json};
 pub use self::sha256::{sha256, sha256_hex};
-use crate::directory::{AccessPath, Directory, ResourceKind, UserType};
+use crate::directory::{AccessPath, Directory, UserType};
 use crate::event::{DirectoryChange, Event, Record};
 use crate::import::{csv_field, parse_csv};
 use crate::instance::{
@@ -120,14 +120,6 @@ pub fn apply_description(dir: &Directory, result: &ApplyResult, applied: bool) -
     }
 }
 
-fn resource_type(kind: ResourceKind) -> &'static str {
-    match kind {
-        ResourceKind::Group => "group",
-        ResourceKind::Application => "servicePrincipal",
-        ResourceKind::DirectoryRole => "directoryRole",
-        ResourceKind::AccessPackage => "accessPackage",
-    }
-}
 
 fn access_text(dir: &Directory, access: &AccessPath) -> String {
     match access {

@@ -87,7 +87,7 @@ pub fn results_csv(state: &State, inst: &Instance, now: DateTime<Utc>) -> String
             def.id.clone(),
             def.name.clone(),
             inst.id.clone(),
-            resource_type(inst.resource.kind).to_string(),
+            inst.resource.kind.graph_type().to_string(),
             inst.resource.id.clone(),
             inst.resource.name.clone(),
             row.user.clone(),
@@ -188,7 +188,7 @@ pub fn results_json(state: &State, inst: &Instance, now: DateTime<Utc>) -> Value
                 "resource": {
                     "id": inst.resource.id,
                     "displayName": inst.resource.name,
-                    "type": resource_type(inst.resource.kind),
+                    "type": inst.resource.kind.graph_type(),
                 },
                 "accessType": access_text(dir, &row.access),
                 "finalDecision": row.outcome.graph_value(),

@@ -15,7 +15,7 @@ impl Reader<'_> {
         let range = v.get("range").filter(|r| r.is_object());
         // The start first: a pattern's day of month or weekday moves it.
         if let Some(sd) = range.and_then(|r| s(r, "startDate")) {
-            match parse_datetime(sd) {
+            match crate::import::parse_date(sd) {
                 Some(at) => def.schedule.start = at,
                 None => self.issue(
                     format!("{AT}.range.startDate"),
@@ -45,7 +45,7 @@ impl Reader<'_> {
         let end = match range.get("endDate") {
             None | Some(Value::Null) => None,
             Some(Value::String(e)) if e == "null" || e.is_empty() => None,
-            Some(e) => match e.as_str().and_then(parse_datetime) {
+            Some(e) => match e.as_str().and_then(crate::import::parse_date) {
                 Some(d) if d.year() >= 9999 => None,
                 Some(d) => Some(d),
                 None => {

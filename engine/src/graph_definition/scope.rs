@@ -88,7 +88,7 @@ impl Reader<'_> {
                         path,
                         format!(
                             "{} \"{id}\" does not exist in the directory",
-                            kind_noun(kind)
+                            kind.noun()
                         ),
                     );
                 }
@@ -241,7 +241,7 @@ impl Reader<'_> {
                             "$.instanceEnumerationScope.query",
                             format!(
                                 "the scope names {} \"{id}\"; \"{}\" is not used",
-                                kind_noun(kind),
+                                kind.noun(),
                                 bare(eq)
                             ),
                         );

@@ -78,9 +78,10 @@ pub(crate) fn kept_dangling(location: String, missing: &str) -> ImportError {
     )
 }
 
-/// Parse a Graph or CSV timestamp: RFC 3339 (`2024-01-31T09:00:00Z`) or a plain date
-/// (`2024-01-31`, midnight UTC).
-pub(crate) fn parse_date(s: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+/// Parse a Graph or CSV timestamp, or a date input's value: RFC 3339
+/// (`2024-01-31T09:00:00Z`) or a plain date (`2024-01-31`, midnight UTC). The one date
+/// reader of the directory import, the Graph definition import and the wizard.
+pub fn parse_date(s: &str) -> Option<chrono::DateTime<chrono::Utc>> {
     if let Ok(t) = chrono::DateTime::parse_from_rfc3339(s) {
         return Some(t.with_timezone(&chrono::Utc));
     }

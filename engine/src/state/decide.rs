@@ -121,7 +121,9 @@ pub fn decide(
         } => {
             let (inst, stage, reviewer) = open_stage_for_reviewer(state, instance, actor)?;
             let justification = justification.trim();
-            let required = state.definition_of(inst).settings.justification_required;
+            let def = state.definition_of(inst);
+            let required = def.settings.justification_required;
+            let shown = def.stages[stage].recommendations;
             let candidates: Vec<u32> = match items {
                 Some(items) => {
                     for &i in items {
@@ -138,11 +140,7 @@ pub fn decide(
             let decisions: Vec<ItemDecision> = candidates
                 .into_iter()
                 .filter_map(|i| {
-                    let item = &inst.items[i as usize];
-                    if item.decision_in(stage).is_some() {
-                        return None;
-                    }
-                    let rec = item.recommendation.as_ref()?;
+                    let rec = inst.items[i as usize].recommendation_to_accept(stage, shown)?;
                     Some(ItemDecision {
                         item: i,
                         decision: rec.decision,

@@ -188,6 +188,41 @@ fn accept_recommendations_touches_only_the_callers_undecided_items() {
     ));
 }
 
+/// "Undecided with a recommendation" is one rule: Accept recommendations records exactly
+/// the items the reviewer's page offers, and none when the stage shows no recommendations.
+#[test]
+fn accept_recommendations_decides_exactly_what_the_page_offers() {
+    for shown in [true, false] {
+        let mut sim = Sim::new(tenant());
+        let mut def = two_stage();
+        def.settings.recommendations.peer_affiliation = false;
+        def.stages[0].recommendations = shown;
+        sim.create(def);
+        sim.decide(ID, "mary", "alice", Decision::Deny).unwrap();
+        let offered = reviewer_view(&sim.state, ID, 0, "mary")
+            .unwrap()
+            .recommendations_to_accept(&[]);
+        assert_eq!(offered.is_empty(), !shown, "shown: {shown}");
+        sim.ok(
+            &as_user("mary"),
+            Command::AcceptRecommendations {
+                instance: ID.into(),
+                items: None,
+                justification: String::new(),
+            },
+        );
+        let inst = sim.instance(ID);
+        let accepted: Vec<u32> = (0..inst.items.len() as u32)
+            .filter(|&i| {
+                inst.items[i as usize]
+                    .decision_in(0)
+                    .is_some_and(|d| d.source == DecisionSource::AcceptedRecommendation)
+            })
+            .collect();
+        assert_eq!(accepted, offered, "shown: {shown}");
+    }
+}
+
 #[test]
 fn reviewer_view_shows_only_own_items_and_hides_earlier_decisions_when_blind() {
     for show_previous in [false, true] {

@@ -2,7 +2,7 @@
 //! picker with search, and date conversion for `<input type="date">`.
 
 use attest_engine::Directory;
-use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 
 use super::use_wizard;
@@ -205,12 +205,6 @@ pub fn date_value(at: DateTime<Utc>) -> String {
     at.format("%Y-%m-%d").to_string()
 }
 
-/// Midnight UTC of a date input's value; None when it is empty or not a date.
-pub fn parse_date(value: &str) -> Option<DateTime<Utc>> {
-    NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d")
-        .ok()
-        .map(|d| d.and_time(NaiveTime::MIN).and_utc())
-}
 
 /// A whole number typed into a number input; 0 when it is not one, so the engine's range
 /// rule explains what is expected.

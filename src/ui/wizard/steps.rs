@@ -8,11 +8,12 @@ use attest_engine::definition::{
     StageSettings, MAX_REVIEWER_DESCRIPTION, MAX_STAGES,
 };
 use attest_engine::directory::ResourceKind;
+use attest_engine::import::parse_date;
 use attest_engine::preview::{preview, summary};
 use leptos::prelude::*;
 
 use super::controls::{
-    date_value, parse_date, parse_number, Check, FieldErrors, Radio, UserPicker,
+    date_value, parse_number, Check, FieldErrors, Radio, UserPicker,
 };
 use super::{start_of_day, use_wizard};
 use crate::runtime::use_runtime;
@@ -84,22 +85,5 @@ pub fn field_label(field: &str) -> String {
     .to_string()
 }
 
-/// "Group owner(s)" in the words of the resource kind.
-fn owners_label(kind: ResourceKind) -> &'static str {
-    match kind {
-        ResourceKind::Group => "Group owner(s)",
-        ResourceKind::Application => "Application owner(s)",
-        ResourceKind::AccessPackage => "Access package manager(s)",
-        ResourceKind::DirectoryRole => "Resource owner(s) (roles have none)",
-    }
-}
 
-fn kind_plural(kind: ResourceKind) -> &'static str {
-    match kind {
-        ResourceKind::Group => "teams and groups",
-        ResourceKind::Application => "applications",
-        ResourceKind::AccessPackage => "access packages",
-        ResourceKind::DirectoryRole => "roles",
-    }
-}
 

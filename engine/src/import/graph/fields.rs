@@ -231,13 +231,7 @@ pub(super) fn read_group(at: &At, item: &Map<String, Value>) -> Result<Group, Im
     } else {
         Membership::Assigned
     };
-    let owners = read_objects(at, item, "owners", true)?
-        .into_iter()
-        .filter_map(|p| match p {
-            Principal::User(u) => Some(u),
-            Principal::Group(_) => None,
-        })
-        .collect();
+    let owners = read_owners(at, item)?;
     Ok(Group {
         id,
         display_name,
@@ -295,17 +289,23 @@ pub(super) fn read_service_principal(at: &At, item: &Map<String, Value>) -> Resu
             }
         }
     }
-    let owners = read_objects(at, item, "owners", true)?
-        .into_iter()
-        .filter_map(|p| match p {
-            Principal::User(u) => Some(u),
-            Principal::Group(_) => None,
-        })
-        .collect();
+    let owners = read_owners(at, item)?;
     Ok(Application {
         id,
         display_name,
         owners,
         assignments,
     })
+}
+
+/// `owners`: directory objects, of which Attest keeps the users (a group owning a group or
+/// application is not a reviewer).
+pub(super) fn read_owners(at: &At, item: &Map<String, Value>) -> Result<Vec<String>, ImportError> {
+    Ok(read_objects(at, item, "owners", true)?
+        .into_iter()
+        .filter_map(|p| match p {
+            Principal::User(u) => Some(u),
+            Principal::Group(_) => None,
+        })
+        .collect())
 }

@@ -109,11 +109,11 @@ pub fn ReviewTypeStep() -> impl IntoView {
             </fieldset>
 
             <fieldset class="field">
-                <legend>{move || format!("Select {}", kind_plural(kind.get()))}</legend>
+                <legend>{move || format!("Select {}", kind.get().picker_plural())}</legend>
                 <p class="hint">"Each one you select becomes its own review instance."</p>
                 <input
                     type="search"
-                    aria-label=move || format!("Search {}", kind_plural(kind.get()))
+                    aria-label=move || format!("Search {}", kind.get().picker_plural())
                     placeholder="Search by name"
                     prop:value=move || search.get()
                     on:input:target=move |ev| search.set(ev.target().value())

@@ -158,7 +158,7 @@ pub(super) fn StageFields(index: usize) -> impl IntoView {
                 >
                     <option value="managers" prop:selected=move || key.get() == "managers">"Managers of users"</option>
                     <Show when=move || kind.get() != ResourceKind::DirectoryRole || key.get() == "owners">
-                        <option value="owners" prop:selected=move || key.get() == "owners">{move || owners_label(kind.get())}</option>
+                        <option value="owners" prop:selected=move || key.get() == "owners">{move || kind.get().owners_label()}</option>
                     </Show>
                     <option value="users" prop:selected=move || key.get() == "users">"Select user(s)"</option>
                     <option value="group" prop:selected=move || key.get() == "group">"Members of a group"</option>
@@ -278,7 +278,7 @@ pub(super) fn ScheduleFields() -> impl IntoView {
                     type="date"
                     prop:value=move || wizard.def.with(|d| date_value(d.schedule.start))
                     on:change:target=move |ev| {
-                        if let Some(at) = parse_date(&ev.target().value()) {
+                        if let Some(at) = parse_date(ev.target().value().trim()) {
                             wizard.update(|d| d.schedule.start = at);
                         }
                     }
@@ -342,7 +342,7 @@ pub(super) fn ScheduleFields() -> impl IntoView {
                                     type="date"
                                     prop:value=date_value(date)
                                     on:change:target=move |ev| {
-                                        if let Some(date) = parse_date(&ev.target().value()) {
+                                        if let Some(date) = parse_date(ev.target().value().trim()) {
                                             wizard.update(|d| d.schedule.end = ScheduleEnd::OnDate { date });
                                         }
                                     }
