@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::fast_hash::FastSet;
+use rustc_hash::FxHashSet;
 
 /// Member or guest (Graph `userType`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -367,7 +367,7 @@ impl Directory {
                     let Some(g) = self.groups.get(id) else {
                         return Vec::new();
                     };
-                    let mut seen = FastSet::default();
+                    let mut seen = FxHashSet::default();
                     g.members
                         .iter()
                         .filter_map(|m| match m {
@@ -520,4 +520,4 @@ impl Directory {
 }
 
 /// A set of object ids for reference checks.
-type IdSet<'a> = FastSet<&'a str>;
+type IdSet<'a> = FxHashSet<&'a str>;

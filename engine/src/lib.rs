@@ -12,7 +12,6 @@ pub mod definition;
 pub mod directory;
 pub mod event;
 pub mod evidence;
-mod fast_hash;
 pub mod graph_definition;
 pub mod import;
 pub mod instance;

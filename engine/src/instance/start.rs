@@ -2,7 +2,7 @@
 //! and the recommendations, taken from the directory at the start time.
 
 use super::*;
-use crate::fast_hash::FastMap;
+use rustc_hash::FxHashMap;
 
 /// Build the snapshot an instance starts from. Pure function of the definition, the
 /// directory and the start time.
@@ -49,7 +49,7 @@ pub fn snapshot(
                 Reviewers::GroupMembers { group } => Some(dir.group_user_ids(group)),
                 Reviewers::Managers => {
                     return StageResolver::Managers {
-                        by_manager: FastMap::default(),
+                        by_manager: FxHashMap::default(),
                         fallback,
                     }
                 }
@@ -187,7 +187,7 @@ pub(super) enum StageResolver<'a> {
         fallback: bool,
     },
     Managers {
-        by_manager: FastMap<&'a str, u32>,
+        by_manager: FxHashMap<&'a str, u32>,
         fallback: u32,
     },
     SelfReview,
@@ -221,8 +221,8 @@ impl ReviewerSets {
 
 /// Per manager: how many reports they have, and how many of those hold the access.
 pub(super) struct PeerCounts<'a> {
-    team: FastMap<&'a str, u32>,
-    holders: FastMap<&'a str, u32>,
+    team: FxHashMap<&'a str, u32>,
+    holders: FxHashMap<&'a str, u32>,
 }
 
 /// Below this share of peers holding the access, affiliation is "little overlap".
@@ -232,13 +232,13 @@ pub(super) const MIN_PEERS: u32 = 2;
 
 impl<'a> PeerCounts<'a> {
     fn new(dir: &'a Directory, holders: impl Iterator<Item = &'a User>) -> Self {
-        let mut team = FastMap::default();
+        let mut team = FxHashMap::default();
         for u in dir.users.values() {
             if let Some(m) = &u.manager {
                 *team.entry(m.as_str()).or_insert(0) += 1;
             }
         }
-        let mut held = FastMap::default();
+        let mut held = FxHashMap::default();
         for u in holders {
             if let Some(m) = u.manager.as_deref() {
                 *held.entry(m).or_insert(0) += 1;
