@@ -1,13 +1,10 @@
-//! Review definition validation (every rule names its field) and the serialized forms that
-//! are a compatibility promise.
+//! Review definition validation (every rule names its field), the dependent-field rules, and
+//! the definition's serialized form (events and commands are pinned in serialized.rs).
 
 mod support;
 
 use attest_engine::definition::*;
 use attest_engine::directory::ResourceKind;
-use attest_engine::event::{Event, ItemDecision, Record};
-use attest_engine::instance::{Decision, DecisionSource};
-use attest_engine::Actor;
 use support::*;
 
 /// (what is wrong, how to break a valid definition, the field named, a phrase of the rule)
@@ -362,56 +359,6 @@ fn limits_that_are_still_valid() {
         change(&mut def);
         assert_eq!(def.validate(&dir), vec![], "{what}");
     }
-}
-
-/// The JSON of records is a compatibility promise: stored logs and sync peers read it.
-#[test]
-fn serialized_events_are_pinned() {
-    let at = t0();
-    let record = Record {
-        v: 1,
-        id: "browser-1:42".into(),
-        at,
-        actor: Actor::User { id: "mary".into() },
-        reason: None,
-        events: vec![Event::DecisionsRecorded {
-            instance: "r~0~g-exception".into(),
-            stage: 0,
-            reviewer: "mary".into(),
-            source: DecisionSource::Reviewer,
-            decisions: vec![ItemDecision {
-                item: 3,
-                decision: Decision::DontKnow,
-                justification: "On leave".into(),
-            }],
-        }],
-    };
-    let json = serde_json::to_string(&record).unwrap();
-    assert_eq!(
-        json,
-        r#"{"v":1,"id":"browser-1:42","at":"2026-01-05T09:00:00Z","actor":{"kind":"user","id":"mary"},"events":[{"type":"decisionsRecorded","instance":"r~0~g-exception","stage":0,"reviewer":"mary","source":"Reviewer","decisions":[{"item":3,"decision":"DontKnow","justification":"On leave"}]}]}"#
-    );
-    assert_eq!(serde_json::from_str::<Record>(&json).unwrap(), record);
-
-    let stop = Record {
-        v: 1,
-        id: "browser-1:43".into(),
-        at,
-        actor: Actor::Administrator {
-            name: "Ada Admin".into(),
-        },
-        reason: Some("Auditor deadline".into()),
-        events: vec![Event::StageEnded {
-            instance: "r~0~g-exception".into(),
-            stage: 0,
-            at,
-            reason: attest_engine::instance::StageEndReason::Stopped,
-        }],
-    };
-    assert_eq!(
-        serde_json::to_string(&stop).unwrap(),
-        r#"{"v":1,"id":"browser-1:43","at":"2026-01-05T09:00:00Z","actor":{"kind":"administrator","name":"Ada Admin"},"reason":"Auditor deadline","events":[{"type":"stageEnded","instance":"r~0~g-exception","stage":0,"at":"2026-01-05T09:00:00Z","reason":"Stopped"}]}"#
-    );
 }
 
 #[test]
