@@ -7,14 +7,23 @@ use serde::{Deserialize, Serialize};
 #[serde(tag = "kind", rename_all = "camelCase")]
 pub enum Actor {
     /// A review administrator: creates, stops and applies reviews. `name` is shown in history.
-    Administrator { name: String },
+    /// A review administrator: creates, stops and applies reviews; `name` is shown in history.
+    Administrator {
+        /// Display name, shown in history.
+        name: String,
+    },
     /// A directory user acting as a reviewer (manager, owner, selected user, self-reviewer).
-    User { id: String },
+    /// A directory user acting as a reviewer.
+    User {
+        /// The user's id.
+        id: String,
+    },
     /// The engine itself: deadlines passing, recurrence, auto-apply, scheduled guest deletion.
     System,
 }
 
 impl Actor {
+    /// Whether this is an administrator.
     pub fn is_administrator(&self) -> bool {
         matches!(self, Actor::Administrator { .. })
     }

@@ -9,33 +9,44 @@ use crate::event::ItemDecision;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "camelCase")]
+/// What a person or the clock asks the engine to do.
 pub enum Command {
     /// Replace the directory (an import, or the sample tenant). Administrators only.
     ImportDirectory {
+        /// The whole directory; it replaces the current one.
         directory: Box<Directory>,
+        /// Where the directory came from (file names, "sample").
         source: String,
     },
     /// Create or update a draft; drafts are not validated until created.
     SaveDraft {
+        /// The review definition.
         definition: Box<ReviewDefinition>,
     },
+    /// Delete a draft by id.
     DeleteDraft {
+        /// Id of the review definition.
         definition: String,
     },
     /// Validate and schedule a review; it starts at its start date.
     CreateReview {
+        /// The review definition.
         definition: Box<ReviewDefinition>,
     },
     /// A reviewer records Approve / Deny / Don't know on their items in the current stage.
     RecordDecisions {
+        /// Id of the review instance.
         instance: String,
+        /// The decisions, one per item.
         decisions: Vec<ItemDecision>,
     },
     /// Accept the recommendation on the caller's not-reviewed items (all of them when
     /// `items` is None). `justification`, when given, is recorded with each decision; a
     /// review that requires one to approve refuses approvals without it.
     AcceptRecommendations {
+        /// Id of the review instance.
         instance: String,
+        /// Item indices within the instance.
         items: Option<Vec<u32>>,
         /// Records made before this field existed carry none.
         #[serde(default)]
@@ -43,23 +54,29 @@ pub enum Command {
     },
     /// Take back the caller's decisions on these items in the current stage.
     ResetDecisions {
+        /// Id of the review instance.
         instance: String,
+        /// Item indices within the instance.
         items: Vec<u32>,
     },
     /// "Stop current stage": the next stage starts at once.
     StopCurrentStage {
+        /// Id of the review instance.
         instance: String,
     },
     /// "Stop review": irreversible; the review completes now.
     StopReview {
+        /// Id of the review instance.
         instance: String,
     },
     /// "Apply results": only once the review is finished.
     ApplyResults {
+        /// Id of the review instance.
         instance: String,
     },
     /// Stop a recurring review from starting further occurrences.
     EndSeries {
+        /// Id of the review definition.
         definition: String,
     },
     /// Let the clock run to `now`: stage deadlines, recurrence, auto-apply, deletions.

@@ -7,22 +7,33 @@ use serde::{Deserialize, Serialize};
 
 use crate::directory::{Directory, ResourceKind};
 
+/// Version written into new definitions.
 pub const DEFINITION_VERSION: u16 = 1;
+/// A review has at most three stages (Entra).
 pub const MAX_STAGES: usize = 3;
+/// Longest description for reviewers, in characters (it goes into notifications).
 pub const MAX_REVIEWER_DESCRIPTION: usize = 256;
+/// Longest stage, in days.
 pub const MAX_STAGE_DAYS: u32 = 180;
+/// Default look-back window of the inactivity recommendation, in days.
 pub const DEFAULT_LOOK_BACK_DAYS: u32 = 30;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+/// An access review as the administrator configures it (Entra's `accessReviewScheduleDefinition`).
 pub struct ReviewDefinition {
     #[serde(default = "definition_version")]
+    /// Format version, for reading older forms.
     pub v: u16,
+    /// Its id.
     pub id: String,
+    /// Display name.
     pub name: String,
+    /// Description only administrators see.
     pub description_for_admins: String,
     /// Shown to reviewers in notifications; at most 256 characters.
     pub description_for_reviewers: String,
+    /// What is reviewed and whose access.
     pub scope: Scope,
     /// One to three stages, run in order.
     pub stages: Vec<StageSettings>,
@@ -30,7 +41,9 @@ pub struct ReviewDefinition {
     pub show_previous_decisions: bool,
     /// "Reviewees going to the next stage" (multi-stage only).
     pub decisions_to_next_stage: Vec<Outcome>,
+    /// What happens at the end, recommendations and reminders.
     pub settings: Settings,
+    /// Start, recurrence and end.
     pub schedule: Schedule,
 }
 
@@ -41,13 +54,18 @@ fn definition_version() -> u16 {
 /// A decision as it stands for one reviewee; `NotReviewed` is the absence of one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum Outcome {
+    /// Approved.
     Approve,
+    /// Denied.
     Deny,
+    /// "Don't know".
     DontKnow,
+    /// No decision recorded.
     NotReviewed,
 }
 
 impl Outcome {
+    /// Every outcome, in the order screens list them.
     pub const ALL: [Outcome; 4] = [
         Outcome::Approve,
         Outcome::Deny,
@@ -75,6 +93,7 @@ impl Outcome {
         }
     }
 
+    /// The outcome as screens show it.
     pub fn label(self) -> &'static str {
         match self {
             Outcome::Approve => "Approved",
@@ -86,17 +105,23 @@ impl Outcome {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// Whose access is reviewed.
 pub enum PrincipalScope {
+    /// All users with the access.
     AllUsers,
+    /// Guest users only.
     GuestsOnly,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+/// The scope of a review.
 pub struct Scope {
+    /// The kind of resource under review.
     pub resource_kind: ResourceKind,
     /// Each resource becomes its own review instance.
     pub resources: Vec<String>,
+    /// All users or guests only.
     pub principals: PrincipalScope,
     /// "Inactive users (on tenant level) only": inactive for this many days (1-730).
     pub inactive_days: Option<u32>,
@@ -106,20 +131,30 @@ pub struct Scope {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "camelCase")]
+/// Who reviews in a stage.
 pub enum Reviewers {
     /// "Managers of users".
     Managers,
     /// "Group owner(s)" / application owners / access package managers.
     ResourceOwners,
     /// "Select user(s)".
-    SelectedUsers { users: Vec<String> },
+    /// "Select user(s)": these users review.
+    SelectedUsers {
+        /// User ids of the reviewers.
+        users: Vec<String>,
+    },
     /// "Select group(s)": every member of the group reviews.
-    GroupMembers { group: String },
+    /// "Select group(s)": every member of the group reviews.
+    GroupMembers {
+        /// The group's id.
+        group: String,
+    },
     /// "Users review their own access".
     SelfReview,
 }
 
 impl Reviewers {
+    /// The kind of reviewer as the wizard names it.
     pub fn label(&self) -> &'static str {
         match self {
             Reviewers::Managers => "Managers of users",
@@ -138,10 +173,13 @@ impl Reviewers {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+/// One stage of a review.
 pub struct StageSettings {
+    /// User ids of the reviewers.
     pub reviewers: Reviewers,
     /// Used when the reviewer set is empty (a user without a manager, a group without owner).
     pub fallback_reviewers: Vec<String>,
+    /// How long the stage lasts, in days.
     pub duration_days: u32,
     /// Show recommendations to this stage's reviewers.
     pub recommendations: bool,
@@ -150,13 +188,18 @@ pub struct StageSettings {
 /// "If reviewers don't respond".
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum NoResponse {
+    /// No change: access stays as it is.
     NoChange,
+    /// Remove access.
     RemoveAccess,
+    /// Approve access.
     ApproveAccess,
+    /// Take the recommendations.
     TakeRecommendations,
 }
 
 impl NoResponse {
+    /// The choice as the wizard names it.
     pub fn label(self) -> &'static str {
         match self {
             NoResponse::NoChange => "No change",
@@ -176,13 +219,16 @@ pub enum DeniedGuestAction {
     BlockThenDelete,
 }
 
+/// Days between blocking a denied guest and deleting it.
 pub const GUEST_DELETION_DAYS: i64 = 30;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+/// Which recommendations reviewers see.
 pub struct Recommendations {
     /// Recommend Deny for users without a sign-in during the look-back window.
     pub inactivity: bool,
+    /// How far back sign-ins count, in days.
     pub look_back_days: u32,
     /// Recommend Deny for users whose peers (same manager) mostly lack this access.
     pub peer_affiliation: bool,
@@ -200,7 +246,9 @@ impl Default for Recommendations {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+/// Settings that apply to the whole review.
 pub struct Settings {
+    /// "If reviewers don't respond".
     pub if_no_response: NoResponse,
     /// "Justification required" on approval.
     pub justification_required: bool,
@@ -208,18 +256,26 @@ pub struct Settings {
     pub auto_apply: bool,
     /// Only with a guests-only scope.
     pub denied_guest_action: Option<DeniedGuestAction>,
+    /// Which recommendations are made.
     pub recommendations: Recommendations,
     /// Send a reminder halfway through each stage to reviewers with undecided items.
     pub reminders: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// How often a review recurs.
 pub enum Frequency {
+    /// Once.
     OneTime,
+    /// Every week.
     Weekly,
+    /// Every month.
     Monthly,
+    /// Every three months.
     Quarterly,
+    /// Every six months.
     SemiAnnually,
+    /// Every year.
     Annually,
 }
 
@@ -237,6 +293,7 @@ impl Frequency {
         }
     }
 
+    /// The frequency as the wizard names it.
     pub fn label(self) -> &'static str {
         match self {
             Frequency::OneTime => "One time",
@@ -251,17 +308,31 @@ impl Frequency {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "camelCase")]
+/// When a recurring review stops.
 pub enum ScheduleEnd {
+    /// Never: it recurs until the series is ended.
     Never,
-    OnDate { date: DateTime<Utc> },
-    AfterOccurrences { count: u32 },
+    /// On a date: no occurrence starts after it.
+    OnDate {
+        /// The last day an occurrence may start.
+        date: DateTime<Utc>,
+    },
+    /// After this many occurrences.
+    AfterOccurrences {
+        /// How many occurrences.
+        count: u32,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+/// When a review starts and how it recurs.
 pub struct Schedule {
+    /// Start of the first occurrence.
     pub start: DateTime<Utc>,
+    /// How often it recurs.
     pub frequency: Frequency,
+    /// When it stops recurring.
     pub end: ScheduleEnd,
 }
 
@@ -288,7 +359,9 @@ impl Schedule {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 #[error("{field}: {rule}")]
 pub struct FieldError {
+    /// The field, as a path (`stages[0].reviewers`).
     pub field: String,
+    /// The rule it breaks, in words.
     pub rule: String,
 }
 
@@ -300,6 +373,7 @@ fn err(field: impl Into<String>, rule: impl Into<String>) -> FieldError {
 }
 
 impl ReviewDefinition {
+    /// More than one stage.
     pub fn is_multi_stage(&self) -> bool {
         self.stages.len() > 1
     }
@@ -532,4 +606,3 @@ impl ReviewDefinition {
         }
     }
 }
-

@@ -14,22 +14,33 @@ use rustc_hash::FxHashSet;
 /// Member or guest (Graph `userType`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum UserType {
+    /// A member of the tenant.
     Member,
+    /// A guest.
     Guest,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+/// A directory user.
 pub struct User {
+    /// Its id.
     pub id: String,
+    /// The name shown for it.
     pub display_name: String,
     /// userPrincipalName (or mail for guests); what notifications are addressed to.
     pub user_principal_name: String,
+    /// Member or guest.
     pub user_type: UserType,
+    /// The manager's user id.
     pub manager: Option<String>,
+    /// Whether the account may sign in.
     pub account_enabled: bool,
+    /// When it was created.
     pub created: DateTime<Utc>,
+    /// The last sign-in, if the user ever signed in.
     pub last_sign_in: Option<DateTime<Utc>>,
+    /// Department, when the directory has one.
     pub department: Option<String>,
 }
 
@@ -57,12 +68,16 @@ impl User {
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(tag = "type", content = "id", rename_all = "camelCase")]
 pub enum Principal {
+    /// A user, by id.
     User(String),
+    /// A group, by id.
     Group(String),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// The kind of group.
 pub enum GroupKind {
+    /// A security group.
     Security,
     /// Microsoft 365 group (Graph `groupTypes` contains "Unified"); a team is one of these.
     Microsoft365,
@@ -70,64 +85,93 @@ pub enum GroupKind {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "camelCase")]
+/// How a group gets its members.
 pub enum Membership {
+    /// Members are added by hand.
     Assigned,
     /// Members come from a rule (Graph `membershipRule`); they cannot be removed by hand.
     Dynamic {
+        /// The membership rule.
         rule: String,
     },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+/// A group.
 pub struct Group {
+    /// Its id.
     pub id: String,
+    /// The name shown for it.
     pub display_name: String,
+    /// Its kind.
     pub kind: GroupKind,
+    /// Assigned or dynamic.
     pub membership: Membership,
     /// Synced from on-premises Active Directory: changes must be made there.
     pub on_premises_sync: bool,
+    /// Whether the group has mail.
     pub mail_enabled: bool,
+    /// User ids of the owners.
     pub owners: Vec<String>,
+    /// Direct members: users and groups.
     pub members: Vec<Principal>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+/// An enterprise application (service principal).
 pub struct Application {
+    /// Its id.
     pub id: String,
+    /// The name shown for it.
     pub display_name: String,
+    /// User ids of the owners.
     pub owners: Vec<String>,
     /// Users and groups assigned to the app (app role assignments).
     pub assignments: Vec<Principal>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// How a role is held.
 pub enum AssignmentKind {
+    /// Active: held now.
     Active,
+    /// Eligible: may be activated (PIM).
     Eligible,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+/// One user's assignment to a role.
 pub struct RoleAssignment {
+    /// The user's id.
     pub user: String,
+    /// Its kind.
     pub kind: AssignmentKind,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+/// A Microsoft Entra role.
 pub struct DirectoryRole {
+    /// Its id.
     pub id: String,
+    /// The name shown for it.
     pub display_name: String,
+    /// Whether the role is privileged.
     pub privileged: bool,
+    /// Who holds the role, and how.
     pub assignments: Vec<RoleAssignment>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+/// An access package.
 pub struct AccessPackage {
+    /// Its id.
     pub id: String,
+    /// The name shown for it.
     pub display_name: String,
     /// Access package managers; they are the "resource owners" of a package review.
     pub owners: Vec<String>,
@@ -138,9 +182,13 @@ pub struct AccessPackage {
 /// What a review can be about (SPEC section 3, "resource kind").
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum ResourceKind {
+    /// Groups and Teams.
     Group,
+    /// Enterprise applications.
     Application,
+    /// Microsoft Entra roles.
     DirectoryRole,
+    /// Access packages.
     AccessPackage,
 }
 
@@ -176,7 +224,16 @@ impl ResourceKind {
         self.words().5
     }
 
-    fn words(self) -> (&'static str, &'static str, &'static str, &'static str, &'static str, &'static str) {
+    fn words(
+        self,
+    ) -> (
+        &'static str,
+        &'static str,
+        &'static str,
+        &'static str,
+        &'static str,
+        &'static str,
+    ) {
         match self {
             ResourceKind::Group => (
                 "Teams + Groups",
@@ -216,11 +273,17 @@ impl ResourceKind {
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+/// The directory the reviews run on, keyed by id.
 pub struct Directory {
+    /// Users.
     pub users: BTreeMap<String, User>,
+    /// Groups.
     pub groups: BTreeMap<String, Group>,
+    /// Applications.
     pub applications: BTreeMap<String, Application>,
+    /// Roles.
     pub roles: BTreeMap<String, DirectoryRole>,
+    /// Access packages.
     pub access_packages: BTreeMap<String, AccessPackage>,
 }
 
@@ -231,20 +294,27 @@ pub enum AccessPath {
     /// Directly: a direct member, a direct app assignment, a role or package assignment.
     Direct,
     /// Through membership of this group (nested group member, or an app assigned to a group).
-    ViaGroup { group: String },
+    /// Through membership of this group.
+    ViaGroup {
+        /// The group's id.
+        group: String,
+    },
 }
 
 /// One user's access to a resource, as enumerated for a review.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Access {
+    /// The user's id.
     pub user: String,
+    /// JSON path.
     pub path: AccessPath,
     /// Set for directory-role assignments.
     pub assignment: Option<AssignmentKind>,
 }
 
 impl Directory {
+    /// A user by id.
     pub fn user(&self, id: &str) -> Option<&User> {
         self.users.get(id)
     }
@@ -269,6 +339,7 @@ impl Directory {
         id
     }
 
+    /// Whether a resource of `kind` exists.
     pub fn resource_exists(&self, kind: ResourceKind, id: &str) -> bool {
         match kind {
             ResourceKind::Group => self.groups.contains_key(id),
@@ -278,6 +349,7 @@ impl Directory {
         }
     }
 
+    /// A resource's display name.
     pub fn resource_name(&self, kind: ResourceKind, id: &str) -> Option<&str> {
         match kind {
             ResourceKind::Group => self.groups.get(id).map(|g| g.display_name.as_str()),

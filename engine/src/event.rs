@@ -10,36 +10,47 @@ use crate::directory::Directory;
 use crate::instance::{ApplyResult, Decision, DecisionSource, Instance, StageEndReason};
 use crate::Actor;
 
+/// Version written into new records.
 pub const RECORD_VERSION: u16 = 1;
 
 /// One accepted command: its events land together or not at all.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Record {
+    /// Format version, for reading older forms.
     pub v: u16,
     /// Unique across browsers (the caller supplies it); applying a record twice is a no-op.
     pub id: String,
     /// When it was recorded.
     pub at: DateTime<Utc>,
+    /// Who acted.
     pub actor: Actor,
     /// Why, when the actor gave a reason (stop, apply) — shown in the history.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// The events, in order.
     pub events: Vec<Event>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+/// One decision on one item.
 pub struct ItemDecision {
+    /// Index of the item within the instance.
     pub item: u32,
+    /// The decision.
     pub decision: Decision,
+    /// The reviewer's justification (may be empty).
     pub justification: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+/// What applying did to one item.
 pub struct ItemApplied {
+    /// Index of the item within the instance.
     pub item: u32,
+    /// What applying did.
     pub result: ApplyResult,
 }
 
@@ -47,104 +58,170 @@ pub struct ItemApplied {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "camelCase")]
 pub enum DirectoryChange {
+    /// Remove a user from a group.
     RemoveGroupMember {
+        /// The group's id.
         group: String,
+        /// The user's id.
         user: String,
     },
+    /// Remove a user's application assignment.
     RemoveAppAssignment {
+        /// The application's id.
         application: String,
+        /// The user's id.
         user: String,
     },
+    /// Remove a user's role assignment.
     RemoveRoleAssignment {
+        /// The role's id.
         role: String,
+        /// The user's id.
         user: String,
     },
+    /// Remove a user's access package assignment.
     RemovePackageAssignment {
+        /// The access package's id.
         package: String,
+        /// The user's id.
         user: String,
     },
     /// Block sign-in now; delete the user at `delete_at` (30 days later).
     BlockGuest {
+        /// The user's id.
         user: String,
+        /// When the blocked guest is deleted.
         delete_at: DateTime<Utc>,
     },
+    /// Delete a (blocked guest) user.
     DeleteUser {
+        /// The user's id.
         user: String,
     },
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "camelCase")]
+/// A fact the engine records.
 pub enum Event {
+    /// The directory was imported; it replaces the current one.
     DirectoryImported {
+        /// The whole directory; it replaces the current one.
         directory: Box<Directory>,
+        /// Where the directory came from (file names, "sample").
         source: String,
     },
+    /// A draft was saved.
     DraftSaved {
+        /// The review definition.
         definition: Box<ReviewDefinition>,
     },
+    /// A draft was deleted.
     DraftDeleted {
+        /// Id of the review definition.
         definition: String,
     },
+    /// A review was created.
     ReviewCreated {
+        /// The review definition.
         definition: Box<ReviewDefinition>,
     },
     /// An occurrence of a review started on one resource, with its snapshot.
     InstanceStarted {
+        /// Id of the review instance.
         instance: Box<Instance>,
     },
+    /// Decisions were recorded.
     DecisionsRecorded {
+        /// Id of the review instance.
         instance: String,
+        /// Stage index (0 is the first stage).
         stage: usize,
+        /// The reviewer's user id.
         reviewer: String,
+        /// How it was decided: by the reviewer or by accepting recommendations.
         source: DecisionSource,
+        /// The decisions, one per item.
         decisions: Vec<ItemDecision>,
     },
+    /// Decisions were reset to none.
     DecisionsReset {
+        /// Id of the review instance.
         instance: String,
+        /// Stage index (0 is the first stage).
         stage: usize,
+        /// The reviewer's user id.
         reviewer: String,
+        /// Item indices within the instance.
         items: Vec<u32>,
     },
     /// The halfway reminder went to these reviewers (those with undecided items).
     ReminderSent {
+        /// Id of the review instance.
         instance: String,
+        /// Stage index (0 is the first stage).
         stage: usize,
+        /// When it happened.
         at: DateTime<Utc>,
+        /// User ids of the reviewers.
         reviewers: Vec<String>,
     },
+    /// A stage ended.
     StageEnded {
+        /// Id of the review instance.
         instance: String,
+        /// Stage index (0 is the first stage).
         stage: usize,
+        /// When it happened.
         at: DateTime<Utc>,
+        /// Why the stage ended.
         reason: StageEndReason,
     },
     /// The next stage started with these items (the reviewees going to the next stage).
     StageStarted {
+        /// Id of the review instance.
         instance: String,
+        /// Stage index (0 is the first stage).
         stage: usize,
+        /// When it happened.
         at: DateTime<Utc>,
+        /// When the stage ends.
         deadline: DateTime<Utc>,
+        /// Item indices within the instance.
         items: Vec<u32>,
     },
+    /// An instance completed.
     InstanceCompleted {
+        /// Id of the review instance.
         instance: String,
+        /// When it happened.
         at: DateTime<Utc>,
+        /// True when an administrator stopped the review.
         stopped: bool,
     },
+    /// Results were applied.
     ResultsApplied {
+        /// Id of the review instance.
         instance: String,
+        /// When it happened.
         at: DateTime<Utc>,
+        /// Per item, what applying did.
         results: Vec<ItemApplied>,
     },
+    /// The directory changed (applying results, blocking or deleting a guest).
     DirectoryChanged {
+        /// The change.
         change: DirectoryChange,
+        /// When it happened.
         at: DateTime<Utc>,
+        /// Id of the review instance.
         instance: Option<String>,
     },
     /// No further occurrences of a recurring review will start.
     SeriesEnded {
+        /// Id of the review definition.
         definition: String,
+        /// When it happened.
         at: DateTime<Utc>,
     },
 }

@@ -26,13 +26,16 @@ pub use export::export_definition;
 pub struct GraphIssue {
     /// JSON path, `$.stageSettings[1].reviewers[0].query`.
     pub path: String,
+    /// Why, in words a person can read.
     pub reason: String,
 }
 
 /// The definition read from the JSON, and what could not be taken over.
 #[derive(Clone, Debug, PartialEq)]
 pub struct GraphDefinition {
+    /// The review definition.
     pub definition: ReviewDefinition,
+    /// What could not be taken over exactly, with JSON paths.
     pub issues: Vec<GraphIssue>,
 }
 
@@ -216,7 +219,6 @@ fn parse_days(d: &str) -> Option<u32> {
     None
 }
 
-
 impl Reader<'_> {
     fn issue(&mut self, path: impl Into<String>, reason: impl Into<String>) {
         self.issues.push(GraphIssue {
@@ -280,7 +282,6 @@ impl Reader<'_> {
         self.settings(&settings_v, &mut def);
         def
     }
-
 }
 
 fn weekday(name: &str) -> Option<chrono::Weekday> {
@@ -313,4 +314,3 @@ fn is_all_m365_groups(q: &str) -> bool {
         && pq.other.is_empty()
         && pq.filter.0 == ["groupTypes/any(c:c eq 'Unified'"]
 }
-

@@ -9,26 +9,35 @@ use serde::{Deserialize, Serialize};
 
 mod start;
 
-pub use start::snapshot;
 use crate::definition::{
     NoResponse, Outcome, PrincipalScope, ReviewDefinition, Reviewers, MAX_STAGES,
 };
 use crate::directory::{
     Access, AccessPath, AssignmentKind, Directory, ResourceKind, User, UserType,
 };
+pub use start::snapshot;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// Where an instance stands.
 pub enum InstanceStatus {
+    /// Not started yet.
     NotStarted,
+    /// Running.
     InProgress,
+    /// All stages ended; results not applied.
     Completed,
+    /// Results applied.
     Applied,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// Where a stage stands.
 pub enum StageStatus {
+    /// Not started yet.
     NotStarted,
+    /// Running.
     InProgress,
+    /// Ended.
     Completed,
 }
 
@@ -47,11 +56,17 @@ pub enum StageEndReason {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+/// A stage's times and status in an instance.
 pub struct StageState {
+    /// Where it stands.
     pub status: StageStatus,
+    /// When it started.
     pub started: Option<DateTime<Utc>>,
+    /// When the stage ends.
     pub deadline: Option<DateTime<Utc>>,
+    /// When it ended.
     pub ended: Option<DateTime<Utc>>,
+    /// Why it ended.
     pub end_reason: Option<StageEndReason>,
     /// Whether the halfway reminder has gone out.
     pub reminded: bool,
@@ -60,12 +75,16 @@ pub struct StageState {
 /// A reviewer's decision (NotReviewed is the absence of one).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Decision {
+    /// Approve.
     Approve,
+    /// Deny.
     Deny,
+    /// "Don't know".
     DontKnow,
 }
 
 impl Decision {
+    /// The outcome this decision stands for.
     pub fn outcome(self) -> Outcome {
         match self {
             Decision::Approve => Outcome::Approve,
@@ -85,7 +104,9 @@ impl Decision {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// How a decision was made.
 pub enum DecisionSource {
+    /// By the reviewer.
     Reviewer,
     /// The reviewer selected "Accept recommendations".
     AcceptedRecommendation,
@@ -93,17 +114,25 @@ pub enum DecisionSource {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+/// A decision as recorded: who, when, why, how.
 pub struct RecordedDecision {
+    /// The decision.
     pub decision: Decision,
+    /// The reviewer's user id.
     pub reviewer: String,
+    /// The reviewer's justification (may be empty).
     pub justification: String,
+    /// When it happened.
     pub at: DateTime<Utc>,
+    /// How it was decided: by the reviewer or by accepting recommendations.
     pub source: DecisionSource,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+/// A recommendation made when the instance started, and why.
 pub struct Recommendation {
+    /// The decision.
     pub decision: Decision,
     /// Why; `Display` gives the words a reviewer reads ("no sign-in for 94 days").
     pub reasons: Vec<Reason>,
@@ -125,12 +154,37 @@ impl Recommendation {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "camelCase")]
 pub enum Reason {
-    NoSignIn { days: i64 },
-    NeverSignedIn { account_days: i64 },
-    SignedIn { days: i64 },
+    /// Has not signed in for this many days.
+    NoSignIn {
+        /// Days since the last sign-in.
+        days: i64,
+    },
+    /// Never signed in, account this many days old.
+    NeverSignedIn {
+        /// Days since the account was created.
+        account_days: i64,
+    },
+    /// Signed in this many days ago.
+    SignedIn {
+        /// Days since the last sign-in.
+        days: i64,
+    },
+    /// A new account.
     NewAccount,
-    LittlePeerOverlap { held: u32, total: u32 },
-    PeerOverlap { held: u32, total: u32 },
+    /// Few peers have this access.
+    LittlePeerOverlap {
+        /// Peers who hold this access.
+        held: u32,
+        /// Peers in all.
+        total: u32,
+    },
+    /// Most peers have this access.
+    PeerOverlap {
+        /// Peers who hold this access.
+        held: u32,
+        /// Peers in all.
+        total: u32,
+    },
 }
 
 impl std::fmt::Display for Reason {
@@ -164,13 +218,24 @@ impl std::fmt::Display for Reason {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "camelCase")]
 pub enum NotSupported {
+    /// A dynamic group's members cannot be removed.
     DynamicGroup,
+    /// An on-premises group cannot be changed here.
     OnPremisesGroup,
-    NestedMembership { group: String },
-    GroupAssignedApplication { group: String },
+    /// Access through a nested group.
+    NestedMembership {
+        /// The group's id.
+        group: String,
+    },
+    /// Access through a group assigned to the application.
+    GroupAssignedApplication {
+        /// The group's id.
+        group: String,
+    },
 }
 
 impl NotSupported {
+    /// Why, in words, naming objects from `dir`.
     pub fn reason(&self, dir: &Directory) -> String {
         match self {
             NotSupported::DynamicGroup => {
@@ -195,13 +260,21 @@ impl NotSupported {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DecisionItem {
+    /// The user's id.
     pub user: String,
+    /// The user's display name.
     pub user_name: String,
+    /// The user's sign-in name (user principal name).
     pub user_principal_name: String,
+    /// Member or guest.
     pub user_type: UserType,
+    /// The last sign-in, if the user ever signed in.
     pub last_sign_in: Option<DateTime<Utc>>,
+    /// How the user holds the access: directly or through a group.
     pub access: AccessPath,
+    /// Active or eligible, for role assignments.
     pub assignment: Option<AssignmentKind>,
+    /// The recommendation, when the review makes them.
     pub recommendation: Option<Recommendation>,
     /// Per stage: index into `Instance::reviewer_sets` (fixed size: no allocation per item).
     pub reviewers: [u32; MAX_STAGES],
@@ -213,6 +286,7 @@ pub struct DecisionItem {
     pub decisions: [Option<RecordedDecision>; MAX_STAGES],
     /// Why denying it cannot be applied, known from the snapshot.
     pub not_supported: Option<NotSupported>,
+    /// What applying did, once results are applied.
     pub apply_result: Option<ApplyResult>,
 }
 
@@ -270,19 +344,25 @@ pub enum OutcomeRule {
 pub enum ApplyResult {
     /// Done: access kept, removed, or the guest blocked.
     Applied {
+        /// What it did.
         effect: Effect,
     },
+    /// Not supported, and why.
     NotSupported {
+        /// Why it cannot be applied.
         reason: NotSupported,
     },
     /// The user, resource or the access itself no longer exists.
     ObjectNotFound,
+    /// Failed, and why.
     Failed {
+        /// Why, in words a person can read.
         reason: String,
     },
 }
 
 impl ApplyResult {
+    /// The value Graph's `applyResult` uses.
     pub fn graph_value(&self) -> &'static str {
         match self {
             ApplyResult::Applied { .. } => "AppliedSuccessfully",
@@ -294,46 +374,68 @@ impl ApplyResult {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// What applying did.
 pub enum Effect {
+    /// Access kept.
     AccessKept,
+    /// Access removed.
     AccessRemoved,
+    /// Guest blocked.
     GuestBlocked,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+/// The resource an instance reviews.
 pub struct ResourceRef {
+    /// Its kind.
     pub kind: ResourceKind,
+    /// Its id.
     pub id: String,
+    /// Display name.
     pub name: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+/// When and by whom results were applied.
 pub struct Applied {
+    /// When it happened.
     pub at: DateTime<Utc>,
+    /// Who applied them.
     pub by: crate::Actor,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+/// One occurrence of a review for one resource.
 pub struct Instance {
+    /// Its id.
     pub id: String,
+    /// Id of the review definition.
     pub definition: String,
+    /// Which occurrence of the review (0-based).
     pub occurrence: u32,
+    /// The resource under review.
     pub resource: ResourceRef,
+    /// Where it stands.
     pub status: InstanceStatus,
     /// Stopped by an administrator before its scheduled end (irreversible).
     pub stopped: bool,
+    /// When it started.
     pub started: DateTime<Utc>,
+    /// When it completed.
     pub completed: Option<DateTime<Utc>>,
+    /// Each stage's times and status.
     pub stages: Vec<StageState>,
     /// The stage in progress, or the last one that ran.
     pub current_stage: usize,
+    /// Item indices within the instance.
     pub items: Vec<DecisionItem>,
     /// Distinct reviewer sets; items point into this table (a manager's set is shared by
     /// all their reports).
     pub reviewer_sets: Vec<Vec<String>>,
+    /// When and by whom results were applied.
     pub applied: Option<Applied>,
     /// How this instance's decisions are read; absent in records of earlier releases.
     #[serde(default)]
@@ -349,10 +451,12 @@ pub fn instance_id(definition: &str, occurrence: u32, resource: &str) -> String 
 }
 
 impl Instance {
+    /// Whether the instance is still running.
     pub fn is_open(&self) -> bool {
         self.status == InstanceStatus::InProgress
     }
 
+    /// Who reviews `item` in `stage`.
     pub fn reviewers_of(&self, item: &DecisionItem, stage: usize) -> &[String] {
         item.reviewers
             .get(stage)
@@ -384,6 +488,7 @@ impl Instance {
         final_outcome(self.outcome_rule, item, no_response)
     }
 
+    /// The current stage's deadline.
     pub fn current_deadline(&self) -> Option<DateTime<Utc>> {
         if self.is_open() {
             self.stages.get(self.current_stage).and_then(|s| s.deadline)

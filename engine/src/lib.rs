@@ -6,6 +6,8 @@
 //! `Actor`), which answers with `Event`s or an `EngineError`; a `Record` of those events is
 //! persisted and folded into the state with `apply`.
 
+#![warn(missing_docs)]
+
 pub mod actor;
 pub mod command;
 pub mod definition;
@@ -22,6 +24,8 @@ pub mod replay_check;
 pub mod replica;
 pub mod results;
 pub mod sample;
+// Documented on its owner's branch (issue 20); drop the allow when it is.
+#[allow(missing_docs)]
 pub mod snapshot;
 pub mod state;
 pub mod templates;

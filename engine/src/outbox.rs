@@ -15,17 +15,26 @@ use crate::instance::{Instance, StageEndReason};
 use crate::state::State;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// The kind of notification.
 pub enum MessageKind {
+    /// A review started.
     ReviewStarted,
+    /// A stage started.
     StageStarted,
+    /// The halfway reminder.
     Reminder,
+    /// A stage ended.
     StageEnded,
+    /// A review completed.
     ReviewCompleted,
+    /// A denied guest was blocked.
     GuestBlocked,
+    /// A blocked guest was deleted.
     GuestDeleted,
 }
 
 impl MessageKind {
+    /// Every kind, in the order screens list them.
     pub const ALL: [MessageKind; 7] = [
         MessageKind::ReviewStarted,
         MessageKind::StageStarted,
@@ -36,6 +45,7 @@ impl MessageKind {
         MessageKind::GuestDeleted,
     ];
 
+    /// The kind as screens name it.
     pub fn label(self) -> &'static str {
         match self {
             MessageKind::ReviewStarted => "Review started",
@@ -55,7 +65,9 @@ impl MessageKind {
 pub enum Recipient {
     /// A directory user (a reviewer).
     User {
+        /// Its id.
         id: String,
+        /// Display name.
         name: String,
         /// userPrincipalName: the address the message goes to.
         address: String,
@@ -65,6 +77,7 @@ pub enum Recipient {
 }
 
 impl Recipient {
+    /// The recipient's display name.
     pub fn name(&self) -> &str {
         match self {
             Recipient::User { name, .. } => name,
@@ -72,6 +85,7 @@ impl Recipient {
         }
     }
 
+    /// The recipient's user id, if a directory user.
     pub fn user_id(&self) -> Option<&str> {
         match self {
             Recipient::User { id, .. } => Some(id),
@@ -82,16 +96,23 @@ impl Recipient {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+/// A notification as Attest would send it.
 pub struct Message {
     /// Stable: the record id and the message's position in it.
     pub id: String,
+    /// When it is sent.
     pub at: DateTime<Utc>,
+    /// Its kind.
     pub kind: MessageKind,
+    /// To whom.
     pub to: Recipient,
+    /// Subject line.
     pub subject: String,
+    /// Plain-text body.
     pub body: String,
     /// Path in the app the recipient opens.
     pub link: String,
+    /// Id of the review instance.
     pub instance: Option<String>,
     /// 0-based.
     pub stage: Option<usize>,

@@ -18,8 +18,11 @@ use crate::view::Tally;
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ReviewerLoad {
+    /// The reviewer's user id.
     pub reviewer: String,
+    /// Display name.
     pub name: String,
+    /// How many reviewees they review.
     pub reviewees: usize,
 }
 
@@ -27,9 +30,13 @@ pub struct ReviewerLoad {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PreviewItem {
+    /// The resource under review.
     pub resource: String,
+    /// The resource's display name.
     pub resource_name: String,
+    /// The user's id.
     pub user: String,
+    /// The user's display name.
     pub user_name: String,
 }
 
@@ -39,6 +46,7 @@ pub struct PreviewItem {
 pub struct FallbackItem {
     /// 0-based stage.
     pub stage: usize,
+    /// Index of the item within the instance.
     pub item: PreviewItem,
     /// True when the fallback reviewer list is empty too: nobody can review this reviewee.
     pub nobody: bool,
@@ -48,7 +56,9 @@ pub struct FallbackItem {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UnsupportedItem {
+    /// Index of the item within the instance.
     pub item: PreviewItem,
+    /// Why, in words a person can read.
     pub reason: NotSupported,
     /// The reason in words, with group names.
     pub explanation: String,
@@ -56,6 +66,7 @@ pub struct UnsupportedItem {
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+/// What the first occurrence would look like.
 pub struct Preview {
     /// Instances per occurrence: one per resource.
     pub instances: usize,
@@ -65,11 +76,14 @@ pub struct Preview {
     pub reviewees: Vec<(String, String, usize)>,
     /// Stage-1 reviewers, most reviewees first.
     pub stage_one_reviewers: Vec<ReviewerLoad>,
+    /// Items that would go to fallback reviewers.
     pub fallback: Vec<FallbackItem>,
+    /// Items whose denial could not be applied.
     pub not_supported: Vec<UnsupportedItem>,
 }
 
 impl Preview {
+    /// Reviewees across every instance.
     pub fn total_reviewees(&self) -> usize {
         self.reviewees.iter().map(|(_, _, n)| n).sum()
     }
@@ -344,13 +358,17 @@ fn list_names(dir: &Directory, ids: &[String]) -> String {
 /// decision in the last stage they reached (an earlier stage's decision does not count).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StopPreview {
+    /// Reviewees still undecided in the current stage.
     pub undecided_in_stage: usize,
+    /// Reviewees without a decision in the last stage they reached.
     pub without_standing_decision: usize,
+    /// What "If reviewers don't respond" does to them.
     pub no_response: NoResponse,
     /// Final outcomes of the reviewees without a standing decision.
     pub outcomes: Tally,
 }
 
+/// What stopping the review would do.
 pub fn stop_review_preview(state: &State, inst: &Instance) -> StopPreview {
     let def = state.definition_of(inst);
     let stage = inst.current_stage;

@@ -87,12 +87,16 @@ pub fn command_of(record: &Record) -> Option<Command> {
 }
 
 #[derive(Debug, PartialEq, thiserror::Error)]
+/// Why a peer's record was refused.
 pub enum RecheckError {
     #[error("the record does not correspond to any command")]
+    /// The record is not one a command could make.
     NotACommand,
     #[error(transparent)]
+    /// Deciding its command again was refused.
     Refused(#[from] EngineError),
     #[error("the record's events differ from what the engine decides for its command here")]
+    /// Deciding again gave other events.
     Diverged,
 }
 

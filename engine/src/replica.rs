@@ -14,7 +14,9 @@ use crate::state::{apply_owned, State};
 /// e.g. after an aborted write).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Logged {
+    /// Position in the log.
     pub position: u64,
+    /// Id of the record.
     pub record: Record,
 }
 
@@ -31,7 +33,9 @@ pub enum Appended {
 /// A state and the log position it is the fold of.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Replica {
+    /// The folded state.
     pub state: State,
+    /// Position in the log.
     pub position: u64,
 }
 
@@ -64,6 +68,7 @@ pub fn unseen(position: u64, entries: Vec<Logged>) -> Vec<Logged> {
 /// The log held in memory, with the same append rule as the browser's store.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MemoryLog {
+    /// The log entries.
     pub entries: Vec<Logged>,
 }
 

@@ -11,6 +11,7 @@ use crate::instance::{ApplyResult, Instance, RecordedDecision};
 use crate::state::{plan_apply, State};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// Where an outcome came from.
 pub enum OutcomeSource {
     /// A reviewer's decision (the last one recorded).
     Reviewer,
@@ -20,17 +21,27 @@ pub enum OutcomeSource {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+/// One reviewee's result.
 pub struct ResultRow {
+    /// Index of the item within the instance.
     pub item: u32,
+    /// The user's id.
     pub user: String,
+    /// The user's display name.
     pub user_name: String,
+    /// The user's sign-in name (user principal name).
     pub user_principal_name: String,
+    /// Member or guest.
     pub user_type: UserType,
+    /// How the user holds the access: directly or through a group.
     pub access: AccessPath,
     /// Per stage the item reached: the decision recorded there and the stage's reviewers.
     pub stages: Vec<StageResult>,
+    /// The outcome.
     pub outcome: Outcome,
+    /// Where the outcome came from.
     pub outcome_source: OutcomeSource,
+    /// What applying did or would do.
     pub apply_result: ApplyResult,
     /// False while `apply_result` is only a preview.
     pub applied: bool,
@@ -38,9 +49,13 @@ pub struct ResultRow {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+/// One stage's part in a result.
 pub struct StageResult {
+    /// Stage index (0 is the first stage).
     pub stage: usize,
+    /// User ids of the reviewers.
     pub reviewers: Vec<String>,
+    /// The decision.
     pub decision: Option<RecordedDecision>,
 }
 

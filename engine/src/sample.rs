@@ -15,8 +15,11 @@ use crate::directory::{
 };
 
 #[derive(Clone, Debug, PartialEq, Eq)]
+/// How to generate the sample tenant.
 pub struct SampleConfig {
+    /// How many users.
     pub users: usize,
+    /// Seed: the same seed gives the same tenant.
     pub seed: u64,
     /// The moment sign-in dates are relative to.
     pub now: DateTime<Utc>,

@@ -24,18 +24,20 @@ mod clock;
 mod decide;
 mod stage_end;
 
-pub use apply_results::plan_apply;
-pub use decide::decide;
 use apply_results::apply_events;
+pub use apply_results::plan_apply;
 use clock::{latest_due_occurrence, next_due, start_occurrence};
 use decide::check_import;
+pub use decide::decide;
 use stage_end::end_stage;
 
 /// A created (non-draft) review: its definition and where its recurrence stands.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Review {
+    /// The review definition.
     pub definition: ReviewDefinition,
+    /// When it was created.
     pub created: DateTime<Utc>,
     /// The occurrence that starts next.
     pub next_occurrence: u32,
@@ -57,10 +59,15 @@ impl Review {
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+/// Everything the log says: the fold of the records.
 pub struct State {
+    /// The directory.
     pub directory: Directory,
+    /// Drafts by id.
     pub drafts: BTreeMap<String, ReviewDefinition>,
+    /// Created reviews by id.
     pub reviews: BTreeMap<String, Review>,
+    /// Instances by id.
     pub instances: BTreeMap<String, Instance>,
     /// Blocked guests and when they are deleted.
     pub pending_deletions: BTreeMap<String, DateTime<Utc>>,
@@ -71,38 +78,85 @@ pub struct State {
 /// Everything that identifies one command's execution: who, when, under which record id.
 #[derive(Clone, Debug)]
 pub struct Context {
+    /// Who acted.
     pub actor: Actor,
+    /// The current time.
     pub now: DateTime<Utc>,
+    /// Id of the record to write.
     pub record_id: String,
+    /// Why, in words a person can read.
     pub reason: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+/// Why the engine refused a command.
 pub enum EngineError {
     #[error("only a review administrator can {action}")]
-    AdministratorOnly { action: &'static str },
+    /// Only administrators may do this.
+    AdministratorOnly {
+        /// What was attempted.
+        action: &'static str,
+    },
     #[error("choose who you are acting as: only directory users review access")]
+    /// The actor reviews nothing here.
     NotAReviewer,
     #[error("{what} \"{id}\" does not exist")]
-    NotFound { what: &'static str, id: String },
+    /// Something named does not exist.
+    NotFound {
+        /// What kind of thing.
+        what: &'static str,
+        /// The id that was not found.
+        id: String,
+    },
     #[error("the review is not valid: {}", list(.errors))]
-    InvalidDefinition { errors: Vec<FieldError> },
+    /// The definition breaks rules.
+    InvalidDefinition {
+        /// Every broken rule.
+        errors: Vec<FieldError>,
+    },
     #[error("a review with id \"{id}\" already exists")]
-    AlreadyExists { id: String },
+    /// The id is taken.
+    AlreadyExists {
+        /// The id that is taken.
+        id: String,
+    },
     #[error("the directory has references to objects that do not exist: {}", .missing.join("; "))]
-    DanglingReferences { missing: Vec<String> },
+    /// The directory names objects it does not hold.
+    DanglingReferences {
+        /// Each reference that does not resolve.
+        missing: Vec<String>,
+    },
     #[error("this review is {status}: {action} is not possible")]
+    /// Not in a status that allows this.
     WrongStatus {
+        /// Where it stands.
         status: &'static str,
+        /// What was attempted.
         action: &'static str,
     },
     #[error("reviewee {item} is not assigned to you in stage {}", .stage + 1)]
-    NotYourItem { item: u32, stage: usize },
+    /// Not the actor's item in this stage.
+    NotYourItem {
+        /// Index of the item.
+        item: u32,
+        /// Stage index (0 is the first).
+        stage: usize,
+    },
     #[error("a justification is required to approve access ({user})")]
-    JustificationRequired { user: String },
+    /// A justification is required.
+    JustificationRequired {
+        /// The reviewee's display name.
+        user: String,
+    },
     /// A text over its cap (see `limits`).
     #[error("{what} is longer than {max} characters")]
-    TooLong { what: String, max: usize },
+    /// A text is longer than allowed.
+    TooLong {
+        /// Which text.
+        what: String,
+        /// The most allowed, in characters.
+        max: usize,
+    },
 }
 
 fn list(errors: &[FieldError]) -> String {
@@ -131,6 +185,7 @@ fn require_admin(actor: &Actor, action: &'static str) -> Result<(), EngineError>
 }
 
 impl State {
+    /// An instance by id.
     pub fn instance(&self, id: &str) -> Result<&Instance, EngineError> {
         self.instances.get(id).ok_or_else(|| EngineError::NotFound {
             what: "review instance",
@@ -210,7 +265,6 @@ impl State {
             vec![Event::DirectoryImported { directory, source }],
         )))
     }
-
 }
 
 /// Fold one record into the state. Idempotent: a record already applied changes nothing.

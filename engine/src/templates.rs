@@ -17,6 +17,7 @@ const TEMPLATE_STAGE_DAYS: u32 = 7;
 const GUEST_INACTIVE_DAYS: u32 = 180;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// A starting point for the wizard.
 pub enum Template {
     /// "Reach consensus across multiple sets of reviewers".
     Consensus,
@@ -29,6 +30,7 @@ pub enum Template {
 }
 
 impl Template {
+    /// Every template, in the order the wizard lists them.
     pub const ALL: [Template; 4] = [
         Template::Consensus,
         Template::AlternateReviewers,
@@ -46,6 +48,7 @@ impl Template {
         }
     }
 
+    /// The template with this key.
     pub fn from_key(key: &str) -> Option<Template> {
         Template::ALL.into_iter().find(|t| t.key() == key)
     }

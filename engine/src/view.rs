@@ -14,24 +14,37 @@ use crate::state::State;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+/// An earlier stage's decision, shown when the review is not blind.
 pub struct EarlierDecision {
+    /// Stage index (0 is the first stage).
     pub stage: usize,
+    /// The decision.
     pub decision: RecordedDecision,
+    /// The reviewer's display name.
     pub reviewer_name: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+/// One row of the reviewer page.
 pub struct ReviewerRow {
+    /// Index of the item within the instance.
     pub item: u32,
+    /// The user's id.
     pub user: String,
+    /// The user's display name.
     pub user_name: String,
+    /// The user's sign-in name (user principal name).
     pub user_principal_name: String,
+    /// Member or guest.
     pub user_type: UserType,
+    /// The last sign-in, if the user ever signed in.
     pub last_sign_in: Option<DateTime<Utc>>,
+    /// How the user holds the access: directly or through a group.
     pub access: AccessPath,
     /// Display name of the group the access comes through, if any.
     pub via_name: Option<String>,
+    /// Active or eligible, for role assignments.
     pub assignment: Option<AssignmentKind>,
     /// Only when this stage shows recommendations.
     pub recommendation: Option<Recommendation>,
@@ -43,19 +56,30 @@ pub struct ReviewerRow {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+/// The reviewer page of one instance and stage.
 pub struct ReviewerView {
+    /// Id of the review instance.
     pub instance: String,
+    /// The review's name.
     pub review_name: String,
+    /// The description for reviewers.
     pub description_for_reviewers: String,
+    /// The resource under review.
     pub resource: ResourceRef,
+    /// Stage index (0 is the first stage).
     pub stage: usize,
+    /// How many stages the review has.
     pub stage_count: usize,
+    /// When the stage ends.
     pub deadline: Option<DateTime<Utc>>,
+    /// Whether a justification is required.
     pub justification_required: bool,
+    /// Whether earlier stages' decisions are shown.
     pub show_previous_decisions: bool,
     /// When the recommendations were worked out: the instance's start. Their reasons count
     /// days from then ("signed in 15 days ago"), not from today.
     pub recommendations_as_of: DateTime<Utc>,
+    /// One row per item the reviewer reviews in this stage.
     pub rows: Vec<ReviewerRow>,
 }
 
@@ -74,13 +98,25 @@ impl ReviewerView {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+/// Why the reviewer page cannot be shown.
 pub enum ViewError {
     #[error("this review no longer exists")]
+    /// The review no longer exists.
     NotFound,
     #[error("stage {} of this review is not open: {state}", .stage + 1)]
-    StageNotOpen { stage: usize, state: &'static str },
+    /// The stage is not open.
+    StageNotOpen {
+        /// Stage index (0 is the first).
+        stage: usize,
+        /// Why it is not open, in words.
+        state: &'static str,
+    },
     #[error("you have nothing to review in stage {} of this review", .stage + 1)]
-    NotYourReview { stage: usize },
+    /// The reviewer has nothing to review.
+    NotYourReview {
+        /// Stage index (0 is the first).
+        stage: usize,
+    },
 }
 
 /// The reviewer page of one instance and stage for `reviewer`.
@@ -165,14 +201,23 @@ pub fn reviewer_view(
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct MyReview {
+    /// Id of the review instance.
     pub instance: String,
+    /// The review's name.
     pub review_name: String,
+    /// The resource under review.
     pub resource: ResourceRef,
+    /// Stage index (0 is the first stage).
     pub stage: usize,
+    /// How many stages the review has.
     pub stage_count: usize,
+    /// Whether the stage is open.
     pub open: bool,
+    /// When the stage ends.
     pub deadline: Option<DateTime<Utc>>,
+    /// Items assigned to this reviewer.
     pub assigned: usize,
+    /// Items still undecided.
     pub undecided: usize,
 }
 
@@ -220,14 +265,20 @@ pub fn my_reviews(state: &State, user: &str) -> Vec<MyReview> {
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+/// Count of outcomes.
 pub struct Tally {
+    /// Approved.
     pub approved: usize,
+    /// Denied.
     pub denied: usize,
+    /// "Don't know".
     pub dont_know: usize,
+    /// Not reviewed.
     pub not_reviewed: usize,
 }
 
 impl Tally {
+    /// Count one more.
     pub fn add(&mut self, outcome: Outcome) {
         match outcome {
             Outcome::Approve => self.approved += 1,
@@ -237,10 +288,12 @@ impl Tally {
         }
     }
 
+    /// All counted.
     pub fn total(&self) -> usize {
         self.approved + self.denied + self.dont_know + self.not_reviewed
     }
 
+    /// All but not reviewed.
     pub fn reviewed(&self) -> usize {
         self.total() - self.not_reviewed
     }
@@ -264,9 +317,13 @@ pub fn stage_progress(inst: &Instance) -> Vec<Tally> {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+/// One reviewer's progress.
 pub struct ReviewerProgress {
+    /// The reviewer's user id.
     pub reviewer: String,
+    /// Items assigned to this reviewer.
     pub assigned: usize,
+    /// Items this reviewer decided.
     pub decided: usize,
 }
 

@@ -521,4 +521,3 @@ fn all_microsoft_365_groups_with_guests_become_one_review_each() {
         vec!["g-exception".to_string(), "g-partners".to_string()]
     );
 }
-

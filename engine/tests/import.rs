@@ -591,4 +591,3 @@ fn graph_import_rejects_bad_files_whole() {
         check_graph(file, text, location, problem);
     }
 }
-

@@ -443,4 +443,3 @@ fn if_reviewers_dont_respond() {
         assert_eq!(after, names(holders), "{option:?}: members after");
     }
 }
-

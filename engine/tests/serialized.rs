@@ -18,11 +18,16 @@ use support::*;
 /// A directory small enough to read in a pin: one owner, one member, one group.
 fn small_directory() -> Directory {
     let mut dir = Directory::default();
-    for u in [user("olivia", None, false, Some(1)), user("bob", Some("olivia"), false, None)] {
+    for u in [
+        user("olivia", None, false, Some(1)),
+        user("bob", Some("olivia"), false, None),
+    ] {
         dir.users.insert(u.id.clone(), u);
     }
-    dir.groups
-        .insert("g".into(), group("g", &["olivia"], &[Principal::User("bob".into())]));
+    dir.groups.insert(
+        "g".into(),
+        group("g", &["olivia"], &[Principal::User("bob".into())]),
+    );
     dir
 }
 
@@ -98,11 +103,26 @@ const ACTOR_VARIANTS: usize = 3;
 fn changes() -> Vec<DirectoryChange> {
     let user = || "bob".to_string();
     vec![
-        DirectoryChange::RemoveGroupMember { group: "g".into(), user: user() },
-        DirectoryChange::RemoveAppAssignment { application: "app".into(), user: user() },
-        DirectoryChange::RemoveRoleAssignment { role: "role".into(), user: user() },
-        DirectoryChange::RemovePackageAssignment { package: "pkg".into(), user: user() },
-        DirectoryChange::BlockGuest { user: user(), delete_at: t0() + days(30) },
+        DirectoryChange::RemoveGroupMember {
+            group: "g".into(),
+            user: user(),
+        },
+        DirectoryChange::RemoveAppAssignment {
+            application: "app".into(),
+            user: user(),
+        },
+        DirectoryChange::RemoveRoleAssignment {
+            role: "role".into(),
+            user: user(),
+        },
+        DirectoryChange::RemovePackageAssignment {
+            package: "pkg".into(),
+            user: user(),
+        },
+        DirectoryChange::BlockGuest {
+            user: user(),
+            delete_at: t0() + days(30),
+        },
         DirectoryChange::DeleteUser { user: user() },
     ]
 }
@@ -112,11 +132,22 @@ fn events() -> Vec<Event> {
     let dir = small_directory();
     let def = small_definition();
     let mut events = vec![
-        Event::DirectoryImported { directory: Box::new(dir.clone()), source: "test".into() },
-        Event::DraftSaved { definition: Box::new(def.clone()) },
-        Event::DraftDeleted { definition: "r".into() },
-        Event::ReviewCreated { definition: Box::new(def.clone()) },
-        Event::InstanceStarted { instance: Box::new(snapshot(&def, &dir, "g", 0, t0())) },
+        Event::DirectoryImported {
+            directory: Box::new(dir.clone()),
+            source: "test".into(),
+        },
+        Event::DraftSaved {
+            definition: Box::new(def.clone()),
+        },
+        Event::DraftDeleted {
+            definition: "r".into(),
+        },
+        Event::ReviewCreated {
+            definition: Box::new(def.clone()),
+        },
+        Event::InstanceStarted {
+            instance: Box::new(snapshot(&def, &dir, "g", 0, t0())),
+        },
         Event::DecisionsRecorded {
             instance: instance(),
             stage: 0,
@@ -128,7 +159,12 @@ fn events() -> Vec<Event> {
                 justification: "On leave".into(),
             }],
         },
-        Event::DecisionsReset { instance: instance(), stage: 0, reviewer: "olivia".into(), items: vec![0] },
+        Event::DecisionsReset {
+            instance: instance(),
+            stage: 0,
+            reviewer: "olivia".into(),
+            items: vec![0],
+        },
         Event::ReminderSent {
             instance: instance(),
             stage: 0,
@@ -148,18 +184,37 @@ fn events() -> Vec<Event> {
             deadline: t0() + days(14),
             items: vec![0],
         },
-        Event::InstanceCompleted { instance: instance(), at: t0() + days(14), stopped: false },
+        Event::InstanceCompleted {
+            instance: instance(),
+            at: t0() + days(14),
+            stopped: false,
+        },
         Event::ResultsApplied {
             instance: instance(),
             at: t0() + days(14),
             results: vec![
-                ItemApplied { item: 0, result: ApplyResult::Applied { effect: Effect::AccessRemoved } },
+                ItemApplied {
+                    item: 0,
+                    result: ApplyResult::Applied {
+                        effect: Effect::AccessRemoved,
+                    },
+                },
                 ItemApplied {
                     item: 1,
-                    result: ApplyResult::NotSupported { reason: NotSupported::DynamicGroup },
+                    result: ApplyResult::NotSupported {
+                        reason: NotSupported::DynamicGroup,
+                    },
                 },
-                ItemApplied { item: 2, result: ApplyResult::ObjectNotFound },
-                ItemApplied { item: 3, result: ApplyResult::Failed { reason: "offline".into() } },
+                ItemApplied {
+                    item: 2,
+                    result: ApplyResult::ObjectNotFound,
+                },
+                ItemApplied {
+                    item: 3,
+                    result: ApplyResult::Failed {
+                        reason: "offline".into(),
+                    },
+                },
             ],
         },
     ];
@@ -168,17 +223,29 @@ fn events() -> Vec<Event> {
         at: t0() + days(14),
         instance: Some(instance()),
     }));
-    events.push(Event::SeriesEnded { definition: "r".into(), at: t0() + days(30) });
+    events.push(Event::SeriesEnded {
+        definition: "r".into(),
+        at: t0() + days(30),
+    });
     events
 }
 
 fn commands() -> Vec<Command> {
     let instance = || "r~0~g".to_string();
     vec![
-        Command::ImportDirectory { directory: Box::new(small_directory()), source: "test".into() },
-        Command::SaveDraft { definition: Box::new(small_definition()) },
-        Command::DeleteDraft { definition: "r".into() },
-        Command::CreateReview { definition: Box::new(small_definition()) },
+        Command::ImportDirectory {
+            directory: Box::new(small_directory()),
+            source: "test".into(),
+        },
+        Command::SaveDraft {
+            definition: Box::new(small_definition()),
+        },
+        Command::DeleteDraft {
+            definition: "r".into(),
+        },
+        Command::CreateReview {
+            definition: Box::new(small_definition()),
+        },
         Command::RecordDecisions {
             instance: instance(),
             decisions: vec![ItemDecision {
@@ -192,19 +259,34 @@ fn commands() -> Vec<Command> {
             items: Some(vec![0]),
             justification: String::new(),
         },
-        Command::ResetDecisions { instance: instance(), items: vec![0] },
-        Command::StopCurrentStage { instance: instance() },
-        Command::StopReview { instance: instance() },
-        Command::ApplyResults { instance: instance() },
-        Command::EndSeries { definition: "r".into() },
+        Command::ResetDecisions {
+            instance: instance(),
+            items: vec![0],
+        },
+        Command::StopCurrentStage {
+            instance: instance(),
+        },
+        Command::StopReview {
+            instance: instance(),
+        },
+        Command::ApplyResults {
+            instance: instance(),
+        },
+        Command::EndSeries {
+            definition: "r".into(),
+        },
         Command::AdvanceTime,
     ]
 }
 
 fn actors() -> Vec<Actor> {
     vec![
-        Actor::Administrator { name: "Ada Admin".into() },
-        Actor::User { id: "olivia".into() },
+        Actor::Administrator {
+            name: "Ada Admin".into(),
+        },
+        Actor::User {
+            id: "olivia".into(),
+        },
         Actor::System,
     ]
 }
@@ -227,14 +309,25 @@ fn covered(indices: impl Iterator<Item = usize>, count: usize, what: &str) {
         seen[i] = true;
     }
     let missing: Vec<usize> = (0..count).filter(|i| !seen[*i]).collect();
-    assert!(missing.is_empty(), "{what} variants without a pinned sample: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "{what} variants without a pinned sample: {missing:?}"
+    );
 }
 
 #[test]
 fn every_variant_has_a_pinned_sample() {
     covered(events().iter().map(event_variant), EVENT_VARIANTS, "Event");
-    covered(changes().iter().map(change_variant), CHANGE_VARIANTS, "DirectoryChange");
-    covered(commands().iter().map(command_variant), COMMAND_VARIANTS, "Command");
+    covered(
+        changes().iter().map(change_variant),
+        CHANGE_VARIANTS,
+        "DirectoryChange",
+    );
+    covered(
+        commands().iter().map(command_variant),
+        COMMAND_VARIANTS,
+        "Command",
+    );
     covered(actors().iter().map(actor_variant), ACTOR_VARIANTS, "Actor");
 }
 
@@ -291,9 +384,14 @@ fn records_are_pinned() {
             v: RECORD_VERSION,
             id: format!("browser-1:{i}"),
             at: t0(),
-            reason: actor.is_administrator().then(|| "Auditor deadline".to_string()),
+            reason: actor
+                .is_administrator()
+                .then(|| "Auditor deadline".to_string()),
             actor,
-            events: vec![Event::SeriesEnded { definition: "r".into(), at: t0() }],
+            events: vec![Event::SeriesEnded {
+                definition: "r".into(),
+                at: t0(),
+            }],
         })
         .collect();
     expect![[r#"

@@ -471,4 +471,3 @@ async fn preview_counts_fallbacks_and_unsupported_denials() {
     assert!(text(&app.root).contains("nobody could review them"));
     let _ = runtime.state.get_untracked();
 }
-

@@ -76,8 +76,11 @@ pub(super) fn join_units(fields: &[String]) -> String {
 /// An exported audit report: the CSV text and the head of its chain.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AuditReport {
+    /// The CSV text.
     pub csv: String,
+    /// The last link of the hash chain.
     pub head: String,
+    /// Number of rows.
     pub rows: usize,
 }
 
@@ -108,7 +111,9 @@ pub fn audit_csv(rows: &[AuditRow]) -> AuditReport {
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("line {line}: {problem}")]
 pub struct ChainError {
+    /// Line number (1-based).
     pub line: usize,
+    /// What is wrong.
     pub problem: String,
 }
 

@@ -2,7 +2,8 @@
 
 use super::*;
 
-pub(super) const GUEST_FILTER: &str = "/microsoft.graph.user/?$count=true&$filter=(userType eq 'Guest')";
+pub(super) const GUEST_FILTER: &str =
+    "/microsoft.graph.user/?$count=true&$filter=(userType eq 'Guest')";
 
 pub(super) fn query(q: String) -> Value {
     json!({ "query": q, "queryType": "MicrosoftGraph" })

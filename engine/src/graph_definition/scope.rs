@@ -8,7 +8,11 @@ impl Reader<'_> {
     /// documented form is read: a cast to `microsoft.graph.user`, the guest filter with or
     /// without `$count=true`, access package assignments filtered by package, and PIM
     /// schedule instances filtered by role; any part Attest cannot keep is reported.
-    pub(super) fn resource(&mut self, path: &str, q: &str) -> Option<(ResourceKind, String, bool, bool)> {
+    pub(super) fn resource(
+        &mut self,
+        path: &str,
+        q: &str,
+    ) -> Option<(ResourceKind, String, bool, bool)> {
         let pq = Query::parse(bare(q));
         let mut f = pq.filter.clone();
         let guests = f.take_eq("userType") == Some("Guest".into());
@@ -86,10 +90,7 @@ impl Reader<'_> {
                 if !self.dir.resource_exists(kind, &id) {
                     self.issue(
                         path,
-                        format!(
-                            "{} \"{id}\" does not exist in the directory",
-                            kind.noun()
-                        ),
+                        format!("{} \"{id}\" does not exist in the directory", kind.noun()),
                     );
                 }
                 Some((kind, id, transitive, guests && kind == ResourceKind::Group))
@@ -285,7 +286,12 @@ impl Reader<'_> {
             .collect()
     }
 
-    pub(super) fn reviewers(&mut self, path: &str, v: Option<&Value>, def: &ReviewDefinition) -> Reviewers {
+    pub(super) fn reviewers(
+        &mut self,
+        path: &str,
+        v: Option<&Value>,
+        def: &ReviewDefinition,
+    ) -> Reviewers {
         let list = match v {
             None | Some(Value::Null) => return Reviewers::SelfReview,
             Some(Value::Array(l)) => l,

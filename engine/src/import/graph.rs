@@ -17,11 +17,11 @@ mod check;
 mod convert;
 mod fields;
 
-use fields::*;
 use crate::directory::{
     AccessPackage, Application, AssignmentKind, Directory, DirectoryRole, Group, GroupKind,
     Membership, Principal, RoleAssignment, User, UserType,
 };
+use fields::*;
 
 /// The Graph collections Attest reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -173,7 +173,9 @@ fn next_link_group(link: &str) -> Option<String> {
 /// How far a chunked import is, in items.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ImportProgress {
+    /// How many are done.
     pub done: usize,
+    /// How many in all.
     pub total: usize,
 }
 
@@ -196,8 +198,11 @@ impl<T> Default for Keyed<T> {
 /// checked (`finish` returns at once).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ImportPhase {
+    /// Converting items (`step`).
     Converting,
+    /// Checking references (`check`).
     Checking,
+    /// Checked: `finish` returns at once.
     Checked,
 }
 

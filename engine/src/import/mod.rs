@@ -19,8 +19,11 @@ use crate::directory::Directory;
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{file} at {location}: {problem}")]
 pub struct ImportError {
+    /// File name.
     pub file: String,
+    /// Where in the file (line, column or JSON path).
     pub location: String,
+    /// What is wrong.
     pub problem: String,
 }
 
@@ -42,10 +45,15 @@ impl ImportError {
 /// the files did not contain (it was kept from the current directory).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ImportSummary {
+    /// Users imported, when the files held users.
     pub users: Option<usize>,
+    /// Groups imported, when the files held groups.
     pub groups: Option<usize>,
+    /// Applications imported, when the files held them.
     pub applications: Option<usize>,
+    /// Roles imported, when the files held them.
     pub roles: Option<usize>,
+    /// Access packages imported, when the files held them.
     pub access_packages: Option<usize>,
     /// Group memberships and ownerships, app, role and package assignments read.
     pub links: usize,

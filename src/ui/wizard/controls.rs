@@ -205,7 +205,6 @@ pub fn date_value(at: DateTime<Utc>) -> String {
     at.format("%Y-%m-%d").to_string()
 }
 
-
 /// A whole number typed into a number input; 0 when it is not one, so the engine's range
 /// rule explains what is expected.
 pub fn parse_number(value: &str) -> u32 {

@@ -12,9 +12,7 @@ use attest_engine::import::parse_date;
 use attest_engine::preview::{preview, summary};
 use leptos::prelude::*;
 
-use super::controls::{
-    date_value, parse_number, Check, FieldErrors, Radio, UserPicker,
-};
+use super::controls::{date_value, parse_number, Check, FieldErrors, Radio, UserPicker};
 use super::{start_of_day, use_wizard};
 use crate::runtime::use_runtime;
 
@@ -84,6 +82,3 @@ pub fn field_label(field: &str) -> String {
     }
     .to_string()
 }
-
-
-

@@ -4,7 +4,6 @@
 use super::*;
 
 impl GraphImport {
-
     /// Check up to about `max_refs` references (an object counts one, plus one per
     /// reference it holds; one object is never split); call until `done == total`. The
     /// first call converts any items `step` left and assembles the directory, without
@@ -110,7 +109,11 @@ impl GraphImport {
     }
 
     /// Run the checks from `cursor` until the budget is spent or every part is done.
-    pub(super) fn check_some(&self, cursor: &mut Cursor, budget: &mut Budget) -> Result<(), ImportError> {
+    pub(super) fn check_some(
+        &self,
+        cursor: &mut Cursor,
+        budget: &mut Budget,
+    ) -> Result<(), ImportError> {
         let (dir, _) = self.assembled.as_ref().expect("assembled before checking");
         let user_ok = |id: &str| dir.users.contains_key(id);
         let principal_ok = |p: &Principal| match p {
@@ -418,4 +421,3 @@ pub(super) fn walk_list<'a, T: 'a>(
     }
     Ok(*next >= len)
 }
-

@@ -353,7 +353,10 @@ impl GraphImport {
     }
 
     /// Assignments read from `appRoleAssignedTo` pages replace the application's.
-    pub(super) fn apply_app_role_pages(&mut self, dir: &mut Directory) -> Result<usize, ImportError> {
+    pub(super) fn apply_app_role_pages(
+        &mut self,
+        dir: &mut Directory,
+    ) -> Result<usize, ImportError> {
         let mut replaced: Vec<String> = Vec::new();
         let mut links = 0;
         for (src, app, assignee) in &self.app_role_pages {
@@ -381,7 +384,6 @@ impl GraphImport {
             base: format!("$.value[{}]", src.1),
         }
     }
-
 }
 
 pub(super) fn insert<T>(

@@ -61,11 +61,19 @@ impl At<'_> {
         }
     }
 
-    pub(super) fn string(&self, item: &Map<String, Value>, key: &str) -> Result<String, ImportError> {
+    pub(super) fn string(
+        &self,
+        item: &Map<String, Value>,
+        key: &str,
+    ) -> Result<String, ImportError> {
         self.opt_string(item, key)?.ok_or_else(|| self.missing(key))
     }
 
-    pub(super) fn opt_bool(&self, item: &Map<String, Value>, key: &str) -> Result<Option<bool>, ImportError> {
+    pub(super) fn opt_bool(
+        &self,
+        item: &Map<String, Value>,
+        key: &str,
+    ) -> Result<Option<bool>, ImportError> {
         match self.present(item, key) {
             None => Ok(None),
             Some(Value::Bool(b)) => Ok(Some(*b)),
@@ -250,7 +258,10 @@ pub(super) fn read_group(at: &At, item: &Map<String, Value>) -> Result<Group, Im
 
 /// Mail-enabled, not security-enabled and not a Microsoft 365 group: a distribution list,
 /// which Attest's directory has no kind for (and Entra does not review).
-pub(super) fn is_distribution_list(at: &At, item: &Map<String, Value>) -> Result<bool, ImportError> {
+pub(super) fn is_distribution_list(
+    at: &At,
+    item: &Map<String, Value>,
+) -> Result<bool, ImportError> {
     let unified = item
         .get("groupTypes")
         .and_then(Value::as_array)
@@ -260,7 +271,10 @@ pub(super) fn is_distribution_list(at: &At, item: &Map<String, Value>) -> Result
         && at.opt_bool(item, "securityEnabled")? == Some(false))
 }
 
-pub(super) fn read_service_principal(at: &At, item: &Map<String, Value>) -> Result<Application, ImportError> {
+pub(super) fn read_service_principal(
+    at: &At,
+    item: &Map<String, Value>,
+) -> Result<Application, ImportError> {
     let id = at.string(item, "id")?;
     let display_name = at.string(item, "displayName")?;
     let mut assignments = Vec::new();
