@@ -462,6 +462,11 @@ fn check_graph(file: &str, text: &str, location: &str, problem: &str) {
         assert_eq!(stepped, err, "in steps of {budget}");
     }
     assert_eq!(before, snapshot, "the current directory must not change");
+    assert_refused_at(&err, file, location, problem);
+}
+
+/// A refused import names this file and place, and says this problem.
+fn assert_refused_at(err: &ImportError, file: &str, location: &str, problem: &str) {
     assert_eq!(
         (err.file.as_str(), err.location.as_str()),
         (file, location),
