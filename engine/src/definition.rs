@@ -383,30 +383,38 @@ impl ReviewDefinition {
         self.stages.iter().map(|s| s.duration_days).sum()
     }
 
-    /// Clear what no longer applies after an edit, so no hidden setting can block the review.
-    /// The wizard calls it after every change; each line is one dependent-field rule, the
-    /// counterpart of a `validate` rule:
+    /// Clear what an edit made inapplicable, so no hidden setting can block the review. The
+    /// wizard calls it after every change with the definition as it was before; each rule
+    /// fires only when the edit changed the field it depends on, so a setting a draft or an
+    /// import brought in stays visible (and `validate` names it) until the administrator
+    /// changes what it depends on. Each line is the counterpart of a `validate` rule:
     /// - nested membership (`transitive`) only for groups;
     /// - the action on denied guests only when the scope is guest users only;
     /// - previous stage decisions shown only in a multi-stage review;
     /// - fallback reviewers only for reviewers that may turn out to be nobody;
     /// - a one-time review has no recurrence end.
-    pub fn normalize(&mut self) {
-        if self.scope.resource_kind != ResourceKind::Group {
+    pub fn normalize(&mut self, before: &ReviewDefinition) {
+        let scope_changed = self.scope.resource_kind != before.scope.resource_kind;
+        if scope_changed && self.scope.resource_kind != ResourceKind::Group {
             self.scope.transitive = false;
         }
-        if self.scope.principals != PrincipalScope::GuestsOnly {
+        if self.scope.principals != before.scope.principals
+            && self.scope.principals != PrincipalScope::GuestsOnly
+        {
             self.settings.denied_guest_action = None;
         }
-        if !self.is_multi_stage() {
+        if self.stages.len() != before.stages.len() && !self.is_multi_stage() {
             self.show_previous_decisions = false;
         }
-        for stage in &mut self.stages {
-            if !stage.reviewers.may_be_empty() {
+        for (i, stage) in self.stages.iter_mut().enumerate() {
+            let was = before.stages.get(i).map(|s| &s.reviewers);
+            if was != Some(&stage.reviewers) && !stage.reviewers.may_be_empty() {
                 stage.fallback_reviewers.clear();
             }
         }
-        if self.schedule.frequency == Frequency::OneTime {
+        if self.schedule.frequency != before.schedule.frequency
+            && self.schedule.frequency == Frequency::OneTime
+        {
             self.schedule.end = ScheduleEnd::Never;
         }
     }

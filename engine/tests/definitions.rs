@@ -219,52 +219,57 @@ fn invalid_definitions_name_the_field_and_the_rule() {
     }
 }
 
-/// The wizard's dependent-field rules (`ReviewDefinition::normalize`): after an edit, what
-/// no longer applies is cleared, what still applies is kept.
-/// (what, the edit, the definition expected after normalize, written as an edit of the base)
+/// The wizard's dependent-field rules (`ReviewDefinition::normalize`): an edit clears what
+/// it made inapplicable; what still applies, and what the edit did not touch (a setting a
+/// draft brought in), is kept.
+/// (what, the definition before the edit, the edit, the definition expected after normalize;
+/// each written as a change of the base definition)
 #[test]
-fn normalize_clears_exactly_what_no_longer_applies() {
-    let table: Vec<(&str, Breaker, Breaker)> = vec![
+fn normalize_clears_exactly_what_an_edit_made_inapplicable() {
+    let table: Vec<(&str, Breaker, Breaker, Breaker)> = vec![
         (
             "nested membership when the kind becomes applications",
-            |d| {
-                d.scope.transitive = true;
-                d.scope.resource_kind = ResourceKind::Application;
-            },
+            |d| d.scope.transitive = true,
+            |d| d.scope.resource_kind = ResourceKind::Application,
             |d| d.scope.resource_kind = ResourceKind::Application,
         ),
         (
             "nested membership of groups stays",
+            |_| {},
             |d| d.scope.transitive = true,
             |d| d.scope.transitive = true,
         ),
         (
             "denied-guest action when the scope becomes all users",
-            |d| d.settings.denied_guest_action = Some(DeniedGuestAction::BlockThenDelete),
-            |_| {},
-        ),
-        (
-            "denied-guest action of a guests-only review stays",
             |d| {
                 d.scope.principals = PrincipalScope::GuestsOnly;
                 d.settings.denied_guest_action = Some(DeniedGuestAction::BlockThenDelete);
             },
+            |d| d.scope.principals = PrincipalScope::AllUsers,
+            |_| {},
+        ),
+        (
+            "a draft's denied-guest action stays until the scope changes",
+            |d| d.settings.denied_guest_action = Some(DeniedGuestAction::BlockThenDelete),
+            |d| d.name = "Renamed".into(),
             |d| {
-                d.scope.principals = PrincipalScope::GuestsOnly;
                 d.settings.denied_guest_action = Some(DeniedGuestAction::BlockThenDelete);
+                d.name = "Renamed".into();
             },
         ),
         (
             "previous decisions shown when back to one stage",
-            |d| d.show_previous_decisions = true,
-            |_| {},
-        ),
-        (
-            "previous decisions of a two-stage review stay",
             |d| {
                 d.stages.push(d.stages[0].clone());
                 d.show_previous_decisions = true;
             },
+            |d| d.stages.truncate(1),
+            |_| {},
+        ),
+        (
+            "previous decisions of a two-stage review stay",
+            |d| d.stages.push(d.stages[0].clone()),
+            |d| d.show_previous_decisions = true,
             |d| {
                 d.stages.push(d.stages[0].clone());
                 d.show_previous_decisions = true;
@@ -272,11 +277,11 @@ fn normalize_clears_exactly_what_no_longer_applies() {
         ),
         (
             "fallback reviewers when selected users review",
+            |_| {},
             |d| {
                 d.stages[0].reviewers = Reviewers::SelectedUsers {
                     users: vec!["mary".into()],
-                };
-                d.stages[0].fallback_reviewers = vec!["olivia".into()];
+                }
             },
             |d| {
                 d.stages[0].reviewers = Reviewers::SelectedUsers {
@@ -287,29 +292,23 @@ fn normalize_clears_exactly_what_no_longer_applies() {
         ),
         (
             "fallback reviewers of managers stay",
-            |d| {
-                d.stages[0].reviewers = Reviewers::Managers;
-                d.stages[0].fallback_reviewers = vec!["olivia".into()];
-            },
-            |d| {
-                d.stages[0].reviewers = Reviewers::Managers;
-                d.stages[0].fallback_reviewers = vec!["olivia".into()];
-            },
+            |_| {},
+            |d| d.stages[0].reviewers = Reviewers::Managers,
+            |d| d.stages[0].reviewers = Reviewers::Managers,
         ),
         (
             "a recurrence end when the review becomes one-time",
             |d| {
-                d.schedule.frequency = Frequency::OneTime;
+                d.schedule.frequency = Frequency::Monthly;
                 d.schedule.end = ScheduleEnd::AfterOccurrences { count: 2 };
             },
+            |d| d.schedule.frequency = Frequency::OneTime,
             |d| d.schedule.frequency = Frequency::OneTime,
         ),
         (
             "a recurrence end of a monthly review stays",
-            |d| {
-                d.schedule.frequency = Frequency::Monthly;
-                d.schedule.end = ScheduleEnd::AfterOccurrences { count: 2 };
-            },
+            |d| d.schedule.frequency = Frequency::Monthly,
+            |d| d.schedule.end = ScheduleEnd::AfterOccurrences { count: 2 },
             |d| {
                 d.schedule.frequency = Frequency::Monthly;
                 d.schedule.end = ScheduleEnd::AfterOccurrences { count: 2 };
@@ -317,10 +316,12 @@ fn normalize_clears_exactly_what_no_longer_applies() {
         ),
     ];
     let base = definition("v", ResourceKind::Group, "g-exception");
-    for (what, edit, expected) in table {
-        let mut def = base.clone();
+    for (what, before, edit, expected) in table {
+        let mut old = base.clone();
+        before(&mut old);
+        let mut def = old.clone();
         edit(&mut def);
-        def.normalize();
+        def.normalize(&old);
         let mut want = base.clone();
         expected(&mut want);
         assert_eq!(def, want, "{what}");

@@ -87,8 +87,9 @@ impl Wizard {
     /// dependent-field rules (`ReviewDefinition::normalize`), not by each control.
     pub fn update(&self, f: impl FnOnce(&mut ReviewDefinition)) {
         self.def.update(|d| {
+            let before = d.clone();
             f(d);
-            d.normalize();
+            d.normalize(&before);
         });
     }
 
