@@ -30,6 +30,7 @@ pub mod snapshot;
 pub mod state;
 pub mod templates;
 pub mod view;
+pub mod words;
 
 pub use actor::Actor;
 pub use command::Command;

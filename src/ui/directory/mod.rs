@@ -233,18 +233,8 @@ pub fn follow(ev: &web_sys::MouseEvent, go: Go, query: &DirQuery) {
 
 pub const DETAIL_ID: &str = "directory-detail";
 
-/// Thousands separators: 12,345.
-pub fn count(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
+/// Thousands separators: 12,345 (one helper for every screen).
+pub use attest_engine::words::thousands as count;
 
 #[component]
 pub fn Directory() -> impl IntoView {

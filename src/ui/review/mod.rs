@@ -13,6 +13,7 @@ use attest_engine::instance::{
 use attest_engine::outbox::{outbox, MessageKind};
 use attest_engine::results::results;
 use attest_engine::view::{reviewer_progress, stage_progress};
+use attest_engine::words::capitalise as capitalize;
 use attest_engine::{Command, Context, Event, State};
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
@@ -433,14 +434,6 @@ fn InstanceOverview(id: String) -> impl IntoView {
         {move || stage_dialog_open.get().then(|| stage_dialog.get_untracked()).flatten().map(|(stage, outcome)| view! {
             <StopStageDialog stage=stage outcome=outcome open=stage_dialog_open on_confirm=confirm_stop_stage />
         })}
-    }
-}
-
-fn capitalize(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_uppercase().chain(c).collect(),
-        None => String::new(),
     }
 }
 

@@ -128,18 +128,8 @@ pub fn shown(
     out
 }
 
-/// "10,000": counts read better with thousands separators.
-pub fn count(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
+/// "10,000": counts read better with thousands separators (one helper for every screen).
+pub use attest_engine::words::thousands as count;
 
 /// "12 Dec 2026".
 pub fn date(at: DateTime<Utc>) -> String {
