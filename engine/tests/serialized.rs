@@ -400,3 +400,73 @@ fn records_are_pinned() {
         {"v":1,"id":"browser-1:2","at":"2026-01-05T09:00:00Z","actor":{"kind":"system"},"events":[{"type":"seriesEnded","definition":"r","at":"2026-01-05T09:00:00Z"}]}
     "#]].assert_eq(&pin(&records));
 }
+
+/// The column names of the exported files auditors and spreadsheets read.
+#[test]
+fn export_headers_are_pinned() {
+    let audit = attest_engine::evidence::AUDIT_COLUMNS.join(",");
+    let results = attest_engine::evidence::results_header(2).join(",");
+    expect![[r#"
+        DateTime,RecordedDateTime,RecordId,Actor,Action,ReviewId,ReviewName,AccessReviewInstanceId,Stage,Reviewer,Subject,Decision,Details,Reason,ReviewerIds,Chain
+        ReviewId,ReviewName,AccessReviewInstanceId,ResourceType,ResourceId,ResourceDisplayName,PrincipalId,PrincipalDisplayName,PrincipalUserPrincipalName,PrincipalType,AccessType,Stage1Decision,Stage1ReviewedBy,Stage1ReviewedByUserPrincipalName,Stage1ReviewedDateTime,Stage1Justification,Stage2Decision,Stage2ReviewedBy,Stage2ReviewedByUserPrincipalName,Stage2ReviewedDateTime,Stage2Justification,Decision,DecisionSource,Recommendation,RecommendationReason,ApplyResult,ApplyDescription,AppliedBy,AppliedDateTime
+    "#]].assert_eq(&format!("{audit}\n{results}\n"));
+}
+
+/// The Graph `accessReviewScheduleDefinition` a definition exports as.
+#[test]
+fn graph_definition_export_is_pinned() {
+    let json = attest_engine::graph_definition::export_definition(&small_definition());
+    expect![[r##"
+        {
+          "descriptionForAdmins": "",
+          "descriptionForReviewers": "",
+          "displayName": "Sales access",
+          "fallbackReviewers": [],
+          "id": "r",
+          "reviewers": [
+            {
+              "query": "/groups/g/owners",
+              "queryType": "MicrosoftGraph"
+            }
+          ],
+          "scope": {
+            "@odata.type": "#microsoft.graph.accessReviewQueryScope",
+            "query": "/groups/g/members",
+            "queryType": "MicrosoftGraph"
+          },
+          "settings": {
+            "applyActions": [
+              {
+                "@odata.type": "#microsoft.graph.removeAccessApplyAction"
+              }
+            ],
+            "autoApplyDecisionsEnabled": false,
+            "decisionHistoriesForReviewersEnabled": false,
+            "defaultDecision": "None",
+            "defaultDecisionEnabled": false,
+            "instanceDurationInDays": 7,
+            "justificationRequiredOnApproval": false,
+            "mailNotificationsEnabled": true,
+            "recommendationInsightSettings": [
+              {
+                "@odata.type": "#microsoft.graph.userLastSignInRecommendationInsightSetting",
+                "recommendationLookBackDuration": "P30D",
+                "signInScope": "tenant"
+              },
+              {
+                "@odata.type": "#microsoft.graph.groupPeerOutlierRecommendationInsightSettings"
+              }
+            ],
+            "recommendationLookBackDuration": "P30D",
+            "recommendationsEnabled": true,
+            "recurrence": {
+              "range": {
+                "startDate": "2026-01-05T09:00:00.000Z",
+                "type": "noEnd"
+              }
+            },
+            "reminderNotificationsEnabled": true
+          }
+        }"##]]
+    .assert_eq(&serde_json::to_string_pretty(&json).unwrap());
+}
