@@ -6,6 +6,8 @@ use serde::{Deserialize, Serialize};
 use crate::definition::ReviewDefinition;
 use crate::directory::Directory;
 use crate::event::ItemDecision;
+use crate::remediation::{FileDigest, ItemRef};
+use chrono::{DateTime, Utc};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "camelCase")]
@@ -64,4 +66,21 @@ pub enum Command {
     },
     /// Let the clock run to `now`: stage deadlines, recurrence, auto-apply, deletions.
     AdvanceTime,
+    /// Give denied items an owner and a due date (see `remediation`).
+    AssignRemediation {
+        items: Vec<ItemRef>,
+        owner: String,
+        due: DateTime<Utc>,
+    },
+    /// A comment, and optionally a file's digest, on what was done about a denied item.
+    RecordRemediationEvidence {
+        item: ItemRef,
+        comment: String,
+        file: Option<FileDigest>,
+    },
+    /// The removal was done outside Attest; the next directory import verifies it.
+    MarkRemediationDone {
+        items: Vec<ItemRef>,
+        comment: String,
+    },
 }

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::definition::ReviewDefinition;
 use crate::directory::Directory;
 use crate::instance::{ApplyResult, Decision, DecisionSource, Instance, StageEndReason};
+use crate::remediation::{FileDigest, ItemRef};
 use crate::Actor;
 
 pub const RECORD_VERSION: u16 = 1;
@@ -146,5 +147,21 @@ pub enum Event {
     SeriesEnded {
         definition: String,
         at: DateTime<Utc>,
+    },
+    /// Denied items given an owner and a due date (remediation).
+    RemediationAssigned {
+        items: Vec<ItemRef>,
+        owner: String,
+        due: DateTime<Utc>,
+    },
+    RemediationEvidenceRecorded {
+        item: ItemRef,
+        comment: String,
+        file: Option<FileDigest>,
+    },
+    /// Removed outside Attest; the next import verifies it.
+    RemediationDoneExternally {
+        items: Vec<ItemRef>,
+        comment: String,
     },
 }

@@ -19,6 +19,7 @@ pub mod instance;
 pub mod limits;
 pub mod outbox;
 pub mod preview;
+pub mod remediation;
 pub mod replay_check;
 pub mod replica;
 pub mod results;
@@ -27,6 +28,7 @@ pub mod snapshot;
 pub mod state;
 pub mod templates;
 pub mod view;
+pub mod writeback;
 
 pub use actor::Actor;
 pub use command::Command;

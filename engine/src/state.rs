@@ -90,6 +90,9 @@ pub enum EngineError {
     /// A text over its cap (see `limits`).
     #[error("{what} is longer than {max} characters")]
     TooLong { what: String, max: usize },
+    /// A remediation command that makes no sense for its items (`remediation::decide`).
+    #[error("{problem}")]
+    InvalidRemediation { problem: String },
 }
 
 fn list(errors: &[FieldError]) -> String {
@@ -424,6 +427,10 @@ fn apply_event(state: &mut State, event: &Event, actor: &Actor, at: DateTime<Utc
             });
         }
         Event::DirectoryChanged { change, .. } => change_directory(state, change),
+        // Remediation lives in the log: `remediation::remediation` folds it.
+        Event::RemediationAssigned { .. }
+        | Event::RemediationEvidenceRecorded { .. }
+        | Event::RemediationDoneExternally { .. } => {}
         Event::SeriesEnded { definition, at } => {
             if let Some(r) = state.reviews.get_mut(definition) {
                 r.ended.get_or_insert(*at);
@@ -708,6 +715,9 @@ pub fn decide(
             }])
         }
         Command::AdvanceTime => Ok(next_due(state, now)),
+        Command::AssignRemediation { .. }
+        | Command::RecordRemediationEvidence { .. }
+        | Command::MarkRemediationDone { .. } => crate::remediation::decide(state, cmd, actor, now),
     }
 }
 
