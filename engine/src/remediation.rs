@@ -15,7 +15,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::command::Command;
-use crate::directory::{AssignmentKind, Directory, ResourceKind};
+use crate::directory::{Directory, ResourceKind};
 use crate::event::{Event, Record};
 use crate::instance::{ApplyResult, DecisionItem, Effect, Instance, InstanceStatus, NotSupported};
 use crate::limits::{MAX_ID, MAX_JUSTIFICATION, MAX_NAME};
@@ -427,14 +427,14 @@ fn verify(
     }
 }
 
-/// Holders of each (resource, transitive) in one imported directory, with the kind of
-/// role assignment: computed once per resource, not once per item.
-type HolderCache = HashMap<(ResourceKind, String, bool), HashSet<(String, Option<AssignmentKind>)>>;
+/// Holders of each (resource, transitive) in one imported directory: computed once per
+/// resource, not once per item.
+type HolderCache = HashMap<(ResourceKind, String, bool), HashSet<String>>;
 
 /// Whether `dir` still gives the item's user the access that was denied: for a blocked
 /// guest, an enabled account; otherwise the user among the resource's holders (through
-/// nested groups too when the review looked at them; for roles, the same kind of
-/// assignment).
+/// nested groups too when the review looked at them; for roles, an active assignment in
+/// place of a denied eligible one is still the role).
 fn has_access(
     state: &State,
     dir: &Directory,
@@ -448,18 +448,15 @@ fn has_access(
     let transitive = inst
         .and_then(|i| state.reviews.get(&i.definition))
         .is_some_and(|r| r.definition.scope.transitive);
-    let assignment = inst
-        .and_then(|i| i.items.get(it.at.item as usize))
-        .and_then(|item| item.assignment);
     let set = cache
         .entry((it.resource_kind, it.resource.clone(), transitive))
         .or_insert_with(|| {
             dir.access_holders(it.resource_kind, &it.resource, transitive)
                 .into_iter()
-                .map(|a| (a.user, a.assignment))
+                .map(|a| a.user)
                 .collect()
         });
-    set.contains(&(it.user.clone(), assignment))
+    set.contains(&it.user)
 }
 
 /// Check a remediation command; the events it records. Administrators only: they own the
