@@ -824,3 +824,39 @@ fn batches_hold_at_most_twenty_requests_and_skip_verified_items() {
     assert_eq!(ids.len(), 44, "request ids are unique across batches");
     assert!(!p.batches[0].requests[0].url.contains("/m00/"));
 }
+
+#[test]
+fn the_csv_export_has_one_row_per_item_with_status_owner_and_evidence() {
+    let (mut sim, at) = applied(group_review("g-dynamic"), "alice");
+    sim.ok(
+        &admin(),
+        Command::AssignRemediation {
+            items: vec![at.clone()],
+            owner: "olivia".into(),
+            due: t0() + days(30),
+        },
+    );
+    let file = attest_engine::remediation::file_digest("ticket.txt", b"abc");
+    assert_eq!(
+        file.sha256, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+        "SHA-256 of \"abc\" (FIPS 180-2 example)"
+    );
+    sim.ok(
+        &admin(),
+        Command::RecordRemediationEvidence {
+            item: at.clone(),
+            comment: "rule changed, see ticket".into(),
+            file: Some(file),
+        },
+    );
+    let items = remediation(&sim.state, &sim.log, sim.now);
+    let csv = attest_engine::remediation::csv(&sim.state, &items);
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            "ReviewId,ReviewName,AccessReviewInstanceId,ResourceType,ResourceName,PrincipalId,PrincipalName,UserPrincipalName,Status,Reason,Owner,DueDateTime,Evidence",
+            "rv,Review rv,rv~0~g-dynamic,Teams + Groups,g-dynamic,alice,Alice,alice@contoso.com,Manual task,\"dynamic group: membership comes from a rule, change the rule instead\",Olivia,2026-02-04T09:00:00Z,\"rule changed, see ticket [ticket.txt sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad]\"",
+        ]
+    );
+}
