@@ -860,3 +860,48 @@ fn the_csv_export_has_one_row_per_item_with_status_owner_and_evidence() {
         ]
     );
 }
+
+/// Remediation records are stored and synced like every other: their JSON is pinned.
+#[test]
+fn remediation_events_are_pinned() {
+    use attest_engine::{Event, Record};
+    let item = ItemRef {
+        instance: "rv~0~g-dynamic".into(),
+        item: 2,
+    };
+    let record = Record {
+        v: 1,
+        id: "browser-1:50".into(),
+        at: t0(),
+        actor: admin(),
+        reason: None,
+        events: vec![
+            Event::RemediationAssigned {
+                items: vec![item.clone()],
+                owner: "olivia".into(),
+                due: t0() + days(14),
+            },
+            Event::RemediationEvidenceRecorded {
+                item: item.clone(),
+                comment: "rule changed".into(),
+                file: Some(FileDigest {
+                    name: "chg.pdf".into(),
+                    sha256: "ab".repeat(32),
+                }),
+            },
+            Event::RemediationDoneExternally {
+                items: vec![item],
+                comment: String::new(),
+            },
+        ],
+    };
+    let json = serde_json::to_string(&record).unwrap();
+    assert_eq!(
+        json,
+        format!(
+            r#"{{"v":1,"id":"browser-1:50","at":"2026-01-05T09:00:00Z","actor":{{"kind":"administrator","name":"Ada Admin"}},"events":[{{"type":"remediationAssigned","items":[{{"instance":"rv~0~g-dynamic","item":2}}],"owner":"olivia","due":"2026-01-19T09:00:00Z"}},{{"type":"remediationEvidenceRecorded","item":{{"instance":"rv~0~g-dynamic","item":2}},"comment":"rule changed","file":{{"name":"chg.pdf","sha256":"{}"}}}},{{"type":"remediationDoneExternally","items":[{{"instance":"rv~0~g-dynamic","item":2}}],"comment":""}}]}}"#,
+            "ab".repeat(32)
+        )
+    );
+    assert_eq!(serde_json::from_str::<Record>(&json).unwrap(), record);
+}
