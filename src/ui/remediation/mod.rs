@@ -62,9 +62,24 @@ fn use_items(runtime: Runtime) -> (Memo<Option<Vec<RemediationItem>>>, RwSignal<
     (items, problem)
 }
 
-/// The dashboard's remediation counts, linking to the Remediation screen.
+/// The dashboard's remediation counts, linking to the Remediation screen. The counts need
+/// the whole log, so it is read only once some review was applied (the start page of a
+/// tenant without one stays as quick as before).
 #[component]
 pub fn RemediationCounts() -> impl IntoView {
+    let runtime = use_runtime();
+    let any_applied = Memo::new(move |_| {
+        runtime.state.with(|s| {
+            s.instances
+                .values()
+                .any(|i| i.status == attest_engine::instance::InstanceStatus::Applied)
+        })
+    });
+    move || any_applied.get().then(|| view! { <CountsOfLog /> })
+}
+
+#[component]
+fn CountsOfLog() -> impl IntoView {
     let runtime = use_runtime();
     let (items, _) = use_items(runtime);
     move || {
