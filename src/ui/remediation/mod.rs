@@ -407,7 +407,7 @@ pub fn Remediation() -> impl IntoView {
                             <td><span class=status_class(it.status)>{it.status.label()}</span> <span class="meta">{last}</span></td>
                             <td>{reason}</td>
                             <td>{owner}</td>
-                            <td>{it.evidence.len()}</td>
+                            <td><Trail item=it.clone() /></td>
                         </tr>
                     }
                 }).collect_view()
@@ -424,7 +424,7 @@ pub fn Remediation() -> impl IntoView {
                             <th scope="col">"Status"</th>
                             <th scope="col">"Why it needs a person"</th>
                             <th scope="col">"Owner"</th>
-                            <th scope="col">"Evidence"</th>
+                            <th scope="col">"Evidence and history"</th>
                         </tr></thead>
                         <tbody>{body}</tbody>
                     </table>
@@ -485,5 +485,40 @@ pub fn Remediation() -> impl IntoView {
             </section>
             {table}
         </Page>
+    }
+}
+
+/// An item's evidence and the statuses it went through, folded away under a summary.
+#[component]
+fn Trail(item: RemediationItem) -> impl IntoView {
+    let summary = format!(
+        "{} evidence, {} step(s)",
+        item.evidence.len(),
+        item.steps.len()
+    );
+    let evidence = item
+        .evidence
+        .into_iter()
+        .map(|e| {
+            let file = e.file.map(|f| format!(" [{} sha256 {}]", f.name, f.sha256));
+            let done = e.done.then_some(" (done externally)");
+            view! { <li>{when(e.at)} ": " {e.comment} {file} {done}</li> }
+        })
+        .collect_view();
+    let steps = item
+        .steps
+        .into_iter()
+        .map(|st| {
+            let import = st
+                .import
+                .map(|src| format!(" (import \u{201c}{src}\u{201d})"));
+            view! { <li>{when(st.at)} ": " {st.status.label()} {import}</li> }
+        })
+        .collect_view();
+    view! {
+        <details>
+            <summary>{summary}</summary>
+            <ul class="trail">{evidence}{steps}</ul>
+        </details>
     }
 }
