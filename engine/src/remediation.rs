@@ -410,9 +410,13 @@ fn verify(
     source: &str,
     at: DateTime<Utc>,
 ) {
+    // Read every item first, then change them: the cache borrows the items' resource ids.
     let mut holders = HolderCache::new();
-    for it in items.iter_mut() {
-        let present = has_access(state, dir, it, &mut holders);
+    let present: Vec<bool> = items
+        .iter()
+        .map(|it| has_access(state, dir, it, &mut holders))
+        .collect();
+    for (it, present) in items.iter_mut().zip(present) {
         let current = it.status;
         let next = match (present, current) {
             (false, Status::VerifiedRemoved) => None,
@@ -429,17 +433,17 @@ fn verify(
 
 /// Holders of each (resource, transitive) in one imported directory: computed once per
 /// resource, not once per item.
-type HolderCache = HashMap<(ResourceKind, String, bool), HashSet<String>>;
+type HolderCache<'a> = HashMap<(ResourceKind, &'a str, bool), HashSet<String>>;
 
 /// Whether `dir` still gives the item's user the access that was denied: for a blocked
 /// guest, an enabled account; otherwise the user among the resource's holders (through
 /// nested groups too when the review looked at them; for roles, an active assignment in
 /// place of a denied eligible one is still the role).
-fn has_access(
+fn has_access<'a>(
     state: &State,
     dir: &Directory,
-    it: &RemediationItem,
-    cache: &mut HolderCache,
+    it: &'a RemediationItem,
+    cache: &mut HolderCache<'a>,
 ) -> bool {
     if it.effect == Some(Effect::GuestBlocked) {
         return dir.users.get(&it.user).is_some_and(|u| u.account_enabled);
@@ -449,7 +453,7 @@ fn has_access(
         .and_then(|i| state.reviews.get(&i.definition))
         .is_some_and(|r| r.definition.scope.transitive);
     let set = cache
-        .entry((it.resource_kind, it.resource.clone(), transitive))
+        .entry((it.resource_kind, it.resource.as_str(), transitive))
         .or_insert_with(|| {
             dir.access_holders(it.resource_kind, &it.resource, transitive)
                 .into_iter()
