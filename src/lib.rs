@@ -101,6 +101,7 @@ pub fn AppWith(
                     <Route path=path!("/reviews/:instance") view=|| view! { <Restricted area=Area::Reviews><ui::review::ReviewOverview /></Restricted> } />
                     <Route path=path!("/my-reviews") view=ui::my_reviews::MyReviews />
                     <Route path=path!("/my-reviews/:instance/:stage") view=ui::reviewer::ReviewerPage />
+                    <Route path=path!("/remediation") view=|| view! { <Restricted area=Area::Reviews><ui::remediation::Remediation /></Restricted> } />
                     <Route path=path!("/notifications") view=|| view! { <Restricted area=Area::Notifications><ui::notifications::Notifications /></Restricted> } />
                     <Route path=path!("/history") view=|| view! { <Restricted area=Area::History><ui::history::History /></Restricted> } />
                     <Route path=path!("/settings") view=|| view! { <Restricted area=Area::Settings><ui::settings::Settings /></Restricted> } />

@@ -6,6 +6,8 @@ use serde::{Deserialize, Serialize};
 use crate::definition::ReviewDefinition;
 use crate::directory::Directory;
 use crate::event::ItemDecision;
+use crate::remediation::{FileDigest, ItemRef};
+use chrono::{DateTime, Utc};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "camelCase")]
@@ -81,4 +83,29 @@ pub enum Command {
     },
     /// Let the clock run to `now`: stage deadlines, recurrence, auto-apply, deletions.
     AdvanceTime,
+    /// Give denied items an owner and a due date (see `remediation`).
+    AssignRemediation {
+        /// The denied items.
+        items: Vec<ItemRef>,
+        /// The owner: a directory user id.
+        owner: String,
+        /// When the work is due.
+        due: DateTime<Utc>,
+    },
+    /// A comment, and optionally a file's digest, on what was done about a denied item.
+    RecordRemediationEvidence {
+        /// The denied item.
+        item: ItemRef,
+        /// What was done, in words.
+        comment: String,
+        /// A file kept as evidence: its name and digest.
+        file: Option<FileDigest>,
+    },
+    /// The removal was done outside Attest; the next directory import verifies it.
+    MarkRemediationDone {
+        /// The denied items.
+        items: Vec<ItemRef>,
+        /// What was done, in words.
+        comment: String,
+    },
 }

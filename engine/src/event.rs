@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::definition::ReviewDefinition;
 use crate::directory::Directory;
 use crate::instance::{ApplyResult, Decision, DecisionSource, Instance, StageEndReason};
+use crate::remediation::{FileDigest, ItemRef};
 use crate::Actor;
 
 /// Version written into new records.
@@ -223,5 +224,30 @@ pub enum Event {
         definition: String,
         /// When it happened.
         at: DateTime<Utc>,
+    },
+    /// Denied items given an owner and a due date (remediation).
+    RemediationAssigned {
+        /// The denied items.
+        items: Vec<ItemRef>,
+        /// The owner: a directory user id.
+        owner: String,
+        /// When the work is due.
+        due: DateTime<Utc>,
+    },
+    /// A comment, and optionally a file digest, recorded for a denied item.
+    RemediationEvidenceRecorded {
+        /// The denied item.
+        item: ItemRef,
+        /// What was done, in words.
+        comment: String,
+        /// A file kept as evidence: its name and digest.
+        file: Option<FileDigest>,
+    },
+    /// Removed outside Attest; the next import verifies it.
+    RemediationDoneExternally {
+        /// The denied items.
+        items: Vec<ItemRef>,
+        /// What was done, in words.
+        comment: String,
     },
 }

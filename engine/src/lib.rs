@@ -20,6 +20,7 @@ pub mod instance;
 pub mod limits;
 pub mod outbox;
 pub mod preview;
+pub mod remediation;
 pub mod replay_check;
 pub mod replica;
 pub mod results;
@@ -31,6 +32,7 @@ pub mod state;
 pub mod templates;
 pub mod view;
 pub mod words;
+pub mod writeback;
 
 pub use actor::Actor;
 pub use command::Command;

@@ -85,6 +85,9 @@ pub fn check_command(cmd: &Command, actor: &Actor) -> Result<(), EngineError> {
         | Command::StopReview { instance }
         | Command::ApplyResults { instance } => id("the review instance id", instance),
         Command::AdvanceTime => Ok(()),
+        Command::AssignRemediation { .. }
+        | Command::RecordRemediationEvidence { .. }
+        | Command::MarkRemediationDone { .. } => crate::remediation::check_limits(cmd),
     }
 }
 

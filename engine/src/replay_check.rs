@@ -82,6 +82,9 @@ pub fn command_of(record: &Record) -> Option<Command> {
         Event::SeriesEnded { definition, .. } => Command::EndSeries {
             definition: definition.clone(),
         },
+        Event::RemediationAssigned { .. }
+        | Event::RemediationEvidenceRecorded { .. }
+        | Event::RemediationDoneExternally { .. } => crate::remediation::command_of(first)?,
         _ => return None,
     })
 }

@@ -157,6 +157,12 @@ pub enum EngineError {
         /// The most allowed, in characters.
         max: usize,
     },
+    /// A remediation command that makes no sense for its items (`remediation::decide`).
+    #[error("{problem}")]
+    InvalidRemediation {
+        /// What is wrong, naming the item.
+        problem: String,
+    },
 }
 
 fn list(errors: &[FieldError]) -> String {
@@ -472,6 +478,10 @@ fn apply_event(state: &mut State, event: &Event, actor: &Actor, at: DateTime<Utc
             });
         }
         Event::DirectoryChanged { change, .. } => change_directory(state, change),
+        // Remediation lives in the log: `remediation::remediation` folds it.
+        Event::RemediationAssigned { .. }
+        | Event::RemediationEvidenceRecorded { .. }
+        | Event::RemediationDoneExternally { .. } => {}
         Event::SeriesEnded { definition, at } => {
             if let Some(r) = state.reviews.get_mut(definition) {
                 r.ended.get_or_insert(*at);

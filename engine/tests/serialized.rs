@@ -10,6 +10,7 @@ use attest_engine::event::{DirectoryChange, Event, ItemApplied, ItemDecision, RE
 use attest_engine::instance::{
     snapshot, ApplyResult, Decision, DecisionSource, Effect, NotSupported, StageEndReason,
 };
+use attest_engine::remediation::{FileDigest, ItemRef};
 use attest_engine::{Actor, Command, Record};
 use expect_test::expect;
 use serde::{de::DeserializeOwned, Serialize};
@@ -57,9 +58,12 @@ fn event_variant(e: &Event) -> usize {
         Event::ResultsApplied { .. } => 11,
         Event::DirectoryChanged { .. } => 12,
         Event::SeriesEnded { .. } => 13,
+        Event::RemediationAssigned { .. } => 14,
+        Event::RemediationEvidenceRecorded { .. } => 15,
+        Event::RemediationDoneExternally { .. } => 16,
     }
 }
-const EVENT_VARIANTS: usize = 14;
+const EVENT_VARIANTS: usize = 17;
 
 fn change_variant(c: &DirectoryChange) -> usize {
     match c {
@@ -87,9 +91,12 @@ fn command_variant(c: &Command) -> usize {
         Command::ApplyResults { .. } => 9,
         Command::EndSeries { .. } => 10,
         Command::AdvanceTime => 11,
+        Command::AssignRemediation { .. } => 12,
+        Command::RecordRemediationEvidence { .. } => 13,
+        Command::MarkRemediationDone { .. } => 14,
     }
 }
-const COMMAND_VARIANTS: usize = 12;
+const COMMAND_VARIANTS: usize = 15;
 
 fn actor_variant(a: &Actor) -> usize {
     match a {
@@ -227,6 +234,22 @@ fn events() -> Vec<Event> {
         definition: "r".into(),
         at: t0() + days(30),
     });
+    events.extend([
+        Event::RemediationAssigned {
+            items: vec![item_ref()],
+            owner: "olivia".into(),
+            due: t0() + days(40),
+        },
+        Event::RemediationEvidenceRecorded {
+            item: item_ref(),
+            comment: "Removed in the on-premises directory".into(),
+            file: Some(file_digest()),
+        },
+        Event::RemediationDoneExternally {
+            items: vec![item_ref()],
+            comment: "Done by the AD team".into(),
+        },
+    ]);
     events
 }
 
@@ -276,7 +299,35 @@ fn commands() -> Vec<Command> {
             definition: "r".into(),
         },
         Command::AdvanceTime,
+        Command::AssignRemediation {
+            items: vec![item_ref()],
+            owner: "olivia".into(),
+            due: t0() + days(40),
+        },
+        Command::RecordRemediationEvidence {
+            item: item_ref(),
+            comment: "Removed in the on-premises directory".into(),
+            file: Some(file_digest()),
+        },
+        Command::MarkRemediationDone {
+            items: vec![item_ref()],
+            comment: "Done by the AD team".into(),
+        },
     ]
+}
+
+fn item_ref() -> ItemRef {
+    ItemRef {
+        instance: "r~0~g".into(),
+        item: 0,
+    }
+}
+
+fn file_digest() -> FileDigest {
+    FileDigest {
+        name: "ticket.pdf".into(),
+        sha256: "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855".into(),
+    }
 }
 
 fn actors() -> Vec<Actor> {
@@ -353,6 +404,9 @@ fn events_are_pinned() {
         {"type":"directoryChanged","change":{"type":"blockGuest","user":"bob","delete_at":"2026-02-04T09:00:00Z"},"at":"2026-01-19T09:00:00Z","instance":"r~0~g"}
         {"type":"directoryChanged","change":{"type":"deleteUser","user":"bob"},"at":"2026-01-19T09:00:00Z","instance":"r~0~g"}
         {"type":"seriesEnded","definition":"r","at":"2026-02-04T09:00:00Z"}
+        {"type":"remediationAssigned","items":[{"instance":"r~0~g","item":0}],"owner":"olivia","due":"2026-02-14T09:00:00Z"}
+        {"type":"remediationEvidenceRecorded","item":{"instance":"r~0~g","item":0},"comment":"Removed in the on-premises directory","file":{"name":"ticket.pdf","sha256":"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"}}
+        {"type":"remediationDoneExternally","items":[{"instance":"r~0~g","item":0}],"comment":"Done by the AD team"}
     "#]].assert_eq(&pin(&events()));
 }
 
@@ -371,6 +425,9 @@ fn commands_are_pinned() {
         {"type":"applyResults","instance":"r~0~g"}
         {"type":"endSeries","definition":"r"}
         {"type":"advanceTime"}
+        {"type":"assignRemediation","items":[{"instance":"r~0~g","item":0}],"owner":"olivia","due":"2026-02-14T09:00:00Z"}
+        {"type":"recordRemediationEvidence","item":{"instance":"r~0~g","item":0},"comment":"Removed in the on-premises directory","file":{"name":"ticket.pdf","sha256":"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"}}
+        {"type":"markRemediationDone","items":[{"instance":"r~0~g","item":0}],"comment":"Done by the AD team"}
     "#]].assert_eq(&pin(&commands()));
 }
 

@@ -8,6 +8,7 @@ pub mod directory;
 pub mod history;
 pub mod my_reviews;
 pub mod notifications;
+pub mod remediation;
 pub mod review;
 pub mod reviewer;
 pub mod reviews;

@@ -12,6 +12,7 @@ mod admin;
 mod bench;
 mod directory;
 mod race;
+mod remediation;
 mod reviewer;
 mod settings;
 mod shell;

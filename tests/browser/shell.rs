@@ -11,6 +11,7 @@ use leptos::prelude::WithUntracked;
 const NAV: &[(&str, &str)] = &[
     ("Dashboard", "/"),
     ("Reviews", "/reviews"),
+    ("Remediation", "/remediation"),
     ("My access reviews", "/my-reviews"),
     ("Directory", "/directory"),
     ("Notifications", "/notifications"),

@@ -510,5 +510,17 @@ fn event_rows(state: &State, base: &AuditRow, event: &Event, rows: &mut Vec<Audi
                 .unwrap_or_default(),
             ..base.clone()
         }),
+        Event::RemediationAssigned { .. }
+        | Event::RemediationEvidenceRecorded { .. }
+        | Event::RemediationDoneExternally { .. } => {
+            for (at, action, details) in crate::remediation::audit_entries(state, event) {
+                rows.push(AuditRow {
+                    action: action.into(),
+                    subject: reviewee(state, &at.instance, at.item),
+                    details,
+                    ..for_instance(state, base, &at.instance)
+                });
+            }
+        }
     }
 }

@@ -219,6 +219,9 @@ pub fn decide(
             }])
         }
         Command::AdvanceTime => Ok(next_due(state, now)),
+        Command::AssignRemediation { .. }
+        | Command::RecordRemediationEvidence { .. }
+        | Command::MarkRemediationDone { .. } => crate::remediation::decide(state, cmd, actor, now),
     }
 }
 

@@ -36,6 +36,12 @@ pub const NAV: &[NavItem] = &[
         exact: false,
     },
     NavItem {
+        href: "/remediation",
+        area: Area::Reviews,
+        label: "Remediation",
+        exact: false,
+    },
+    NavItem {
         href: "/my-reviews",
         area: Area::MyReviews,
         label: "My access reviews",

@@ -62,6 +62,7 @@ pub fn Dashboard() -> impl IntoView {
                     .collect_view()}
             </ul>
             <ReviewProgress />
+            <crate::ui::remediation::RemediationCounts />
         </Page>
     }
 }
