@@ -13,6 +13,7 @@ mod bench;
 mod directory;
 mod race;
 mod reviewer;
+mod reviewer_bundle;
 mod settings;
 mod shell;
 mod small_alloc;
