@@ -163,12 +163,18 @@ pub async fn administrator_with_a_review_link(server: &str, secret: &str, users:
             .await
             .expect("the server answers");
         tries += 1;
-        if resp.status() != 404 || tries == 100 {
+        if resp.status() != 404 || tries == 150 {
             break resp;
         }
         TimeoutFuture::new(200).await;
     };
-    assert_eq!(resp.status(), 201, "{}", resp.text().await.unwrap_or_default());
+    assert_eq!(
+        resp.status(),
+        201,
+        "{} (the administrator's page: {})",
+        resp.text().await.unwrap_or_default(),
+        text(&root)
+    );
     let link: serde_json::Value = resp.json().await.unwrap();
     let link = link["link"].as_str().unwrap().to_string();
     let path = link[link.find("/my-reviews/").expect("a reviewer page link")..].to_string();
@@ -214,18 +220,18 @@ async fn a_decision_from_the_reviewer_bundle_shows_in_the_administrators_app() {
     let reviewer_name = admin
         .state
         .with_untracked(|s| s.directory.display_name(&reviewer).to_string());
-    eventually("the reviewer bundle to store and sync the decision", || {
-        synced(&reviewer_root)
-            .then(|| {
-                all(&reviewer_root, "[role='listitem']")
-                    .into_iter()
-                    .find(|r| r.get_attribute("aria-label").as_deref() == Some(&name))
-                    .filter(|r| text(r).contains("Denied"))
-            })
-            .flatten()
+    let sync = attest::sync::current_sync().expect("the reviewer bundle's sync");
+    eventually("the reviewer bundle to show the decision", || {
+        all(&reviewer_root, "[role='listitem']")
+            .into_iter()
+            .find(|r| r.get_attribute("aria-label").as_deref() == Some(&name))
+            .filter(|r| text(r).contains("Denied"))
     })
     .await;
-    drop(reviewer_app);
+    eventually("the reviewer bundle to send it to the server", || {
+        (sync.status.get_untracked() == attest::sync::SyncStatus::Synced).then_some(())
+    })
+    .await;
 
     // The administrator's app pulls it and shows it in the review's results.
     eventually("the decision in the administrator's app", || {
@@ -238,6 +244,7 @@ async fn a_decision_from_the_reviewer_bundle_shows_in_the_administrators_app() {
         })
     })
     .await;
+    drop(reviewer_app);
     drop(admin_app);
     // The link made this browser act as the reviewer; the administrator's app acts as the
     // administrator again.
