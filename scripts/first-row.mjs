@@ -57,11 +57,22 @@ try {
     });
     let bytes = 0;
     cdp.on("Network.loadingFinished", (e) => (bytes += e.encodedDataLength));
+    const problems = [];
+    page.on("console", (m) => m.type() === "error" && problems.push(m.text()));
+    page.on("pageerror", (e) => problems.push(String(e)));
     await page.goto(url, { waitUntil: "commit", timeout: LIMIT_MS });
-    await page.waitForFunction(() => window.__firstRowMs !== undefined, null, {
-      timeout: LIMIT_MS,
-      polling: 50,
-    });
+    try {
+      await page.waitForFunction(() => window.__firstRowMs !== undefined, null, {
+        timeout: LIMIT_MS,
+        polling: 50,
+      });
+    } catch (e) {
+      const shown = await page.evaluate(() => document.body.innerText).catch(() => "");
+      throw new Error(
+        `no reviewee row within ${LIMIT_MS} ms (${name}); the page said: ${shown.slice(0, 600)}; ` +
+          `errors: ${problems.join(" | ")}`,
+      );
+    }
     const ms = await page.evaluate(() => window.__firstRowMs);
     console.log(
       JSON.stringify({

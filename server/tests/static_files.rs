@@ -55,6 +55,9 @@ async fn fetch(addr: SocketAddr, method: &str, path: &str, accept_encoding: Opti
     }
 }
 
+/// The reviewer bundle's page, with the inline loader script Trunk writes into it.
+const REVIEWER_PAGE: &str = "<!doctype html>reviewer<script type=\"module\">start()</script>";
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_app_is_served_precompressed_and_cached_by_name() {
     let dist = temp_dir("dist");
@@ -67,7 +70,7 @@ async fn the_app_is_served_precompressed_and_cached_by_name() {
         ("attest-0123456789abcdef_bg.wasm.br", b"wasm as brotli"),
         ("attest-0123456789abcdef_bg.wasm.gz", b"wasm as gzip"),
         ("favicon.ico", b"icon"),
-        ("reviewer.html", b"<!doctype html>reviewer"),
+        ("reviewer.html", REVIEWER_PAGE.as_bytes()),
         ("reviewer.html.br", b"reviewer as brotli"),
         ("reviewer.html.gz", b"reviewer as gzip"),
         ("reviewer-fedcba9876543210_bg.wasm", b"\0asm reviewer"),
@@ -166,7 +169,7 @@ async fn the_app_is_served_precompressed_and_cached_by_name() {
             "/my-reviews/q1~0~g-sales/1",
             None,
             200,
-            "<!doctype html>reviewer",
+            REVIEWER_PAGE,
             None,
             Some("no-cache"),
         ),
@@ -256,6 +259,15 @@ async fn the_app_is_served_precompressed_and_cached_by_name() {
             assert_eq!(got.headers["vary"], "accept-encoding", "{what}");
         }
     }
+    // The reviewer bundle's loader may run: the policy allows its inline script by hash.
+    let csp = &fetch(s.addr(), "GET", "/my-reviews", None).await.headers["content-security-policy"];
+    let loader = {
+        use base64::Engine as _;
+        use sha2::Digest as _;
+        base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(b"start()"))
+    };
+    assert!(csp.contains(&format!("'sha256-{loader}'")), "{csp}");
+
     // A dist built without the reviewer bundle: mail links still open (the full app).
     std::fs::remove_file(dist.join("reviewer.html")).unwrap();
     let got = fetch(s.addr(), "GET", "/my-reviews/q1~0~g-sales/1", None).await;
