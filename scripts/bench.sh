@@ -67,7 +67,7 @@ bundle_figures() { # wasm-figure-name page-figure-name page
   done
   printf '{"name":"size.%s_raw_bytes","value":%s,"unit":"bytes"}\n' "$name" "$raw" >> "$out/figures.jsonl"
   printf '{"name":"size.%s_gzip_bytes","value":%s,"unit":"bytes"}\n' "$name" "$gz" >> "$out/figures.jsonl"
-  printf '{"name":"size.%s_page_gzip_bytes","value":%s,"unit":"bytes"}\n' "$label" "$total" >> "$out/figures.jsonl"
+  printf '{"name":"size.%s_gzip_bytes","value":%s,"unit":"bytes"}\n' "$label" "$total" >> "$out/figures.jsonl"
 }
 bundle_figures wasm admin_page index.html
 bundle_figures reviewer_wasm reviewer_page reviewer.html
