@@ -10,18 +10,32 @@ export WASM_BINDGEN_TEST_WEBDRIVER_JSON := $(CURDIR)/webdriver.json
 # Project-local tools (binaryen's wasm-opt) come first on the PATH, for trunk.
 export PATH := $(CURDIR)/.tools/node_modules/.bin:$(PATH)
 
-.PHONY: run serve test test-engine test-cli test-browser test-server setup bench load
+.PHONY: run dev dist serve test test-engine test-cli test-browser test-server setup bench load
 
-## run: serve the app on http://127.0.0.1:8080 (embedded IndexedDB mode, no server)
-run: setup
+## run: serve the optimised, compressed app on http://127.0.0.1:8080 (embedded IndexedDB
+# mode: your data stays in the browser). The Attest server only hands out the files here,
+# so mail links (/my-reviews/...) get the small reviewer bundle as in production; its
+# database is a throwaway one and its administrator secret a random one nobody needs.
+run: setup dist
+	@dir="$$(mktemp -d)"; trap 'rm -rf "$$dir"' EXIT; \
+	  ATTEST_ADMIN_SECRET="$$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')" \
+	  cargo run --release -p attest-server -- --data "$$dir/attest.db" --dist dist
+
+## dev: for developers, the administrator's app rebuilt and reloaded on every change
+# (debug build, uncompressed, http://127.0.0.1:8080). The reviewer bundle is not built here:
+# open /my-reviews/... in the full app, or use `make run` to try the reviewer bundle.
+dev: setup
 	trunk serve
+
+## dist: both bundles (administrator's app and reviewer bundle), release build, compressed
+dist: setup
+	bash scripts/build-dist.sh dist
 
 ## serve: build the app and run the sync server on http://127.0.0.1:8080 with a SQLite file
 # (attest.db). Set the administrators' secret first: ATTEST_ADMIN_SECRET='a long secret' make serve
 serve: setup
 	@test -n "$${ATTEST_ADMIN_SECRET:-}" || { echo "Set ATTEST_ADMIN_SECRET (12+ characters) first: ATTEST_ADMIN_SECRET='a long secret' make serve"; exit 2; }
-	trunk build --release
-	bash scripts/compress-dist.sh dist
+	bash scripts/build-dist.sh dist
 	cargo run --release -p attest-server -- --data attest.db --dist dist
 
 ## test: the engine's native tests, `attest verify` (cli/), the browser suite in headless Chromium, then the server's
@@ -44,7 +58,7 @@ test-cli:
 # The app itself is built first: a test build unifies dev-dependency features, so only
 # this catches code that compiles in tests but not in the app.
 test-browser:
-	cargo build -p attest --target wasm32-unknown-unknown --bin attest
+	cargo build -p attest --target wasm32-unknown-unknown --bin attest --bin reviewer
 	bash scripts/with-sync-server.sh cargo test -p attest --target wasm32-unknown-unknown
 
 test-server:

@@ -1,5 +1,11 @@
-//! Attest web app: the route table and the mount helper. Screens live under `ui/`, one
-//! module per screen; shared pieces under `ui/components/`.
+//! Attest web app: the route tables of its two bundles and their mount helpers. Screens live
+//! under `ui/`, one module per screen; shared pieces under `ui/components/`.
+//!
+//! Two entry points build from this library: `src/main.rs` ([`mount`], the administrator's
+//! full app) and `src/bin/reviewer.rs` ([`mount_reviewer`], what a mail link opens: My access
+//! reviews and the reviewer page only). The reviewer bundle never names the other screens,
+//! so the linker leaves them (wizard, directory import, Graph definitions, history, settings)
+//! out of its `.wasm`.
 
 pub mod runtime;
 pub mod small_alloc;
@@ -39,6 +45,80 @@ pub fn AppWith(
     /// Which database to open and what to load on first run.
     config: AppConfig,
 ) -> impl IntoView {
+    provide_runtime(config);
+    view! {
+        <Router>
+            <Shell>
+                <Routes fallback=NotFound>
+                    <Route path=path!("/") view=Home />
+                    <Route path=path!("/directory") view=|| view! { <Restricted area=Area::Directory><ui::directory::Directory /></Restricted> } />
+                    <Route path=path!("/reviews") view=|| view! { <Restricted area=Area::Reviews><ui::reviews::Reviews /></Restricted> } />
+                    <Route path=path!("/reviews/new") view=|| view! { <Restricted area=Area::NewReview><ui::wizard::NewReview /></Restricted> } />
+                    <Route path=path!("/reviews/:instance") view=|| view! { <Restricted area=Area::Reviews><ui::review::ReviewOverview /></Restricted> } />
+                    <Route path=path!("/my-reviews") view=ui::my_reviews::MyReviews />
+                    <Route path=path!("/my-reviews/:instance/:stage") view=ui::reviewer::ReviewerPage />
+                    <Route path=path!("/remediation") view=|| view! { <Restricted area=Area::Reviews><ui::remediation::Remediation /></Restricted> } />
+                    <Route path=path!("/notifications") view=|| view! { <Restricted area=Area::Notifications><ui::notifications::Notifications /></Restricted> } />
+                    <Route path=path!("/history") view=|| view! { <Restricted area=Area::History><ui::history::History /></Restricted> } />
+                    <Route path=path!("/settings") view=|| view! { <Restricted area=Area::Settings><ui::settings::Settings /></Restricted> } />
+                </Routes>
+            </Shell>
+        </Router>
+    }
+}
+
+/// The reviewer bundle's app with its default configuration.
+#[component]
+pub fn ReviewerApp() -> impl IntoView {
+    view! { <ReviewerAppWith config=AppConfig::default() /> }
+}
+
+/// What a mail link opens: the same session, store, runtime and sync as [`AppWith`], with
+/// My access reviews and the reviewer page as its only screens. Any other address (the
+/// navigation offers them to an administrator) is loaded again as a whole page, which the
+/// server answers with the administrator's app.
+#[component]
+pub fn ReviewerAppWith(
+    /// Which database to open and what to load on first run.
+    config: AppConfig,
+) -> impl IntoView {
+    provide_runtime(config);
+    view! {
+        <Router>
+            <Shell>
+                <Routes fallback=ToFullApp>
+                    <Route path=path!("/my-reviews") view=ui::my_reviews::MyReviews />
+                    <Route path=path!("/my-reviews/:instance/:stage") view=ui::reviewer::ReviewerPage />
+                </Routes>
+            </Shell>
+        </Router>
+    }
+}
+
+/// An address the reviewer bundle has no screen for: the full app, by loading the page again
+/// (the server routes only `/my-reviews…` to the reviewer bundle, so this cannot loop; an
+/// unknown `/my-reviews/…` address is "not found" here as in the full app).
+#[component]
+fn ToFullApp() -> impl IntoView {
+    let location = leptos_router::hooks::use_location();
+    let path = location.pathname.get_untracked();
+    if path == "/my-reviews" || path.starts_with("/my-reviews/") {
+        return view! { <NotFound /> }.into_any();
+    }
+    let target = format!(
+        "{path}{}{}",
+        location.search.get_untracked(),
+        location.hash.get_untracked()
+    );
+    if let Some(window) = web_sys::window() {
+        let _ = window.location().assign(&target);
+    }
+    view! { <p class="lead">"Opening Attest…"</p> }.into_any()
+}
+
+/// Session, runtime and sync contexts shared by both bundles; keeps the "Acting as" list
+/// in step with the directory.
+fn provide_runtime(config: AppConfig) -> Session {
     let session = Session::provide();
     // A reviewer link runs on a database of its own.
     let config = sync::link_config(config);
@@ -90,25 +170,7 @@ pub fn AppWith(
         });
         session.identities.set(identities);
     });
-    view! {
-        <Router>
-            <Shell>
-                <Routes fallback=NotFound>
-                    <Route path=path!("/") view=Home />
-                    <Route path=path!("/directory") view=|| view! { <Restricted area=Area::Directory><ui::directory::Directory /></Restricted> } />
-                    <Route path=path!("/reviews") view=|| view! { <Restricted area=Area::Reviews><ui::reviews::Reviews /></Restricted> } />
-                    <Route path=path!("/reviews/new") view=|| view! { <Restricted area=Area::NewReview><ui::wizard::NewReview /></Restricted> } />
-                    <Route path=path!("/reviews/:instance") view=|| view! { <Restricted area=Area::Reviews><ui::review::ReviewOverview /></Restricted> } />
-                    <Route path=path!("/my-reviews") view=ui::my_reviews::MyReviews />
-                    <Route path=path!("/my-reviews/:instance/:stage") view=ui::reviewer::ReviewerPage />
-                    <Route path=path!("/remediation") view=|| view! { <Restricted area=Area::Reviews><ui::remediation::Remediation /></Restricted> } />
-                    <Route path=path!("/notifications") view=|| view! { <Restricted area=Area::Notifications><ui::notifications::Notifications /></Restricted> } />
-                    <Route path=path!("/history") view=|| view! { <Restricted area=Area::History><ui::history::History /></Restricted> } />
-                    <Route path=path!("/settings") view=|| view! { <Restricted area=Area::Settings><ui::settings::Settings /></Restricted> } />
-                </Routes>
-            </Shell>
-        </Router>
-    }
+    session
 }
 
 /// The start page: the dashboard for those who may read it, otherwise the reviews waiting
@@ -130,6 +192,12 @@ fn Home() -> impl IntoView {
 pub fn mount() {
     console_error_panic_hook_install();
     leptos::mount::mount_to_body(App);
+}
+
+/// Mounts [`ReviewerApp`] into `<body>` for the lifetime of the page (the reviewer bundle).
+pub fn mount_reviewer() {
+    console_error_panic_hook_install();
+    leptos::mount::mount_to_body(ReviewerApp);
 }
 
 /// Panics show up in the browser console with their message rather than as "unreachable".

@@ -92,14 +92,18 @@ pub fn router(app: Arc<App>) -> Router {
 }
 
 /// The policy the app runs under: its own scripts, styles and images, WebAssembly compiled
-/// from its own file, the loader script Trunk writes into index.html (allowed by its hash),
+/// from its own file, the loader scripts Trunk writes into the entry pages (allowed by
+/// their hashes),
 /// any sync server (Settings takes any address), and never inside a frame.
 pub fn content_security_policy(dist: Option<&std::path::Path>) -> String {
     use base64::Engine as _;
     use sha2::{Digest, Sha256};
-    let page = dist
-        .and_then(|d| std::fs::read_to_string(d.join("index.html")).ok())
-        .unwrap_or_default();
+    // Both entry pages: index.html and the reviewer bundle's reviewer.html.
+    let page = ["index.html", "reviewer.html"]
+        .iter()
+        .filter_map(|name| std::fs::read_to_string(dist?.join(name)).ok())
+        .collect::<Vec<_>>()
+        .join("\n");
     let mut scripts = String::new();
     let mut rest = page.as_str();
     while let Some(open) = rest.find("<script") {

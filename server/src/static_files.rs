@@ -1,6 +1,8 @@
-//! Serves the built app (Trunk's dist/ folder). App routes such as
-//! `/my-reviews/<instance>/<stage>` have no file: they get index.html and the app's router
-//! takes over. Unknown `/api/...` paths get a JSON 404 instead.
+//! Serves the built app (Trunk's dist/ folder). App routes have no file: they get an entry
+//! page and the app's router takes over. The reviewer's addresses (`/my-reviews` and
+//! `/my-reviews/<instance>/<stage>`, what a mail link opens) get reviewer.html, the small
+//! reviewer bundle; every other route gets index.html, the administrator's full app.
+//! Unknown `/api/...` paths get a JSON 404 instead.
 
 use std::path::{Component, Path};
 use std::sync::Arc;
@@ -20,6 +22,14 @@ use crate::App;
 fn is_hashed(name: &str) -> bool {
     name.split(['-', '_', '.'])
         .any(|part| part.len() >= 16 && part.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// The reviewer bundle's entry page (reviewer.html at the repository root, built into dist).
+const REVIEWER_PAGE: &str = "reviewer.html";
+
+/// The addresses the reviewer bundle has screens for (the app's `/my-reviews` routes).
+fn is_reviewer_route(path: &str) -> bool {
+    path == "/my-reviews" || path.starts_with("/my-reviews/")
 }
 
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
@@ -60,7 +70,13 @@ pub async fn serve(State(app): State<Arc<App>>, req: Request) -> Response {
         // Looks like an asset that is not there: a 404, not the app's page.
         return (StatusCode::NOT_FOUND, "Not found").into_response();
     }
-    let index = dist.join("index.html");
+    // A dist built without the reviewer bundle still serves its reviewers the full app.
+    let reviewer = dist.join(REVIEWER_PAGE);
+    let index = if is_reviewer_route(&path) && reviewer.is_file() {
+        reviewer
+    } else {
+        dist.join("index.html")
+    };
     if !is_file && !index.is_file() {
         return (
             StatusCode::NOT_FOUND,
@@ -81,7 +97,7 @@ pub async fn serve(State(app): State<Arc<App>>, req: Request) -> Response {
             .append_index_html_on_directories(false);
         (dir.oneshot(req).await, cache)
     } else {
-        // An app route (/my-reviews/...): the app's page, whose router takes over.
+        // An app route: its bundle's page, whose router takes over.
         let file = ServeFile::new(index)
             .precompressed_br()
             .precompressed_gzip();

@@ -1,5 +1,7 @@
 //! Serving the built app: the precompressed copy the browser accepts, immutable caching for
-//! content-hashed assets, index.html (and the app routes that get it) always revalidated.
+//! content-hashed assets, the entry pages (and the app routes that get them) always
+//! revalidated; mail links (`/my-reviews…`) get the reviewer bundle, everything else the
+//! administrator's app.
 
 mod support;
 
@@ -53,6 +55,9 @@ async fn fetch(addr: SocketAddr, method: &str, path: &str, accept_encoding: Opti
     }
 }
 
+/// The reviewer bundle's page, with the inline loader script Trunk writes into it.
+const REVIEWER_PAGE: &str = "<!doctype html>reviewer<script type=\"module\">start()</script>";
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_app_is_served_precompressed_and_cached_by_name() {
     let dist = temp_dir("dist");
@@ -65,6 +70,10 @@ async fn the_app_is_served_precompressed_and_cached_by_name() {
         ("attest-0123456789abcdef_bg.wasm.br", b"wasm as brotli"),
         ("attest-0123456789abcdef_bg.wasm.gz", b"wasm as gzip"),
         ("favicon.ico", b"icon"),
+        ("reviewer.html", REVIEWER_PAGE.as_bytes()),
+        ("reviewer.html.br", b"reviewer as brotli"),
+        ("reviewer.html.gz", b"reviewer as gzip"),
+        ("reviewer-fedcba9876543210_bg.wasm", b"\0asm reviewer"),
     ];
     for (name, bytes) in files {
         std::fs::write(dist.join(name), bytes).unwrap();
@@ -139,11 +148,66 @@ async fn the_app_is_served_precompressed_and_cached_by_name() {
         ),
         (
             "GET",
+            "/my-reviews/q1~0~g-sales/1?reviewer=u-ada",
+            Some("gzip"),
+            200,
+            "reviewer as gzip",
+            Some("gzip"),
+            Some("no-cache"),
+        ),
+        (
+            "GET",
+            "/my-reviews",
+            Some("br"),
+            200,
+            "reviewer as brotli",
+            Some("br"),
+            Some("no-cache"),
+        ),
+        (
+            "GET",
             "/my-reviews/q1~0~g-sales/1",
+            None,
+            200,
+            REVIEWER_PAGE,
+            None,
+            Some("no-cache"),
+        ),
+        (
+            "GET",
+            "/reviewer-fedcba9876543210_bg.wasm",
+            None,
+            200,
+            "\0asm reviewer",
+            None,
+            Some(IMMUTABLE),
+        ),
+        // Only the reviewer's own addresses: look-alikes and admin screens get the full app.
+        (
+            "GET",
+            "/my-reviewsx",
             Some("gzip"),
             200,
             "index as gzip",
             Some("gzip"),
+            Some("no-cache"),
+        ),
+        (
+            "GET",
+            "/reviews/q1~0~g-sales",
+            Some("gzip"),
+            200,
+            "index as gzip",
+            Some("gzip"),
+            Some("no-cache"),
+        ),
+        (
+            "GET",
+            "/settings",
+            None,
+            200,
+            "<!doctype html>index",
+            None,
             Some("no-cache"),
         ),
         (
@@ -195,6 +259,22 @@ async fn the_app_is_served_precompressed_and_cached_by_name() {
             assert_eq!(got.headers["vary"], "accept-encoding", "{what}");
         }
     }
+    // The reviewer bundle's loader may run: the policy allows its inline script by hash.
+    let csp = &fetch(s.addr(), "GET", "/my-reviews", None).await.headers["content-security-policy"];
+    let loader = {
+        use base64::Engine as _;
+        use sha2::Digest as _;
+        base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(b"start()"))
+    };
+    assert!(csp.contains(&format!("'sha256-{loader}'")), "{csp}");
+
+    // A dist built without the reviewer bundle: mail links still open (the full app).
+    std::fs::remove_file(dist.join("reviewer.html")).unwrap();
+    let got = fetch(s.addr(), "GET", "/my-reviews/q1~0~g-sales/1", None).await;
+    assert_eq!(
+        (got.status, String::from_utf8_lossy(&got.body).as_ref()),
+        (200, "<!doctype html>index")
+    );
     let wasm_type = fetch(s.addr(), "GET", &wasm_path, Some("br")).await;
     assert_eq!(
         wasm_type.headers["content-type"], "application/wasm",

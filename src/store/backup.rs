@@ -1,6 +1,7 @@
 //! Backup to one file and restore from it. The file is JSON: a format marker, the schema
-//! version, every record in log order, their count and a checksum over them. A restore
-//! checks all of it before writing anything, then replaces the log in one transaction.
+//! version, every record in log order, their count and a SHA-256 checksum over them (files
+//! of earlier releases carry an FNV-1a one, still checked). A restore checks all of it
+//! before writing anything, then replaces the log in one transaction.
 
 use attest_engine::event::RECORD_VERSION;
 use attest_engine::{replay, Record, State};
@@ -10,7 +11,6 @@ use super::{codec, schema, Store, StoreError};
 
 /// The `format` marker of an Attest backup file.
 pub const BACKUP_FORMAT: &str = "attest-backup";
-const CHECKSUM_PREFIX: &str = "fnv1a64:";
 
 /// Why a backup file was refused. The current data is untouched in every case.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
@@ -66,7 +66,7 @@ impl Store {
             "database": self.name,
             "created": chrono::Utc::now(),
             "count": records.len(),
-            "checksum": format!("{CHECKSUM_PREFIX}{sum:016x}"),
+            "checksum": sum,
         });
         let header = serde_json::to_vec(&header).expect("a header always serializes");
         // The header object without its closing brace, then the records, one per line.
@@ -160,7 +160,11 @@ pub fn check_backup(text: &str) -> Result<CheckedBackup, BackupError> {
         records.push(record);
     }
     let json: Vec<Vec<u8>> = records.iter().map(codec::record_json).collect();
-    let actual = format!("{CHECKSUM_PREFIX}{:016x}", codec::checksum(&json));
+    let actual = if expected_sum.starts_with(codec::FNV_CHECKSUM_PREFIX) {
+        codec::fnv_checksum(&json)
+    } else {
+        codec::checksum(&json)
+    };
     if actual != expected_sum {
         return Err(BackupError::Checksum {
             expected: expected_sum,

@@ -149,17 +149,42 @@ pub fn decode_state(bytes: &[u8], format: u32) -> Result<State, StoreError> {
     }
 }
 
-/// FNV-1a, 64 bits: detects a damaged or edited backup file (not an attacker).
-pub fn checksum(parts: impl IntoIterator<Item = impl AsRef<[u8]>>) -> u64 {
+/// The label of the integrity check new backups carry, in front of its hex digest.
+pub const CHECKSUM_PREFIX: &str = "sha256:";
+/// The label of the check backups of earlier releases carry; they still restore.
+pub const FNV_CHECKSUM_PREFIX: &str = "fnv1a64:";
+
+/// A backup's integrity check: SHA-256 over every part (a record's JSON text) followed by a
+/// newline, as `sha256:<hex>`. Compact JSON holds no raw newline, so moving a byte across a
+/// boundary changes the sum.
+pub fn checksum(parts: impl IntoIterator<Item = impl AsRef<[u8]>>) -> String {
+    use sha2::{Digest, Sha256};
+    use std::fmt::Write;
+    let mut hasher = Sha256::new();
+    for part in parts {
+        hasher.update(part.as_ref());
+        hasher.update(b"\n");
+    }
+    hasher
+        .finalize()
+        .iter()
+        .fold(String::from(CHECKSUM_PREFIX), |mut hex, b| {
+            let _ = write!(hex, "{b:02x}");
+            hex
+        })
+}
+
+/// The check of earlier releases' backups, `fnv1a64:<16 hex digits>` (FNV-1a, 64 bits, with
+/// a separator after each part): read so their files still restore, written only by tests.
+pub fn fnv_checksum(parts: impl IntoIterator<Item = impl AsRef<[u8]>>) -> String {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     for part in parts {
         for &byte in part.as_ref() {
             hash ^= u64::from(byte);
             hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
         }
-        // Separate parts so that moving a byte across a boundary changes the sum.
         hash ^= 0xff;
         hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
     }
-    hash
+    format!("{FNV_CHECKSUM_PREFIX}{hash:016x}")
 }

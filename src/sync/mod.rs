@@ -192,6 +192,15 @@ impl Sync {
         sync.save();
         provide_context(sync);
         CURRENT.with(|c| *c.borrow_mut() = Some(sync));
+        // The first round as soon as the stored data is loaded, not a tick later: a reviewer
+        // opening a mail link waits for it (about a second of the first row's time).
+        Effect::new(move |started: Option<bool>| {
+            if started == Some(true) || !runtime.ready.get() {
+                return started.unwrap_or(false);
+            }
+            spawn_local(async move { sync.tick().await });
+            true
+        });
         if let Ok(handle) = set_interval_with_handle(
             move || spawn_local(async move { sync.tick().await }),
             std::time::Duration::from_millis(TICK_MS),

@@ -858,3 +858,29 @@ async fn history_benchmark() {
     drop(other);
     drop(app);
 }
+
+/// Set-up of the mail-link benchmark (scripts/bench.sh): a review on the sync server the
+/// script started, decided by one reviewer, and that reviewer's link, printed as the line
+/// `bench.reviewer_link_rows` with the link's `path`. The script then opens the link in a
+/// cold browser through the server (scripts/first-row.mjs) and times the first row.
+#[wasm_bindgen_test]
+async fn reviewer_link_setup() {
+    use crate::reviewer_bundle::{administrator_with_a_review_link, SECRET, SERVER};
+    use leptos::prelude::WithUntracked;
+    let (Some(server), Some(secret)) = (SERVER, SECRET) else {
+        web_sys::console::warn_1(&"reviewer link set-up not run: no sync server".into());
+        return;
+    };
+    let linked = administrator_with_a_review_link(server, secret, 300).await;
+    let rows = linked
+        .admin
+        .state
+        .with_untracked(|s| s.instances[&linked.instance].items.len());
+    assert!(rows > 0, "the review has reviewees for the reviewer");
+    figure_with(
+        "bench.reviewer_link_rows",
+        rows as f64,
+        "reviewees",
+        Some(("path", &linked.path)),
+    );
+}

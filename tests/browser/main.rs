@@ -14,6 +14,7 @@ mod directory;
 mod race;
 mod remediation;
 mod reviewer;
+mod reviewer_bundle;
 mod settings;
 mod shell;
 mod small_alloc;

@@ -507,6 +507,41 @@ async fn a_damaged_or_foreign_backup_is_refused_and_the_data_kept() {
     }
 }
 
+/// New backups carry a SHA-256 checksum; a file of an earlier release, with its FNV-1a
+/// checksum, still restores, and an edit to one is still refused.
+#[wasm_bindgen_test]
+async fn backups_carry_sha256_and_earlier_fnv_backups_still_restore() {
+    let (mut log, instance, reviewer) = Log::with_review(20, 1);
+    log.decide_all(&instance, &reviewer, Decision::Deny);
+    let store = Store::open(&database_name()).await.unwrap();
+    append_all(&store, &log.records).await;
+    let file = store.backup().await.unwrap();
+    let header: serde_json::Value =
+        serde_json::from_str(&file).expect("a backup is one JSON object");
+    let sum = header["checksum"].as_str().expect("a checksum").to_string();
+    let hex = sum.strip_prefix("sha256:").expect("a SHA-256 checksum");
+    assert!(
+        hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit()),
+        "{sum}"
+    );
+
+    // The same records as an earlier release wrote them: FNV-1a over each record's JSON.
+    let records = store.records().await.unwrap();
+    let fnv = codec::fnv_checksum(records.iter().map(codec::record_json));
+    let earlier = file.replacen(&sum, &fnv, 1);
+    assert_ne!(earlier, file);
+    let edited = earlier.replacen("\"g-all-employees\"", "\"g-all-employeez\"", 1);
+    assert_ne!(edited, earlier);
+
+    let other = Store::open(&database_name()).await.unwrap();
+    let err = other.restore(&edited).await.expect_err("an edited FNV backup");
+    assert!(matches!(err, BackupError::Checksum { .. }), "{err}");
+    assert_eq!(other.load().await.unwrap(), State::default(), "nothing written");
+    let restored = other.restore(&earlier).await.expect("an FNV backup restores");
+    assert_eq!(restored, log.state);
+    assert_eq!(other.load().await.unwrap(), log.state);
+}
+
 fn now_ms() -> f64 {
     web_sys::window()
         .and_then(|w| w.performance())

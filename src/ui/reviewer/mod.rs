@@ -114,13 +114,18 @@ pub fn ReviewerPage() -> impl IntoView {
             let already = session
                 .acting_as
                 .with_untracked(|a| a.user_id() == Some(wanted.as_str()));
-            let name = runtime.state.with_untracked(|s| {
+            // Tracked: a server link's first pull brings the directory after the page opened.
+            let name = runtime.state.with(|s| {
                 s.directory
                     .users
                     .get(&wanted)
                     .map(|u| u.display_name.clone())
             });
+            let server_link = crate::sync::current_sync()
+                .is_some_and(|s| s.settings.with_untracked(|s| s.link_token.is_some()));
             match name {
+                // The server's data has not arrived yet: wait for it, not "not in directory".
+                None if server_link => return,
                 Some(_) if already => {}
                 Some(name) => {
                     session.acting_as.set(Actor::User { id: wanted });

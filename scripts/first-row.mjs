@@ -1,0 +1,89 @@
+// Times what a reviewer waits for after clicking a mail link: from navigation start to the
+// first reviewee row on the reviewer page, in a fresh headless Chromium (cold cache, empty
+// storage) through the Attest server. Prints one JSON line per network.
+// Usage: node scripts/first-row.mjs URL   (URL: the server's address + the link's path)
+// Networks: loopback as it is, and Chrome's network emulation of a slow mobile link
+// (1.6 Mbps down, 750 kbps up, 150 ms round trip).
+import { createRequire } from "node:module";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+// playwright-core lives in the project's .tools/ (scripts/setup.sh installs it).
+const root = path.join(path.dirname(fileURLToPath(import.meta.url)), "..");
+const require = createRequire(path.join(root, ".tools", "package.json"));
+const { chromium } = require("playwright-core");
+
+const url = process.argv[2];
+if (!url) {
+  console.error("usage: node scripts/first-row.mjs URL");
+  process.exit(2);
+}
+const networks = [
+  { name: "loopback", conditions: null },
+  {
+    name: "slow",
+    conditions: {
+      offline: false,
+      latency: 150,
+      downloadThroughput: (1.6e6 / 8) | 0,
+      uploadThroughput: (750e3 / 8) | 0,
+    },
+  },
+];
+const LIMIT_MS = 60_000;
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"],
+});
+try {
+  for (const { name, conditions } of networks) {
+    // A new context is a new profile: no HTTP cache, no IndexedDB, no service state.
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const cdp = await context.newCDPSession(page);
+    await cdp.send("Network.enable");
+    await cdp.send("Network.setCacheDisabled", { cacheDisabled: true });
+    if (conditions) await cdp.send("Network.emulateNetworkConditions", conditions);
+    // Record the moment the first row is in the document (relative to navigation start).
+    await page.addInitScript(() => {
+      const seen = () => document.querySelector("[role='listitem']");
+      new MutationObserver((_, observer) => {
+        if (seen()) {
+          window.__firstRowMs = performance.now();
+          observer.disconnect();
+        }
+      }).observe(document, { childList: true, subtree: true });
+    });
+    let bytes = 0;
+    cdp.on("Network.loadingFinished", (e) => (bytes += e.encodedDataLength));
+    const problems = [];
+    page.on("console", (m) => m.type() === "error" && problems.push(m.text()));
+    page.on("pageerror", (e) => problems.push(String(e)));
+    await page.goto(url, { waitUntil: "commit", timeout: LIMIT_MS });
+    try {
+      await page.waitForFunction(() => window.__firstRowMs !== undefined, null, {
+        timeout: LIMIT_MS,
+        polling: 50,
+      });
+    } catch (e) {
+      const shown = await page.evaluate(() => document.body.innerText).catch(() => "");
+      throw new Error(
+        `no reviewee row within ${LIMIT_MS} ms (${name}); the page said: ${shown.slice(0, 600)}; ` +
+          `errors: ${problems.join(" | ")}`,
+      );
+    }
+    const ms = await page.evaluate(() => window.__firstRowMs);
+    console.log(
+      JSON.stringify({
+        name: `reviewer.link_first_row_${name}_ms`,
+        value: Math.round(ms),
+        unit: "ms",
+        transferred_bytes: bytes,
+      }),
+    );
+    await context.close();
+  }
+} finally {
+  await browser.close();
+}

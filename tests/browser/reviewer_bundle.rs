@@ -1,0 +1,277 @@
+//! The reviewer bundle (`attest::ReviewerAppWith`, what `src/bin/reviewer.rs` mounts and a
+//! mail link opens): a reviewer decides from a link through the sync server, and the
+//! administrator's full app shows the decision in the review's results.
+//!
+//! Like tests/browser/sync.rs it needs the server that scripts/with-sync-server.sh starts
+//! around the suite (ATTEST_TEST_SYNC_SERVER and _SECRET at build time).
+
+use std::any::Any;
+
+use attest::sync::{remember_server, stored_settings};
+use attest_engine::definition::*;
+use attest_engine::directory::Principal;
+use attest_engine::Command;
+use gloo_timers::future::TimeoutFuture;
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::wasm_bindgen_test;
+use web_sys::{Element, HtmlElement};
+
+use crate::support::*;
+
+pub const SERVER: Option<&str> = option_env!("ATTEST_TEST_SYNC_SERVER");
+pub const SECRET: Option<&str> = option_env!("ATTEST_TEST_SYNC_SECRET");
+
+/// The reviewer bundle's app mounted in a container of its own; dropping it unmounts it.
+struct ReviewerMounted {
+    root: HtmlElement,
+    owner: Owner,
+    handle: Option<Box<dyn Any>>,
+}
+
+impl Drop for ReviewerMounted {
+    fn drop(&mut self) {
+        drop(self.handle.take());
+        self.owner.cleanup();
+        self.root.remove();
+    }
+}
+
+fn mount_reviewer_bundle(path: &str, config: attest::AppConfig) -> ReviewerMounted {
+    set_path(path);
+    let root: HtmlElement = crate::support::document().create_element("div").unwrap().unchecked_into();
+    crate::support::document().body().unwrap().append_child(&root).unwrap();
+    let owner = Owner::new();
+    let handle = owner.with(|| {
+        leptos::mount::mount_to(
+            root.clone(),
+            move || leptos::view! { <attest::ReviewerAppWith config=config /> },
+        )
+    });
+    ReviewerMounted {
+        root,
+        owner,
+        handle: Some(Box::new(handle)),
+    }
+}
+
+/// Polls `probe` for up to 30 s (a sync round is one second, plus the server's answer).
+async fn eventually<T>(what: &str, mut probe: impl FnMut() -> Option<T>) -> T {
+    for _ in 0..300 {
+        if let Some(v) = probe() {
+            return v;
+        }
+        TimeoutFuture::new(100).await;
+    }
+    panic!("timed out waiting for {what}");
+}
+
+fn type_into(el: &Element, value: &str) {
+    let input = el
+        .dyn_ref::<web_sys::HtmlInputElement>()
+        .expect("an <input>");
+    input.set_value(value);
+    let init = web_sys::EventInit::new();
+    init.set_bubbles(true);
+    let ev = web_sys::Event::new_with_event_init_dict("input", &init).unwrap();
+    input.dispatch_event(&ev).unwrap();
+}
+
+fn synced(root: &Element) -> bool {
+    root.query_selector("[role=status].sync-status")
+        .ok()
+        .flatten()
+        .is_some_and(|e| text(&e) == "Synced")
+}
+
+/// What [`administrator_with_a_review_link`] leaves: the administrator's app (connected to
+/// the server), its runtime and configuration, the review instance, its reviewer and the
+/// path of the reviewer's mail link (`/my-reviews/…?reviewer=…#token=…`).
+pub struct Linked {
+    pub admin_app: Mounted,
+    pub admin: attest::Runtime,
+    pub admin_config: attest::AppConfig,
+    pub instance: String,
+    pub reviewer: String,
+    pub path: String,
+}
+
+/// The administrator's full app connects to the sync server, starts a one-stage review of
+/// the sample's first group with members, decided by one user, and has the server make that
+/// reviewer's link (also the benchmark's set-up: `bench::reviewer_link_setup`).
+pub async fn administrator_with_a_review_link(server: &str, secret: &str, users: usize) -> Linked {
+    let admin_config = test_config(users);
+    let admin_db = admin_config.database.clone();
+    let admin_app = mount_with("/settings", admin_config.clone());
+    let admin = ready_runtime().await;
+    let root: Element = admin_app.root.clone().into();
+    let field = |label: &str| {
+        control_by_label(&root, label).unwrap_or_else(|| panic!("no field labelled {label}"))
+    };
+    type_into(&field("Server address"), server);
+    type_into(&field("Your name"), "Ada Admin");
+    type_into(&field("Administrator secret"), secret);
+    click(&button(&root, "Connect").expect("a Connect button"));
+    eventually("the administrator's app to sync", || synced(&root).then_some(())).await;
+
+    let (group, reviewer) = admin.state.with_untracked(|s| {
+        let dir = &s.directory;
+        let group = dir
+            .groups
+            .values()
+            .find(|g| g.members.iter().any(|m| matches!(m, Principal::User(_))))
+            .expect("a group with user members in the sample")
+            .id
+            .clone();
+        (group, dir.users.keys().next().unwrap().clone())
+    });
+    let id = format!("bundle-{}", (js_sys::Math::random() * 1e9) as u64);
+    let def = group_review(
+        &id,
+        &group,
+        vec![StageSettings {
+            reviewers: Reviewers::SelectedUsers {
+                users: vec![reviewer.clone()],
+            },
+            fallback_reviewers: vec![],
+            duration_days: 7,
+            recommendations: false,
+        }],
+        admin.now() - chrono::Duration::minutes(1),
+    );
+    admin
+        .run_as(
+            Command::CreateReview {
+                definition: Box::new(def),
+            },
+            attest::ui::session::administrator(),
+            None,
+        )
+        .await
+        .expect("the review is created");
+    let instance = format!("{id}~0~{group}");
+
+    // The server makes the reviewer's link (404 until a sync round has pushed the review).
+    let token = stored_settings(&admin_db).admin_token.expect("a session");
+    let mut tries = 0;
+    let resp = loop {
+        let resp = gloo::net::http::Request::post(&format!("{server}/api/v1/links"))
+            .header("Authorization", &format!("Bearer {token}"))
+            .json(&serde_json::json!({"instance": instance, "stage": 0, "reviewer": reviewer}))
+            .unwrap()
+            .send()
+            .await
+            .expect("the server answers");
+        tries += 1;
+        if resp.status() != 404 || tries == 150 {
+            break resp;
+        }
+        TimeoutFuture::new(200).await;
+    };
+    assert_eq!(
+        resp.status(),
+        201,
+        "{} (the administrator's page: {})",
+        resp.text().await.unwrap_or_default(),
+        text(&root)
+    );
+    let link: serde_json::Value = resp.json().await.unwrap();
+    let link = link["link"].as_str().unwrap().to_string();
+    let path = link[link.find("/my-reviews/").expect("a reviewer page link")..].to_string();
+    Linked {
+        admin_app,
+        admin,
+        admin_config,
+        instance,
+        reviewer,
+        path,
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_decision_from_the_reviewer_bundle_shows_in_the_administrators_app() {
+    let (Some(server), Some(secret)) = (SERVER, SECRET) else {
+        web_sys::console::warn_1(&"reviewer bundle test not run: no server (run the suite through scripts/with-sync-server.sh, as make test does)".into());
+        return;
+    };
+    let Linked {
+        admin_app,
+        admin,
+        admin_config,
+        instance,
+        reviewer,
+        path,
+    } = administrator_with_a_review_link(server, secret, 20).await;
+
+    // The reviewer bundle opens the link in the reviewer's browser and shows their rows.
+    let reviewer_config = test_config(0);
+    remember_server(&reviewer_config.database, server);
+    let reviewer_app = mount_reviewer_bundle(&path, reviewer_config);
+    let reviewer_root: Element = reviewer_app.root.clone().into();
+    let row = eventually("the reviewer's first row", || {
+        all(&reviewer_root, "[role='listitem']").into_iter().next()
+    })
+    .await;
+    let name = row.get_attribute("aria-label").expect("a row name");
+    click(
+        &control_by_label(&reviewer_root, &format!("Deny {name}"))
+            .unwrap_or_else(|| panic!("a Deny button for {name}")),
+    );
+    let reviewer_name = admin
+        .state
+        .with_untracked(|s| s.directory.display_name(&reviewer).to_string());
+    let sync = attest::sync::current_sync().expect("the reviewer bundle's sync");
+    eventually("the reviewer bundle to show the decision", || {
+        all(&reviewer_root, "[role='listitem']")
+            .into_iter()
+            .find(|r| r.get_attribute("aria-label").as_deref() == Some(&name))
+            .filter(|r| text(r).contains("Denied"))
+    })
+    .await;
+    eventually("the reviewer bundle to send it to the server", || {
+        (sync.status.get_untracked() == attest::sync::SyncStatus::Synced).then_some(())
+    })
+    .await;
+
+    // The administrator's app pulls it and shows it in the review's results.
+    eventually("the decision in the administrator's app", || {
+        admin.state.with_untracked(|s| {
+            s.instances[&instance]
+                .items
+                .iter()
+                .any(|it| it.decisions.iter().any(|d| d.is_some()))
+                .then_some(())
+        })
+    })
+    .await;
+    drop(reviewer_app);
+    drop(admin_app);
+    // The link made this browser act as the reviewer; the administrator's app acts as the
+    // administrator again.
+    if let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
+        let _ = storage.remove_item(attest::ui::session::ACTING_AS_KEY);
+    }
+    let overview = mount_with(
+        &format!("/reviews/{}", js_sys::encode_uri_component(&instance)),
+        admin_config,
+    );
+    let shown = eventually("the results row of the denied reviewee", || {
+        all(&overview.root, ".results-table tbody tr")
+            .into_iter()
+            .find(|tr| {
+                tr.query_selector("th")
+                    .ok()
+                    .flatten()
+                    .is_some_and(|th| text(&th).contains(&name))
+                    && tr.query_selector(".decision").ok().flatten().is_some()
+            })
+    })
+    .await;
+    let decision = text(&shown.query_selector(".decision").unwrap().unwrap());
+    assert_eq!(decision, "Deny", "row: {}", text(&shown));
+    assert!(
+        text(&shown).contains(&format!("by {reviewer_name}")),
+        "row: {}",
+        text(&shown)
+    );
+}
