@@ -56,6 +56,13 @@ if ! [ -x .tools/node_modules/.bin/wasm-opt ] \
   npm install --prefix .tools --no-audit --no-fund --silent "binaryen@$BINARYEN_VERSION" >/dev/null
 fi
 
+# The verifier page's test (cli/tests/verify_page.rs) drives Chromium with playwright-core.
+PLAYWRIGHT_VERSION=1.65.1
+if ! grep -qs "\"version\": \"$PLAYWRIGHT_VERSION\"" .tools/node_modules/playwright-core/package.json; then
+  say "installing playwright-core $PLAYWRIGHT_VERSION into .tools/"
+  npm install --prefix .tools --no-audit --no-fund --silent "playwright-core@$PLAYWRIGHT_VERSION" >/dev/null
+fi
+
 # The server's mail test sends through a real SMTP server on loopback (aiosmtpd, from PyPI).
 if ! python3 -c 'import aiosmtpd' >/dev/null 2>&1; then
   say "installing aiosmtpd (SMTP server for the notification tests)"

@@ -66,6 +66,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/api/v1/reviewer/records", get(reviewer_records))
         .route("/api/v1/links", post(create_link).delete(revoke_link))
         .route("/api/v1/outbox", get(outbox))
+        .merge(crate::evidence::routes())
         .layer(cors);
     let security = |name: &'static str, value: String| {
         SetResponseHeaderLayer::overriding(

@@ -3,6 +3,7 @@
 //! audit history — one row per recorded fact, saying who did what, when and why — exported as
 //! a tamper-evident CSV whose rows carry a SHA-256 hash chain (see docs/evidence.md).
 
+pub mod key;
 pub mod pack;
 mod sha256;
 

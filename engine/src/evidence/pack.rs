@@ -134,7 +134,7 @@ pub enum PackError {
     NoInstance(String),
 }
 
-fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write as _;
     bytes.iter().fold(String::new(), |mut s, b| {
         let _ = write!(s, "{b:02x}");
@@ -142,7 +142,7 @@ fn hex(bytes: &[u8]) -> String {
     })
 }
 
-fn unhex(s: &str) -> Option<Vec<u8>> {
+pub(crate) fn unhex(s: &str) -> Option<Vec<u8>> {
     if !s.len().is_multiple_of(2) || !s.is_ascii() {
         return None;
     }
@@ -182,6 +182,12 @@ pub fn public_key_hex(signing_key: &[u8; 32]) -> String {
     hex(SigningKey::from_bytes(signing_key)
         .verifying_key()
         .as_bytes())
+}
+
+/// The public key of a signing key as SubjectPublicKeyInfo PEM: what Settings shows for
+/// `openssl pkeyutl -pubin`.
+pub fn public_key_pem_of(signing_key: &[u8; 32]) -> String {
+    public_key_pem(&SigningKey::from_bytes(signing_key).verifying_key())
 }
 
 fn public_key_pem(key: &VerifyingKey) -> String {
