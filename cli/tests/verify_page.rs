@@ -53,7 +53,12 @@ fn resealed(pack: &[u8], key: &[u8; 32], f: impl FnOnce(&mut Members, &mut Manif
             d.sha256 = sha256_hex(b);
         }
     }
-    seal(&serde_json::to_vec_pretty(&manifest).unwrap(), members, key, t0())
+    seal(
+        &serde_json::to_vec_pretty(&manifest).unwrap(),
+        members,
+        key,
+        t0(),
+    )
 }
 
 fn lines(bytes: &mut Vec<u8>, f: impl FnOnce(&mut Vec<String>)) {
@@ -77,9 +82,21 @@ fn the_verifier_page_accepts_a_good_pack_and_names_what_is_wrong_with_tampered_o
         ("good", good.clone(), None),
         ("good-pinned", good.clone(), Some(&ours)),
         ("other-key-expected", good.clone(), Some(&theirs)),
-        ("history-byte", changed(&good, |m| edit_member(m, "history.csv", flip)), None),
-        ("decisions-byte", changed(&good, |m| edit_member(m, "decisions.csv", flip)), None),
-        ("manifest-byte", changed(&good, |m| edit_member(m, "manifest.json", flip)), None),
+        (
+            "history-byte",
+            changed(&good, |m| edit_member(m, "history.csv", flip)),
+            None,
+        ),
+        (
+            "decisions-byte",
+            changed(&good, |m| edit_member(m, "decisions.csv", flip)),
+            None,
+        ),
+        (
+            "manifest-byte",
+            changed(&good, |m| edit_member(m, "manifest.json", flip)),
+            None,
+        ),
         (
             "public-key-swapped",
             changed(&good, |m| {
@@ -185,10 +202,19 @@ fn the_verifier_page_accepts_a_good_pack_and_names_what_is_wrong_with_tampered_o
                 let engine = engine.to_string();
                 if *name == "not-a-zip" {
                     // The zip readers word a broken container differently; the kind is the same.
-                    assert!(problem.starts_with("not a readable evidence pack:"), "{problem}");
-                    assert!(engine.starts_with("not a readable evidence pack:"), "{engine}");
+                    assert!(
+                        problem.starts_with("not a readable evidence pack:"),
+                        "{problem}"
+                    );
+                    assert!(
+                        engine.starts_with("not a readable evidence pack:"),
+                        "{engine}"
+                    );
                 } else {
-                    assert_eq!(problem, engine, "{name}: the page says what the engine says");
+                    assert_eq!(
+                        problem, engine,
+                        "{name}: the page says what the engine says"
+                    );
                 }
             }
         }

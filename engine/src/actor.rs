@@ -12,11 +12,18 @@ pub enum Actor {
     User { id: String },
     /// The engine itself: deadlines passing, recurrence, auto-apply, scheduled guest deletion.
     System,
+    /// An auditor: reads reviews, results, history and evidence, decides nothing, and may
+    /// sign off a finished review (`evidence::signoff`).
+    Auditor { name: String },
 }
 
 impl Actor {
     pub fn is_administrator(&self) -> bool {
         matches!(self, Actor::Administrator { .. })
+    }
+
+    pub fn is_auditor(&self) -> bool {
+        matches!(self, Actor::Auditor { .. })
     }
 
     /// The directory user behind the actor, if any.
@@ -72,7 +79,9 @@ impl Actor {
     pub fn may_read(&self, area: Area) -> bool {
         match area {
             Area::MyReviews => true,
-            _ => self.is_administrator(),
+            // Auditors read everything that is not a way to change it.
+            Area::NewReview | Area::Settings => self.is_administrator(),
+            _ => self.is_administrator() || self.is_auditor(),
         }
     }
 }

@@ -64,4 +64,10 @@ pub enum Command {
     },
     /// Let the clock run to `now`: stage deadlines, recurrence, auto-apply, deletions.
     AdvanceTime,
+    /// An auditor's sign-off on a finished review (`evidence::signoff`).
+    SignOff {
+        instance: String,
+        verdict: crate::evidence::signoff::Verdict,
+        comment: String,
+    },
 }

@@ -147,4 +147,10 @@ pub enum Event {
         definition: String,
         at: DateTime<Utc>,
     },
+    /// An auditor signed off a finished review (`evidence::signoff`); nothing else changes.
+    SignedOff {
+        instance: String,
+        verdict: crate::evidence::signoff::Verdict,
+        comment: String,
+    },
 }

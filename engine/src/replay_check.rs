@@ -82,6 +82,15 @@ pub fn command_of(record: &Record) -> Option<Command> {
         Event::SeriesEnded { definition, .. } => Command::EndSeries {
             definition: definition.clone(),
         },
+        Event::SignedOff {
+            instance,
+            verdict,
+            comment,
+        } => Command::SignOff {
+            instance: instance.clone(),
+            verdict: *verdict,
+            comment: comment.clone(),
+        },
         _ => return None,
     })
 }

@@ -68,6 +68,10 @@ pub struct Context {
 pub enum EngineError {
     #[error("only a review administrator can {action}")]
     AdministratorOnly { action: &'static str },
+    #[error("only an auditor can {action}")]
+    AuditorOnly { action: &'static str },
+    #[error("a rejected sign-off needs a comment saying why")]
+    CommentRequired,
     #[error("choose who you are acting as: only directory users review access")]
     NotAReviewer,
     #[error("{what} \"{id}\" does not exist")]
@@ -429,6 +433,8 @@ fn apply_event(state: &mut State, event: &Event, actor: &Actor, at: DateTime<Utc
                 r.ended.get_or_insert(*at);
             }
         }
+        // Read from the log (`evidence::signoff::sign_offs`), not kept in the state.
+        Event::SignedOff { .. } => {}
     }
 }
 
@@ -708,6 +714,11 @@ pub fn decide(
             }])
         }
         Command::AdvanceTime => Ok(next_due(state, now)),
+        Command::SignOff {
+            instance,
+            verdict,
+            comment,
+        } => crate::evidence::signoff::decide(state, actor, instance, *verdict, comment),
     }
 }
 

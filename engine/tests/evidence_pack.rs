@@ -104,7 +104,8 @@ fn a_finished_multi_stage_review_packs_and_verifies() {
             "stages.json",
             "notifications.json",
             "results.csv",
-            "history.csv"
+            "history.csv",
+            "signoffs.csv"
         ]
     );
 
@@ -373,7 +374,7 @@ fn tampering_is_caught_with_what_and_where() {
                 write_container(&m, t0())
             }),
             None,
-            "not a readable evidence pack: 39 members, a pack has at most 32",
+            "not a readable evidence pack: 40 members, a pack has at most 32",
         ),
         (
             "not a zip",

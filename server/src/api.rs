@@ -737,6 +737,10 @@ fn check_admin_record(record: &mut Record, name: &str) -> ApiResult<()> {
             "record \"{}\": reviewers' decisions come from their own review links, not an administrator session",
             record.id
         ))),
+        Actor::Auditor { .. } => Err(ApiError::forbidden(format!(
+            "record \"{}\": an auditor's sign-off needs an auditor's own credential, which this server does not issue yet",
+            record.id
+        ))),
     }
 }
 

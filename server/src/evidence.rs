@@ -141,15 +141,25 @@ async fn pack(
     };
     let built = evidence_pack(&s.cache.state, &records, &instance, s.now, &seed);
     s.commit().await?;
-    let bytes = built.map_err(|e| ApiError::new(StatusCode::NOT_FOUND, "noInstance", e.to_string()))?;
+    let bytes =
+        built.map_err(|e| ApiError::new(StatusCode::NOT_FOUND, "noInstance", e.to_string()))?;
     let name: String = instance
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     let disposition = format!("attachment; filename=\"attest-evidence-{name}.zip\"");
     Ok((
         [
-            (header::CONTENT_TYPE, HeaderValue::from_static("application/zip")),
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/zip"),
+            ),
             (
                 header::CONTENT_DISPOSITION,
                 HeaderValue::from_str(&disposition).expect("an ASCII header value"),

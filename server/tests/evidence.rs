@@ -21,9 +21,15 @@ async fn get_bytes(addr: SocketAddr, path: &str, token: &str) -> (u16, String, V
     stream.write_all(req.as_bytes()).await.unwrap();
     let mut raw = Vec::new();
     stream.read_to_end(&mut raw).await.unwrap();
-    let end = raw.windows(4).position(|w| w == b"\r\n\r\n").expect("a response head");
+    let end = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("a response head");
     let head = String::from_utf8_lossy(&raw[..end]).to_ascii_lowercase();
-    assert!(!head.contains("transfer-encoding: chunked"), "a pack has a length: {head}");
+    assert!(
+        !head.contains("transfer-encoding: chunked"),
+        "a pack has a length: {head}"
+    );
     let status = head.split(' ').nth(1).unwrap().parse().unwrap();
     let kind = head
         .lines()
@@ -40,20 +46,70 @@ async fn the_server_signs_packs_of_its_own_log_for_administrators_only() {
     let without_key = serve(Backend::Sqlite).await;
     let addr = with_key.addr();
     let mut admin = AdminClient::new(addr).await;
-    let id = start_review(&mut admin, tenant(2, 3), definition("ev", Utc::now(), false)).await;
-    let reviewer = items_by_reviewer(&admin.state, &id, 0).into_keys().next().unwrap();
+    let id = start_review(
+        &mut admin,
+        tenant(2, 3),
+        definition("ev", Utc::now(), false),
+    )
+    .await;
+    let reviewer = items_by_reviewer(&admin.state, &id, 0)
+        .into_keys()
+        .next()
+        .unwrap();
     let link_token = link(addr, &admin.token, &id, 0, &reviewer).await;
     let other_admin = sign_in(without_key.addr()).await;
     let pack_path = format!("/api/v1/evidence/packs/{id}");
 
     // Who asks, where, for what: status and error code; nothing is made for a refusal.
     let cases: Vec<(&str, SocketAddr, Option<&str>, &str, u16, Option<&str>)> = vec![
-        ("no credential", addr, None, "/api/v1/evidence/key", 401, None),
-        ("a reviewer's link", addr, Some(&link_token), "/api/v1/evidence/key", 403, Some("forbidden")),
-        ("a reviewer's link, pack", addr, Some(&link_token), &pack_path, 403, Some("forbidden")),
-        ("a made-up token", addr, Some("not-a-token"), &pack_path, 401, None),
-        ("server without a key", without_key.addr(), Some(&other_admin), "/api/v1/evidence/key", 404, Some("noSigningKey")),
-        ("unknown instance", addr, Some(&admin.token), "/api/v1/evidence/packs/nope~0~g-sales", 404, Some("noInstance")),
+        (
+            "no credential",
+            addr,
+            None,
+            "/api/v1/evidence/key",
+            401,
+            None,
+        ),
+        (
+            "a reviewer's link",
+            addr,
+            Some(&link_token),
+            "/api/v1/evidence/key",
+            403,
+            Some("forbidden"),
+        ),
+        (
+            "a reviewer's link, pack",
+            addr,
+            Some(&link_token),
+            &pack_path,
+            403,
+            Some("forbidden"),
+        ),
+        (
+            "a made-up token",
+            addr,
+            Some("not-a-token"),
+            &pack_path,
+            401,
+            None,
+        ),
+        (
+            "server without a key",
+            without_key.addr(),
+            Some(&other_admin),
+            "/api/v1/evidence/key",
+            404,
+            Some("noSigningKey"),
+        ),
+        (
+            "unknown instance",
+            addr,
+            Some(&admin.token),
+            "/api/v1/evidence/packs/nope~0~g-sales",
+            404,
+            Some("noInstance"),
+        ),
     ];
     for (name, at, token, path, status, code) in cases {
         let r = get(at, path, token).await;
@@ -74,11 +130,17 @@ async fn the_server_signs_packs_of_its_own_log_for_administrators_only() {
     let key = get(addr, "/api/v1/evidence/key", Some(&admin.token)).await;
     assert_eq!(key.status, 200, "{}", key.text);
     assert_eq!(key.body["publicKey"], public_key_hex(&seed));
-    assert!(key.body["publicKeyPem"].as_str().unwrap().starts_with("-----BEGIN PUBLIC KEY-----"));
+    assert!(key.body["publicKeyPem"]
+        .as_str()
+        .unwrap()
+        .starts_with("-----BEGIN PUBLIC KEY-----"));
 
     let (status, kind, bytes) = get_bytes(addr, &pack_path, &admin.token).await;
     assert_eq!((status, kind.as_str()), (200, "application/zip"));
     let verified = verify_pack(&bytes, Some(&public_key_hex(&seed))).expect("the pack verifies");
     assert_eq!(verified.manifest.instance, id);
-    assert!(verified.manifest.chain.rows >= 2, "the review's history is in it");
+    assert!(
+        verified.manifest.chain.rows >= 2,
+        "the review's history is in it"
+    );
 }

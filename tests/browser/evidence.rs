@@ -41,7 +41,11 @@ impl Downloads {
             }
         });
         document()
-            .add_event_listener_with_callback_and_bool("click", listener.as_ref().unchecked_ref(), true)
+            .add_event_listener_with_callback_and_bool(
+                "click",
+                listener.as_ref().unchecked_ref(),
+                true,
+            )
             .unwrap();
         Downloads { seen, listener }
     }
@@ -58,7 +62,9 @@ impl Downloads {
             .await
             .unwrap()
             .unchecked_into();
-        let body = JsFuture::from(response.array_buffer().unwrap()).await.unwrap();
+        let body = JsFuture::from(response.array_buffer().unwrap())
+            .await
+            .unwrap();
         (name, js_sys::Uint8Array::new(&body).to_vec())
     }
 }
@@ -99,9 +105,15 @@ async fn a_downloaded_pack_verifies_under_the_key_settings_shows() {
         recommendations: true,
     };
     let def = group_review("pack", "g-marketing-announcements", vec![stage], start);
-    rt.run_as(Command::CreateReview { definition: Box::new(def) }, administrator(), None)
-        .await
-        .expect("the review is created");
+    rt.run_as(
+        Command::CreateReview {
+            definition: Box::new(def),
+        },
+        administrator(),
+        None,
+    )
+    .await
+    .expect("the review is created");
     let id = "pack~0~g-marketing-announcements".to_string();
     let (item, reviewer) = rt.state.with_untracked(|s| {
         let inst = &s.instances[&id];
@@ -121,9 +133,15 @@ async fn a_downloaded_pack_verifies_under_the_key_settings_shows() {
     )
     .await
     .expect("the decision is recorded");
-    rt.run_as(Command::StopReview { instance: id.clone() }, administrator(), None)
-        .await
-        .expect("the review stops");
+    rt.run_as(
+        Command::StopReview {
+            instance: id.clone(),
+        },
+        administrator(),
+        None,
+    )
+    .await
+    .expect("the review stops");
     drop(app);
 
     // No key yet: the overview says where to make one, and nothing is downloaded.
@@ -160,7 +178,11 @@ async fn a_downloaded_pack_verifies_under_the_key_settings_shows() {
         .unwrap()
         .expect("the PEM is shown")
         .unchecked_into();
-    assert!(pem.value().starts_with("-----BEGIN PUBLIC KEY-----\n"), "{}", pem.value());
+    assert!(
+        pem.value().starts_with("-----BEGIN PUBLIC KEY-----\n"),
+        "{}",
+        pem.value()
+    );
     assert!(
         button(&app.root, "Generate signing key").is_none(),
         "one key; a second is made only by loading a key file"
@@ -172,13 +194,20 @@ async fn a_downloaded_pack_verifies_under_the_key_settings_shows() {
     ready_runtime().await.acting_as.set(administrator());
     click_when_there(&app.root, "Download evidence pack").await;
     let (name, bytes) = downloads.next().await;
-    assert!(name.starts_with("attest-evidence-pack_0_g-marketing-announcements-"), "{name}");
+    assert!(
+        name.starts_with("attest-evidence-pack_0_g-marketing-announcements-"),
+        "{name}"
+    );
     assert!(name.ends_with(".zip"), "{name}");
     let verified = verify_pack(&bytes, Some(&key)).expect("the downloaded pack verifies");
     assert_eq!(verified.manifest.instance, id);
     assert_eq!(verified.public_key, key);
     let members = read_container(&bytes).unwrap();
-    let decisions = &members.iter().find(|(n, _)| n == "decisions.csv").unwrap().1;
+    let decisions = &members
+        .iter()
+        .find(|(n, _)| n == "decisions.csv")
+        .unwrap()
+        .1;
     assert!(
         String::from_utf8_lossy(decisions).contains("left the team in May"),
         "the reviewer's justification is in the pack"

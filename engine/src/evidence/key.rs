@@ -45,14 +45,16 @@ pub fn key_file(seed: &[u8; 32]) -> String {
 
 /// The seed in a key file, refusing anything else with what is wrong.
 pub fn read_key_file(text: &str) -> Result<[u8; 32], String> {
-    let file: KeyFile = serde_json::from_str(text)
-        .map_err(|e| format!("not an Attest signing key file ({e})"))?;
+    let file: KeyFile =
+        serde_json::from_str(text).map_err(|e| format!("not an Attest signing key file ({e})"))?;
     if file.format != KEY_FILE_FORMAT {
         return Err(format!("\"format\" must be \"{KEY_FILE_FORMAT}\""));
     }
     let seed = seed_from_hex(&file.private_key).map_err(|e| format!("\"privateKey\": {e}"))?;
     if public_key_hex(&seed) != file.public_key.trim().to_ascii_lowercase() {
-        return Err("\"publicKey\" is not the public key of \"privateKey\": the file was changed".into());
+        return Err(
+            "\"publicKey\" is not the public key of \"privateKey\": the file was changed".into(),
+        );
     }
     Ok(seed)
 }
@@ -68,7 +70,10 @@ mod tests {
         assert_eq!(read_key_file(&text), Ok(seed));
         let cases = [
             (text.replace(KEY_FILE_FORMAT, "other"), "\"format\""),
-            (text.replace(&seed_hex(&seed), &seed_hex(&[8u8; 32])), "\"publicKey\" is not"),
+            (
+                text.replace(&seed_hex(&seed), &seed_hex(&[8u8; 32])),
+                "\"publicKey\" is not",
+            ),
             (text.replace(&seed_hex(&seed), "07"), "\"privateKey\""),
             ("{}".to_string(), "not an Attest signing key file"),
         ];

@@ -4,6 +4,7 @@
 //! a tamper-evident CSV whose rows carry a SHA-256 hash chain (see docs/evidence.md).
 
 pub mod key;
+pub mod signoff;
 pub mod pack;
 mod sha256;
 
@@ -86,6 +87,7 @@ pub fn actor_name(state: &State, actor: &Actor) -> String {
         Actor::Administrator { name } => format!("Administrator ({name})"),
         Actor::User { id } => person_name(state, id),
         Actor::System => "System (clock)".into(),
+        Actor::Auditor { name } => format!("Auditor ({name})"),
     }
 }
 
@@ -695,6 +697,15 @@ fn event_rows(state: &State, base: &AuditRow, event: &Event, rows: &mut Vec<Audi
                 ..row
             });
         }
+        Event::SignedOff {
+            instance,
+            verdict,
+            comment,
+        } => rows.push(AuditRow {
+            action: format!("Auditor sign-off: {}", verdict.label()),
+            reason: comment.clone(),
+            ..for_instance(state, base, instance)
+        }),
         Event::SeriesEnded { definition, at } => rows.push(AuditRow {
             action: "Recurring review ended".into(),
             at: *at,

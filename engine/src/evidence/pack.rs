@@ -14,6 +14,7 @@ use super::{
     access_text, audit_csv, audit_rows, cell, csv_line, end_reason_text, person_name, person_upn,
     results_csv, sha256_hex, timestamp, verify_audit_csv, BOM, CRLF,
 };
+use super::signoff::sign_offs;
 use crate::directory::{AccessPath, UserType};
 use crate::event::Record;
 use crate::outbox::outbox;
@@ -347,6 +348,20 @@ fn members(
         .filter(|r| r.instance.as_deref() == Some(instance))
         .collect();
     let history = audit_csv(&rows);
+
+    // The auditors' verdicts on this instance (also rows of history.csv, under its chain).
+    let signoffs = csv(
+        &["DateTime", "Auditor", "Verdict", "Comment", "RecordId"],
+        sign_offs(records, instance).into_iter().map(|s| {
+            vec![
+                timestamp(s.at),
+                s.auditor,
+                s.verdict.label().to_string(),
+                s.comment,
+                s.record,
+            ]
+        }),
+    );
     let chain = ChainHead {
         member: HISTORY.into(),
         head: history.head,
@@ -365,6 +380,7 @@ fn members(
                 results_csv(state, inst, created).into_bytes(),
             ),
             (HISTORY.into(), history.csv.into_bytes()),
+            ("signoffs.csv".into(), signoffs),
         ],
         chain,
     ))

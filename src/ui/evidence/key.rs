@@ -34,7 +34,12 @@ pub async fn load(app_database: &str) -> Result<Option<[u8; 32]>, String> {
     let fail = |e: indexed_db_futures::error::Error| format!("could not read the key ({e})");
     let tx = db.transaction(STORE).build().map_err(fail)?;
     let store = tx.object_store(STORE).map_err(fail)?;
-    let stored: Option<JsValue> = store.get(SIGNING).primitive().map_err(fail)?.await.map_err(fail)?;
+    let stored: Option<JsValue> = store
+        .get(SIGNING)
+        .primitive()
+        .map_err(fail)?
+        .await
+        .map_err(fail)?;
     let Some(hex) = stored.and_then(|v| v.as_string()) else {
         return Ok(None);
     };
@@ -54,7 +59,9 @@ pub async fn save(app_database: &str, seed: &[u8; 32]) -> Result<(), String> {
         .map_err(fail)?;
     let store = tx.object_store(STORE).map_err(fail)?;
     let request = store
-        .put(JsValue::from_str(&attest_engine::evidence::key::seed_hex(seed)))
+        .put(JsValue::from_str(&attest_engine::evidence::key::seed_hex(
+            seed,
+        )))
         .with_key(SIGNING)
         .without_key_type()
         .primitive()

@@ -60,7 +60,11 @@ struct ErrorBody {
     message: String,
 }
 
-async fn server_get(server: &str, token: &str, path: &str) -> Result<gloo::net::http::Response, String> {
+async fn server_get(
+    server: &str,
+    token: &str,
+    path: &str,
+) -> Result<gloo::net::http::Response, String> {
     let resp = Request::get(&format!("{server}{path}"))
         .header("Authorization", &format!("Bearer {token}"))
         .send()
@@ -96,7 +100,11 @@ pub fn SigningKeySection() -> impl IntoView {
                         token: token.clone(),
                     }));
                     match server_get(&server, &token, "/api/v1/evidence/key").await {
-                        Ok(resp) => resp.json::<PublicKey>().await.map(Some).map_err(|e| e.to_string()),
+                        Ok(resp) => resp
+                            .json::<PublicKey>()
+                            .await
+                            .map(Some)
+                            .map_err(|e| e.to_string()),
                         Err(e) => Err(format!("The server's key could not be read: {e}.")),
                     }
                 }
@@ -123,7 +131,9 @@ pub fn SigningKeySection() -> impl IntoView {
     // Again when the store is ready or the sync server changes.
     Effect::new(move |_| {
         let _ = runtime.ready.get();
-        let _ = sync.settings.with(|s| (s.server.clone(), s.admin_token.clone()));
+        let _ = sync
+            .settings
+            .with(|s| (s.server.clone(), s.admin_token.clone()));
         refresh();
     });
 
@@ -147,7 +157,8 @@ pub fn SigningKeySection() -> impl IntoView {
     let generate = move |_| match key::generate() {
         Ok(seed) => store_key(
             seed,
-            "A new signing key was made. Publish its public key so auditors can check your packs.".into(),
+            "A new signing key was made. Publish its public key so auditors can check your packs."
+                .into(),
         ),
         Err(e) => set_outcome.set(Some(Outcome::Failed(format!("No key made: {e}.")))),
     };
@@ -308,7 +319,11 @@ pub fn EvidencePackSection(
             let instance = id.get_value();
             let result = match make_pack(runtime, sync, &instance).await {
                 Ok(bytes) => match verify_pack(&bytes, None) {
-                    Ok(VerifiedPack { public_key, manifest, .. }) => {
+                    Ok(VerifiedPack {
+                        public_key,
+                        manifest,
+                        ..
+                    }) => {
                         let name = format!(
                             "attest-evidence-{}-{}.zip",
                             instance.replace(|c: char| !c.is_ascii_alphanumeric() && c != '-', "_"),
