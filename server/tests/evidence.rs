@@ -8,6 +8,7 @@ use std::net::SocketAddr;
 
 use attest_engine::evidence::key::read_key_file;
 use attest_engine::evidence::pack::{public_key_hex, verify_pack};
+use attest_engine::instance::Decision;
 use chrono::Utc;
 use support::*;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -57,6 +58,18 @@ async fn the_server_signs_packs_of_its_own_log_for_administrators_only() {
         .next()
         .unwrap();
     let link_token = link(addr, &admin.token, &id, 0, &reviewer).await;
+    // The reviewer decides one item through their link, so the pack has a decision in it.
+    let item = items_by_reviewer(&admin.state, &id, 0)[&reviewer][0];
+    let decided = decision_record(
+        "ev-d1",
+        &reviewer,
+        &id,
+        0,
+        &[(item, Decision::Deny)],
+        Utc::now(),
+    );
+    let r = push(addr, &link_token, &[decided]).await;
+    assert_eq!(r.status, 200, "{}", r.text);
     let other_admin = sign_in(without_key.addr()).await;
     let pack_path = format!("/api/v1/evidence/packs/{id}");
 
@@ -139,8 +152,26 @@ async fn the_server_signs_packs_of_its_own_log_for_administrators_only() {
     assert_eq!((status, kind.as_str()), (200, "application/zip"));
     let verified = verify_pack(&bytes, Some(&public_key_hex(&seed))).expect("the pack verifies");
     assert_eq!(verified.manifest.instance, id);
+    // The whole of the server's log for this instance: as many history rows as the log gives.
+    let (records, _) = pull_all(addr, &admin.token, 0, 1000).await;
+    let state = attest_engine::replay(&records);
+    let rows = attest_engine::evidence::audit_rows(&state, &records)
+        .into_iter()
+        .filter(|r| r.instance.as_deref() == Some(id.as_str()))
+        .count();
+    assert_eq!(
+        verified.manifest.chain.rows, rows,
+        "the instance's history is in it"
+    );
+    assert!(rows >= 2, "the start and the decision: {rows}");
+    let members = attest_engine::evidence::pack::read_container(&bytes).unwrap();
+    let decisions = &members
+        .iter()
+        .find(|(n, _)| n == "decisions.csv")
+        .unwrap()
+        .1;
     assert!(
-        verified.manifest.chain.rows >= 2,
-        "the review's history is in it"
+        String::from_utf8_lossy(decisions).contains("Deny"),
+        "the decision is in the pack"
     );
 }

@@ -91,9 +91,9 @@ async fn click_when_there(root: &Element, label: &str) {
     click(&wait_for(label, || button(root, label)).await);
 }
 
-#[wasm_bindgen_test]
-async fn a_downloaded_pack_verifies_under_the_key_settings_shows() {
-    let config = test_config(50);
+/// A stopped one-stage review of a group in a fresh database, with one Deny whose
+/// justification is "left the team in May"; returns the instance id.
+async fn finished_review(config: &attest::AppConfig) -> String {
     let app = mount_with("/", config.clone());
     let rt = ready_runtime().await;
     rt.acting_as.set(administrator());
@@ -143,6 +143,13 @@ async fn a_downloaded_pack_verifies_under_the_key_settings_shows() {
     .await
     .expect("the review stops");
     drop(app);
+    id
+}
+
+#[wasm_bindgen_test]
+async fn a_downloaded_pack_verifies_under_the_key_settings_shows() {
+    let config = test_config(50);
+    let id = finished_review(&config).await;
 
     // No key yet: the overview says where to make one, and nothing is downloaded.
     let app = mount_with(&overview_link(&id), config.clone());
@@ -218,4 +225,94 @@ async fn a_downloaded_pack_verifies_under_the_key_settings_shows() {
     // Another key is refused when pinned: the pack is bound to the key shown.
     let other = "0".repeat(64);
     assert!(verify_pack(&bytes, Some(&other)).is_err());
+}
+
+#[wasm_bindgen_test]
+async fn an_auditor_signs_off_and_the_sign_off_is_in_the_downloaded_pack() {
+    let config = test_config(50);
+    let id = finished_review(&config).await;
+    let seed = attest::ui::evidence::key::generate().unwrap();
+    attest::ui::evidence::key::save(&config.database, &seed)
+        .await
+        .unwrap();
+
+    let app = mount_with(&overview_link(&id), config);
+    let rt = ready_runtime().await;
+    rt.acting_as.set(Actor::Auditor {
+        name: "Auditor".into(),
+    });
+    let said = |app: &Mounted| outcome(&app.root, "signoff-outcome");
+    wait_for("no sign-off yet", || {
+        app.root
+            .text_content()
+            .filter(|t| t.contains("No auditor has signed off this review yet."))
+    })
+    .await;
+
+    // A rejection needs a comment: the engine refuses it, and the screen says so.
+    let rejected = wait_for("the Rejected choice", || {
+        app.root
+            .query_selector("input[name=signoff-verdict][value=rejected]")
+            .ok()
+            .flatten()
+    })
+    .await;
+    click(&rejected);
+    click_when_there(&app.root, "Record sign-off").await;
+    let refusal = wait_for("the refusal", || Some(said(&app)).filter(|t| !t.is_empty())).await;
+    assert!(refusal.contains("needs a comment"), "{refusal}");
+
+    let comment: HtmlTextAreaElement =
+        control_by_label(&app.root, "Comment (required when rejecting)")
+            .expect("the comment box")
+            .unchecked_into();
+    comment.set_value("Deny of a leaver confirmed against HR records");
+    comment
+        .dispatch_event(&web_sys::Event::new("input").unwrap())
+        .unwrap();
+    let accepted = app
+        .root
+        .query_selector("input[name=signoff-verdict][value=accepted]")
+        .unwrap()
+        .unwrap();
+    click(&accepted);
+    click_when_there(&app.root, "Record sign-off").await;
+    wait_for("the sign-off recorded", || {
+        Some(said(&app)).filter(|t| t.contains("recorded"))
+    })
+    .await;
+    let row = wait_for("the sign-off in the table", || {
+        all(&app.root, "tr")
+            .into_iter()
+            .map(|r| text(&r))
+            .find(|t| t.contains("Deny of a leaver confirmed"))
+    })
+    .await;
+    assert!(row.contains("Auditor") && row.contains("Accepted"), "{row}");
+
+    // The auditor may not stop or apply: the engine refuses, whatever the screen offers.
+    let refused = rt
+        .run(Command::ApplyResults {
+            instance: id.clone(),
+        })
+        .await
+        .unwrap_err();
+    assert!(
+        refused.to_string().contains("only a review administrator"),
+        "{refused}"
+    );
+
+    // The auditor downloads the pack; the sign-off is in it, signed.
+    let downloads = Downloads::catch();
+    click_when_there(&app.root, "Download evidence pack").await;
+    let (_, bytes) = downloads.next().await;
+    let key = attest_engine::evidence::pack::public_key_hex(&seed);
+    verify_pack(&bytes, Some(&key)).expect("the auditor's pack verifies");
+    let members = read_container(&bytes).unwrap();
+    let signoffs = &members.iter().find(|(n, _)| n == "signoffs.csv").unwrap().1;
+    let signoffs = String::from_utf8_lossy(signoffs);
+    assert!(
+        signoffs.contains("Auditor,Accepted,Deny of a leaver confirmed against HR records"),
+        "{signoffs}"
+    );
 }

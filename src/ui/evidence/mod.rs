@@ -6,6 +6,9 @@
 //! `verify_pack` and downloads it.
 
 pub mod key;
+mod signoff;
+
+pub use signoff::SignOffSection;
 
 use attest_engine::actor::Area;
 use attest_engine::evidence::key::{key_file, read_key_file};
@@ -363,6 +366,7 @@ pub fn EvidencePackSection(
                 </button>
                 <OutcomeLine outcome=outcome id="evidence-pack-outcome" />
             </section>
+            <SignOffSection id=id.get_value() />
         })
     }
 }
