@@ -329,3 +329,28 @@ fn a_sign_off_is_checked_recorded_in_the_history_and_carried_in_the_pack() {
     );
     assert!(text("history.csv").contains("Auditor sign-off: Accepted"));
 }
+
+/// The sign-off record's JSON is a compatibility promise: pinned, and read back.
+#[test]
+fn a_sign_off_record_has_a_pinned_json_shape() {
+    let mut sim = two_reviews();
+    sim.ok(&auditor(), sign_off(DONE, Verdict::Rejected, "no reasons given"));
+    let record = sim.log.last().unwrap().clone();
+    let json = serde_json::to_string(&attest_engine::Record {
+        id: "browser-1:7".into(),
+        at: t0(),
+        ..record
+    })
+    .unwrap();
+    assert_eq!(
+        json,
+        r#"{"v":1,"id":"browser-1:7","at":"2026-01-05T09:00:00Z","actor":{"kind":"auditor","name":"Aaron Auditor"},"events":[{"type":"signedOff","instance":"done~0~g-partners","verdict":"rejected","comment":"no reasons given"}]}"#
+    );
+    let back: attest_engine::Record = serde_json::from_str(&json).unwrap();
+    assert_eq!(serde_json::to_string(&back).unwrap(), json);
+    let cmd = serde_json::to_string(&sign_off(DONE, Verdict::Accepted, "ok")).unwrap();
+    assert_eq!(
+        cmd,
+        r#"{"type":"signOff","instance":"done~0~g-partners","verdict":"accepted","comment":"ok"}"#
+    );
+}

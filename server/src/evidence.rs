@@ -10,7 +10,9 @@ use std::path::Path;
 use std::sync::Arc;
 
 use attest_engine::evidence::key::{key_file, read_key_file};
-use attest_engine::evidence::pack::{evidence_pack, public_key_hex, public_key_pem_of};
+use attest_engine::evidence::pack::{
+    evidence_pack, public_key_hex, public_key_pem_of, series_pack, PackError,
+};
 use attest_engine::Record;
 use axum::extract::{Path as UrlPath, State};
 use axum::http::{header, HeaderValue, StatusCode};
@@ -32,6 +34,7 @@ pub fn routes() -> Router<Arc<App>> {
     Router::new()
         .route("/api/v1/evidence/key", get(public_key))
         .route("/api/v1/evidence/packs/{instance}", get(pack))
+        .route("/api/v1/evidence/series/{review}", get(series))
 }
 
 /// The key in `path`, or a new one written there (owner-only) when there is no file yet.
@@ -107,8 +110,47 @@ async fn pack(
     who: Principal,
     UrlPath(instance): UrlPath<String>,
 ) -> Result<Response, ApiError> {
-    require_admin(&who)?;
-    let seed = signing_key(&app)?;
+    signed_pack(
+        &app,
+        &who,
+        &instance,
+        "noInstance",
+        |state, records, now, seed| evidence_pack(state, records, &instance, now, seed),
+    )
+    .await
+}
+
+/// Every occurrence of the review `review` in one pack.
+async fn series(
+    State(app): State<Arc<App>>,
+    who: Principal,
+    UrlPath(review): UrlPath<String>,
+) -> Result<Response, ApiError> {
+    signed_pack(
+        &app,
+        &who,
+        &format!("series-{review}"),
+        "noReview",
+        |state, records, now, seed| series_pack(state, records, &review, now, seed),
+    )
+    .await
+}
+
+/// Build a pack from the server's log with `build` and answer it as a zip named after `of`.
+async fn signed_pack(
+    app: &App,
+    who: &Principal,
+    of: &str,
+    missing: &'static str,
+    build: impl FnOnce(
+        &attest_engine::State,
+        &[Record],
+        chrono::DateTime<chrono::Utc>,
+        &[u8; 32],
+    ) -> Result<Vec<u8>, PackError>,
+) -> Result<Response, ApiError> {
+    require_admin(who)?;
+    let seed = signing_key(app)?;
     let mut s = app.read().await?;
     // The log up to the cache's cursor: exactly the records the cached state folds.
     let gathered = async {
@@ -139,11 +181,15 @@ async fn pack(
             return Err(e.into());
         }
     };
-    let built = evidence_pack(&s.cache.state, &records, &instance, s.now, &seed);
+    let built = build(&s.cache.state, &records, s.now, &seed);
     s.commit().await?;
-    let bytes =
-        built.map_err(|e| ApiError::new(StatusCode::NOT_FOUND, "noInstance", e.to_string()))?;
-    let name: String = instance
+    let bytes = built.map_err(|e| match e {
+        PackError::NoInstance(_) | PackError::NoReview(_) => {
+            ApiError::new(StatusCode::NOT_FOUND, missing, e.to_string())
+        }
+        e => ApiError::new(StatusCode::CONFLICT, "packTooLarge", e.to_string()),
+    })?;
+    let name: String = of
         .chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || c == '-' {

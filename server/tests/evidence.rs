@@ -123,6 +123,22 @@ async fn the_server_signs_packs_of_its_own_log_for_administrators_only() {
             404,
             Some("noInstance"),
         ),
+        (
+            "unknown series",
+            addr,
+            Some(&admin.token),
+            "/api/v1/evidence/series/nope",
+            404,
+            Some("noReview"),
+        ),
+        (
+            "a reviewer's link, series",
+            addr,
+            Some(&link_token),
+            "/api/v1/evidence/series/ev",
+            403,
+            Some("forbidden"),
+        ),
     ];
     for (name, at, token, path, status, code) in cases {
         let r = get(at, path, token).await;
@@ -174,4 +190,10 @@ async fn the_server_signs_packs_of_its_own_log_for_administrators_only() {
         String::from_utf8_lossy(decisions).contains("Deny"),
         "the decision is in the pack"
     );
+
+    // The series' pack: every occurrence (one here), under the same key.
+    let (status, _, series) = get_bytes(addr, "/api/v1/evidence/series/ev", &admin.token).await;
+    assert_eq!(status, 200);
+    let verified = verify_pack(&series, Some(&public_key_hex(&seed))).expect("the series verifies");
+    assert_eq!(verified.manifest.instances, [id.clone()]);
 }

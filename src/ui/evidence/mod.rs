@@ -11,9 +11,10 @@ mod signoff;
 pub use signoff::SignOffSection;
 
 use attest_engine::actor::Area;
+use attest_engine::definition::Frequency;
 use attest_engine::evidence::key::{key_file, read_key_file};
 use attest_engine::evidence::pack::{
-    evidence_pack, public_key_hex, public_key_pem_of, verify_pack, VerifiedPack,
+    evidence_pack, public_key_hex, public_key_pem_of, series_pack, verify_pack, VerifiedPack,
 };
 use gloo::net::http::Request;
 use leptos::prelude::*;
@@ -270,12 +271,23 @@ pub fn SigningKeySection() -> impl IntoView {
     }
 }
 
-/// The signed pack of `instance`, made by this browser or by the sync server.
-async fn make_pack(runtime: Runtime, sync: Sync, instance: &str) -> Result<Vec<u8>, String> {
+/// What a pack is of: one instance, or every occurrence of a review.
+#[derive(Clone, Debug, PartialEq)]
+enum Scope {
+    Instance(String),
+    Series(String),
+}
+
+/// The signed pack of `scope`, made by this browser or by the sync server.
+async fn make_pack(runtime: Runtime, sync: Sync, scope: &Scope) -> Result<Vec<u8>, String> {
     if let Some((server, token)) = signer_of(&sync) {
+        let (kind, id) = match scope {
+            Scope::Instance(id) => ("packs", id),
+            Scope::Series(id) => ("series", id),
+        };
         let path = format!(
-            "/api/v1/evidence/packs/{}",
-            String::from(js_sys::encode_uri_component(instance))
+            "/api/v1/evidence/{kind}/{}",
+            String::from(js_sys::encode_uri_component(id))
         );
         let resp = server_get(&server, &token, &path).await?;
         return resp.binary().await.map_err(|e| e.to_string());
@@ -294,7 +306,11 @@ async fn make_pack(runtime: Runtime, sync: Sync, instance: &str) -> Result<Vec<u
             .as_ref()
             .ok_or("the history is still loading; try again in a moment")?;
         runtime.state.with_untracked(|s| {
-            evidence_pack(s, records, instance, now, &seed).map_err(|e| e.to_string())
+            match scope {
+                Scope::Instance(id) => evidence_pack(s, records, id, now, &seed),
+                Scope::Series(id) => series_pack(s, records, id, now, &seed),
+            }
+            .map_err(|e| e.to_string())
         })
     })
 }
@@ -315,21 +331,40 @@ pub fn EvidencePackSection(
     // Ask for the log now, so it is loaded by the time someone downloads.
     let _ = runtime.log();
 
-    let download = move |_| {
+    // A recurring review's occurrences so far: (review id, how many), for the series' pack.
+    let series = Memo::new(move |_| {
+        runtime.state.with(|s| {
+            let inst = s.instances.get(&id.get_value())?;
+            let def = s.definition_of(inst);
+            (def.schedule.frequency != Frequency::OneTime).then(|| {
+                let n = s
+                    .instances
+                    .values()
+                    .filter(|i| i.definition == def.id)
+                    .count();
+                (def.id.clone(), n)
+            })
+        })
+    });
+
+    let download = move |scope: Scope| {
         busy.set(true);
         set_outcome.set(None);
         spawn_local(async move {
-            let instance = id.get_value();
-            let result = match make_pack(runtime, sync, &instance).await {
+            let result = match make_pack(runtime, sync, &scope).await {
                 Ok(bytes) => match verify_pack(&bytes, None) {
                     Ok(VerifiedPack {
                         public_key,
                         manifest,
                         ..
                     }) => {
+                        let of = match &scope {
+                            Scope::Instance(id) => id.clone(),
+                            Scope::Series(id) => format!("series-{id}"),
+                        };
                         let name = format!(
                             "attest-evidence-{}-{}.zip",
-                            instance.replace(|c: char| !c.is_ascii_alphanumeric() && c != '-', "_"),
+                            of.replace(|c: char| !c.is_ascii_alphanumeric() && c != '-', "_"),
                             file_stamp(manifest.created)
                         );
                         download_bytes(&name, "application/zip", &bytes).map(|()| {
@@ -361,9 +396,14 @@ pub fn EvidencePackSection(
                     <code>"attest verify"</code> " or the "
                     <a href="/verify.html" download="attest-verify.html">"offline verifier page"</a> "."
                 </p>
-                <button type="button" class="button-primary" disabled=move || busy.get() on:click=download>
+                <button type="button" class="button-primary" disabled=move || busy.get() on:click=move |_| download(Scope::Instance(id.get_value()))>
                     "Download evidence pack"
                 </button>
+                {move || series.get().map(|(review, n)| view! {
+                    <button type="button" class="button-secondary" disabled=move || busy.get() on:click=move |_| download(Scope::Series(review.clone()))>
+                        {format!("Download the series' pack ({n} occurrences)")}
+                    </button>
+                })}
                 <OutcomeLine outcome=outcome id="evidence-pack-outcome" />
             </section>
             <SignOffSection id=id.get_value() />
