@@ -11,7 +11,7 @@ use attest_engine::evidence::pack::{
     public_key_hex, read_container, seal, verify_pack, write_container, Manifest, Members,
 };
 use attest_engine::evidence::sha256_hex;
-use common::{good_pack, support::t0, KEY};
+use common::{good_pack, good_series_pack, support::t0, KEY};
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -150,6 +150,14 @@ fn the_verifier_page_accepts_a_good_pack_and_names_what_is_wrong_with_tampered_o
             None,
         ),
         ("not-a-zip", b"PK\x03\x04 this is not a zip".to_vec(), None),
+        ("series", good_series_pack(), Some(&ours)),
+        (
+            "series-occurrence-byte",
+            changed(&good_series_pack(), |m| {
+                edit_member(m, "two~0~g-exception/decisions.csv", flip)
+            }),
+            None,
+        ),
     ];
 
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("verify-page");
@@ -220,5 +228,5 @@ fn the_verifier_page_accepts_a_good_pack_and_names_what_is_wrong_with_tampered_o
         }
     }
     let refused = results.iter().filter(|r| r["state"] == "failed").count();
-    assert_eq!(refused, cases.len() - 2, "every tampered pack is refused");
+    assert_eq!(refused, cases.len() - 3, "every tampered pack is refused");
 }

@@ -7,7 +7,7 @@ pub mod support;
 
 use attest_engine::definition::{NoResponse, Outcome, Reviewers};
 use attest_engine::directory::ResourceKind;
-use attest_engine::evidence::pack::evidence_pack;
+use attest_engine::evidence::pack::{evidence_pack, series_pack};
 use attest_engine::instance::Decision::{Approve, Deny};
 use attest_engine::Command;
 use support::*;
@@ -17,6 +17,17 @@ pub const KEY: [u8; 32] = [3; 32];
 pub const ID: &str = "two~0~g-exception";
 
 pub fn good_pack() -> Vec<u8> {
+    let sim = finished();
+    evidence_pack(&sim.state, &sim.log, ID, sim.now, &KEY).unwrap()
+}
+
+/// The same review's pack as a series (its one occurrence under a folder).
+pub fn good_series_pack() -> Vec<u8> {
+    let sim = finished();
+    series_pack(&sim.state, &sim.log, "two", sim.now, &KEY).unwrap()
+}
+
+fn finished() -> Sim {
     let mut sim = Sim::new(tenant());
     let mut def = definition("two", ResourceKind::Group, "g-exception");
     def.stages = vec![
@@ -41,5 +52,5 @@ pub fn good_pack() -> Vec<u8> {
             instance: ID.into(),
         },
     );
-    evidence_pack(&sim.state, &sim.log, ID, sim.now, &KEY).unwrap()
+    sim
 }
