@@ -316,3 +316,58 @@ async fn an_auditor_signs_off_and_the_sign_off_is_in_the_downloaded_pack() {
         "{signoffs}"
     );
 }
+
+const SERVER: Option<&str> = option_env!("ATTEST_TEST_SYNC_SERVER");
+const SECRET: Option<&str> = option_env!("ATTEST_TEST_SYNC_SECRET");
+
+/// Settings, signed in to the sync server, names the server as the key's holder and shows
+/// the server's public key. The test pushes nothing (an empty browser): a directory import
+/// on the shared test server would change what later tests' browsers decide against. The
+/// server's packs themselves are checked in server/tests/evidence.rs.
+#[wasm_bindgen_test]
+async fn with_a_sync_server_settings_shows_the_server_s_key() {
+    let (Some(server), Some(secret)) = (SERVER, SECRET) else {
+        web_sys::console::warn_1(&"server key test not run: no server (run the suite through scripts/with-sync-server.sh, as make test does)".into());
+        return;
+    };
+    let app = mount_with("/settings", test_config(0));
+    ready_runtime().await;
+    attest::sync::current_sync()
+        .unwrap()
+        .connect(server, "Ada Admin", secret)
+        .await
+        .expect("signed in to the test server");
+    let key = wait_for("the server's public key", || {
+        app.root
+            .query_selector("#evidence-public-key")
+            .ok()
+            .flatten()
+            .map(|e| e.unchecked_into::<HtmlInputElement>().value())
+            .filter(|v| v.len() == 64)
+    })
+    .await;
+    let page = text(&app.root);
+    assert!(
+        page.contains(&format!(
+            "The sync server {server} holds the key and signs every pack"
+        )),
+        "{page}"
+    );
+    assert!(button(&app.root, "Generate signing key").is_none());
+    assert!(
+        button(&app.root, "Download the key file").is_none(),
+        "the secret stays on the server"
+    );
+    let pem: HtmlTextAreaElement = app
+        .root
+        .query_selector("#evidence-public-key-pem")
+        .unwrap()
+        .expect("the PEM is shown")
+        .unchecked_into();
+    assert!(
+        pem.value().starts_with("-----BEGIN PUBLIC KEY-----"),
+        "{}",
+        pem.value()
+    );
+    assert!(key.chars().all(|c| c.is_ascii_hexdigit()), "{key}");
+}
