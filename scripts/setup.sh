@@ -56,8 +56,9 @@ if ! [ -x .tools/node_modules/.bin/wasm-opt ] \
   npm install --prefix .tools --no-audit --no-fund --silent "binaryen@$BINARYEN_VERSION" >/dev/null
 fi
 
-# `make bench` times a mail link in Chromium with network emulation through playwright-core
-# (scripts/first-row.mjs; it uses the system Chromium and downloads no browser).
+# playwright-core drives the system Chromium (it downloads no browser): `make bench` times a
+# mail link with network emulation (scripts/first-row.mjs); the verifier page's test
+# (cli/tests/verify_page.rs) opens verify.html from a file:// URL.
 PLAYWRIGHT_VERSION=1.65.1
 if ! grep -qs "\"version\": \"$PLAYWRIGHT_VERSION\"" .tools/node_modules/playwright-core/package.json; then
   say "installing playwright-core $PLAYWRIGHT_VERSION into .tools/"

@@ -13,7 +13,8 @@ cargo build --quiet -p attest-server
 bin="${CARGO_TARGET_DIR:-target}/debug/attest-server"
 dir="$(mktemp -d)"
 "$bin" --data "$dir/attest.db" --listen "127.0.0.1:$port" \
-  --admin-secret "$ATTEST_TEST_SYNC_SECRET" >"$dir/server.log" 2>&1 &
+  --admin-secret "$ATTEST_TEST_SYNC_SECRET" --evidence-key "$dir/evidence-key.json" \
+  >"$dir/server.log" 2>&1 &
 pid=$!
 cleanup() { kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -rf "$dir"; }
 trap cleanup EXIT

@@ -54,11 +54,15 @@ fn main() -> ExitCode {
         Ok(ok) => {
             let m = &ok.manifest;
             println!("VERIFIED {path}");
+            let what = if m.instance.is_empty() {
+                format!("every occurrence: {}", m.instances.join(", "))
+            } else {
+                format!("instance {}", m.instance)
+            };
             println!(
-                "  review \"{}\" ({}), instance {}, pack created {}",
+                "  review \"{}\" ({}), {what}, pack created {}",
                 m.review_name,
                 m.review,
-                m.instance,
                 timestamp(m.created)
             );
             println!(

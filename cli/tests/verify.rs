@@ -1,52 +1,13 @@
 //! `attest verify` run as a user runs it: on a pack of a finished two-stage review, that pack
 //! with one byte of the history changed, and with the wrong expected key.
 
-// The engine's test tenant and simulator drive the review the way the app does.
-#[path = "../../engine/tests/support/mod.rs"]
-mod support;
+mod common;
 
 use std::path::PathBuf;
 use std::process::Command as Process;
 
-use attest_engine::definition::{NoResponse, Outcome, Reviewers};
-use attest_engine::directory::ResourceKind;
-use attest_engine::evidence::pack::{
-    evidence_pack, public_key_hex, read_container, write_container,
-};
-use attest_engine::instance::Decision::{Approve, Deny};
-use attest_engine::Command;
-use support::*;
-
-const KEY: [u8; 32] = [3; 32];
-const ID: &str = "two~0~g-exception";
-
-fn good_pack() -> Vec<u8> {
-    let mut sim = Sim::new(tenant());
-    let mut def = definition("two", ResourceKind::Group, "g-exception");
-    def.stages = vec![
-        stage(Reviewers::Managers, &["olivia"], 7),
-        stage(Reviewers::ResourceOwners, &[], 7),
-    ];
-    def.decisions_to_next_stage = Outcome::ALL.to_vec();
-    def.settings.if_no_response = NoResponse::RemoveAccess;
-    sim.create(def);
-    sim.decide(ID, "mary", "alice", Approve).unwrap();
-    sim.ok(
-        &admin(),
-        Command::StopCurrentStage {
-            instance: ID.into(),
-        },
-    );
-    sim.decide(ID, "olivia", "alice", Deny).unwrap();
-    sim.advance(days(8));
-    sim.ok(
-        &admin(),
-        Command::ApplyResults {
-            instance: ID.into(),
-        },
-    );
-    evidence_pack(&sim.state, &sim.log, ID, sim.now, &KEY).unwrap()
-}
+use attest_engine::evidence::pack::{public_key_hex, read_container, write_container};
+use common::{good_pack, support::t0, KEY};
 
 fn write(name: &str, bytes: &[u8]) -> PathBuf {
     let path = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);

@@ -20,12 +20,23 @@ pub enum Actor {
     },
     /// The engine itself: deadlines passing, recurrence, auto-apply, scheduled guest deletion.
     System,
+    /// An auditor: reads reviews, results, history and evidence, decides nothing, and may
+    /// sign off a finished review (`evidence::signoff`).
+    Auditor {
+        /// The auditor's name, as signed in.
+        name: String,
+    },
 }
 
 impl Actor {
     /// Whether this is an administrator.
     pub fn is_administrator(&self) -> bool {
         matches!(self, Actor::Administrator { .. })
+    }
+
+    /// Whether this is an auditor.
+    pub fn is_auditor(&self) -> bool {
+        matches!(self, Actor::Auditor { .. })
     }
 
     /// The directory user behind the actor, if any.
@@ -81,7 +92,9 @@ impl Actor {
     pub fn may_read(&self, area: Area) -> bool {
         match area {
             Area::MyReviews => true,
-            _ => self.is_administrator(),
+            // Auditors read everything that is not a way to change it.
+            Area::NewReview | Area::Settings => self.is_administrator(),
+            _ => self.is_administrator() || self.is_auditor(),
         }
     }
 }

@@ -108,4 +108,13 @@ pub enum Command {
         /// What was done, in words.
         comment: String,
     },
+    /// An auditor's sign-off on a finished review (`evidence::signoff`).
+    SignOff {
+        /// The review instance.
+        instance: String,
+        /// Signed off or rejected.
+        verdict: crate::evidence::signoff::Verdict,
+        /// The auditor's comment.
+        comment: String,
+    },
 }

@@ -250,4 +250,13 @@ pub enum Event {
         /// What was done, in words.
         comment: String,
     },
+    /// An auditor signed off a finished review (`evidence::signoff`); nothing else changes.
+    SignedOff {
+        /// The review instance.
+        instance: String,
+        /// Signed off or rejected.
+        verdict: crate::evidence::signoff::Verdict,
+        /// The auditor's comment.
+        comment: String,
+    },
 }

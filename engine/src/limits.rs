@@ -36,6 +36,7 @@ pub fn check_actor(actor: &Actor) -> Result<(), EngineError> {
         Actor::Administrator { name } => cap(|| "the administrator's name".into(), name, MAX_NAME),
         Actor::User { id } => cap(|| "the reviewer's id".into(), id, MAX_ID),
         Actor::System => Ok(()),
+        Actor::Auditor { name } => cap(|| "the auditor's name".into(), name, MAX_NAME),
     }
 }
 
@@ -88,6 +89,12 @@ pub fn check_command(cmd: &Command, actor: &Actor) -> Result<(), EngineError> {
         Command::AssignRemediation { .. }
         | Command::RecordRemediationEvidence { .. }
         | Command::MarkRemediationDone { .. } => crate::remediation::check_limits(cmd),
+        Command::SignOff {
+            instance, comment, ..
+        } => {
+            id("the review instance id", instance)?;
+            cap(|| "the sign-off comment".into(), comment, MAX_JUSTIFICATION)
+        }
     }
 }
 

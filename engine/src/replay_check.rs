@@ -85,6 +85,15 @@ pub fn command_of(record: &Record) -> Option<Command> {
         Event::RemediationAssigned { .. }
         | Event::RemediationEvidenceRecorded { .. }
         | Event::RemediationDoneExternally { .. } => crate::remediation::command_of(first)?,
+        Event::SignedOff {
+            instance,
+            verdict,
+            comment,
+        } => Command::SignOff {
+            instance: instance.clone(),
+            verdict: *verdict,
+            comment: comment.clone(),
+        },
         _ => return None,
     })
 }

@@ -97,6 +97,15 @@ pub enum EngineError {
         /// What was attempted.
         action: &'static str,
     },
+    /// Only auditors may do this.
+    #[error("only an auditor can {action}")]
+    AuditorOnly {
+        /// What was attempted.
+        action: &'static str,
+    },
+    /// A rejected sign-off needs a comment.
+    #[error("a rejected sign-off needs a comment saying why")]
+    CommentRequired,
     #[error("choose who you are acting as: only directory users review access")]
     /// The actor reviews nothing here.
     NotAReviewer,
@@ -487,6 +496,8 @@ fn apply_event(state: &mut State, event: &Event, actor: &Actor, at: DateTime<Utc
                 r.ended.get_or_insert(*at);
             }
         }
+        // Read from the log (`evidence::signoff::sign_offs`), not kept in the state.
+        Event::SignedOff { .. } => {}
     }
 }
 

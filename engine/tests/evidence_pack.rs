@@ -104,7 +104,8 @@ fn a_finished_multi_stage_review_packs_and_verifies() {
             "stages.json",
             "notifications.json",
             "results.csv",
-            "history.csv"
+            "history.csv",
+            "signoffs.csv"
         ]
     );
 
@@ -369,11 +370,11 @@ fn tampering_is_caught_with_what_and_where() {
             "more members than a pack has",
             Box::new(|p| {
                 let mut m = read_container(p).unwrap();
-                m.extend((0..30).map(|i| (format!("extra-{i}.txt"), vec![b'x'])));
+                m.extend((0..4100).map(|i| (format!("extra-{i}.txt"), vec![b'x'])));
                 write_container(&m, t0())
             }),
             None,
-            "not a readable evidence pack: 39 members, a pack has at most 32",
+            "not a readable evidence pack: 4110 members, a pack has at most 4096",
         ),
         (
             "not a zip",
@@ -405,5 +406,84 @@ fn an_unknown_instance_has_no_pack() {
     assert_eq!(
         evidence_pack(&sim.state, &sim.log, "nope", sim.now, &KEY),
         Err(PackError::NoInstance("nope".into()))
+    );
+}
+
+/// A weekly review of g-exception by its owner, three occurrences, a decision in each.
+fn weekly_series() -> Sim {
+    let mut sim = Sim::new(tenant());
+    let mut def = definition("weekly", ResourceKind::Group, "g-exception");
+    def.stages = vec![stage(Reviewers::ResourceOwners, &[], 5)];
+    def.schedule.frequency = Frequency::Weekly;
+    sim.create(def);
+    for n in 0..3 {
+        let id = format!("weekly~{n}~g-exception");
+        sim.decide(&id, "olivia", "bob", if n == 1 { Deny } else { Approve })
+            .unwrap();
+        sim.advance(days(7));
+    }
+    sim
+}
+
+#[test]
+fn a_series_packs_every_occurrence_and_verifies() {
+    let sim = weekly_series();
+    let bytes = series_pack(&sim.state, &sim.log, "weekly", sim.now, &KEY).unwrap();
+    let ok = verify_pack(&bytes, Some(&public_key_hex(&KEY))).expect("the series pack verifies");
+    let occurrences: Vec<String> = (0..4).map(|n| format!("weekly~{n}~g-exception")).collect();
+    assert_eq!(
+        ok.manifest.instances, occurrences,
+        "every occurrence started, in order"
+    );
+    assert_eq!(ok.manifest.instance, "");
+    for id in &occurrences {
+        for part in [
+            "population.csv",
+            "decisions.csv",
+            "stages.json",
+            "results.csv",
+            "signoffs.csv",
+        ] {
+            let name = format!("{id}/{part}");
+            assert!(ok.members.contains(&name), "{name} in {:?}", ok.members);
+        }
+    }
+    // Each occurrence's decisions are its own.
+    let members = read_container(&bytes).unwrap();
+    let decided = |n: usize| {
+        csv_rows(&members, &format!("weekly~{n}~g-exception/decisions.csv"))[1..]
+            .iter()
+            .map(|r| (r[2].clone(), r[4].clone()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(decided(0), [("bob".to_string(), "Approve".to_string())]);
+    assert_eq!(decided(1), [("bob".to_string(), "Deny".to_string())]);
+    assert!(decided(3).is_empty(), "the running occurrence has none yet");
+    // The series' history is every occurrence's, under one chain.
+    let per_instance: usize = occurrences
+        .iter()
+        .map(|id| {
+            let one = evidence_pack(&sim.state, &sim.log, id, sim.now, &KEY).unwrap();
+            verify_pack(&one, None).unwrap().manifest.chain.rows
+        })
+        .sum();
+    assert!(
+        ok.manifest.chain.rows >= per_instance,
+        "{} series rows, {per_instance} in the instances' packs",
+        ok.manifest.chain.rows
+    );
+    // A changed byte in an occurrence's member is named.
+    let tampered = with_member(&bytes, "weekly~1~g-exception/decisions.csv", |b| {
+        let at = b.len() - 3;
+        b[at] ^= 1;
+    });
+    let err = verify_pack(&tampered, None).unwrap_err().to_string();
+    assert!(
+        err.starts_with("weekly~1~g-exception/decisions.csv: SHA-256 is"),
+        "{err}"
+    );
+    assert_eq!(
+        series_pack(&sim.state, &sim.log, "nope", sim.now, &KEY).unwrap_err(),
+        PackError::NoReview("nope".into())
     );
 }

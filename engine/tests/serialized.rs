@@ -7,6 +7,7 @@ mod support;
 use attest_engine::definition::*;
 use attest_engine::directory::*;
 use attest_engine::event::{DirectoryChange, Event, ItemApplied, ItemDecision, RECORD_VERSION};
+use attest_engine::evidence::signoff::Verdict;
 use attest_engine::instance::{
     snapshot, ApplyResult, Decision, DecisionSource, Effect, NotSupported, StageEndReason,
 };
@@ -61,9 +62,10 @@ fn event_variant(e: &Event) -> usize {
         Event::RemediationAssigned { .. } => 14,
         Event::RemediationEvidenceRecorded { .. } => 15,
         Event::RemediationDoneExternally { .. } => 16,
+        Event::SignedOff { .. } => 17,
     }
 }
-const EVENT_VARIANTS: usize = 17;
+const EVENT_VARIANTS: usize = 18;
 
 fn change_variant(c: &DirectoryChange) -> usize {
     match c {
@@ -94,18 +96,20 @@ fn command_variant(c: &Command) -> usize {
         Command::AssignRemediation { .. } => 12,
         Command::RecordRemediationEvidence { .. } => 13,
         Command::MarkRemediationDone { .. } => 14,
+        Command::SignOff { .. } => 15,
     }
 }
-const COMMAND_VARIANTS: usize = 15;
+const COMMAND_VARIANTS: usize = 16;
 
 fn actor_variant(a: &Actor) -> usize {
     match a {
         Actor::Administrator { .. } => 0,
         Actor::User { .. } => 1,
         Actor::System => 2,
+        Actor::Auditor { .. } => 3,
     }
 }
-const ACTOR_VARIANTS: usize = 3;
+const ACTOR_VARIANTS: usize = 4;
 
 fn changes() -> Vec<DirectoryChange> {
     let user = || "bob".to_string();
@@ -249,6 +253,11 @@ fn events() -> Vec<Event> {
             items: vec![item_ref()],
             comment: "Done by the AD team".into(),
         },
+        Event::SignedOff {
+            instance: instance(),
+            verdict: Verdict::Accepted,
+            comment: "Checked against the ticket log".into(),
+        },
     ]);
     events
 }
@@ -313,6 +322,11 @@ fn commands() -> Vec<Command> {
             items: vec![item_ref()],
             comment: "Done by the AD team".into(),
         },
+        Command::SignOff {
+            instance: instance(),
+            verdict: Verdict::Accepted,
+            comment: "Checked against the ticket log".into(),
+        },
     ]
 }
 
@@ -339,6 +353,9 @@ fn actors() -> Vec<Actor> {
             id: "olivia".into(),
         },
         Actor::System,
+        Actor::Auditor {
+            name: "Ada Auditor".into(),
+        },
     ]
 }
 
@@ -407,6 +424,7 @@ fn events_are_pinned() {
         {"type":"remediationAssigned","items":[{"instance":"r~0~g","item":0}],"owner":"olivia","due":"2026-02-14T09:00:00Z"}
         {"type":"remediationEvidenceRecorded","item":{"instance":"r~0~g","item":0},"comment":"Removed in the on-premises directory","file":{"name":"ticket.pdf","sha256":"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"}}
         {"type":"remediationDoneExternally","items":[{"instance":"r~0~g","item":0}],"comment":"Done by the AD team"}
+        {"type":"signedOff","instance":"r~0~g","verdict":"accepted","comment":"Checked against the ticket log"}
     "#]].assert_eq(&pin(&events()));
 }
 
@@ -428,6 +446,7 @@ fn commands_are_pinned() {
         {"type":"assignRemediation","items":[{"instance":"r~0~g","item":0}],"owner":"olivia","due":"2026-02-14T09:00:00Z"}
         {"type":"recordRemediationEvidence","item":{"instance":"r~0~g","item":0},"comment":"Removed in the on-premises directory","file":{"name":"ticket.pdf","sha256":"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"}}
         {"type":"markRemediationDone","items":[{"instance":"r~0~g","item":0}],"comment":"Done by the AD team"}
+        {"type":"signOff","instance":"r~0~g","verdict":"accepted","comment":"Checked against the ticket log"}
     "#]].assert_eq(&pin(&commands()));
 }
 
@@ -455,6 +474,7 @@ fn records_are_pinned() {
         {"v":1,"id":"browser-1:0","at":"2026-01-05T09:00:00Z","actor":{"kind":"administrator","name":"Ada Admin"},"reason":"Auditor deadline","events":[{"type":"seriesEnded","definition":"r","at":"2026-01-05T09:00:00Z"}]}
         {"v":1,"id":"browser-1:1","at":"2026-01-05T09:00:00Z","actor":{"kind":"user","id":"olivia"},"events":[{"type":"seriesEnded","definition":"r","at":"2026-01-05T09:00:00Z"}]}
         {"v":1,"id":"browser-1:2","at":"2026-01-05T09:00:00Z","actor":{"kind":"system"},"events":[{"type":"seriesEnded","definition":"r","at":"2026-01-05T09:00:00Z"}]}
+        {"v":1,"id":"browser-1:3","at":"2026-01-05T09:00:00Z","actor":{"kind":"auditor","name":"Ada Auditor"},"events":[{"type":"seriesEnded","definition":"r","at":"2026-01-05T09:00:00Z"}]}
     "#]].assert_eq(&pin(&records));
 }
 

@@ -66,6 +66,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/api/v1/reviewer/records", get(reviewer_records))
         .route("/api/v1/links", post(create_link).delete(revoke_link))
         .route("/api/v1/outbox", get(outbox))
+        .merge(crate::evidence::routes())
         .layer(cors);
     let security = |name: &'static str, value: String| {
         SetResponseHeaderLayer::overriding(
@@ -738,6 +739,10 @@ fn check_admin_record(record: &mut Record, name: &str) -> ApiResult<()> {
         Actor::System => Ok(()),
         Actor::User { .. } => Err(ApiError::forbidden(format!(
             "record \"{}\": reviewers' decisions come from their own review links, not an administrator session",
+            record.id
+        ))),
+        Actor::Auditor { .. } => Err(ApiError::forbidden(format!(
+            "record \"{}\": an auditor's sign-off needs an auditor's own credential, which this server does not issue yet",
             record.id
         ))),
     }

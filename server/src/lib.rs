@@ -10,6 +10,7 @@ pub mod api;
 pub mod clock;
 pub mod db;
 pub mod delivery;
+pub mod evidence;
 pub mod log;
 pub mod reviewer;
 pub mod serve;
@@ -89,6 +90,8 @@ pub struct Config {
     /// Wrong administrator secrets one client address may send per `sign_in_window`.
     pub sign_in_failures: u32,
     pub sign_in_window: Duration,
+    /// The evidence signing key file (`evidence.rs`); without one, packs are signed in browsers.
+    pub evidence_key: Option<PathBuf>,
 }
 
 impl Config {
@@ -109,6 +112,7 @@ impl Config {
             max_in_flight: 256,
             sign_in_failures: 5,
             sign_in_window: Duration::minutes(1),
+            evidence_key: None,
         }
     }
 }

@@ -32,6 +32,8 @@ Usage: attest-server [options]
                          ATTEST_SMTP_PASSWORD
   --smtp-ca FILE         also trust this CA certificate (PEM) for the relay
   --mail-from ADDRESS    sender address of notifications (default: attest@localhost)
+  --evidence-key FILE    the organisation's evidence signing key (made there on first
+                         start when the file does not exist; keep it owner-only)
   --help                 show this
 ";
 
@@ -50,6 +52,7 @@ fn parse(args: Vec<String>) -> Result<Config, String> {
     let mut security = attest_server::smtp::Security::None;
     let mut smtp_user = None;
     let mut smtp_ca = None;
+    let mut evidence_key = None;
     let mut it = args.into_iter();
     while let Some(flag) = it.next() {
         if flag == "--help" || flag == "-h" {
@@ -95,6 +98,7 @@ fn parse(args: Vec<String>) -> Result<Config, String> {
             }
             "--smtp-user" => smtp_user = Some(value()?),
             "--smtp-ca" => smtp_ca = Some(PathBuf::from(value()?)),
+            "--evidence-key" => evidence_key = Some(PathBuf::from(value()?)),
             other => return Err(format!("unknown option {other}")),
         }
     }
@@ -113,6 +117,10 @@ fn parse(args: Vec<String>) -> Result<Config, String> {
         d.join("index.html").is_file().then_some(d)
     });
     config.public_url = public_url;
+    if let Some(path) = &evidence_key {
+        attest_server::evidence::load_or_create(path).map_err(|e| format!("--evidence-key: {e}"))?;
+    }
+    config.evidence_key = evidence_key;
     config.session_ttl = chrono::Duration::hours(session_hours.max(1));
     config.max_body_bytes = max_body_mb.max(1) * 1024 * 1024;
     config.max_connections = max_connections.max(1);

@@ -5,6 +5,7 @@ pub mod session;
 
 pub mod dashboard;
 pub mod directory;
+pub mod evidence;
 pub mod history;
 pub mod my_reviews;
 pub mod notifications;

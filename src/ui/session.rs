@@ -12,6 +12,9 @@ pub const ACTING_AS_KEY: &str = "attest.acting_as";
 /// Display name of the single administrator identity of the local (server-less) mode.
 pub const ADMINISTRATOR_NAME: &str = "Administrator";
 
+/// Display name of the auditor identity of the local mode.
+pub const AUDITOR_NAME: &str = "Auditor";
+
 /// Shared handles for the current identity, provided once by `App` through context.
 #[derive(Clone, Copy)]
 pub struct Session {
@@ -54,6 +57,7 @@ pub fn option_value(actor: &Actor) -> String {
         Actor::Administrator { .. } => "admin".to_owned(),
         Actor::User { id } => format!("user:{id}"),
         Actor::System => "system".to_owned(),
+        Actor::Auditor { .. } => "auditor".to_owned(),
     }
 }
 
@@ -61,6 +65,9 @@ pub fn option_value(actor: &Actor) -> String {
 pub fn actor_from_option(value: &str) -> Option<Actor> {
     match value {
         "admin" => Some(administrator()),
+        "auditor" => Some(Actor::Auditor {
+            name: AUDITOR_NAME.to_owned(),
+        }),
         other => other
             .strip_prefix("user:")
             .map(|id| Actor::User { id: id.to_owned() }),

@@ -11,6 +11,7 @@ mod support;
 mod admin;
 mod bench;
 mod directory;
+mod evidence;
 mod race;
 mod remediation;
 mod reviewer;

@@ -4,6 +4,8 @@
 //! a tamper-evident CSV whose rows carry a SHA-256 hash chain (see docs/evidence.md).
 
 mod chain;
+pub mod key;
+pub mod signoff;
 // Documented on its owner's branch (issue 22); drop the allow when it is.
 #[allow(missing_docs)]
 pub mod pack;
@@ -93,6 +95,7 @@ pub fn actor_name(state: &State, actor: &Actor) -> String {
         Actor::Administrator { name } => format!("Administrator ({name})"),
         Actor::User { id } => person_name(state, id),
         Actor::System => "System (clock)".into(),
+        Actor::Auditor { name } => format!("Auditor ({name})"),
     }
 }
 
@@ -499,6 +502,15 @@ fn event_rows(state: &State, base: &AuditRow, event: &Event, rows: &mut Vec<Audi
                 ..row
             });
         }
+        Event::SignedOff {
+            instance,
+            verdict,
+            comment,
+        } => rows.push(AuditRow {
+            action: format!("Auditor sign-off: {}", verdict.label()),
+            reason: comment.clone(),
+            ..for_instance(state, base, instance)
+        }),
         Event::SeriesEnded { definition, at } => rows.push(AuditRow {
             action: "Recurring review ended".into(),
             at: *at,

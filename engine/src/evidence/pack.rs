@@ -10,12 +10,14 @@ use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
+use super::signoff::sign_offs;
 use super::{
     access_text, audit_csv, audit_rows, cell, csv_line, end_reason_text, person_name, person_upn,
     results_csv, sha256_hex, timestamp, verify_audit_csv, BOM, CRLF,
 };
 use crate::directory::{AccessPath, UserType};
 use crate::event::Record;
+use crate::instance::Instance;
 use crate::outbox::outbox;
 use crate::state::State;
 
@@ -27,8 +29,9 @@ pub const MANIFEST: &str = "manifest.json";
 pub const SIGNATURE: &str = "signature.json";
 /// The member holding the hash-chained history the manifest's chain head covers.
 pub const HISTORY: &str = "history.csv";
-/// A pack holds a handful of members; more is not a pack this code wrote.
-const MAX_MEMBERS: usize = 32;
+/// An instance's pack holds 10 members, a series' pack 5 more per occurrence (a weekly
+/// review for 15 years); more is not a pack this code wrote.
+pub const MAX_MEMBERS: usize = 4096;
 
 /// A pack's members in order: name and bytes.
 pub type Members = Vec<(String, Vec<u8>)>;
@@ -60,7 +63,12 @@ pub struct Manifest {
     pub version: u32,
     pub review: String,
     pub review_name: String,
+    /// The instance of an instance's pack; empty (and left out) in a series' pack.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub instance: String,
+    /// Every occurrence in a series' pack, in start order; left out of an instance's pack.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub instances: Vec<String>,
     pub created: DateTime<Utc>,
     pub chain: ChainHead,
     pub members: Vec<MemberDigest>,
@@ -132,9 +140,11 @@ pub enum PackError {
     },
     #[error("the instance {0} does not exist")]
     NoInstance(String),
+    #[error("the review {0} does not exist")]
+    NoReview(String),
 }
 
-fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write as _;
     bytes.iter().fold(String::new(), |mut s, b| {
         let _ = write!(s, "{b:02x}");
@@ -142,7 +152,7 @@ fn hex(bytes: &[u8]) -> String {
     })
 }
 
-fn unhex(s: &str) -> Option<Vec<u8>> {
+pub(crate) fn unhex(s: &str) -> Option<Vec<u8>> {
     if !s.len().is_multiple_of(2) || !s.is_ascii() {
         return None;
     }
@@ -184,6 +194,12 @@ pub fn public_key_hex(signing_key: &[u8; 32]) -> String {
         .as_bytes())
 }
 
+/// The public key of a signing key as SubjectPublicKeyInfo PEM: what Settings shows for
+/// `openssl pkeyutl -pubin`.
+pub fn public_key_pem_of(signing_key: &[u8; 32]) -> String {
+    public_key_pem(&SigningKey::from_bytes(signing_key).verifying_key())
+}
+
 fn public_key_pem(key: &VerifyingKey) -> String {
     let mut der = SPKI_PREFIX.to_vec();
     der.extend_from_slice(key.as_bytes());
@@ -223,17 +239,23 @@ fn json_bytes(value: &impl Serialize) -> Vec<u8> {
 
 /// The members of an instance's pack, before the manifest: name and bytes, in pack order,
 /// and the history chain's head.
-fn members(
+/// What one occurrence contributes, by member name: population, decisions, stages, results
+/// and sign-offs.
+struct Occurrence {
+    population: Vec<u8>,
+    decisions: Vec<u8>,
+    stages: Vec<u8>,
+    results: Vec<u8>,
+    signoffs: Vec<u8>,
+}
+
+fn occurrence(
     state: &State,
     records: &[Record],
-    instance: &str,
+    inst: &Instance,
     created: DateTime<Utc>,
-) -> Result<(Members, ChainHead), PackError> {
-    let inst = state
-        .instances
-        .get(instance)
-        .ok_or_else(|| PackError::NoInstance(instance.into()))?;
-    let def = state.definition_of(inst);
+) -> Occurrence {
+    let instance = inst.id.as_str();
     let dir = &state.directory;
 
     // Who had which access, through what path, when the review started: the snapshot.
@@ -331,14 +353,37 @@ fn members(
         "stages": stages,
     });
 
-    let notifications: Vec<_> = outbox(state, records)
-        .into_iter()
-        .filter(|m| m.instance.as_deref() == Some(instance))
-        .collect();
+    // The auditors' verdicts on this instance (also rows of history.csv, under its chain).
+    let signoffs = csv(
+        &["DateTime", "Auditor", "Verdict", "Comment", "RecordId"],
+        sign_offs(records, instance).into_iter().map(|s| {
+            vec![
+                timestamp(s.at),
+                s.auditor,
+                s.verdict.label().to_string(),
+                s.comment,
+                s.record,
+            ]
+        }),
+    );
+    Occurrence {
+        population,
+        decisions,
+        stages: json_bytes(&stages),
+        results: results_csv(state, inst, created).into_bytes(),
+        signoffs,
+    }
+}
 
+/// The history rows matching `keep` as history.csv, and its chain head for the manifest.
+fn history(
+    state: &State,
+    records: &[Record],
+    keep: impl Fn(&super::AuditRow) -> bool,
+) -> (Vec<u8>, ChainHead) {
     let rows: Vec<_> = audit_rows(state, records)
         .into_iter()
-        .filter(|r| r.instance.as_deref() == Some(instance))
+        .filter(keep)
         .collect();
     let history = audit_csv(&rows);
     let chain = ChainHead {
@@ -346,22 +391,92 @@ fn members(
         head: history.head,
         rows: history.rows,
     };
+    (history.csv.into_bytes(), chain)
+}
 
+/// The members of an instance's pack, before the manifest, and the history chain's head.
+fn members(
+    state: &State,
+    records: &[Record],
+    instance: &str,
+    created: DateTime<Utc>,
+) -> Result<(Members, ChainHead), PackError> {
+    let inst = state
+        .instances
+        .get(instance)
+        .ok_or_else(|| PackError::NoInstance(instance.into()))?;
+    let def = state.definition_of(inst);
+    let notifications: Vec<_> = outbox(state, records)
+        .into_iter()
+        .filter(|m| m.instance.as_deref() == Some(instance))
+        .collect();
+    let (history, chain) = history(state, records, |r| r.instance.as_deref() == Some(instance));
+    let o = occurrence(state, records, inst, created);
     Ok((
         vec![
             ("definition.json".into(), json_bytes(def)),
-            ("population.csv".into(), population),
-            ("decisions.csv".into(), decisions),
-            ("stages.json".into(), json_bytes(&stages)),
+            ("population.csv".into(), o.population),
+            ("decisions.csv".into(), o.decisions),
+            ("stages.json".into(), o.stages),
             ("notifications.json".into(), json_bytes(&notifications)),
-            (
-                "results.csv".into(),
-                results_csv(state, inst, created).into_bytes(),
-            ),
-            (HISTORY.into(), history.csv.into_bytes()),
+            ("results.csv".into(), o.results),
+            (HISTORY.into(), history),
+            ("signoffs.csv".into(), o.signoffs),
         ],
         chain,
     ))
+}
+
+/// The members of a series' pack: the definition, the series' notifications and history,
+/// then each occurrence's members under a folder named by its instance id, in start order.
+fn series_members(
+    state: &State,
+    records: &[Record],
+    review: &str,
+    created: DateTime<Utc>,
+) -> Result<(Members, ChainHead, Vec<String>), PackError> {
+    let def = &state
+        .reviews
+        .get(review)
+        .ok_or_else(|| PackError::NoReview(review.into()))?
+        .definition;
+    let mut instances: Vec<&Instance> = state
+        .instances
+        .values()
+        .filter(|i| i.definition == review)
+        .collect();
+    instances.sort_by(|a, b| (a.occurrence, &a.id).cmp(&(b.occurrence, &b.id)));
+    if instances.len() * 5 + 5 > MAX_MEMBERS {
+        return Err(PackError::Container(format!(
+            "{} occurrences are more than one pack holds; make a pack per occurrence",
+            instances.len()
+        )));
+    }
+    let ids: Vec<String> = instances.iter().map(|i| i.id.clone()).collect();
+    let notifications: Vec<_> = outbox(state, records)
+        .into_iter()
+        .filter(|m| m.instance.as_ref().is_some_and(|i| ids.contains(i)))
+        .collect();
+    let (history, chain) = history(state, records, |r| {
+        r.review.as_deref() == Some(review) || r.instance.as_ref().is_some_and(|i| ids.contains(i))
+    });
+    let mut members: Members = vec![
+        ("definition.json".into(), json_bytes(def)),
+        ("notifications.json".into(), json_bytes(&notifications)),
+        (HISTORY.into(), history),
+    ];
+    for inst in &instances {
+        let o = occurrence(state, records, inst, created);
+        let id = &inst.id;
+        members.extend([
+            (format!("{id}/population.csv"), o.population),
+            (format!("{id}/decisions.csv"), o.decisions),
+            (format!("{id}/stages.json"), o.stages),
+            (format!("{id}/results.csv"), o.results),
+            (format!("{id}/signoffs.csv"), o.signoffs),
+        ]);
+    }
+    Ok((members, chain, ids))
 }
 
 /// Build the signed pack of `instance`: `records` is the whole log (the history and the
@@ -383,18 +498,48 @@ pub fn evidence_pack(
         review: def.id.clone(),
         review_name: def.name.clone(),
         instance: inst.id.clone(),
+        instances: Vec::new(),
         created,
         chain,
-        members: members
-            .iter()
-            .map(|(name, bytes)| MemberDigest {
-                name: name.clone(),
-                size: bytes.len() as u64,
-                sha256: sha256_hex(bytes),
-            })
-            .collect(),
+        members: digests(&members),
     };
     Ok(seal(&json_bytes(&manifest), members, signing_key, created))
+}
+
+/// Build the signed pack of a whole series (every occurrence of the review `review`): the
+/// same checks verify it; its manifest lists the `instances` instead of one `instance`.
+pub fn series_pack(
+    state: &State,
+    records: &[Record],
+    review: &str,
+    created: DateTime<Utc>,
+    signing_key: &[u8; 32],
+) -> Result<Vec<u8>, PackError> {
+    let (members, chain, instances) = series_members(state, records, review, created)?;
+    let def = &state.reviews[review].definition;
+    let manifest = Manifest {
+        format: PACK_FORMAT.into(),
+        version: PACK_VERSION,
+        review: def.id.clone(),
+        review_name: def.name.clone(),
+        instance: String::new(),
+        instances,
+        created,
+        chain,
+        members: digests(&members),
+    };
+    Ok(seal(&json_bytes(&manifest), members, signing_key, created))
+}
+
+fn digests(members: &Members) -> Vec<MemberDigest> {
+    members
+        .iter()
+        .map(|(name, bytes)| MemberDigest {
+            name: name.clone(),
+            size: bytes.len() as u64,
+            sha256: sha256_hex(bytes),
+        })
+        .collect()
 }
 
 /// Sign `manifest` and write the container: manifest, signature, then the members. Public so

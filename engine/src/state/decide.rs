@@ -222,6 +222,11 @@ pub fn decide(
         Command::AssignRemediation { .. }
         | Command::RecordRemediationEvidence { .. }
         | Command::MarkRemediationDone { .. } => crate::remediation::decide(state, cmd, actor, now),
+        Command::SignOff {
+            instance,
+            verdict,
+            comment,
+        } => crate::evidence::signoff::decide(state, actor, instance, *verdict, comment),
     }
 }
 

@@ -7,8 +7,17 @@ use wasm_bindgen_futures::JsFuture;
 
 /// Offer `text` as a file download: a Blob behind a temporary `<a download>` that is clicked.
 pub fn download(filename: &str, mime: &str, text: &str) -> Result<(), String> {
+    save(filename, mime, &JsValue::from_str(text))
+}
+
+/// Offer `bytes` (an evidence pack) as a file download, like [`download`].
+pub fn download_bytes(filename: &str, mime: &str, bytes: &[u8]) -> Result<(), String> {
+    save(filename, mime, &js_sys::Uint8Array::from(bytes))
+}
+
+fn save(filename: &str, mime: &str, part: &JsValue) -> Result<(), String> {
     let fail = |what: &str, e: JsValue| format!("Could not prepare the download ({what}: {e:?})");
-    let parts = js_sys::Array::of1(&JsValue::from_str(text));
+    let parts = js_sys::Array::of1(part);
     let options = web_sys::BlobPropertyBag::new();
     options.set_type(mime);
     let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)

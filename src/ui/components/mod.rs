@@ -6,7 +6,7 @@ mod filters;
 mod page;
 mod shell;
 
-pub use files::{download, read_text};
+pub use files::{download, download_bytes, read_text};
 pub use filters::FilterSelect;
 pub use page::{Coming, NotFound, Page, Restricted};
 pub use shell::{ActingAs, Shell, NAV};

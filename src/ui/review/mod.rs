@@ -430,6 +430,7 @@ fn InstanceOverview(id: String) -> impl IntoView {
         {apply_section}
         {progress}
         <ResultsTable id=id.get_value() />
+        <crate::ui::evidence::EvidencePackSection id=id.get_value() />
         {move || dialog_open.get().then(|| view! { <StopReviewDialog id=id.get_value() open=dialog_open on_confirm=confirm_stop /> })}
         {move || stage_dialog_open.get().then(|| stage_dialog.get_untracked()).flatten().map(|(stage, outcome)| view! {
             <StopStageDialog stage=stage outcome=outcome open=stage_dialog_open on_confirm=confirm_stop_stage />

@@ -21,6 +21,7 @@ pub fn Settings() -> impl IntoView {
                 <StorageSection />
                 <BackupSection />
                 <sync::SyncSection />
+                <crate::ui::evidence::SigningKeySection />
                 <ResetSection />
             </div>
         </Page>
