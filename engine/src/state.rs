@@ -571,7 +571,12 @@ pub fn decide(
             if definition.schedule.start <= now {
                 let n = latest_due_occurrence(&definition.schedule, 0, now);
                 if let Some(at) = definition.schedule.occurrence_start(n) {
-                    events.extend(start_occurrence(state, definition, n, at));
+                    events.extend(start_occurrence(
+                        state,
+                        definition,
+                        n,
+                        created_start(at, now),
+                    ));
                 }
             }
             Ok(events)
@@ -770,6 +775,17 @@ fn reviewer_item<'a>(
 }
 
 /// The events that start occurrence `n` of a review: one instance per resource.
+/// When an occurrence due at creation starts: one scheduled earlier today (a start date of
+/// today means midnight UTC) starts at creation, so reviewers keep the whole stage; one from
+/// an earlier day keeps its scheduled time, as catch-up does.
+fn created_start(scheduled: DateTime<Utc>, now: DateTime<Utc>) -> DateTime<Utc> {
+    if scheduled.date_naive() == now.date_naive() {
+        scheduled.max(now)
+    } else {
+        scheduled
+    }
+}
+
 fn start_occurrence(
     state: &State,
     def: &ReviewDefinition,
