@@ -10,17 +10,19 @@ use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
 use crate::runtime::use_runtime;
-use crate::ui::components::{FilterSelect, Page};
+use crate::ui::components::{FilterSelect, Page, TableRegion};
 use crate::ui::review::shared::{download, file_stamp, use_records, when};
 
 /// Rows drawn at most; the download holds every row that matches.
 const MAX_ROWS: usize = 500;
 
+/// The start of a day picked in a date field: midnight where the reader is, as times are shown.
 fn parse_day(s: &str) -> Option<chrono::DateTime<Utc>> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .ok()?
-        .and_hms_opt(0, 0, 0)
-        .map(|t| t.and_utc())
+    use chrono::Datelike;
+    let d = NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()?;
+    let local =
+        js_sys::Date::new_with_year_month_day(d.year() as u32, d.month0() as i32, d.day() as i32);
+    chrono::DateTime::from_timestamp_millis(local.get_time() as i64)
 }
 
 fn decision_from(value: &str) -> Option<Decision> {
@@ -163,8 +165,8 @@ pub fn History() -> impl IntoView {
                             <td>{r.reviewer_names.clone()}</td>
                             <td>{r.subject.clone()}</td>
                             <td>{r.decision.map(|d| d.label())}</td>
-                            <td>{r.details.clone()}</td>
-                            <td>{r.reason.clone()}</td>
+                            <td class="wide">{r.details.clone()}</td>
+                            <td class="wide">{r.reason.clone()}</td>
                         </tr>
                     }
                 })
@@ -174,12 +176,12 @@ pub fn History() -> impl IntoView {
                     {format!("{count} of {} event(s) match, newest first", rows.len())}
                     {(count > MAX_ROWS).then(|| format!("; the latest {MAX_ROWS} are listed — the download holds them all"))}
                 </p>
-                <div class="table-wrap">
+                <TableRegion label="Audit history">
                     <table class="history-table">
                         <caption class="visually-hidden">"Audit history"</caption>
                         <thead>
                             <tr>
-                                <th scope="col">"Date (UTC)"</th>
+                                <th scope="col">"Date"</th>
                                 <th scope="col">"Who"</th>
                                 <th scope="col">"Action"</th>
                                 <th scope="col">"Review"</th>
@@ -193,7 +195,7 @@ pub fn History() -> impl IntoView {
                         </thead>
                         <tbody>{body}</tbody>
                     </table>
-                </div>
+                </TableRegion>
             }
             .into_any()
         })

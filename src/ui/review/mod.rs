@@ -23,7 +23,7 @@ use self::dialog::{StopReviewDialog, StopStageDialog};
 use self::results::ResultsTable;
 use self::shared::{decode_param, status_class, status_label, use_records, when, ProgressChart};
 use crate::runtime::use_runtime;
-use crate::ui::components::Page;
+use crate::ui::components::{ConfirmDialog, Page, TableRegion};
 use crate::ui::session::administrator;
 
 #[component]
@@ -101,6 +101,7 @@ fn InstanceOverview(id: String) -> impl IntoView {
     // The stage the "Stop current stage" confirmation is open for, with its outcome text.
     let stage_dialog = RwSignal::new(None::<(usize, String)>);
     let stage_dialog_open = RwSignal::new(false);
+    let apply_dialog_open = RwSignal::new(false);
     let (records, records_problem) = use_records(runtime);
 
     let run = move |cmd: Command, reason: Option<String>, done: String| {
@@ -263,13 +264,10 @@ fn InstanceOverview(id: String) -> impl IntoView {
                             <button
                                 type="button"
                                 class="button-primary"
+                                id="apply-trigger"
                                 aria-describedby="apply-text"
                                 disabled=move || busy.get()
-                                on:click=move |_| run(
-                                    Command::ApplyResults { instance: id.get_value() },
-                                    None,
-                                    "Results were applied.".to_string(),
-                                )
+                                on:click=move |_| apply_dialog_open.set(true)
                             >
                                 "Apply results"
                             </button>
@@ -355,7 +353,7 @@ fn InstanceOverview(id: String) -> impl IntoView {
                         <section class="card stage-progress" aria-labelledby=heading_id.clone()>
                             <h3 id=heading_id.clone()>{format!("Stage {}", n + 1)}</h3>
                             <ProgressChart label=format!("Stage {}", n + 1) tally=tallies[n].clone() />
-                            <div class="table-wrap">
+                            <TableRegion label=format!("Reviewers of stage {}", n + 1)>
                                 <table>
                                     <caption class="visually-hidden">{format!("Reviewers of stage {}", n + 1)}</caption>
                                     <thead>
@@ -369,7 +367,7 @@ fn InstanceOverview(id: String) -> impl IntoView {
                                     </thead>
                                     <tbody>{rows}</tbody>
                                 </table>
-                            </div>
+                            </TableRegion>
                         </section>
                     }
                 })
@@ -422,6 +420,17 @@ fn InstanceOverview(id: String) -> impl IntoView {
         );
     });
 
+    let confirm_apply = Callback::new(move |()| {
+        apply_dialog_open.set(false);
+        run(
+            Command::ApplyResults {
+                instance: id.get_value(),
+            },
+            None,
+            "Results were applied.".to_string(),
+        );
+    });
+
     view! {
         {header}
         {timeline}
@@ -433,6 +442,17 @@ fn InstanceOverview(id: String) -> impl IntoView {
         {move || stage_dialog_open.get().then(|| stage_dialog.get_untracked()).flatten().map(|(stage, outcome)| view! {
             <StopStageDialog stage=stage outcome=outcome open=stage_dialog_open on_confirm=confirm_stop_stage />
         })}
+        {move || apply_dialog_open.get().then(|| {
+            let text = runtime.state.with_untracked(|s| {
+                s.instances.get(&id.get_value()).map(|inst| apply_counts(s, inst, runtime.now()))
+            });
+            view! {
+                <ConfirmDialog title="Apply results?" confirm="Apply results" trigger="apply-trigger" open=apply_dialog_open on_confirm=confirm_apply>
+                    <p>{text.unwrap_or_default()}</p>
+                    <p>"This cannot be undone: removed access has to be given back by hand."</p>
+                </ConfirmDialog>
+            }
+        })}
     }
 }
 
@@ -442,6 +462,22 @@ fn capitalize(s: &str) -> String {
         Some(f) => f.to_uppercase().chain(c).collect(),
         None => String::new(),
     }
+}
+
+/// What applying will do, in one sentence for the confirmation.
+fn apply_counts(s: &State, inst: &Instance, now: DateTime<Utc>) -> String {
+    let rows = results(s, inst, now);
+    let count = |effect: Effect| {
+        rows.iter()
+            .filter(|r| r.apply_result == ApplyResult::Applied { effect })
+            .count()
+    };
+    format!(
+        "{} access(es) will be removed and {} guest(s) blocked (deleted 30 days later); {} reviewee(s) keep their access. The list is under “What applying will change”.",
+        count(Effect::AccessRemoved),
+        count(Effect::GuestBlocked),
+        count(Effect::AccessKept),
+    )
 }
 
 /// Before apply: exactly which accesses will be removed, which guests blocked, and which

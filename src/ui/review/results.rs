@@ -11,7 +11,7 @@ use leptos::prelude::*;
 
 use super::shared::{download, file_stamp, when};
 use crate::runtime::use_runtime;
-use crate::ui::components::FilterSelect;
+use crate::ui::components::{FilterSelect, TableRegion};
 
 /// Rows drawn at most; the downloads always hold every row.
 const MAX_ROWS: usize = 500;
@@ -160,7 +160,7 @@ pub fn ResultsTable(id: String) -> impl IntoView {
                     {format!("{count} of {total} reviewee(s) shown")}
                     {(count > MAX_ROWS).then(|| format!("; the first {MAX_ROWS} are listed — the downloads hold every row"))}
                 </p>
-                <div class="table-wrap">
+                <TableRegion label="Results">
                     <table class="results-table">
                         <caption class="visually-hidden">"Results"</caption>
                         <thead>
@@ -174,7 +174,7 @@ pub fn ResultsTable(id: String) -> impl IntoView {
                         </thead>
                         <tbody>{body}</tbody>
                     </table>
-                </div>
+                </TableRegion>
             })
         })
     };

@@ -11,13 +11,9 @@ pub use crate::ui::components::download;
 
 use crate::runtime::Runtime;
 
-/// A moment as administrators read it, in UTC (the engine's clock).
+/// A moment as the reader reads it: their locale and time zone, zone named.
 pub fn when(at: DateTime<Utc>) -> String {
-    at.format("%Y-%m-%d %H:%M UTC").to_string()
-}
-
-pub fn day(at: DateTime<Utc>) -> String {
-    at.format("%Y-%m-%d").to_string()
+    crate::ui::components::local_time(at)
 }
 
 /// Stamp for file names: `20260105-0900`.

@@ -141,9 +141,9 @@ pub fn count(n: usize) -> String {
     out
 }
 
-/// "12 Dec 2026".
+/// "12 Dec 2026", in the reader's locale and time zone.
 pub fn date(at: DateTime<Utc>) -> String {
-    at.format("%-d %b %Y").to_string()
+    crate::ui::components::local_day(at)
 }
 
 /// "Last sign-in 94 days ago", "Never signed in".
