@@ -63,4 +63,15 @@ if ! python3 -c 'import aiosmtpd' >/dev/null 2>&1; then
     || python3 -m pip install --quiet --break-system-packages aiosmtpd
 fi
 
+# The accessibility audit (tests/a11y/audit.mjs): axe-core, and Playwright's driver for the
+# Chromium above (playwright-core downloads no browser of its own).
+AXE_VERSION=4.14.1
+PLAYWRIGHT_VERSION=1.64.1
+if ! grep -qs "\"version\": \"$AXE_VERSION\"" .tools/node_modules/axe-core/package.json \
+   || ! grep -qs "\"version\": \"$PLAYWRIGHT_VERSION\"" .tools/node_modules/playwright-core/package.json; then
+  say "installing axe-core $AXE_VERSION and playwright-core $PLAYWRIGHT_VERSION into .tools/"
+  npm install --prefix .tools --no-audit --no-fund --silent \
+    "axe-core@$AXE_VERSION" "playwright-core@$PLAYWRIGHT_VERSION" >/dev/null
+fi
+
 say "toolchain ready"

@@ -13,8 +13,8 @@ use crate::runtime::use_runtime;
 use crate::ui::components::{FilterSelect, Page, TableRegion};
 use crate::ui::review::shared::{download, file_stamp, use_records, when};
 
-/// Rows drawn at most; the download holds every row that matches.
-const MAX_ROWS: usize = 500;
+/// Rows per page; the download holds every row that matches.
+const PAGE: usize = 100;
 
 /// The start of a day picked in a date field: midnight where the reader is, as times are shown.
 fn parse_day(s: &str) -> Option<chrono::DateTime<Utc>> {
@@ -58,6 +58,12 @@ pub fn History() -> impl IntoView {
         reviewer: Some(reviewer.get()).filter(|r| !r.is_empty()),
         actor: Some(actor.get()).filter(|a| !a.is_empty()),
         decision: decision_from(&decision.get()),
+    });
+    // Page 0 is the newest; a new filter starts there again.
+    let page = RwSignal::new(0usize);
+    Effect::new(move |_| {
+        filter.track();
+        page.set(0);
     });
     let date_error = move || {
         let (f, t) = (from.get(), to.get());
@@ -150,10 +156,14 @@ pub fn History() -> impl IntoView {
             };
             let picked: Vec<&AuditRow> = rows.iter().filter(|r| f.matches(r)).collect();
             let count = picked.len();
+            let pages = count.div_ceil(PAGE).max(1);
+            let at = page.get().min(pages - 1);
+            let (first, last) = (at * PAGE, (at * PAGE + PAGE).min(count));
             let body = picked
                 .into_iter()
                 .rev()
-                .take(MAX_ROWS)
+                .skip(first)
+                .take(PAGE)
                 .map(|r| {
                     view! {
                         <tr>
@@ -171,10 +181,21 @@ pub fn History() -> impl IntoView {
                     }
                 })
                 .collect_view();
+            let pager = (pages > 1).then(|| view! {
+                <nav class="pager" aria-label="History pages">
+                    <button type="button" disabled=at == 0 on:click=move |_| page.update(|p| *p = p.saturating_sub(1))>
+                        "Newer"
+                    </button>
+                    <span class="meta">{format!("Page {} of {pages}", at + 1)}</span>
+                    <button type="button" disabled=at + 1 >= pages on:click=move |_| page.update(|p| *p += 1)>
+                        "Older"
+                    </button>
+                </nav>
+            });
             view! {
                 <p class="meta" role="status">
                     {format!("{count} of {} event(s) match, newest first", rows.len())}
-                    {(count > MAX_ROWS).then(|| format!("; the latest {MAX_ROWS} are listed — the download holds them all"))}
+                    {(count > PAGE).then(|| format!("; {}\u{2013}{last} shown — the download holds them all", first + 1))}
                 </p>
                 <TableRegion label="Audit history">
                     <table class="history-table">
@@ -196,6 +217,7 @@ pub fn History() -> impl IntoView {
                         <tbody>{body}</tbody>
                     </table>
                 </TableRegion>
+                {pager}
             }
             .into_any()
         })

@@ -21,8 +21,10 @@ use leptos_router::hooks::use_params_map;
 
 use self::dialog::{StopReviewDialog, StopStageDialog};
 use self::results::ResultsTable;
-use self::shared::{decode_param, status_class, status_label, use_records, when, ProgressChart};
-use crate::runtime::use_runtime;
+use self::shared::{
+    decode_param, instance_revision, status_class, status_label, use_records, when, ProgressChart,
+};
+use crate::runtime::{use_runtime, Runtime};
 use crate::ui::components::{ConfirmDialog, Page, TableRegion};
 use crate::ui::session::administrator;
 
@@ -59,6 +61,11 @@ pub fn ReviewOverview() -> impl IntoView {
 /// to it, or None when the review would complete. Read from the record the engine prepares,
 /// so the words match what happens.
 fn stop_stage_outcome(s: &State, id: &str, now: DateTime<Utc>) -> Option<(usize, usize)> {
+    // The last stage has no next one: no need to prepare the command over every reviewee.
+    let inst = s.instances.get(id)?;
+    if inst.current_stage + 1 >= inst.stages.len() {
+        return None;
+    }
     let ctx = Context {
         actor: administrator(),
         now,
@@ -79,6 +86,13 @@ fn stop_stage_outcome(s: &State, id: &str, now: DateTime<Utc>) -> Option<(usize,
         }
         _ => None,
     })
+}
+
+/// Reads the state for one section of the overview, re-run only when `rev` says this
+/// review changed.
+fn read<T>(runtime: Runtime, rev: Memo<u64>, f: impl FnOnce(&State) -> T) -> T {
+    rev.track();
+    runtime.state.with_untracked(f)
 }
 
 fn end_reason(reason: StageEndReason) -> &'static str {
@@ -103,6 +117,25 @@ fn InstanceOverview(id: String) -> impl IntoView {
     let stage_dialog_open = RwSignal::new(false);
     let apply_dialog_open = RwSignal::new(false);
     let (records, records_problem) = use_records(runtime);
+    // Sections re-render when this review changes, not on every change anywhere.
+    let rev = instance_revision(runtime, id.get_value());
+    // This review's messages (stage, recipient, reminder?), from the log: the Notified column.
+    let notified = Memo::new(move |_| {
+        records.with(|r| {
+            r.as_ref().map(|r| {
+                runtime.state.with_untracked(|s| {
+                    outbox(s, r)
+                        .into_iter()
+                        .filter(|m| m.instance.as_deref() == Some(id.get_value().as_str()))
+                        .map(|m| {
+                            let reminder = matches!(m.kind, MessageKind::Reminder);
+                            (m.stage, m.to.user_id().map(str::to_string), reminder)
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+        })
+    });
 
     let run = move |cmd: Command, reason: Option<String>, done: String| {
         busy.set(true);
@@ -122,7 +155,7 @@ fn InstanceOverview(id: String) -> impl IntoView {
     };
 
     let header = move || {
-        runtime.state.with(|s| {
+        read(runtime, rev, |s| {
             let inst = s.instances.get(&id.get_value())?;
             let def = s.definition_of(inst);
             Some(view! {
@@ -145,7 +178,7 @@ fn InstanceOverview(id: String) -> impl IntoView {
     };
 
     let timeline = move || {
-        runtime.state.with(|s| {
+        read(runtime, rev, |s| {
             let inst = s.instances.get(&id.get_value())?;
             let def = s.definition_of(inst);
             let stages = inst
@@ -199,7 +232,7 @@ fn InstanceOverview(id: String) -> impl IntoView {
 
     let actions = move || {
         let now = runtime.now();
-        runtime.state.with(|s| {
+        read(runtime, rev, |s| {
             let inst = s.instances.get(&id.get_value())?;
             let def = s.definition_of(inst);
             let open = inst.is_open();
@@ -296,8 +329,8 @@ fn InstanceOverview(id: String) -> impl IntoView {
     };
 
     let progress = move || {
-        let sent = records.with(|r| r.as_ref().map(|r| runtime.state.with(|s| outbox(s, r))));
-        runtime.state.with(|s| {
+        let sent = notified.get();
+        read(runtime, rev, |s| {
             let inst = s.instances.get(&id.get_value())?;
             let tallies = stage_progress(inst);
             let stages = inst
@@ -326,15 +359,10 @@ fn InstanceOverview(id: String) -> impl IntoView {
                             let notified = sent.as_ref().map(|msgs| {
                                 let kinds: Vec<&str> = msgs
                                     .iter()
-                                    .filter(|m| {
-                                        m.instance.as_deref() == Some(inst.id.as_str())
-                                            && m.stage == Some(n)
-                                            && m.to.user_id() == Some(r.reviewer.as_str())
+                                    .filter(|(stage, to, _)| {
+                                        *stage == Some(n) && to.as_deref() == Some(r.reviewer.as_str())
                                     })
-                                    .map(|m| match m.kind {
-                                        MessageKind::Reminder => "reminder",
-                                        _ => "start",
-                                    })
+                                    .map(|(_, _, reminder)| if *reminder { "reminder" } else { "start" })
                                     .collect();
                                 if kinds.is_empty() { "—".to_string() } else { kinds.join(", ") }
                             });
@@ -384,7 +412,7 @@ fn InstanceOverview(id: String) -> impl IntoView {
 
     let apply_section = move || {
         let now = runtime.now();
-        runtime.state.with(|s| {
+        read(runtime, rev, |s| {
             let inst = s.instances.get(&id.get_value())?;
             if inst.status == InstanceStatus::InProgress
                 || inst.status == InstanceStatus::NotStarted
@@ -437,7 +465,7 @@ fn InstanceOverview(id: String) -> impl IntoView {
         {actions}
         {apply_section}
         {progress}
-        <ResultsTable id=id.get_value() />
+        <ResultsTable id=id.get_value() rev=rev />
         {move || dialog_open.get().then(|| view! { <StopReviewDialog id=id.get_value() open=dialog_open on_confirm=confirm_stop /> })}
         {move || stage_dialog_open.get().then(|| stage_dialog.get_untracked()).flatten().map(|(stage, outcome)| view! {
             <StopStageDialog stage=stage outcome=outcome open=stage_dialog_open on_confirm=confirm_stop_stage />

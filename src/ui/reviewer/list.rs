@@ -887,7 +887,13 @@ fn row_view(
     let guest =
         (row.user_type == UserType::Guest).then(|| view! { <span class="badge">"Guest"</span> });
     let access = access_text(&row, kind.get_untracked());
-    let last = rows::last_sign_in(row.last_sign_in, now);
+    // A review started today: counted from its start, as the recommendation's "signed in …"
+    // is, so one row never shows two ages (an earlier start dates the recommendation).
+    let since = as_of
+        .get_untracked()
+        .filter(|at| at.date_naive() == now.date_naive())
+        .unwrap_or(now);
+    let last = rows::last_sign_in(row.last_sign_in, since);
     let ListState {
         selected,
         active,

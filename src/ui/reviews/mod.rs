@@ -72,7 +72,7 @@ pub fn Reviews() -> impl IntoView {
             }
             view! {
                 <p class="meta" role="status">{format!("{shown} of {total} review instance(s) shown")}</p>
-                <TableRegion label="Review instances">
+                <TableRegion label="Review instances table">
                     <table class="reviews-table">
                         <caption class="visually-hidden">"Review instances"</caption>
                         <thead>
