@@ -121,6 +121,8 @@ try {
     const link = await page.locator('.message-link a').first().getAttribute('href', { timeout: WAIT_MS });
     await go(page, link, 'reviewer page', width);
     await go(page, '/my-reviews', 'my access reviews', width);
+    // The link made this tab act as the reviewer; back to the administrator.
+    await page.getByLabel('Acting as').selectOption({ label: 'Administrator' });
 
     const stopped = await createReview(page, width, false);
     await click(page, 'Stop review');
@@ -141,6 +143,8 @@ try {
   }
 } catch (e) {
   problems.push(`the audit could not finish: ${e.message.split('\n')[0]}`);
+  const last = browser.contexts().flatMap(c => c.pages()).pop();
+  if (last) problems.push(`it was at ${last.url()}, showing: ${(await last.locator('main').innerText().catch(() => '')).slice(0, 600)}`);
 } finally {
   await browser.close();
   server.close();

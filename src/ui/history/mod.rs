@@ -62,7 +62,7 @@ pub fn History() -> impl IntoView {
     // Page 0 is the newest; a new filter starts there again.
     let page = RwSignal::new(0usize);
     Effect::new(move |_| {
-        filter.track();
+        let _ = filter.get();
         page.set(0);
     });
     let date_error = move || {

@@ -91,7 +91,8 @@ fn stop_stage_outcome(s: &State, id: &str, now: DateTime<Utc>) -> Option<(usize,
 /// Reads the state for one section of the overview, re-run only when `rev` says this
 /// review changed.
 fn read<T>(runtime: Runtime, rev: Memo<u64>, f: impl FnOnce(&State) -> T) -> T {
-    rev.track();
+    // `get`, not `track`: a memo only follows its sources once it has been computed.
+    let _ = rev.get();
     runtime.state.with_untracked(f)
 }
 

@@ -107,7 +107,7 @@ pub fn ResultsTable(
     };
 
     let shown = Memo::new(move |_| {
-        rev.track();
+        let _ = rev.get();
         let now = runtime.now();
         let (want_outcome, want_apply) = (outcome.get(), apply.get());
         let needle = search.get().trim().to_lowercase();
