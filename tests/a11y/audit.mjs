@@ -3,7 +3,7 @@
 // on any serious or critical violation, or a screen that scrolls sideways at 360 px, and
 // lists each by screen, rule and element.
 //
-//   node tests/a11y/audit.mjs DIST_DIR
+//   node tests/a11y/audit.mjs DIST_DIR     (A11Y_SHOTS=DIR also saves a screenshot per screen)
 //
 // Needs playwright-core and axe-core (scripts/setup.sh installs them into .tools/) and a
 // Chromium: CHROMIUM names it, else `chromium` on the PATH.
@@ -55,6 +55,11 @@ async function audit(page, screen, width) {
   });
   for (const v of violations.filter(v => v.impact === 'serious' || v.impact === 'critical')) {
     problems.push(`${width} px ${screen}: ${v.id} (${v.impact}) at ${v.targets.slice(0, 5).join(', ')}`);
+  }
+  // A11Y_SHOTS=DIR keeps a screenshot of each screen, to look at.
+  if (process.env.A11Y_SHOTS) {
+    const slug = screen.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '');
+    await page.screenshot({ path: path.join(process.env.A11Y_SHOTS, `${width}-${slug}.png`) });
   }
   const wide = await page.evaluate(() => document.documentElement.scrollWidth);
   if (wide > width) problems.push(`${width} px ${screen}: the page scrolls sideways (${wide} px wide)`);

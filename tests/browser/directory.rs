@@ -738,7 +738,7 @@ async fn replacing_the_whole_directory_with_a_graph_import() {
     choose_files(&input, &[("tenant-users.json", &file)]);
     let refused = import_error(&app).await;
     assert!(
-        refused.contains("does not exist in the directory"),
+        refused.contains("no longer exists after this import"),
         "{refused}"
     );
     assert!(

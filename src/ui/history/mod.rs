@@ -10,7 +10,7 @@ use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
 use crate::runtime::use_runtime;
-use crate::ui::components::{FilterSelect, Page, TableRegion};
+use crate::ui::components::{localize_timestamps, FilterSelect, Page, TableRegion};
 use crate::ui::review::shared::{download, file_stamp, use_records, when};
 
 /// Rows per page; the download holds every row that matches.
@@ -167,7 +167,7 @@ pub fn History() -> impl IntoView {
                 .map(|r| {
                     view! {
                         <tr>
-                            <td class="nowrap">{when(r.at)}</td>
+                            <td>{when(r.at)}</td>
                             <td>{r.actor.clone()}</td>
                             <td>{r.action.clone()}</td>
                             <td>{r.review_name.clone()}</td>
@@ -175,7 +175,7 @@ pub fn History() -> impl IntoView {
                             <td>{r.reviewer_names.clone()}</td>
                             <td>{r.subject.clone()}</td>
                             <td>{r.decision.map(|d| d.label())}</td>
-                            <td class="wide">{r.details.clone()}</td>
+                            <td class="wide">{localize_timestamps(&r.details)}</td>
                             <td class="wide">{r.reason.clone()}</td>
                         </tr>
                     }
@@ -183,11 +183,11 @@ pub fn History() -> impl IntoView {
                 .collect_view();
             let pager = (pages > 1).then(|| view! {
                 <nav class="pager" aria-label="History pages">
-                    <button type="button" disabled=at == 0 on:click=move |_| page.update(|p| *p = p.saturating_sub(1))>
+                    <button type="button" disabled={at == 0} on:click=move |_| page.update(|p| *p = p.saturating_sub(1))>
                         "Newer"
                     </button>
                     <span class="meta">{format!("Page {} of {pages}", at + 1)}</span>
-                    <button type="button" disabled=at + 1 >= pages on:click=move |_| page.update(|p| *p += 1)>
+                    <button type="button" disabled={at + 1 >= pages} on:click=move |_| page.update(|p| *p += 1)>
                         "Older"
                     </button>
                 </nav>

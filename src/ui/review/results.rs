@@ -220,11 +220,11 @@ pub fn ResultsTable(
                 </TableRegion>
                 {(pages > 1).then(|| view! {
                     <nav class="pager" aria-label="Results pages">
-                        <button type="button" disabled=shown.page == 0 on:click=move |_| page.update(|p| *p = p.saturating_sub(1))>
+                        <button type="button" disabled={shown.page == 0} on:click=move |_| page.update(|p| *p = p.saturating_sub(1))>
                             "Previous"
                         </button>
                         <span class="meta">{format!("Page {} of {pages}", shown.page + 1)}</span>
-                        <button type="button" disabled=shown.page + 1 >= pages on:click=move |_| page.update(|p| *p += 1)>
+                        <button type="button" disabled={shown.page + 1 >= pages} on:click=move |_| page.update(|p| *p += 1)>
                             "Next"
                         </button>
                     </nav>
