@@ -220,6 +220,12 @@ async fn stop_current_stage_moves_exactly_the_configured_reviewees() {
         button(&app.root, "Stop current stage")
     })
     .await;
+    // Stage 2 has not run: nobody "did not reach" it yet.
+    let results = text(&section_titled(&app.root, "Results").expect("the results"));
+    assert!(
+        results.contains("Stage not started") && !results.contains("Did not reach this stage"),
+        "{results}"
+    );
     let explains = text(&within(&app.root, "#stop-stage-text").expect("what stopping does"));
     assert!(
         explains.contains("Stage 2 starts at once with the 2 reviewee(s)"),

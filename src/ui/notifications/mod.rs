@@ -29,6 +29,10 @@ pub fn Notifications() -> impl IntoView {
         records.with(|r| r.as_ref().map(|r| runtime.state.with(|s| outbox(s, r))))
     });
 
+    // Messages carry paths; shown whole, as the recipient gets them from this address.
+    let origin = web_sys::window()
+        .and_then(|w| w.location().origin().ok())
+        .unwrap_or_default();
     let list = move || {
         let want = kind.get();
         let needle = search.get().trim().to_lowercase();
@@ -71,7 +75,7 @@ pub fn Notifications() -> impl IntoView {
                                 {address.map(|a| view! { " " <span class="meta">{format!("<{a}>")}</span> })}
                             </p>
                             <p class="message-body">{localize_timestamps(&m.body)}</p>
-                            <p class="message-link">"Link: " <a href=m.link.clone()>{m.link.clone()}</a></p>
+                            <p class="message-link">"Link: " <a href=m.link.clone()>{format!("{origin}{}", m.link)}</a></p>
                         </li>
                     }
                 })

@@ -5,7 +5,7 @@
 use attest_engine::definition::Outcome;
 use attest_engine::directory::AccessPath;
 use attest_engine::evidence::{apply_description, results_csv, results_json};
-use attest_engine::instance::{ApplyResult, Effect};
+use attest_engine::instance::{ApplyResult, Effect, StageStatus};
 use attest_engine::results::{results, OutcomeSource, ResultRow};
 use leptos::prelude::*;
 
@@ -23,7 +23,8 @@ struct Shown {
     total: usize,
     matching: usize,
     page: usize,
-    stages: usize,
+    /// Per stage: whether it has started (a reviewee can only miss a stage that ran).
+    started: Vec<bool>,
     rows: Vec<ResultRow>,
 }
 
@@ -132,7 +133,11 @@ pub fn ResultsTable(
                 total,
                 matching: count,
                 page,
-                stages: s.definition_of(inst).stages.len(),
+                started: inst
+                    .stages
+                    .iter()
+                    .map(|st| st.status != StageStatus::NotStarted)
+                    .collect(),
                 rows: matching.into_iter().skip(page * PAGE).take(PAGE).collect(),
             })
         })
@@ -142,15 +147,16 @@ pub fn ResultsTable(
         let shown = shown.get()?;
         runtime.state.with_untracked(|s| {
             let dir = &s.directory;
-            let stage_heads = (1..=shown.stages)
+            let stage_heads = (1..=shown.started.len())
                 .map(|n| view! { <th scope="col">{format!("Stage {n}")}</th> })
                 .collect_view();
             let body = shown
                 .rows
                 .iter()
                 .map(|r| {
-                    let stages = (0..shown.stages)
+                    let stages = (0..shown.started.len())
                         .map(|n| match r.stages.get(n) {
+                            None if !shown.started[n] => view! { <td class="muted">"Stage not started"</td> }.into_any(),
                             None => view! { <td class="muted">"Did not reach this stage"</td> }.into_any(),
                             Some(st) => match &st.decision {
                                 None => view! { <td><span class="decision decision-notreviewed">"Not reviewed"</span></td> }.into_any(),
