@@ -10,7 +10,7 @@ export WASM_BINDGEN_TEST_WEBDRIVER_JSON := $(CURDIR)/webdriver.json
 # Project-local tools (binaryen's wasm-opt) come first on the PATH, for trunk.
 export PATH := $(CURDIR)/.tools/node_modules/.bin:$(PATH)
 
-.PHONY: run dev dist serve test test-engine test-cli test-browser test-server setup bench load
+.PHONY: run dev dist serve test test-engine test-cli test-browser test-a11y test-server setup bench load
 
 ## run: serve the optimised, compressed app on http://127.0.0.1:8080 (embedded IndexedDB
 # mode: your data stays in the browser). The Attest server only hands out the files here,
@@ -45,6 +45,7 @@ test: setup
 	$(MAKE) --no-print-directory test-engine
 	$(MAKE) --no-print-directory test-cli
 	$(MAKE) --no-print-directory test-browser
+	$(MAKE) --no-print-directory test-a11y
 	$(MAKE) --no-print-directory test-server
 
 test-engine:
@@ -60,6 +61,12 @@ test-cli:
 test-browser:
 	cargo build -p attest --target wasm32-unknown-unknown --bin attest --bin reviewer
 	bash scripts/with-sync-server.sh cargo test -p attest --target wasm32-unknown-unknown
+
+# axe-core on every screen of the built app at 1280 and 360 px (tests/a11y/audit.mjs); bounded
+# so a screen that never settles fails instead of hanging.
+test-a11y:
+	trunk build --dist target/a11y-dist
+	timeout 900 node tests/a11y/audit.mjs target/a11y-dist
 
 test-server:
 	cargo test -p attest-server

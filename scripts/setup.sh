@@ -57,12 +57,16 @@ if ! [ -x .tools/node_modules/.bin/wasm-opt ] \
 fi
 
 # playwright-core drives the system Chromium (it downloads no browser): `make bench` times a
-# mail link with network emulation (scripts/first-row.mjs); the verifier page's test
-# (cli/tests/verify_page.rs) opens verify.html from a file:// URL.
+# mail link with network emulation (scripts/first-row.mjs), the verifier page's test
+# (cli/tests/verify_page.rs) opens verify.html from a file:// URL, and the accessibility
+# audit (tests/a11y/audit.mjs) runs axe-core on every screen.
 PLAYWRIGHT_VERSION=1.65.1
-if ! grep -qs "\"version\": \"$PLAYWRIGHT_VERSION\"" .tools/node_modules/playwright-core/package.json; then
-  say "installing playwright-core $PLAYWRIGHT_VERSION into .tools/"
-  npm install --prefix .tools --no-audit --no-fund --silent "playwright-core@$PLAYWRIGHT_VERSION" >/dev/null
+AXE_VERSION=4.14.1
+if ! grep -qs "\"version\": \"$AXE_VERSION\"" .tools/node_modules/axe-core/package.json \
+   || ! grep -qs "\"version\": \"$PLAYWRIGHT_VERSION\"" .tools/node_modules/playwright-core/package.json; then
+  say "installing axe-core $AXE_VERSION and playwright-core $PLAYWRIGHT_VERSION into .tools/"
+  npm install --prefix .tools --no-audit --no-fund --silent \
+    "axe-core@$AXE_VERSION" "playwright-core@$PLAYWRIGHT_VERSION" >/dev/null
 fi
 
 # The server's mail test sends through a real SMTP server on loopback (aiosmtpd, from PyPI).

@@ -118,7 +118,8 @@ fn parse(args: Vec<String>) -> Result<Config, String> {
     });
     config.public_url = public_url;
     if let Some(path) = &evidence_key {
-        attest_server::evidence::load_or_create(path).map_err(|e| format!("--evidence-key: {e}"))?;
+        attest_server::evidence::load_or_create(path)
+            .map_err(|e| format!("--evidence-key: {e}"))?;
     }
     config.evidence_key = evidence_key;
     config.session_ttl = chrono::Duration::hours(session_hours.max(1));

@@ -220,6 +220,12 @@ async fn stop_current_stage_moves_exactly_the_configured_reviewees() {
         button(&app.root, "Stop current stage")
     })
     .await;
+    // Stage 2 has not run: nobody "did not reach" it yet.
+    let results = text(&section_titled(&app.root, "Results").expect("the results"));
+    assert!(
+        results.contains("Stage not started") && !results.contains("Did not reach this stage"),
+        "{results}"
+    );
     let explains = text(&within(&app.root, "#stop-stage-text").expect("what stopping does"));
     assert!(
         explains.contains("Stage 2 starts at once with the 2 reviewee(s)"),
@@ -333,6 +339,11 @@ async fn stop_review_then_apply_changes_the_directory_as_previewed() {
     .await;
     // Not supported items are shown before anything is applied.
     let results = wait_on(&app, "the results", || section_titled(&app.root, "Results")).await;
+    assert_eq!(
+        assert_tables_scroll_by_keyboard(&app.root),
+        ["Reviewers of stage 1", "Results table"],
+        "the overview's tables scroll inside boxes the keyboard reaches"
+    );
     let cannot = all_text(&results, "td.apply-unsupported");
     assert_eq!(cannot.len(), nested.len(), "{cannot:?}");
     assert!(
@@ -384,6 +395,11 @@ async fn stop_review_then_apply_changes_the_directory_as_previewed() {
 
     let members_before = members(&rt, "g-engineering");
     click(&wait_on(&app, "Apply results", || button(&app.root, "Apply results")).await);
+    let said = confirm(&app.root, "Apply results").await;
+    assert!(
+        said.contains(&format!("{} access(es) will be removed", previewed.len())),
+        "the confirmation says what applying removes: {said}"
+    );
     wait_status(&rt, &id, InstanceStatus::Applied).await;
     let members_after = members(&rt, "g-engineering");
     let removed: BTreeSet<String> = rt.state.with_untracked(|s| {
@@ -776,6 +792,10 @@ async fn a_tampered_history_report_fails_verification() {
         .then_some(())
     })
     .await;
+    assert_eq!(
+        assert_tables_scroll_by_keyboard(&app.root),
+        ["Audit history"]
+    );
     // "Done by" an administrator: the stop, not the reviewer's decision.
     let done_by = control_by_label(&app.root, "Done by").expect("the Done by filter");
     let admin_name = all(&done_by, "option")
@@ -921,6 +941,22 @@ async fn reminders_go_only_to_reviewers_with_undecided_items() {
         text(&message).contains("Please confirm who still needs this access."),
         "description for reviewers"
     );
+    // The deadline reads in the reader's locale and zone, not as the engine's UTC stamp.
+    let deadline = rt
+        .state
+        .with_untracked(|s| s.instances[&id].stages[0].deadline.unwrap());
+    let says = text(&message);
+    assert!(
+        says.contains(&format!(
+            "Please decide by {}.",
+            attest::ui::components::local_time(deadline)
+        )),
+        "{says}"
+    );
+    assert!(
+        !says.contains(&attest_engine::evidence::timestamp(deadline)),
+        "{says}"
+    );
     click(&link);
     wait_for("the reviewer page", || {
         (current_path() == format!("/my-reviews/{id}/1")).then_some(())
@@ -1053,6 +1089,7 @@ async fn reduce_burden_moves_on_only_what_the_ending_stage_approved() {
     wait_status(&rt, &id, InstanceStatus::Completed).await;
     let before = members(&rt, "g-it-local-admin");
     click(&wait_on(&app, "Apply results", || button(&app.root, "Apply results")).await);
+    confirm(&app.root, "Apply results").await;
     wait_status(&rt, &id, InstanceStatus::Applied).await;
     let after = members(&rt, "g-it-local-admin");
     let reviewees: BTreeSet<String> = people.iter().map(|(_, u, _)| u.clone()).collect();

@@ -717,3 +717,73 @@ async fn a_group_whose_members_come_in_three_pages_imports_whole() {
         .state
         .with_untracked(|s| !s.directory.groups.contains_key("grp-dl")));
 }
+
+/// The first real import over the sample: kept, the sample's groups still name sample users
+/// and the files are refused (with the way out named); "Replace the whole directory" shows
+/// what is there now and after, and replaces it only when confirmed.
+#[wasm_bindgen_test]
+async fn replacing_the_whole_directory_with_a_graph_import() {
+    as_administrator();
+    let app = mount_with("/directory", test_config(50));
+    let runtime = ready_runtime().await;
+    let (users_before, groups_before) = runtime
+        .state
+        .with_untracked(|s| (s.directory.users.len(), s.directory.groups.len()));
+    assert!(groups_before > 0, "the sample has groups");
+    let file = graph_users(&[
+        ("f-1", "Zoe Newcomer", "Member"),
+        ("f-2", "Yann Visitor", "Guest"),
+    ]);
+    let input = file_input(&app).await;
+    choose_files(&input, &[("tenant-users.json", &file)]);
+    let refused = import_error(&app).await;
+    assert!(
+        refused.contains("no longer exists after this import"),
+        "{refused}"
+    );
+    assert!(
+        refused.contains("Replace the whole directory"),
+        "names the way out: {refused}"
+    );
+
+    click(&control_by_label(&app.root, "Replace the whole directory: remove them, e.g. the sample tenant's applications, roles and access packages").expect("the replace choice"));
+    choose_files(&input, &[("tenant-users.json", &file)]);
+    let question = wait_for("the confirmation", || {
+        app.root.query_selector(".import-confirm").ok().flatten()
+    })
+    .await;
+    let rows: Vec<Vec<String>> = all(&question, "tbody tr")
+        .iter()
+        .map(|row| all(row, "th, td").iter().map(text).collect())
+        .collect();
+    assert_eq!(
+        rows[0],
+        ["Users".to_string(), users_before.to_string(), "2".into()]
+    );
+    assert_eq!(
+        rows[1],
+        ["Groups".to_string(), groups_before.to_string(), "0".into()]
+    );
+    wait_for("focus on Cancel", || {
+        (document().active_element()?.id() == "import-confirm-cancel").then_some(())
+    })
+    .await;
+    assert_eq!(
+        runtime.state.with_untracked(|s| s.directory.users.len()),
+        users_before,
+        "nothing changes before the confirmation"
+    );
+    click(&button(&question, "Replace the directory").expect("the confirm button"));
+    let done = wait_for("the import report", || {
+        report(&app).filter(|t| !t.starts_with("Replace the whole directory"))
+    })
+    .await;
+    assert!(
+        done.starts_with("Imported 2 users; the directory was replaced"),
+        "{done}"
+    );
+    runtime.state.with_untracked(|s| {
+        assert_eq!(s.directory.users.len(), 2);
+        assert!(s.directory.groups.is_empty() && s.directory.applications.is_empty());
+    });
+}

@@ -629,6 +629,15 @@ async fn accepting_recommendations_asks_for_the_required_justification() {
             .collect()
     });
     assert!(!approving.is_empty(), "a reviewee recommended for approval");
+    let with_recommendation = rt.state.with_untracked(|s| {
+        mine.iter()
+            .filter(|(i, _)| {
+                s.instances[&instance].items[*i as usize]
+                    .recommendation
+                    .is_some()
+            })
+            .count()
+    });
     drop(app);
     let app = mount_with(&reviewer_link(&instance, 0, "u-000002"), config);
     let rt = ready_runtime().await;
@@ -637,6 +646,9 @@ async fn accepting_recommendations_asks_for_the_required_justification() {
         &find_by_text(&app.root, "button", "Accept recommendations")
             .expect("the Accept recommendations button"),
     );
+    if with_recommendation > 1 {
+        confirm(&app.root, "Accept recommendations").await;
+    }
     let alert = wait_for("the refusal", || {
         app.root
             .query_selector(".rv-decide [role='alert']")
@@ -664,6 +676,9 @@ async fn accepting_recommendations_asks_for_the_required_justification() {
         &find_by_text(&app.root, "button", "Accept recommendations")
             .expect("the Accept recommendations button"),
     );
+    if with_recommendation > 1 {
+        confirm(&app.root, "Accept recommendations").await;
+    }
     let first = approving[0];
     wait_for("the approvals", || decision_of(&rt, &instance, first, 0)).await;
     for item in &approving {
@@ -697,7 +712,7 @@ async fn recommendations_of_a_review_that_started_earlier_say_when_they_were_mad
     .await;
     drop(app);
     let app = mount_with(&reviewer_link(&instance, 0, "u-000002"), config);
-    let dated = format!("As of {}: ", start.format("%-d %b %Y"));
+    let dated = format!("As of {}: ", attest::ui::components::local_day(start));
     let reason = wait_for("a dated recommendation", || {
         all(&app.root, ".rv-sub")
             .into_iter()
@@ -772,6 +787,15 @@ async fn accept_recommendations_touches_only_undecided_items() {
         "a review that started today does not date its recommendations"
     );
     click(&accept);
+    // Deciding more than one at once asks first.
+    let undecided = recommended.len() - 1;
+    if undecided > 1 {
+        let said = confirm(&app.root, "Accept recommendations").await;
+        assert!(
+            said.contains(&format!("Accept {undecided} recommendations?")),
+            "says how many it decides: {said}"
+        );
+    }
     let (last, _) = *recommended.last().unwrap();
     wait_for("recommendations accepted", || {
         decision_of(&rt, &instance, last, 0)

@@ -39,8 +39,15 @@ impl Drop for ReviewerMounted {
 
 fn mount_reviewer_bundle(path: &str, config: attest::AppConfig) -> ReviewerMounted {
     set_path(path);
-    let root: HtmlElement = crate::support::document().create_element("div").unwrap().unchecked_into();
-    crate::support::document().body().unwrap().append_child(&root).unwrap();
+    let root: HtmlElement = crate::support::document()
+        .create_element("div")
+        .unwrap()
+        .unchecked_into();
+    crate::support::document()
+        .body()
+        .unwrap()
+        .append_child(&root)
+        .unwrap();
     let owner = Owner::new();
     let handle = owner.with(|| {
         leptos::mount::mount_to(
@@ -112,7 +119,10 @@ pub async fn administrator_with_a_review_link(server: &str, secret: &str, users:
     type_into(&field("Your name"), "Ada Admin");
     type_into(&field("Administrator secret"), secret);
     click(&button(&root, "Connect").expect("a Connect button"));
-    eventually("the administrator's app to sync", || synced(&root).then_some(())).await;
+    eventually("the administrator's app to sync", || {
+        synced(&root).then_some(())
+    })
+    .await;
 
     let (group, reviewer) = admin.state.with_untracked(|s| {
         let dir = &s.directory;

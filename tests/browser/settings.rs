@@ -210,3 +210,66 @@ async fn reset_says_what_is_lost_then_loads_the_sample() {
         assert_eq!(s.directory.users.len(), 10, "the sample tenant is back");
     });
 }
+
+/// The element that has keyboard focus, described for failure messages.
+fn focused() -> String {
+    crate::support::document()
+        .active_element()
+        .map(|el| format!("{} {:?} #{}", el.tag_name(), text(&el), el.id()))
+        .unwrap_or_default()
+}
+
+async fn wait_focus(what: &str, expected: impl Fn(&web_sys::Element) -> bool) {
+    wait_for(what, || {
+        let active = crate::support::document().active_element()?;
+        expected(&active).then_some(())
+    })
+    .await;
+}
+
+/// Focus never falls to the page body when a Settings control goes away: the reset
+/// question's Cancel takes it, Cancel gives it back, a chosen restore file moves it to the
+/// question's Cancel (or to the refusal), and Cancel returns it to the file input.
+#[wasm_bindgen_test]
+async fn settings_dialogs_keep_focus_where_the_person_is() {
+    let app = mount_with("/settings", test_config(10));
+    let runtime = ready_runtime().await;
+    let reset = wait_for("Reset to sample tenant", || {
+        button(&app.root, "Reset to sample tenant")
+    })
+    .await;
+    click(&reset);
+    wait_focus("focus on the reset question's Cancel", |el| {
+        text(el) == "Cancel" && el.closest("[role='alertdialog']").ok().flatten().is_some()
+    })
+    .await;
+    click(&crate::support::document().active_element().unwrap());
+    wait_focus("focus back on Reset to sample tenant", |el| {
+        text(el) == "Reset to sample tenant"
+    })
+    .await;
+
+    let file = runtime.store().unwrap().backup().await.unwrap();
+    let input = control_by_label(&app.root, "Restore from file").expect("the file input");
+    choose_file(&input, "attest-backup.json", &file);
+    wait_focus("focus on the restore question's Cancel", |el| {
+        text(el) == "Cancel" && el.closest(".settings-confirm").ok().flatten().is_some()
+    })
+    .await;
+    click(&crate::support::document().active_element().unwrap());
+    wait_focus("focus back on the file input", |el| {
+        el.id() == "settings-restore-file"
+    })
+    .await;
+
+    choose_file(&input, "notes.json", r#"{"hello": "world"}"#);
+    wait_focus("focus on the refusal", |el| {
+        el.id() == "settings-restore-outcome"
+    })
+    .await;
+    assert!(
+        status_text(&app.root, "settings-restore-outcome").contains("Nothing was changed"),
+        "{}",
+        focused()
+    );
+}

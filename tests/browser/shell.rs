@@ -269,3 +269,41 @@ async fn people_with_the_same_name_are_told_apart_in_acting_as() {
         );
     }
 }
+
+/// Message texts carry the engine's UTC stamps; the screen shows each in the reader's locale
+/// and zone and leaves everything else, stamp-like or not, as it was.
+#[wasm_bindgen_test]
+fn engine_timestamps_in_texts_are_shown_in_the_readers_time() {
+    let show = |at: chrono::DateTime<chrono::Utc>| format!("<{}>", at.format("%d %H:%M"));
+    for (text, expected) in [
+        (
+            "Please decide by 2026-12-05T14:21:00Z.",
+            "Please decide by <05 14:21>.",
+        ),
+        (
+            "From 2026-12-05T00:00:00Z to 2026-12-06T01:02:03Z",
+            "From <05 00:00> to <06 01:02>",
+        ),
+        ("Team T-shirts and a Tuesday", "Team T-shirts and a Tuesday"),
+        (
+            "Not a day 2026-13-05T00:00:00Z",
+            "Not a day 2026-13-05T00:00:00Z",
+        ),
+        (
+            "Zone given 2026-12-05T00:00:00+01:00",
+            "Zone given 2026-12-05T00:00:00+01:00",
+        ),
+        ("2026-12-05T00:00:00Z", "<05 00:00>"),
+        ("Ünïcödé T 2026-12-05T09:30:00Z ✓", "Ünïcödé T <05 09:30> ✓"),
+    ] {
+        assert_eq!(attest::ui::components::localize_with(text, show), expected);
+    }
+    let at = chrono::DateTime::parse_from_rfc3339("2026-12-05T14:21:00Z")
+        .unwrap()
+        .with_timezone(&chrono::Utc);
+    let local = attest::ui::components::local_time(at);
+    assert!(
+        !local.contains("2026-12-05T") && local.contains("2026"),
+        "a readable local time: {local}"
+    );
+}

@@ -534,10 +534,20 @@ async fn backups_carry_sha256_and_earlier_fnv_backups_still_restore() {
     assert_ne!(edited, earlier);
 
     let other = Store::open(&database_name()).await.unwrap();
-    let err = other.restore(&edited).await.expect_err("an edited FNV backup");
+    let err = other
+        .restore(&edited)
+        .await
+        .expect_err("an edited FNV backup");
     assert!(matches!(err, BackupError::Checksum { .. }), "{err}");
-    assert_eq!(other.load().await.unwrap(), State::default(), "nothing written");
-    let restored = other.restore(&earlier).await.expect("an FNV backup restores");
+    assert_eq!(
+        other.load().await.unwrap(),
+        State::default(),
+        "nothing written"
+    );
+    let restored = other
+        .restore(&earlier)
+        .await
+        .expect("an FNV backup restores");
     assert_eq!(restored, log.state);
     assert_eq!(other.load().await.unwrap(), log.state);
 }

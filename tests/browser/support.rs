@@ -332,3 +332,40 @@ impl PageWatch {
         }
     }
 }
+
+/// Clicks `label` in the confirmation dialog that an irreversible action opens, once it is
+/// shown, and returns the dialog's text (what it said would happen).
+pub async fn confirm(root: &Element, label: &str) -> String {
+    let dialog = wait_for("the confirmation dialog", || {
+        root.query_selector("[role='dialog']").ok().flatten()
+    })
+    .await;
+    let said = text(&dialog);
+    click(
+        &button(&dialog, label)
+            .unwrap_or_else(|| panic!("no {label:?} in the confirmation: {said}")),
+    );
+    said
+}
+
+/// Every table under `root` sits in a box a keyboard can reach and scroll, named for
+/// screen readers (axe `scrollable-region-focusable`); returns the boxes' names.
+pub fn assert_tables_scroll_by_keyboard(root: &Element) -> Vec<String> {
+    let tables = all(root, "table");
+    assert!(!tables.is_empty(), "a table is shown: {}", text(root));
+    tables
+        .iter()
+        .map(|table| {
+            let region = table
+                .closest(".table-wrap")
+                .ok()
+                .flatten()
+                .unwrap_or_else(|| panic!("a table outside a scrolling box: {}", text(table)));
+            assert_eq!(region.get_attribute("tabindex").as_deref(), Some("0"));
+            assert_eq!(region.get_attribute("role").as_deref(), Some("region"));
+            let name = region.get_attribute("aria-label").unwrap_or_default();
+            assert!(!name.is_empty(), "the box is named");
+            name
+        })
+        .collect()
+}

@@ -84,7 +84,12 @@ pub fn decide(
             if definition.schedule.start <= now {
                 let n = latest_due_occurrence(&definition.schedule, 0, now);
                 if let Some(at) = definition.schedule.occurrence_start(n) {
-                    events.extend(start_occurrence(state, definition, n, at));
+                    events.extend(start_occurrence(
+                        state,
+                        definition,
+                        n,
+                        created_start(at, now),
+                    ));
                 }
             }
             Ok(events)
@@ -286,4 +291,15 @@ pub(super) fn reviewer_item<'a>(
         .get(item as usize)
         .filter(|it| inst.is_reviewer(it, stage, reviewer))
         .ok_or(EngineError::NotYourItem { item, stage })
+}
+
+/// When an occurrence due at creation starts: one scheduled earlier today (a start date of
+/// today means midnight UTC) starts at creation, so reviewers keep the whole stage; one from
+/// an earlier day keeps its scheduled time, as catch-up does.
+fn created_start(scheduled: DateTime<Utc>, now: DateTime<Utc>) -> DateTime<Utc> {
+    if scheduled.date_naive() == now.date_naive() {
+        scheduled.max(now)
+    } else {
+        scheduled
+    }
 }

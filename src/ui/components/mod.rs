@@ -1,12 +1,20 @@
 //! Pieces shared by every screen: the navigation shell, the page frame, placeholders,
-//! file download/read and list filters.
+//! confirmation dialogs,
+//! file download/read, list filters, the scrollable table box and
+//! dates in the reader's locale.
 
+mod dialog;
 mod files;
 mod filters;
 mod page;
 mod shell;
+mod table;
+mod time;
 
+pub use dialog::{focus_id, keep_focus_inside, ConfirmDialog};
 pub use files::{download, download_bytes, read_text};
 pub use filters::FilterSelect;
 pub use page::{Coming, NotFound, Page, Restricted};
 pub use shell::{ActingAs, Shell, NAV};
+pub use table::TableRegion;
+pub use time::{local_day, local_time, localize_timestamps, localize_with};

@@ -138,10 +138,16 @@ pub fn ActingAs() -> impl IntoView {
     let current = Memo::new(move |_| session.acting_as.with(option_value));
     let options =
         move || {
-            let mut options = vec![(
-                option_value(&administrator()),
-                ADMINISTRATOR_NAME.to_owned(),
-            ), ("auditor".to_owned(), crate::ui::session::AUDITOR_NAME.to_owned())];
+            let mut options = vec![
+                (
+                    option_value(&administrator()),
+                    ADMINISTRATOR_NAME.to_owned(),
+                ),
+                (
+                    "auditor".to_owned(),
+                    crate::ui::session::AUDITOR_NAME.to_owned(),
+                ),
+            ];
             session.identities.with(|users| {
                 options.extend(users.iter().map(|(id, name)| {
                     (option_value(&Actor::User { id: id.clone() }), name.clone())

@@ -130,7 +130,7 @@ fn text(s: impl Into<String>) -> AnyView {
 }
 
 fn date(at: DateTime<Utc>) -> String {
-    at.format("%Y-%m-%d").to_string()
+    crate::ui::components::local_day(at)
 }
 
 fn path_text(dir: &Directory, path: &AccessPath) -> AnyView {

@@ -9,13 +9,13 @@ use attest_engine::import::{
     bundle_files, export_graph, import_csv, split_bundle, GraphImport, ImportError, ImportProgress,
     ImportSummary,
 };
-use attest_engine::Command;
+use attest_engine::{Command, Directory};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
 use crate::runtime::yield_to_browser;
-use crate::ui::components::read_text;
+use crate::ui::components::{read_text, TableRegion};
 
 use super::count;
 use crate::runtime::{use_runtime, Runtime};
@@ -48,14 +48,56 @@ enum Status {
         done: usize,
         total: usize,
     },
+    /// "Replace the whole directory": converted and checked, waiting for the person to
+    /// confirm with the before and after counts in view.
+    Confirming {
+        before: Counts,
+        after: Counts,
+        files: Vec<String>,
+    },
     Saving,
     Imported(Report),
     Failed(Failure),
 }
 
+/// How many users, groups, applications, roles and access packages a directory holds.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Counts([usize; 5]);
+
+const COLLECTIONS: [&str; 5] = [
+    "Users",
+    "Groups",
+    "Applications",
+    "Directory roles",
+    "Access packages",
+];
+
+impl Counts {
+    fn of(d: &Directory) -> Counts {
+        Counts([
+            d.users.len(),
+            d.groups.len(),
+            d.applications.len(),
+            d.roles.len(),
+            d.access_packages.len(),
+        ])
+    }
+}
+
+/// A converted directory waiting for "Replace the whole directory" to be confirmed.
+struct Pending {
+    replace: bool,
+    directory: Directory,
+    summary: ImportSummary,
+    files: Vec<String>,
+    started: f64,
+}
+
 #[derive(Clone, Debug, PartialEq)]
 struct Report {
     summary: ImportSummary,
+    /// The whole directory was replaced: nothing outside the files was kept.
+    replaced: bool,
     files: Vec<String>,
     seconds: f64,
 }
@@ -103,11 +145,15 @@ fn is_csv(name: &str) -> bool {
     name.to_ascii_lowercase().ends_with(".csv")
 }
 
-/// Read, convert and commit `files`; the returned status is the outcome to show.
+/// Read, convert and commit `files`; the returned status is the outcome to show. With
+/// `replace`, nothing of the current directory is kept, and the converted directory waits in
+/// `pending` for the person to confirm.
 async fn import_files(
     runtime: Runtime,
     files: Vec<web_sys::File>,
     status: RwSignal<Status>,
+    replace: bool,
+    pending: StoredValue<Option<Pending>>,
 ) -> Status {
     let started = js_sys::Date::now();
     status.set(Status::Reading { files: files.len() });
@@ -128,25 +174,58 @@ async fn import_files(
     texts.sort_by(|a, b| a.0.cmp(&b.0));
     let names: Vec<String> = texts.iter().map(|(n, _)| n.clone()).collect();
     let (csv, json): (Vec<_>, Vec<_>) = texts.into_iter().partition(|(name, _)| is_csv(name));
-    let converted = convert(runtime, &json, &csv, status).await;
+    let converted = convert(runtime, &json, &csv, status, replace).await;
     let (directory, summary) = match converted {
         Ok(done) => done,
         Err(e) => return Status::Failed(Failure::File(e)),
     };
+    if replace {
+        let before = runtime.state.with_untracked(|s| Counts::of(&s.directory));
+        let after = Counts::of(&directory);
+        pending.set_value(Some(Pending {
+            replace,
+            directory,
+            summary,
+            files: names.clone(),
+            started,
+        }));
+        return Status::Confirming {
+            before,
+            after,
+            files: names,
+        };
+    }
+    save(
+        runtime,
+        status,
+        Pending {
+            replace,
+            directory,
+            summary,
+            files: names,
+            started,
+        },
+    )
+    .await
+}
+
+/// Commit a converted directory through the engine; the outcome to show.
+async fn save(runtime: Runtime, status: RwSignal<Status>, done: Pending) -> Status {
     status.set(Status::Saving);
     yield_to_browser().await;
-    let source = format!("Import of {}", names.join(", "));
+    let source = format!("Import of {}", done.files.join(", "));
     match runtime
         .run(Command::ImportDirectory {
-            directory: Box::new(directory),
+            directory: Box::new(done.directory),
             source,
         })
         .await
     {
         Ok(()) => Status::Imported(Report {
-            summary,
-            files: names,
-            seconds: (js_sys::Date::now() - started) / 1000.0,
+            summary: done.summary,
+            replaced: done.replace,
+            files: done.files,
+            seconds: (js_sys::Date::now() - done.started) / 1000.0,
         }),
         Err(e) => Status::Failed(Failure::Refused(e.to_string())),
     }
@@ -181,7 +260,8 @@ async fn convert(
     json: &[(String, String)],
     csv: &[(String, String)],
     status: RwSignal<Status>,
-) -> Result<(attest_engine::Directory, ImportSummary), ImportError> {
+    replace: bool,
+) -> Result<(Directory, ImportSummary), ImportError> {
     let mut directory = None;
     let mut summary = ImportSummary::default();
     if !json.is_empty() {
@@ -208,10 +288,15 @@ async fn convert(
             }
         }
         yield_to_browser().await;
-        // Copy only the collections the files do not replace from the live directory.
-        runtime
-            .state
-            .with_untracked(|s| import.keep_from(&s.directory));
+        // Copy only the collections the files do not replace from the live directory
+        // (nothing when the whole directory is replaced).
+        if replace {
+            import.keep_from(&Directory::default());
+        } else {
+            runtime
+                .state
+                .with_untracked(|s| import.keep_from(&s.directory));
+        }
         in_slices(
             || import.step(STEP_ITEMS),
             |p| {
@@ -239,6 +324,7 @@ async fn convert(
     if !csv.is_empty() {
         let (converted, s) = match &directory {
             Some(dir) => import_csv(dir, csv)?,
+            None if replace => import_csv(&Directory::default(), csv)?,
             None => runtime
                 .state
                 .with_untracked(|s| import_csv(&s.directory, csv))?,
@@ -251,7 +337,7 @@ async fn convert(
 }
 
 /// "Imported 1,234 users and 56 groups; collections not in the files were kept."
-fn summary_text(s: &ImportSummary) -> String {
+fn summary_text(s: &ImportSummary, replaced: bool) -> String {
     let parts: Vec<String> = [
         (s.users, "user", "users"),
         (s.groups, "group", "groups"),
@@ -288,10 +374,11 @@ fn summary_text(s: &ImportSummary) -> String {
     };
     format!(
         "Imported {listed}{links}{}.",
-        if kept {
-            "; collections not in the files were kept"
-        } else {
-            ""
+        match (kept, replaced) {
+            (true, false) => "; collections not in the files were kept",
+            (true, true) =>
+                "; the directory was replaced: collections not in the files are now empty",
+            (false, _) => "",
         }
     )
 }
@@ -314,6 +401,8 @@ pub fn reveal() {
 pub fn ImportCard() -> impl IntoView {
     let runtime = use_runtime();
     let status = RwSignal::new(Status::Idle);
+    let replace = RwSignal::new(false);
+    let pending = StoredValue::new(None::<Pending>);
     let dragging = RwSignal::new(false);
     let busy = Memo::new(move |_| status.with(Status::busy));
     let running_reviews = Memo::new(move |_| {
@@ -326,11 +415,33 @@ pub fn ImportCard() -> impl IntoView {
         if files.is_empty() || busy.get_untracked() {
             return;
         }
+        let replace = replace.get_untracked();
         spawn_local(async move {
-            let outcome = import_files(runtime, files, status).await;
+            let outcome = import_files(runtime, files, status, replace, pending).await;
             status.set(outcome);
         });
     };
+    // The file picker is disabled while files convert, which drops focus: the question's
+    // Cancel takes it.
+    Effect::new(move |_| {
+        if status.with(|s| matches!(s, Status::Confirming { .. })) {
+            request_animation_frame(|| crate::ui::components::focus_id("import-confirm-cancel"));
+        }
+    });
+    let confirm = Callback::new(move |yes: bool| {
+        let Some(done) = pending.try_update_value(Option::take).flatten() else {
+            return;
+        };
+        if !yes {
+            status.set(Status::Idle);
+            crate::ui::components::focus_id(INPUT_ID);
+            return;
+        }
+        spawn_local(async move {
+            let outcome = save(runtime, status, done).await;
+            status.set(outcome);
+        });
+    });
     let on_change = move |ev: leptos::ev::Event| {
         let Some(input) = ev
             .target()
@@ -369,6 +480,17 @@ pub fn ImportCard() -> impl IntoView {
                 "Microsoft Graph JSON (users, groups, servicePrincipals, directory roles and access packages, or a file exported here) or CSV (users, groups, memberships). Collections in the files replace the current ones; the others are kept. A group's members may come as pages of /groups/{id}/members, chosen together and named in order (members-1.json, members-2.json, ...). A file with any problem is rejected whole."
             </p>
             <p class="snapshot-note">{snapshot_note}</p>
+            <fieldset class="import-mode">
+                <legend>"Collections the files do not hold"</legend>
+                <label>
+                    <input type="radio" name="import-mode" prop:checked=move || !replace.get() on:change=move |_| replace.set(false) />
+                    "Keep them (add to the current directory)"
+                </label>
+                <label>
+                    <input type="radio" name="import-mode" prop:checked=move || replace.get() on:change=move |_| replace.set(true) />
+                    "Replace the whole directory: remove them, e.g. the sample tenant's applications, roles and access packages"
+                </label>
+            </fieldset>
             <div
                 class="drop-zone"
                 class:dragging=move || dragging.get()
@@ -389,13 +511,17 @@ pub fn ImportCard() -> impl IntoView {
                 />
                 <label for=INPUT_ID class="button button-primary">"Choose files"</label>
             </div>
-            <ImportStatus status />
+            <ImportStatus status confirm />
         </section>
     }
 }
 
 #[component]
-fn ImportStatus(status: RwSignal<Status>) -> impl IntoView {
+fn ImportStatus(
+    status: RwSignal<Status>,
+    /// Answers "Replace the whole directory?": true replaces, false drops the import.
+    confirm: Callback<bool>,
+) -> impl IntoView {
     move || {
         match status.get() {
         Status::Idle => ().into_any(),
@@ -427,6 +553,35 @@ fn ImportStatus(status: RwSignal<Status>) -> impl IntoView {
             </div>
         }
         .into_any(),
+        Status::Confirming { before, after, files } => view! {
+            <div class="import-report import-confirm" role="group" aria-labelledby="import-confirm-q">
+                <p class="import-headline" id="import-confirm-q">
+                    {format!("Replace the whole directory with {}?", files.join(", "))}
+                </p>
+                <TableRegion label="What the directory holds now and after the import">
+                    <table>
+                        <thead>
+                            <tr><th scope="col">"Collection"</th><th scope="col">"Now"</th><th scope="col">"After"</th></tr>
+                        </thead>
+                        <tbody>
+                            {COLLECTIONS.iter().enumerate().map(|(i, name)| view! {
+                                <tr>
+                                    <th scope="row">{*name}</th>
+                                    <td class="num">{count(before.0[i])}</td>
+                                    <td class="num">{count(after.0[i])}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                </TableRegion>
+                <p>"Everything now in the directory that the files do not hold is removed. Running reviews keep the snapshot they started with."</p>
+                <div class="page-actions">
+                    <button type="button" class="button-danger" on:click=move |_| confirm.run(true)>"Replace the directory"</button>
+                    <button type="button" id="import-confirm-cancel" on:click=move |_| confirm.run(false)>"Cancel"</button>
+                </div>
+            </div>
+        }
+        .into_any(),
         Status::Saving => view! {
             <div class="import-progress" role="status">
                 <p>"Saving the new directory\u{2026}"</p>
@@ -436,7 +591,7 @@ fn ImportStatus(status: RwSignal<Status>) -> impl IntoView {
         .into_any(),
         Status::Imported(report) => view! {
             <div class="import-report import-ok" role="status">
-                <p class="import-headline">{summary_text(&report.summary)}</p>
+                <p class="import-headline">{summary_text(&report.summary, report.replaced)}</p>
                 {(!report.summary.notices.is_empty()).then(|| view! {
                     <ul class="import-notices">
                         {report.summary.notices.iter().map(|n| view! { <li>{n.clone()}</li> }).collect::<Vec<_>>()}
@@ -452,6 +607,9 @@ fn ImportStatus(status: RwSignal<Status>) -> impl IntoView {
             let detail = match failure {
                 Failure::File(e) => view! {
                     <p class="import-headline">"The import was rejected."</p>
+                    {(e.file == attest_engine::import::CURRENT_DIRECTORY || e.problem.contains("does not exist in the directory")).then(|| view! {
+                        <p>"If the files hold a whole tenant, choose \u{201c}Replace the whole directory\u{201d} above: the collections kept from the current directory (such as the sample's applications) may name people the files do not have."</p>
+                    })}
                     <dl class="import-error">
                         <div><dt>"File"</dt><dd>{e.file}</dd></div>
                         <div><dt>"Where"</dt><dd><code>{e.location}</code></dd></div>

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 
 use super::{count, follow, DirQuery, Go, Tab, FILTERS, INACTIVE_DAYS};
 use crate::runtime::use_runtime;
+use crate::ui::components::TableRegion;
 
 pub const PAGE_SIZE: usize = 50;
 
@@ -371,7 +372,7 @@ pub fn DirectoryList(query: Memo<DirQuery>, go: Go) -> impl IntoView {
             </div>
             {filters}
             <p class="directory-count" role="status">{summary}</p>
-            <div class="table-wrap">
+            <TableRegion label="Directory">
                 <table class="directory-table">
                     <thead>
                         <tr>
@@ -420,7 +421,7 @@ pub fn DirectoryList(query: Memo<DirQuery>, go: Go) -> impl IntoView {
                         }}
                     </tbody>
                 </table>
-            </div>
+            </TableRegion>
             <nav class="directory-pages" aria-label="Pages">
                 {page_link("Previous", -1)}
                 {page_link("Next", 1)}

@@ -10,17 +10,19 @@ use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
 use crate::runtime::use_runtime;
-use crate::ui::components::{FilterSelect, Page};
+use crate::ui::components::{localize_timestamps, FilterSelect, Page, TableRegion};
 use crate::ui::review::shared::{download, file_stamp, use_records, when};
 
-/// Rows drawn at most; the download holds every row that matches.
-const MAX_ROWS: usize = 500;
+/// Rows per page; the download holds every row that matches.
+const PAGE: usize = 100;
 
+/// The start of a day picked in a date field: midnight where the reader is, as times are shown.
 fn parse_day(s: &str) -> Option<chrono::DateTime<Utc>> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .ok()?
-        .and_hms_opt(0, 0, 0)
-        .map(|t| t.and_utc())
+    use chrono::Datelike;
+    let d = NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()?;
+    let local =
+        js_sys::Date::new_with_year_month_day(d.year() as u32, d.month0() as i32, d.day() as i32);
+    chrono::DateTime::from_timestamp_millis(local.get_time() as i64)
 }
 
 fn decision_from(value: &str) -> Option<Decision> {
@@ -56,6 +58,12 @@ pub fn History() -> impl IntoView {
         reviewer: Some(reviewer.get()).filter(|r| !r.is_empty()),
         actor: Some(actor.get()).filter(|a| !a.is_empty()),
         decision: decision_from(&decision.get()),
+    });
+    // Page 0 is the newest; a new filter starts there again.
+    let page = RwSignal::new(0usize);
+    Effect::new(move |_| {
+        let _ = filter.get();
+        page.set(0);
     });
     let date_error = move || {
         let (f, t) = (from.get(), to.get());
@@ -148,14 +156,18 @@ pub fn History() -> impl IntoView {
             };
             let picked: Vec<&AuditRow> = rows.iter().filter(|r| f.matches(r)).collect();
             let count = picked.len();
+            let pages = count.div_ceil(PAGE).max(1);
+            let at = page.get().min(pages - 1);
+            let (first, last) = (at * PAGE, (at * PAGE + PAGE).min(count));
             let body = picked
                 .into_iter()
                 .rev()
-                .take(MAX_ROWS)
+                .skip(first)
+                .take(PAGE)
                 .map(|r| {
                     view! {
                         <tr>
-                            <td class="nowrap">{when(r.at)}</td>
+                            <td>{when(r.at)}</td>
                             <td>{r.actor.clone()}</td>
                             <td>{r.action.clone()}</td>
                             <td>{r.review_name.clone()}</td>
@@ -163,23 +175,34 @@ pub fn History() -> impl IntoView {
                             <td>{r.reviewer_names.clone()}</td>
                             <td>{r.subject.clone()}</td>
                             <td>{r.decision.map(|d| d.label())}</td>
-                            <td>{r.details.clone()}</td>
-                            <td>{r.reason.clone()}</td>
+                            <td class="wide">{localize_timestamps(&r.details)}</td>
+                            <td class="wide">{r.reason.clone()}</td>
                         </tr>
                     }
                 })
                 .collect_view();
+            let pager = (pages > 1).then(|| view! {
+                <nav class="pager" aria-label="History pages">
+                    <button type="button" disabled={at == 0} on:click=move |_| page.update(|p| *p = p.saturating_sub(1))>
+                        "Newer"
+                    </button>
+                    <span class="meta">{format!("Page {} of {pages}", at + 1)}</span>
+                    <button type="button" disabled={at + 1 >= pages} on:click=move |_| page.update(|p| *p += 1)>
+                        "Older"
+                    </button>
+                </nav>
+            });
             view! {
                 <p class="meta" role="status">
                     {format!("{count} of {} event(s) match, newest first", rows.len())}
-                    {(count > MAX_ROWS).then(|| format!("; the latest {MAX_ROWS} are listed — the download holds them all"))}
+                    {(count > PAGE).then(|| format!("; {}\u{2013}{last} shown — the download holds them all", first + 1))}
                 </p>
-                <div class="table-wrap">
+                <TableRegion label="Audit history">
                     <table class="history-table">
                         <caption class="visually-hidden">"Audit history"</caption>
                         <thead>
                             <tr>
-                                <th scope="col">"Date (UTC)"</th>
+                                <th scope="col">"Date"</th>
                                 <th scope="col">"Who"</th>
                                 <th scope="col">"Action"</th>
                                 <th scope="col">"Review"</th>
@@ -193,7 +216,8 @@ pub fn History() -> impl IntoView {
                         </thead>
                         <tbody>{body}</tbody>
                     </table>
-                </div>
+                </TableRegion>
+                {pager}
             }
             .into_any()
         })

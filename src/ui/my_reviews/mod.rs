@@ -5,7 +5,7 @@ use attest_engine::view::{my_reviews, MyReview};
 use leptos::prelude::*;
 
 use crate::runtime::use_runtime;
-use crate::ui::components::Page;
+use crate::ui::components::{Page, TableRegion};
 use crate::ui::reviewer::rows::{count, date};
 use crate::ui::reviewer::{resource_label, reviewer_link};
 
@@ -99,7 +99,7 @@ fn review_table(reviews: Vec<MyReview>, me: &str, open: bool) -> impl IntoView {
     // Below 560 px each row becomes a small card (style/reviewer.css); the explicit roles keep
     // it a table for assistive technology whatever the display.
     view! {
-        <div class="table-wrap my-reviews-table">
+        <TableRegion label="My access reviews" class="my-reviews-table">
             <table role="table">
                 <thead role="rowgroup">
                     <tr role="row">
@@ -111,6 +111,6 @@ fn review_table(reviews: Vec<MyReview>, me: &str, open: bool) -> impl IntoView {
                 </thead>
                 <tbody role="rowgroup">{rows}</tbody>
             </table>
-        </div>
+        </TableRegion>
     }
 }

@@ -7,7 +7,7 @@ use attest_engine::outbox::{outbox, Message, MessageKind, Recipient};
 use leptos::prelude::*;
 
 use crate::runtime::use_runtime;
-use crate::ui::components::Page;
+use crate::ui::components::{localize_timestamps, Page};
 use crate::ui::review::shared::{use_records, when};
 
 /// Messages drawn at first; "Show more" adds as many again.
@@ -29,6 +29,10 @@ pub fn Notifications() -> impl IntoView {
         records.with(|r| r.as_ref().map(|r| runtime.state.with(|s| outbox(s, r))))
     });
 
+    // Messages carry paths; shown whole, as the recipient gets them from this address.
+    let origin = web_sys::window()
+        .and_then(|w| w.location().origin().ok())
+        .unwrap_or_default();
     let list = move || {
         let want = kind.get();
         let needle = search.get().trim().to_lowercase();
@@ -65,13 +69,13 @@ pub fn Notifications() -> impl IntoView {
                                 <span class="badge">{m.kind.label()}</span>
                                 <span class="meta">{when(m.at)}</span>
                             </div>
-                            <h2 class="message-subject">{m.subject.clone()}</h2>
+                            <h2 class="message-subject">{localize_timestamps(&m.subject)}</h2>
                             <p class="message-to">
                                 "To: " <strong>{m.to.name().to_string()}</strong>
                                 {address.map(|a| view! { " " <span class="meta">{format!("<{a}>")}</span> })}
                             </p>
-                            <p class="message-body">{m.body.clone()}</p>
-                            <p class="message-link">"Link: " <a href=m.link.clone()>{m.link.clone()}</a></p>
+                            <p class="message-body">{localize_timestamps(&m.body)}</p>
+                            <p class="message-link">"Link: " <a href=m.link.clone()>{format!("{origin}{}", m.link)}</a></p>
                         </li>
                     }
                 })

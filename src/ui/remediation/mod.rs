@@ -18,8 +18,9 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
 use crate::runtime::{use_runtime, Runtime};
+use crate::ui::components::local_day as day;
 use crate::ui::components::{FilterSelect, Page};
-use crate::ui::review::shared::{day, download, file_stamp, use_records, when};
+use crate::ui::review::shared::{download, file_stamp, use_records, when};
 
 /// Rows drawn at most; the downloads hold every row that matches the filters.
 const MAX_ROWS: usize = 500;

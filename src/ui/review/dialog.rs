@@ -1,39 +1,16 @@
 //! The confirmations before "Stop review" and "Stop current stage": modal dialogs that say
 //! what will happen (how many reviewees are undecided, which stage ends, how many move on).
-//! Focus moves into them, Tab stays inside, Escape cancels, and focus returns to the button
-//! that opened them.
+//! Focus handling is the shared one of `components::ConfirmDialog`.
 
 use attest_engine::definition::NoResponse;
 use attest_engine::preview::stop_review_preview;
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
 
 use crate::runtime::use_runtime;
-
-fn focusables(root: &web_sys::Element) -> Vec<web_sys::HtmlElement> {
-    let Ok(list) =
-        root.query_selector_all("button:not([disabled]), textarea, input, select, a[href]")
-    else {
-        return Vec::new();
-    };
-    (0..list.length())
-        .filter_map(|i| list.item(i))
-        .filter_map(|n| n.dyn_into::<web_sys::HtmlElement>().ok())
-        .collect()
-}
+use crate::ui::components::{focus_id, keep_focus_inside, ConfirmDialog};
 
 fn focus_trigger() {
     focus_id("stop-review-trigger");
-}
-
-fn focus_id(id: &str) {
-    if let Some(el) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.get_element_by_id(id))
-        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
-    {
-        let _ = el.focus();
-    }
 }
 
 #[component]
@@ -132,44 +109,6 @@ pub fn StopReviewDialog(
     }
 }
 
-/// Escape closes the dialog; Tab and Shift+Tab wrap around inside it.
-fn keep_focus_inside(
-    ev: &web_sys::KeyboardEvent,
-    dialog_ref: NodeRef<leptos::html::Div>,
-    open: RwSignal<bool>,
-) {
-    match ev.key().as_str() {
-        "Escape" => {
-            ev.prevent_default();
-            open.set(false);
-        }
-        "Tab" => {
-            let Some(root) = dialog_ref.get() else { return };
-
-            let items = focusables(&root);
-            let (Some(first), Some(last)) = (items.first(), items.last()) else {
-                return;
-            };
-            let active = web_sys::window()
-                .and_then(|w| w.document())
-                .and_then(|d| d.active_element());
-            let at = |el: &web_sys::HtmlElement| {
-                active
-                    .as_ref()
-                    .is_some_and(|a| a == el.unchecked_ref::<web_sys::Element>())
-            };
-            if ev.shift_key() && at(first) {
-                ev.prevent_default();
-                let _ = last.focus();
-            } else if !ev.shift_key() && at(last) {
-                ev.prevent_default();
-                let _ = first.focus();
-            }
-        }
-        _ => {}
-    }
-}
-
 /// The confirmation before "Stop current stage": which stage ends and what happens next.
 #[component]
 pub fn StopStageDialog(
@@ -181,40 +120,16 @@ pub fn StopStageDialog(
     open: RwSignal<bool>,
     on_confirm: Callback<()>,
 ) -> impl IntoView {
-    let dialog_ref = NodeRef::<leptos::html::Div>::new();
-    let cancel_ref = NodeRef::<leptos::html::Button>::new();
-    Effect::new(move |_| {
-        if let Some(el) = cancel_ref.get() {
-            let _ = el.focus();
-        }
-    });
-    on_cleanup(|| focus_id("stop-stage-trigger"));
-    let on_keydown = move |ev: web_sys::KeyboardEvent| keep_focus_inside(&ev, dialog_ref, open);
     view! {
-        <div class="dialog-backdrop">
-            <div
-                class="dialog"
-                role="dialog"
-                aria-modal="true"
-                aria-labelledby="stop-stage-title"
-                aria-describedby="stop-stage-dialog-text"
-                node_ref=dialog_ref
-                on:keydown=on_keydown
-            >
-                <h2 id="stop-stage-title">{format!("Stop stage {}?", stage + 1)}</h2>
-                <div id="stop-stage-dialog-text">
-                    <p>{outcome}</p>
-                    <p>"Reviewers of this stage can no longer decide. This cannot be undone."</p>
-                </div>
-                <div class="dialog-actions">
-                    <button type="button" class="button-danger" on:click=move |_| on_confirm.run(())>
-                        "Stop stage"
-                    </button>
-                    <button type="button" node_ref=cancel_ref on:click=move |_| open.set(false)>
-                        "Cancel"
-                    </button>
-                </div>
-            </div>
-        </div>
+        <ConfirmDialog
+            title=format!("Stop stage {}?", stage + 1)
+            confirm="Stop stage"
+            trigger="stop-stage-trigger"
+            open=open
+            on_confirm=on_confirm
+        >
+            <p>{outcome}</p>
+            <p>"Reviewers of this stage can no longer decide. This cannot be undone."</p>
+        </ConfirmDialog>
     }
 }

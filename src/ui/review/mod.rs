@@ -22,9 +22,11 @@ use leptos_router::hooks::use_params_map;
 
 use self::dialog::{StopReviewDialog, StopStageDialog};
 use self::results::ResultsTable;
-use self::shared::{decode_param, status_class, status_label, use_records, when, ProgressChart};
-use crate::runtime::use_runtime;
-use crate::ui::components::Page;
+use self::shared::{
+    decode_param, instance_revision, status_class, status_label, use_records, when, ProgressChart,
+};
+use crate::runtime::{use_runtime, Runtime};
+use crate::ui::components::{ConfirmDialog, Page, TableRegion};
 use crate::ui::session::administrator;
 
 #[component]
@@ -60,6 +62,11 @@ pub fn ReviewOverview() -> impl IntoView {
 /// to it, or None when the review would complete. Read from the record the engine prepares,
 /// so the words match what happens.
 fn stop_stage_outcome(s: &State, id: &str, now: DateTime<Utc>) -> Option<(usize, usize)> {
+    // The last stage has no next one: no need to prepare the command over every reviewee.
+    let inst = s.instances.get(id)?;
+    if inst.current_stage + 1 >= inst.stages.len() {
+        return None;
+    }
     let ctx = Context {
         actor: administrator(),
         now,
@@ -82,6 +89,14 @@ fn stop_stage_outcome(s: &State, id: &str, now: DateTime<Utc>) -> Option<(usize,
     })
 }
 
+/// Reads the state for one section of the overview, re-run only when `rev` says this
+/// review changed.
+fn read<T>(runtime: Runtime, rev: Memo<u64>, f: impl FnOnce(&State) -> T) -> T {
+    // `get`, not `track`: a memo only follows its sources once it has been computed.
+    let _ = rev.get();
+    runtime.state.with_untracked(f)
+}
+
 fn end_reason(reason: StageEndReason) -> &'static str {
     match reason {
         StageEndReason::Deadline => "its duration ran out",
@@ -102,7 +117,27 @@ fn InstanceOverview(id: String) -> impl IntoView {
     // The stage the "Stop current stage" confirmation is open for, with its outcome text.
     let stage_dialog = RwSignal::new(None::<(usize, String)>);
     let stage_dialog_open = RwSignal::new(false);
+    let apply_dialog_open = RwSignal::new(false);
     let (records, records_problem) = use_records(runtime);
+    // Sections re-render when this review changes, not on every change anywhere.
+    let rev = instance_revision(runtime, id.get_value());
+    // This review's messages (stage, recipient, reminder?), from the log: the Notified column.
+    let notified = Memo::new(move |_| {
+        records.with(|r| {
+            r.as_ref().map(|r| {
+                runtime.state.with_untracked(|s| {
+                    outbox(s, r)
+                        .into_iter()
+                        .filter(|m| m.instance.as_deref() == Some(id.get_value().as_str()))
+                        .map(|m| {
+                            let reminder = matches!(m.kind, MessageKind::Reminder);
+                            (m.stage, m.to.user_id().map(str::to_string), reminder)
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+        })
+    });
 
     let run = move |cmd: Command, reason: Option<String>, done: String| {
         busy.set(true);
@@ -122,7 +157,7 @@ fn InstanceOverview(id: String) -> impl IntoView {
     };
 
     let header = move || {
-        runtime.state.with(|s| {
+        read(runtime, rev, |s| {
             let inst = s.instances.get(&id.get_value())?;
             let def = s.definition_of(inst);
             Some(view! {
@@ -145,7 +180,7 @@ fn InstanceOverview(id: String) -> impl IntoView {
     };
 
     let timeline = move || {
-        runtime.state.with(|s| {
+        read(runtime, rev, |s| {
             let inst = s.instances.get(&id.get_value())?;
             let def = s.definition_of(inst);
             let stages = inst
@@ -199,7 +234,7 @@ fn InstanceOverview(id: String) -> impl IntoView {
 
     let actions = move || {
         let now = runtime.now();
-        runtime.state.with(|s| {
+        read(runtime, rev, |s| {
             let inst = s.instances.get(&id.get_value())?;
             let def = s.definition_of(inst);
             let open = inst.is_open();
@@ -264,13 +299,10 @@ fn InstanceOverview(id: String) -> impl IntoView {
                             <button
                                 type="button"
                                 class="button-primary"
+                                id="apply-trigger"
                                 aria-describedby="apply-text"
                                 disabled=move || busy.get()
-                                on:click=move |_| run(
-                                    Command::ApplyResults { instance: id.get_value() },
-                                    None,
-                                    "Results were applied.".to_string(),
-                                )
+                                on:click=move |_| apply_dialog_open.set(true)
                             >
                                 "Apply results"
                             </button>
@@ -299,8 +331,8 @@ fn InstanceOverview(id: String) -> impl IntoView {
     };
 
     let progress = move || {
-        let sent = records.with(|r| r.as_ref().map(|r| runtime.state.with(|s| outbox(s, r))));
-        runtime.state.with(|s| {
+        let sent = notified.get();
+        read(runtime, rev, |s| {
             let inst = s.instances.get(&id.get_value())?;
             let tallies = stage_progress(inst);
             let stages = inst
@@ -329,15 +361,10 @@ fn InstanceOverview(id: String) -> impl IntoView {
                             let notified = sent.as_ref().map(|msgs| {
                                 let kinds: Vec<&str> = msgs
                                     .iter()
-                                    .filter(|m| {
-                                        m.instance.as_deref() == Some(inst.id.as_str())
-                                            && m.stage == Some(n)
-                                            && m.to.user_id() == Some(r.reviewer.as_str())
+                                    .filter(|(stage, to, _)| {
+                                        *stage == Some(n) && to.as_deref() == Some(r.reviewer.as_str())
                                     })
-                                    .map(|m| match m.kind {
-                                        MessageKind::Reminder => "reminder",
-                                        _ => "start",
-                                    })
+                                    .map(|(_, _, reminder)| if *reminder { "reminder" } else { "start" })
                                     .collect();
                                 if kinds.is_empty() { "—".to_string() } else { kinds.join(", ") }
                             });
@@ -356,7 +383,7 @@ fn InstanceOverview(id: String) -> impl IntoView {
                         <section class="card stage-progress" aria-labelledby=heading_id.clone()>
                             <h3 id=heading_id.clone()>{format!("Stage {}", n + 1)}</h3>
                             <ProgressChart label=format!("Stage {}", n + 1) tally=tallies[n].clone() />
-                            <div class="table-wrap">
+                            <TableRegion label=format!("Reviewers of stage {}", n + 1)>
                                 <table>
                                     <caption class="visually-hidden">{format!("Reviewers of stage {}", n + 1)}</caption>
                                     <thead>
@@ -370,7 +397,7 @@ fn InstanceOverview(id: String) -> impl IntoView {
                                     </thead>
                                     <tbody>{rows}</tbody>
                                 </table>
-                            </div>
+                            </TableRegion>
                         </section>
                     }
                 })
@@ -387,7 +414,7 @@ fn InstanceOverview(id: String) -> impl IntoView {
 
     let apply_section = move || {
         let now = runtime.now();
-        runtime.state.with(|s| {
+        read(runtime, rev, |s| {
             let inst = s.instances.get(&id.get_value())?;
             if inst.status == InstanceStatus::InProgress
                 || inst.status == InstanceStatus::NotStarted
@@ -423,19 +450,57 @@ fn InstanceOverview(id: String) -> impl IntoView {
         );
     });
 
+    let confirm_apply = Callback::new(move |()| {
+        apply_dialog_open.set(false);
+        run(
+            Command::ApplyResults {
+                instance: id.get_value(),
+            },
+            None,
+            "Results were applied.".to_string(),
+        );
+    });
+
     view! {
         {header}
         {timeline}
         {actions}
         {apply_section}
         {progress}
-        <ResultsTable id=id.get_value() />
+        <ResultsTable id=id.get_value() rev=rev />
         <crate::ui::evidence::EvidencePackSection id=id.get_value() />
         {move || dialog_open.get().then(|| view! { <StopReviewDialog id=id.get_value() open=dialog_open on_confirm=confirm_stop /> })}
         {move || stage_dialog_open.get().then(|| stage_dialog.get_untracked()).flatten().map(|(stage, outcome)| view! {
             <StopStageDialog stage=stage outcome=outcome open=stage_dialog_open on_confirm=confirm_stop_stage />
         })}
+        {move || apply_dialog_open.get().then(|| {
+            let text = runtime.state.with_untracked(|s| {
+                s.instances.get(&id.get_value()).map(|inst| apply_counts(s, inst, runtime.now()))
+            });
+            view! {
+                <ConfirmDialog title="Apply results?" confirm="Apply results" trigger="apply-trigger" open=apply_dialog_open on_confirm=confirm_apply>
+                    <p>{text.unwrap_or_default()}</p>
+                    <p>"This cannot be undone: removed access has to be given back by hand."</p>
+                </ConfirmDialog>
+            }
+        })}
     }
+}
+
+/// What applying will do, in one sentence for the confirmation.
+fn apply_counts(s: &State, inst: &Instance, now: DateTime<Utc>) -> String {
+    let rows = results(s, inst, now);
+    let count = |effect: Effect| {
+        rows.iter()
+            .filter(|r| r.apply_result == ApplyResult::Applied { effect })
+            .count()
+    };
+    format!(
+        "{} access(es) will be removed and {} guest(s) blocked (deleted 30 days later); {} reviewee(s) keep their access. The list is under “What applying will change”.",
+        count(Effect::AccessRemoved),
+        count(Effect::GuestBlocked),
+        count(Effect::AccessKept),
+    )
 }
 
 /// Before apply: exactly which accesses will be removed, which guests blocked, and which

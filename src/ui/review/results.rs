@@ -5,16 +5,28 @@
 use attest_engine::definition::Outcome;
 use attest_engine::directory::AccessPath;
 use attest_engine::evidence::{apply_description, results_csv, results_json};
-use attest_engine::instance::{ApplyResult, Effect};
+use attest_engine::instance::{ApplyResult, Effect, StageStatus};
 use attest_engine::results::{results, OutcomeSource, ResultRow};
 use leptos::prelude::*;
 
 use super::shared::{download, file_stamp, when};
 use crate::runtime::use_runtime;
-use crate::ui::components::FilterSelect;
+use crate::ui::components::{FilterSelect, TableRegion};
 
-/// Rows drawn at most; the downloads always hold every row.
-const MAX_ROWS: usize = 500;
+/// Rows per page; the downloads always hold every row.
+const PAGE: usize = 50;
+
+/// One page of the table as shown: a memo of it compares equal when a change elsewhere in
+/// the review leaves these rows as they were, and then nothing is drawn again.
+#[derive(Clone, PartialEq)]
+struct Shown {
+    total: usize,
+    matching: usize,
+    page: usize,
+    /// Per stage: whether it has started (a reviewee can only miss a stage that ran).
+    started: Vec<bool>,
+    rows: Vec<ResultRow>,
+}
 
 fn apply_kind(r: &ResultRow) -> &'static str {
     match &r.apply_result {
@@ -51,13 +63,25 @@ fn stem(id: &str) -> String {
 }
 
 #[component]
-pub fn ResultsTable(id: String) -> impl IntoView {
+pub fn ResultsTable(
+    id: String,
+    /// Changes when this review changes (`shared::instance_revision`).
+    rev: Memo<u64>,
+) -> impl IntoView {
     let runtime = use_runtime();
     let id = StoredValue::new(id);
     let outcome = RwSignal::new(String::new());
     let apply = RwSignal::new(String::new());
     let search = RwSignal::new(String::new());
     let problem = RwSignal::new(None::<String>);
+    let page = RwSignal::new(0usize);
+    // A new filter starts at the first page.
+    leptos::prelude::Effect::new(move |_| {
+        outcome.track();
+        apply.track();
+        search.track();
+        page.set(0);
+    });
 
     let save = move |json: bool| {
         let now = runtime.now();
@@ -83,18 +107,18 @@ pub fn ResultsTable(id: String) -> impl IntoView {
         }
     };
 
-    let table = move || {
+    let shown = Memo::new(move |_| {
+        let _ = rev.get();
         let now = runtime.now();
         let (want_outcome, want_apply) = (outcome.get(), apply.get());
         let needle = search.get().trim().to_lowercase();
-        runtime.state.with(|s| {
+        let page = page.get();
+        runtime.state.with_untracked(|s| {
             let inst = s.instances.get(&id.get_value())?;
-            let def = s.definition_of(inst);
-            let dir = &s.directory;
             let all = results(s, inst, now);
             let total = all.len();
-            let shown: Vec<&ResultRow> = all
-                .iter()
+            let matching: Vec<ResultRow> = all
+                .into_iter()
                 .filter(|r| want_outcome.is_empty() || outcome_value(r.outcome) == want_outcome)
                 .filter(|r| want_apply.is_empty() || apply_kind(r) == want_apply)
                 .filter(|r| {
@@ -103,16 +127,36 @@ pub fn ResultsTable(id: String) -> impl IntoView {
                         || r.user_principal_name.to_lowercase().contains(&needle)
                 })
                 .collect();
-            let count = shown.len();
-            let stage_heads = (1..=def.stages.len())
+            let count = matching.len();
+            let page = page.min(count.saturating_sub(1) / PAGE);
+            Some(Shown {
+                total,
+                matching: count,
+                page,
+                started: inst
+                    .stages
+                    .iter()
+                    .map(|st| st.status != StageStatus::NotStarted)
+                    .collect(),
+                rows: matching.into_iter().skip(page * PAGE).take(PAGE).collect(),
+            })
+        })
+    });
+
+    let table = move || {
+        let shown = shown.get()?;
+        runtime.state.with_untracked(|s| {
+            let dir = &s.directory;
+            let stage_heads = (1..=shown.started.len())
                 .map(|n| view! { <th scope="col">{format!("Stage {n}")}</th> })
                 .collect_view();
             let body = shown
-                .into_iter()
-                .take(MAX_ROWS)
+                .rows
+                .iter()
                 .map(|r| {
-                    let stages = (0..def.stages.len())
+                    let stages = (0..shown.started.len())
                         .map(|n| match r.stages.get(n) {
+                            None if !shown.started[n] => view! { <td class="muted">"Stage not started"</td> }.into_any(),
                             None => view! { <td class="muted">"Did not reach this stage"</td> }.into_any(),
                             Some(st) => match &st.decision {
                                 None => view! { <td><span class="decision decision-notreviewed">"Not reviewed"</span></td> }.into_any(),
@@ -155,12 +199,17 @@ pub fn ResultsTable(id: String) -> impl IntoView {
                     }
                 })
                 .collect_view();
+            let (first, last) = (shown.page * PAGE, (shown.page * PAGE + PAGE).min(shown.matching));
+            let pages = shown.matching.div_ceil(PAGE).max(1);
             Some(view! {
                 <p class="meta" role="status">
-                    {format!("{count} of {total} reviewee(s) shown")}
-                    {(count > MAX_ROWS).then(|| format!("; the first {MAX_ROWS} are listed — the downloads hold every row"))}
+                    {if shown.matching == 0 {
+                        format!("0 of {} reviewee(s) shown", shown.total)
+                    } else {
+                        format!("{}\u{2013}{last} of {} matching reviewee(s) ({} in the review)", first + 1, shown.matching, shown.total)
+                    }}
                 </p>
-                <div class="table-wrap">
+                <TableRegion label="Results table">
                     <table class="results-table">
                         <caption class="visually-hidden">"Results"</caption>
                         <thead>
@@ -174,7 +223,18 @@ pub fn ResultsTable(id: String) -> impl IntoView {
                         </thead>
                         <tbody>{body}</tbody>
                     </table>
-                </div>
+                </TableRegion>
+                {(pages > 1).then(|| view! {
+                    <nav class="pager" aria-label="Results pages">
+                        <button type="button" disabled={shown.page == 0} on:click=move |_| page.update(|p| *p = p.saturating_sub(1))>
+                            "Previous"
+                        </button>
+                        <span class="meta">{format!("Page {} of {pages}", shown.page + 1)}</span>
+                        <button type="button" disabled={shown.page + 1 >= pages} on:click=move |_| page.update(|p| *p += 1)>
+                            "Next"
+                        </button>
+                    </nav>
+                })}
             })
         })
     };

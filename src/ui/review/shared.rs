@@ -11,13 +11,9 @@ pub use crate::ui::components::download;
 
 use crate::runtime::Runtime;
 
-/// A moment as administrators read it, in UTC (the engine's clock).
+/// A moment as the reader reads it: their locale and time zone, zone named.
 pub fn when(at: DateTime<Utc>) -> String {
-    at.format("%Y-%m-%d %H:%M UTC").to_string()
-}
-
-pub fn day(at: DateTime<Utc>) -> String {
-    at.format("%Y-%m-%d").to_string()
+    crate::ui::components::local_time(at)
 }
 
 /// Stamp for file names: `20260105-0900`.
@@ -41,6 +37,47 @@ pub fn decode_param(raw: &str) -> String {
 /// record). `None` until first loaded; the second signal says why it could not be read.
 pub fn use_records(runtime: Runtime) -> (RwSignal<Option<Vec<Record>>>, RwSignal<Option<String>>) {
     runtime.log()
+}
+
+/// A fingerprint of what instance `id` holds (status, stages, every decision and apply
+/// result), recomputed on each state change in one pass without allocating. A screen of one
+/// review re-renders when it changes, not on every change anywhere.
+pub fn instance_revision(runtime: Runtime, id: String) -> Memo<u64> {
+    Memo::new(move |_| {
+        runtime
+            .state
+            .with(|s| s.instances.get(&id).map_or(0, fingerprint))
+    })
+}
+
+fn fingerprint(inst: &Instance) -> u64 {
+    // FNV-1a over small numbers: a change shows as a different value, collisions are harmless
+    // beyond one missed redraw.
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut mix = |v: i64| h = (h ^ v as u64).wrapping_mul(0x0000_0100_0000_01b3);
+    let at = |t: Option<chrono::DateTime<Utc>>| t.map_or(-1, |t| t.timestamp_millis());
+    mix(inst.status as i64);
+    mix(i64::from(inst.stopped));
+    mix(inst.current_stage as i64);
+    mix(at(inst.completed));
+    mix(at(inst.applied.as_ref().map(|a| a.at)));
+    for st in &inst.stages {
+        mix(st.status as i64);
+        mix(at(st.started));
+        mix(at(st.deadline));
+        mix(at(st.ended));
+        mix(i64::from(st.reminded));
+    }
+    for item in &inst.items {
+        mix(item.stage as i64);
+        mix(i64::from(item.apply_result.is_some()));
+        for d in item.decisions.iter().flatten() {
+            mix(d.decision as i64);
+            mix(d.at.timestamp_millis());
+            mix(d.justification.len() as i64);
+        }
+    }
+    h
 }
 
 pub fn status_label(inst: &Instance) -> &'static str {

@@ -24,6 +24,7 @@ use web_sys::{HtmlElement, KeyboardEvent};
 
 use super::rows::{self, Filters, SortBy};
 use crate::runtime::{use_runtime, RunError};
+use crate::ui::components::ConfirmDialog;
 
 /// Row heights in CSS pixels; the stylesheet lays rows out to fit exactly these.
 const WIDE_ROW: i32 = 84;
@@ -314,27 +315,10 @@ pub fn DecisionList(
             String::new(),
         );
     });
-    let accept = move |_| {
-        let chosen: Vec<u32> = selected.with_untracked(|s| s.iter().copied().collect());
-        let undecided: Vec<u32> = view.with_untracked(|v| {
-            v.as_ref()
-                .map(|v| {
-                    v.rows
-                        .iter()
-                        .filter(|r| r.decision.is_none() && r.recommendation.is_some())
-                        .filter(|r| chosen.is_empty() || chosen.contains(&r.item))
-                        .map(|r| r.item)
-                        .collect()
-                })
-                .unwrap_or_default()
-        });
-        if undecided.is_empty() {
-            bulk_message.set(Some(Err(
-                "There are no undecided reviewees with a recommendation here.".into(),
-            )));
-            return;
-        }
-        let items = (!chosen.is_empty()).then_some(chosen);
+    // Accepting on more than one reviewee asks first: (items to decide, items named, approvals).
+    let pending_accept = RwSignal::new(None::<(Vec<u32>, Option<Vec<u32>>, usize)>);
+    let accept_open = RwSignal::new(false);
+    let accept_now = move |undecided: Vec<u32>, items: Option<Vec<u32>>| {
         let justification = justification.get_untracked().trim().to_string();
         run_on_rows(
             undecided,
@@ -345,6 +329,62 @@ pub fn DecisionList(
             },
             justification,
         );
+    };
+    let accept = move |_| {
+        let chosen: Vec<u32> = selected.with_untracked(|s| s.iter().copied().collect());
+        let (undecided, approvals): (Vec<u32>, usize) = view.with_untracked(|v| {
+            let picked: Vec<&ReviewerRow> = v
+                .iter()
+                .flat_map(|v| v.rows.iter())
+                .filter(|r| r.decision.is_none() && r.recommendation.is_some())
+                .filter(|r| chosen.is_empty() || chosen.contains(&r.item))
+                .collect();
+            let approvals = picked
+                .iter()
+                .filter(|r| {
+                    r.recommendation
+                        .as_ref()
+                        .is_some_and(|rec| rec.decision == Decision::Approve)
+                })
+                .count();
+            (picked.into_iter().map(|r| r.item).collect(), approvals)
+        });
+        if undecided.is_empty() {
+            bulk_message.set(Some(Err(
+                "There are no undecided reviewees with a recommendation here.".into(),
+            )));
+            return;
+        }
+        let items = (!chosen.is_empty()).then_some(chosen);
+        if undecided.len() == 1 {
+            accept_now(undecided, items);
+        } else {
+            pending_accept.set(Some((undecided, items, approvals)));
+            accept_open.set(true);
+        }
+    };
+    let confirm_accept = Callback::new(move |()| {
+        accept_open.set(false);
+        if let Some((undecided, items, _)) = pending_accept.get_untracked() {
+            accept_now(undecided, items);
+        }
+    });
+    let accept_dialog = move || {
+        accept_open.get().then(|| pending_accept.get_untracked()).flatten().map(|(undecided, _, approvals)| {
+            let n = undecided.len();
+            view! {
+                <ConfirmDialog
+                    title=format!("Accept {n} recommendations?")
+                    confirm="Accept recommendations"
+                    trigger="rv-accept"
+                    open=accept_open
+                    on_confirm=confirm_accept
+                >
+                    <p>{format!("{approvals} reviewee(s) will be approved and {} denied, each with its recommendation's reason as the justification unless you typed one.", n - approvals)}</p>
+                    <p>"You can change each decision afterwards while the stage is open."</p>
+                </ConfirmDialog>
+            }
+        })
     };
 
     let state = ListState {
@@ -679,6 +719,7 @@ pub fn DecisionList(
                     <button
                         type="button"
                         class="button button-primary"
+                        id="rv-accept"
                         aria-describedby="rv-accept-hint"
                         on:click=accept
                     >
@@ -692,6 +733,7 @@ pub fn DecisionList(
                         "Accept recommendations decides the selected reviewees that are undecided and have a recommendation."
                     }}
                 </p>
+                {accept_dialog}
                 {move || bulk_message.get().map(|m| match m {
                     Ok(text) => view! { <p class="rv-bulk-ok" role="status">{text}</p> }.into_any(),
                     Err(text) => view! { <p class="rv-bulk-error" role="alert">{text}</p> }.into_any(),
@@ -845,7 +887,13 @@ fn row_view(
     let guest =
         (row.user_type == UserType::Guest).then(|| view! { <span class="badge">"Guest"</span> });
     let access = access_text(&row, kind.get_untracked());
-    let last = rows::last_sign_in(row.last_sign_in, now);
+    // A review started today: counted from its start, as the recommendation's "signed in …"
+    // is, so one row never shows two ages (an earlier start dates the recommendation).
+    let since = as_of
+        .get_untracked()
+        .filter(|at| at.date_naive() == now.date_naive())
+        .unwrap_or(now);
+    let last = rows::last_sign_in(row.last_sign_in, since);
     let ListState {
         selected,
         active,

@@ -131,9 +131,9 @@ pub fn shown(
 /// "10,000": counts read better with thousands separators (one helper for every screen).
 pub use attest_engine::words::thousands as count;
 
-/// "12 Dec 2026".
+/// "12 Dec 2026", in the reader's locale and time zone.
 pub fn date(at: DateTime<Utc>) -> String {
-    at.format("%-d %b %Y").to_string()
+    crate::ui::components::local_day(at)
 }
 
 /// "Last sign-in 94 days ago", "Never signed in".

@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::runtime::use_runtime;
-use crate::ui::components::{FilterSelect, Page};
+use crate::ui::components::{ConfirmDialog, FilterSelect, Page, TableRegion};
 use crate::ui::review::shared::{status_class, status_label, when, Meter};
 
 #[component]
@@ -18,6 +18,9 @@ pub fn Reviews() -> impl IntoView {
     let status = RwSignal::new(String::new());
     let search = RwSignal::new(String::new());
     let problem = RwSignal::new(None::<(String, String)>);
+    // The series the "End series?" confirmation is open for: (definition id, name, next start).
+    let ending = RwSignal::new(None::<(String, String, String)>);
+    let ending_open = RwSignal::new(false);
 
     let instances = move || {
         let want = status.get();
@@ -69,7 +72,7 @@ pub fn Reviews() -> impl IntoView {
             }
             view! {
                 <p class="meta" role="status">{format!("{shown} of {total} review instance(s) shown")}</p>
-                <div class="table-wrap">
+                <TableRegion label="Review instances table">
                     <table class="reviews-table">
                         <caption class="visually-hidden">"Review instances"</caption>
                         <thead>
@@ -83,7 +86,7 @@ pub fn Reviews() -> impl IntoView {
                         </thead>
                         <tbody>{rows}</tbody>
                     </table>
-                </div>
+                </TableRegion>
             }
             .into_any()
         })
@@ -133,7 +136,7 @@ pub fn Reviews() -> impl IntoView {
                                 {def.schedule.frequency.label()}
                                 {recurring.then(|| format!(", {ends}"))}
                                 " · " {format!("{} stage(s)", def.stages.len())}
-                                " · " {next}
+                                " · " {next.clone()}
                             </p>
                             {if instances.is_empty() {
                                 view! { <p class="meta">"No instance yet."</p> }.into_any()
@@ -155,9 +158,17 @@ pub fn Reviews() -> impl IntoView {
                                 .into_any()
                             }}
                             {can_end.then(|| {
-                                let id = def_id.clone();
+                                let chosen = (def_id.clone(), def.name.clone(), next.clone());
                                 view! {
-                                    <button type="button" aria-label=label on:click=move |_| end_series(id.clone())>
+                                    <button
+                                        type="button"
+                                        id=format!("end-series-{def_id}")
+                                        aria-label=label
+                                        on:click=move |_| {
+                                            ending.set(Some(chosen.clone()));
+                                            ending_open.set(true);
+                                        }
+                                    >
                                         "End series"
                                     </button>
                                 }
@@ -167,6 +178,27 @@ pub fn Reviews() -> impl IntoView {
                     }
                 })
                 .collect_view()
+        })
+    };
+
+    let confirm_end = Callback::new(move |()| {
+        ending_open.set(false);
+        if let Some((definition, _, _)) = ending.get_untracked() {
+            end_series(definition);
+        }
+    });
+    let end_dialog = move || {
+        ending_open.get().then(|| ending.get_untracked()).flatten().map(|(definition, name, next)| view! {
+            <ConfirmDialog
+                title=format!("End series {name}?")
+                confirm="End series"
+                trigger=format!("end-series-{definition}")
+                open=ending_open
+                on_confirm=confirm_end
+            >
+                <p>{format!("{next}. After you end the series, no further occurrence starts; instances already running go on to their end.")}</p>
+                <p>"This cannot be undone: to review again, create a new review."</p>
+            </ConfirmDialog>
         })
     };
 
@@ -201,6 +233,7 @@ pub fn Reviews() -> impl IntoView {
                 <h2 id="series-h" class="section-title">"Review series"</h2>
                 <ul class="series-list">{series}</ul>
             </section>
+            {end_dialog}
         </Page>
     }
 }

@@ -8,6 +8,7 @@ use super::{Outcome, OutcomeLine};
 use crate::runtime::use_runtime;
 use crate::store::check_backup;
 use crate::store::storage::human_bytes;
+use crate::ui::components::focus_id;
 
 /// A file that passed every check, waiting for the person to confirm the restore.
 #[derive(Clone)]
@@ -26,6 +27,14 @@ pub fn BackupSection() -> impl IntoView {
     let (restore_outcome, set_restore_outcome) = signal(None::<Outcome>);
     let checked = RwSignal::new(None::<Checked>);
     let busy = RwSignal::new(false);
+    // The file input is disabled while the file is checked, which drops focus: it goes to
+    // the confirmation's Cancel when the file passed, else to the outcome line.
+    let cancel_ref = NodeRef::<leptos::html::Button>::new();
+    Effect::new(move |_| {
+        if let Some(el) = cancel_ref.get() {
+            let _ = el.focus();
+        }
+    });
 
     let download = move |_| {
         let Some(store) = runtime.store() else {
@@ -85,11 +94,14 @@ pub fn BackupSection() -> impl IntoView {
                     Err(e) => Err(format!("Not restored: {e}. Nothing was changed.")),
                 },
             };
+            busy.set(false);
             match result {
                 Ok(ok) => checked.set(Some(ok)),
-                Err(e) => set_restore_outcome.set(Some(Outcome::Failed(e))),
+                Err(e) => {
+                    set_restore_outcome.set(Some(Outcome::Failed(e)));
+                    focus_id("settings-restore-outcome");
+                }
             }
-            busy.set(false);
         });
         // Choosing the same file again after a failure fires `change` again.
         input.set_value("");
@@ -116,6 +128,7 @@ pub fn BackupSection() -> impl IntoView {
             }
             checked.set(None);
             busy.set(false);
+            focus_id("settings-restore-outcome");
         });
     };
 
@@ -165,7 +178,15 @@ pub fn BackupSection() -> impl IntoView {
                         <button type="button" class="button button-danger" on:click=restore prop:disabled=move || busy.get()>
                             "Replace this browser's data with the backup"
                         </button>
-                        <button type="button" class="button button-secondary" on:click=move |_| checked.set(None)>
+                        <button
+                            type="button"
+                            class="button button-secondary"
+                            node_ref=cancel_ref
+                            on:click=move |_| {
+                                checked.set(None);
+                                focus_id("settings-restore-file");
+                            }
+                        >
                             "Cancel"
                         </button>
                     </div>

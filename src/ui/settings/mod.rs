@@ -43,7 +43,8 @@ pub fn OutcomeLine(
     #[prop(into)] id: String,
 ) -> impl IntoView {
     view! {
-        <p id=id class="settings-outcome" role="status" aria-live="polite">
+        // Focusable from script: when the control that acted disappears, focus lands here.
+        <p id=id class="settings-outcome" role="status" aria-live="polite" tabindex="-1">
             {move || match outcome.get() {
                 Some(Outcome::Done(text)) => view! { <span class="settings-done">{text}</span> }.into_any(),
                 Some(Outcome::Failed(text)) => view! { <span class="error">{text}</span> }.into_any(),

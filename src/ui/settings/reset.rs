@@ -6,6 +6,7 @@ use leptos::task::spawn_local;
 
 use super::{Outcome, OutcomeLine};
 use crate::runtime::use_runtime;
+use crate::ui::components::focus_id;
 
 #[component]
 pub fn ResetSection() -> impl IntoView {
@@ -13,6 +14,24 @@ pub fn ResetSection() -> impl IntoView {
     let confirming = RwSignal::new(false);
     let busy = RwSignal::new(false);
     let (outcome, set_outcome) = signal(None::<Outcome>);
+    // The question's Cancel takes focus when it appears (the button that opened it is gone);
+    // after Cancel, focus goes back to "Reset to sample tenant".
+    let cancel_ref = NodeRef::<leptos::html::Button>::new();
+    let trigger_ref = NodeRef::<leptos::html::Button>::new();
+    let returning = RwSignal::new(false);
+    Effect::new(move |_| {
+        if let Some(el) = cancel_ref.get() {
+            let _ = el.focus();
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(el) = trigger_ref.get() {
+            if returning.get_untracked() {
+                returning.set(false);
+                let _ = el.focus();
+            }
+        }
+    });
 
     let what_is_lost = move || {
         runtime.state.with(|s| {
@@ -46,6 +65,7 @@ pub fn ResetSection() -> impl IntoView {
             }
             confirming.set(false);
             busy.set(false);
+            focus_id("settings-reset-outcome");
         });
     };
 
@@ -63,6 +83,7 @@ pub fn ResetSection() -> impl IntoView {
                             type="button"
                             class="button button-danger"
                             aria-describedby="settings-reset-outcome"
+                            node_ref=trigger_ref
                             on:click=move |_| {
                                 set_outcome.set(None);
                                 confirming.set(true);
@@ -80,7 +101,16 @@ pub fn ResetSection() -> impl IntoView {
                         <button type="button" class="button button-danger" prop:disabled=move || busy.get() on:click=reset>
                             "Delete everything and load the sample"
                         </button>
-                        <button type="button" class="button button-secondary" prop:disabled=move || busy.get() on:click=move |_| confirming.set(false)>
+                        <button
+                            type="button"
+                            class="button button-secondary"
+                            node_ref=cancel_ref
+                            prop:disabled=move || busy.get()
+                            on:click=move |_| {
+                                returning.set(true);
+                                confirming.set(false);
+                            }
+                        >
                             "Cancel"
                         </button>
                     </div>
