@@ -1,0 +1,355 @@
+//! Storage: the same small set of operations on SQLite (a file, the default) and on
+//! PostgreSQL (a connection URL). The database is the server's only state, so several
+//! servers can share one PostgreSQL database.
+//!
+//! Writers serialize on a database lock (`BEGIN IMMEDIATE` on SQLite, an advisory
+//! transaction lock on PostgreSQL), so `seq` grows in commit order and a pull cursor never
+//! skips a record that commits later with a smaller `seq`.
+
+mod outbox;
+mod records;
+mod tokens;
+
+use std::marker::PhantomData;
+use std::time::Duration;
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("SQLite: {0}")]
+    Sqlite(rusqlite::Error),
+    #[error("PostgreSQL: {0}")]
+    Postgres(tokio_postgres::Error),
+    /// The database's disk is full: nothing was stored; writes work again once there is room.
+    #[error("the database's disk is full: {0}")]
+    DiskFull(String),
+    #[error("no database connection: {0}")]
+    Pool(String),
+    #[error("{0}")]
+    Other(String),
+}
+
+impl From<rusqlite::Error> for DbError {
+    fn from(e: rusqlite::Error) -> DbError {
+        match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::DiskFull) => DbError::DiskFull(e.to_string()),
+            _ => DbError::Sqlite(e),
+        }
+    }
+}
+
+impl From<tokio_postgres::Error> for DbError {
+    fn from(e: tokio_postgres::Error) -> DbError {
+        match e.code() {
+            Some(c) if *c == tokio_postgres::error::SqlState::DISK_FULL => {
+                DbError::DiskFull(e.to_string())
+            }
+            _ => DbError::Postgres(e),
+        }
+    }
+}
+
+type Result<T> = std::result::Result<T, DbError>;
+
+/// Key of the PostgreSQL advisory lock writers take (any constant shared by all servers).
+const WRITE_LOCK: i64 = 0x4174_7465_7374;
+
+/// SQLite connections per server: one writer at a time (the App's writer lock) plus
+/// readers, which WAL lets run beside it.
+const SQLITE_CONNECTIONS: usize = 4;
+/// PostgreSQL connections per server: writers use one at a time, readers the rest.
+const POSTGRES_CONNECTIONS: usize = 12;
+/// How long a request waits for a connection (or for a new one to be made) before it
+/// answers 503: a database restart costs a few seconds of 503s, never a hung request.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
+
+const SQLITE_MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../../migrations/sqlite/0001_init.sql")),
+    (2, include_str!("../../migrations/sqlite/0002_delivery.sql")),
+];
+const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../../migrations/postgres/0001_init.sql")),
+    (2, include_str!("../../migrations/postgres/0002_delivery.sql")),
+];
+
+/// A pool of connections. PostgreSQL connections that broke (the database restarted) are
+/// dropped when they come back to the pool and new ones are made on demand, so the server
+/// recovers by itself once the database answers again.
+pub enum Db {
+    Sqlite(deadpool::unmanaged::Pool<rusqlite::Connection>),
+    Postgres(deadpool_postgres::Pool),
+}
+
+/// One pooled connection, for the length of one request's database work. A connection
+/// dropped inside a transaction (the request was cancelled) never goes back to the pool
+/// with that transaction open: SQLite rolls it back, a PostgreSQL connection is closed.
+pub struct Conn<'a> {
+    inner: Option<Inner>,
+    in_transaction: bool,
+    _pool: PhantomData<&'a Db>,
+}
+
+enum Inner {
+    Sqlite(deadpool::unmanaged::Object<rusqlite::Connection>),
+    Postgres(deadpool_postgres::Object),
+}
+
+impl Drop for Conn<'_> {
+    fn drop(&mut self) {
+        if !self.in_transaction {
+            return;
+        }
+        match self.inner.take() {
+            Some(Inner::Sqlite(c)) => {
+                // SQLite may have rolled back already (a full disk does): then the
+                // connection is clean and goes back to the pool, which never makes new ones.
+                let _ = c.execute_batch("ROLLBACK");
+                if !c.is_autocommit() {
+                    drop(deadpool::unmanaged::Object::take(c));
+                }
+            }
+            Some(Inner::Postgres(c)) => drop(deadpool_postgres::Object::take(c)),
+            None => {}
+        }
+    }
+}
+
+fn open_sqlite_connection(path: &std::path::Path) -> Result<rusqlite::Connection> {
+    let conn = rusqlite::Connection::open(path)?;
+    // WAL + FULL: a commit is on disk (fsync of the WAL) before the push is acknowledged.
+    conn.execute_batch(
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=10000;",
+    )?;
+    Ok(conn)
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct TokenRow {
+    pub kind: String,
+    pub name: Option<String>,
+    pub reviewer: Option<String>,
+    pub instance: Option<String>,
+    pub stage: Option<i64>,
+    pub expires_at: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OutboxRow {
+    pub id: String,
+    pub kind: String,
+    pub instance: String,
+    pub stage: i64,
+    pub reviewer: String,
+    pub created_at: i64,
+    pub recipient: Option<String>,
+    pub sent_at: Option<i64>,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+}
+
+impl Db {
+    /// Open (creating if needed) a SQLite file and bring its schema up to date.
+    pub async fn open_sqlite(path: &std::path::Path) -> Result<Db> {
+        let pool = deadpool::unmanaged::Pool::from_config(&deadpool::unmanaged::PoolConfig {
+            max_size: SQLITE_CONNECTIONS,
+            timeout: Some(CONNECT_TIMEOUT),
+            runtime: Some(deadpool::Runtime::Tokio1),
+        });
+        for _ in 0..SQLITE_CONNECTIONS {
+            pool.add(open_sqlite_connection(path)?)
+                .await
+                .map_err(|(_, e)| DbError::Pool(e.to_string()))?;
+        }
+        let db = Db::Sqlite(pool);
+        db.migrate().await?;
+        Ok(db)
+    }
+
+    /// Connect to PostgreSQL (`postgres://user:password@host:port/database`, no TLS).
+    pub async fn connect_postgres(url: &str) -> Result<Db> {
+        let config: tokio_postgres::Config = url.parse()?;
+        let manager = deadpool_postgres::Manager::new(config, tokio_postgres::NoTls);
+        let pool = deadpool_postgres::Pool::builder(manager)
+            .max_size(POSTGRES_CONNECTIONS)
+            .runtime(deadpool_postgres::Runtime::Tokio1)
+            .wait_timeout(Some(CONNECT_TIMEOUT))
+            .create_timeout(Some(CONNECT_TIMEOUT))
+            .recycle_timeout(Some(CONNECT_TIMEOUT))
+            .build()
+            .map_err(|e| DbError::Pool(e.to_string()))?;
+        let db = Db::Postgres(pool);
+        db.migrate().await?;
+        Ok(db)
+    }
+
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Db::Sqlite(_) => "sqlite",
+            Db::Postgres(_) => "postgres",
+        }
+    }
+
+    /// A connection from the pool; fails (and the request answers 503) when the database
+    /// cannot be reached within a few seconds.
+    pub async fn lock(&self) -> Result<Conn<'static>> {
+        let inner = match self {
+            Db::Sqlite(p) => {
+                Inner::Sqlite(p.get().await.map_err(|e| DbError::Pool(e.to_string()))?)
+            }
+            Db::Postgres(p) => {
+                Inner::Postgres(p.get().await.map_err(|e| DbError::Pool(e.to_string()))?)
+            }
+        };
+        Ok(Conn {
+            inner: Some(inner),
+            in_transaction: false,
+            _pool: PhantomData,
+        })
+    }
+
+    /// Apply the migrations not yet applied, each in its own write transaction.
+    async fn migrate(&self) -> Result<()> {
+        let mut conn = self.lock().await?;
+        conn.batch(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)",
+        )
+        .await?;
+        let list = match self {
+            Db::Sqlite(_) => SQLITE_MIGRATIONS,
+            Db::Postgres(_) => POSTGRES_MIGRATIONS,
+        };
+        for &(version, sql) in list {
+            conn.begin_write().await?;
+            let done = conn.migration_applied(version).await;
+            let result = match done {
+                Ok(true) => Ok(()),
+                Ok(false) => match conn.batch(sql).await {
+                    Ok(()) => conn.mark_migration(version).await,
+                    Err(e) => Err(e),
+                },
+                Err(e) => Err(e),
+            };
+            match result {
+                Ok(()) => conn.commit().await?,
+                Err(e) => {
+                    conn.rollback().await;
+                    return Err(e);
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Conn<'_> {
+    fn inner(&mut self) -> &mut Inner {
+        // Only Drop takes the connection out.
+        self.inner
+            .as_mut()
+            .expect("a connection is used after it was dropped")
+    }
+
+    async fn batch(&mut self, sql: &str) -> Result<()> {
+        match self.inner() {
+            Inner::Sqlite(c) => c.execute_batch(sql)?,
+            Inner::Postgres(c) => c.batch_execute(sql).await?,
+        }
+        Ok(())
+    }
+
+    async fn migration_applied(&mut self, version: i64) -> Result<bool> {
+        Ok(match self.inner() {
+            Inner::Sqlite(c) => {
+                c.query_row(
+                    "SELECT COUNT(*) FROM schema_migrations WHERE version = ?1",
+                    [version],
+                    |r| r.get::<_, i64>(0),
+                )? > 0
+            }
+            Inner::Postgres(c) => {
+                let row = c
+                    .query_one(
+                        "SELECT COUNT(*) FROM schema_migrations WHERE version = $1",
+                        &[&version],
+                    )
+                    .await?;
+                row.get::<_, i64>(0) > 0
+            }
+        })
+    }
+
+    async fn mark_migration(&mut self, version: i64) -> Result<()> {
+        let now = crate::clock::millis_now();
+        match self.inner() {
+            Inner::Sqlite(c) => {
+                c.execute(
+                    "INSERT INTO schema_migrations (version, applied_at) VALUES (?1, ?2)",
+                    [version, now],
+                )?;
+            }
+            Inner::Postgres(c) => {
+                c.execute(
+                    "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)",
+                    &[&version, &now],
+                )
+                .await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Start a transaction that holds the writers' lock until commit or rollback.
+    pub async fn begin_write(&mut self) -> Result<()> {
+        self.in_transaction = true;
+        match self.inner() {
+            Inner::Sqlite(c) => c.execute_batch("BEGIN IMMEDIATE")?,
+            Inner::Postgres(c) => {
+                c.batch_execute("BEGIN").await?;
+                c.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK])
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+
+    pub async fn commit(&mut self) -> Result<()> {
+        self.batch("COMMIT").await?;
+        self.in_transaction = false;
+        Ok(())
+    }
+
+    /// Mark where one request's writes begin inside a shared write transaction.
+    pub async fn savepoint(&mut self) -> Result<()> {
+        self.batch("SAVEPOINT request").await
+    }
+
+    /// Keep the writes since `savepoint`.
+    pub async fn release_savepoint(&mut self) -> Result<()> {
+        self.batch("RELEASE SAVEPOINT request").await
+    }
+
+    /// Undo the writes since `savepoint`; the transaction goes on.
+    pub async fn rollback_to_savepoint(&mut self) -> Result<()> {
+        self.batch("ROLLBACK TO SAVEPOINT request; RELEASE SAVEPOINT request")
+            .await
+    }
+
+    /// The connection, moved out (this one is left empty and does nothing when dropped).
+    pub fn take(&mut self) -> Conn<'static> {
+        let taken = Conn {
+            inner: self.inner.take(),
+            in_transaction: self.in_transaction,
+            _pool: PhantomData,
+        };
+        self.in_transaction = false;
+        taken
+    }
+
+    /// Roll back; a failure here leaves nothing to do but report the first error (the
+    /// connection is then closed rather than reused, see Drop).
+    pub async fn rollback(&mut self) {
+        if self.batch("ROLLBACK").await.is_ok() {
+            self.in_transaction = false;
+        }
+    }
+}
