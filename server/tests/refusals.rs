@@ -8,6 +8,7 @@ use attest_engine::event::{Event, Record, RECORD_VERSION};
 use attest_engine::instance::{Decision, StageEndReason};
 use chrono::{DateTime, Duration, Utc};
 use serde_json::{json, Value};
+use attest_server::db::Fault;
 use support::*;
 
 on_both!(
@@ -52,6 +53,8 @@ struct Row {
     status: u16,
     /// The `error` of the answer, or for 422 the first rejected record's `code`.
     code: Option<&'static str>,
+    /// A storage fault in force while the row is sent (a stopped database, a full disk).
+    fault: Option<Fault>,
 }
 
 async fn every_refusal_leaves_the_log_as_it_was(b: Backend) {
@@ -91,6 +94,7 @@ async fn every_refusal_leaves_the_log_as_it_was(b: Backend) {
             body: json(push_body(&[stop("t1", &instance, now - Duration::days(8), None)])),
             status: 422,
             code: Some("clockBehind"),
+            fault: None,
         },
         Row {
             what: "an administrator's stop dated 10 minutes ago",
@@ -100,6 +104,7 @@ async fn every_refusal_leaves_the_log_as_it_was(b: Backend) {
             body: json(push_body(&[stop("t2", &instance, now - Duration::minutes(10), None)])),
             status: 422,
             code: Some("clockBehind"),
+            fault: None,
         },
         Row {
             what: "an administrator's stop dated 2 hours ahead",
@@ -109,6 +114,7 @@ async fn every_refusal_leaves_the_log_as_it_was(b: Backend) {
             body: json(push_body(&[stop("t3", &instance, now + Duration::hours(2), None)])),
             status: 422,
             code: Some("clockAhead"),
+            fault: None,
         },
         // Caps, enforced by the engine.
         Row {
@@ -125,6 +131,7 @@ async fn every_refusal_leaves_the_log_as_it_was(b: Backend) {
             )])),
             status: 422,
             code: Some("tooLong"),
+            fault: None,
         },
         Row {
             what: "a stop reason over 1,000 characters",
@@ -134,6 +141,7 @@ async fn every_refusal_leaves_the_log_as_it_was(b: Backend) {
             body: json(push_body(&[stop("c2", &instance, now, Some("r".repeat(1_001)))])),
             status: 422,
             code: Some("tooLong"),
+            fault: None,
         },
         Row {
             what: "an administrator name over 100 characters at sign-in",
@@ -143,6 +151,7 @@ async fn every_refusal_leaves_the_log_as_it_was(b: Backend) {
             body: json(json!({"secret": SECRET, "name": "n".repeat(101)})),
             status: 400,
             code: Some("badName"),
+            fault: None,
         },
         Row {
             what: "a 200,000-character name at sign-in",
@@ -152,6 +161,7 @@ async fn every_refusal_leaves_the_log_as_it_was(b: Backend) {
             body: json(json!({"secret": SECRET, "name": "n".repeat(200_000)})),
             status: 413,
             code: Some("bodyTooLarge"),
+            fault: None,
         },
         Row {
             what: "a record id over 128 characters",
@@ -161,6 +171,7 @@ async fn every_refusal_leaves_the_log_as_it_was(b: Backend) {
             body: json(push_body(&[stop(&"i".repeat(129), &instance, now, None)])),
             status: 400,
             code: Some("badRecordId"),
+            fault: None,
         },
         // A known id with other content.
         Row {
@@ -171,6 +182,7 @@ async fn every_refusal_leaves_the_log_as_it_was(b: Backend) {
             body: json(push_body(&[changed.clone()])),
             status: 409,
             code: Some("conflict"),
+            fault: None,
         },
         Row {
             what: "a stored decision's id used by the administrator for a stop",
@@ -180,6 +192,7 @@ async fn every_refusal_leaves_the_log_as_it_was(b: Backend) {
             body: json(push_body(&[stop("d1", &instance, now, None)])),
             status: 409,
             code: Some("conflict"),
+            fault: None,
         },
         // Strict at every level.
         Row {
@@ -190,6 +203,7 @@ async fn every_refusal_leaves_the_log_as_it_was(b: Backend) {
             body: json(json!({ "records": [deep_event] })),
             status: 400,
             code: Some("unknownField"),
+            fault: None,
         },
         Row {
             what: "an unknown field inside a decision",
@@ -199,6 +213,7 @@ async fn every_refusal_leaves_the_log_as_it_was(b: Backend) {
             body: json(json!({ "records": [deep_decision] })),
             status: 400,
             code: Some("unknownField"),
+            fault: None,
         },
         Row {
             what: "an unknown field inside the actor",
@@ -208,6 +223,7 @@ async fn every_refusal_leaves_the_log_as_it_was(b: Backend) {
             body: json(json!({ "records": [deep_actor] })),
             status: 400,
             code: Some("unknownField"),
+            fault: None,
         },
         Row {
             what: "a value of the wrong type deep inside",
@@ -217,6 +233,7 @@ async fn every_refusal_leaves_the_log_as_it_was(b: Backend) {
             body: br#"{"records":[{"v":1,"id":"w1","at":"2026-01-01T00:00:00Z","actor":{"kind":"system"},"events":[{"type":"draftDeleted","definition":5}]}]}"#.to_vec(),
             status: 400,
             code: Some("malformedJson"),
+            fault: None,
         },
         // Authenticate first.
         Row {
@@ -227,6 +244,7 @@ async fn every_refusal_leaves_the_log_as_it_was(b: Backend) {
             body: oversized.clone(),
             status: 401,
             code: Some("signInRequired"),
+            fault: None,
         },
         Row {
             what: "an oversized push with a forged token",
@@ -236,6 +254,7 @@ async fn every_refusal_leaves_the_log_as_it_was(b: Backend) {
             body: oversized,
             status: 401,
             code: Some("signInRequired"),
+            fault: None,
         },
         // Regression: what held before.
         Row {
@@ -246,6 +265,7 @@ async fn every_refusal_leaves_the_log_as_it_was(b: Backend) {
             body: vec![],
             status: 403,
             code: Some("forbidden"),
+            fault: None,
         },
         Row {
             what: "a reviewer issuing links",
@@ -255,6 +275,7 @@ async fn every_refusal_leaves_the_log_as_it_was(b: Backend) {
             body: json(json!({"instance": instance, "stage": 0, "reviewer": "manager001"})),
             status: 403,
             code: Some("forbidden"),
+            fault: None,
         },
         Row {
             what: "a reviewer deciding another reviewer's item",
@@ -264,6 +285,7 @@ async fn every_refusal_leaves_the_log_as_it_was(b: Backend) {
             body: json(push_body(&[reviewer_decision("r1", "manager001", &instance, 0, "x".into())])),
             status: 403,
             code: Some("forbidden"),
+            fault: None,
         },
         Row {
             what: "a reviewer's decision sent with an administrator's session",
@@ -273,6 +295,7 @@ async fn every_refusal_leaves_the_log_as_it_was(b: Backend) {
             body: json(push_body(&[reviewer_decision("r2", "manager000", &instance, 0, "x".into())])),
             status: 403,
             code: Some("forbidden"),
+            fault: None,
         },
         Row {
             what: "a review link withdrawing links",
@@ -282,6 +305,7 @@ async fn every_refusal_leaves_the_log_as_it_was(b: Backend) {
             body: json(json!({"instance": instance, "stage": 0, "reviewer": "manager000"})),
             status: 403,
             code: Some("forbidden"),
+            fault: None,
         },
         Row {
             what: "a review link ending all sessions",
@@ -291,6 +315,7 @@ async fn every_refusal_leaves_the_log_as_it_was(b: Backend) {
             body: vec![],
             status: 403,
             code: Some("forbidden"),
+            fault: None,
         },
         Row {
             what: "truncated JSON",
@@ -300,6 +325,7 @@ async fn every_refusal_leaves_the_log_as_it_was(b: Backend) {
             body: b"{\"records\": [".to_vec(),
             status: 400,
             code: Some("malformedJson"),
+            fault: None,
         },
         Row {
             what: "an unknown top-level field",
@@ -309,6 +335,7 @@ async fn every_refusal_leaves_the_log_as_it_was(b: Backend) {
             body: b"{\"records\": [], \"force\": true}".to_vec(),
             status: 400,
             code: Some("malformedJson"),
+            fault: None,
         },
         Row {
             what: "a path that climbs out of the app's folder",
@@ -318,6 +345,7 @@ async fn every_refusal_leaves_the_log_as_it_was(b: Backend) {
             body: vec![],
             status: 404,
             code: None,
+            fault: None,
         },
         Row {
             what: "PUT on the log",
@@ -327,6 +355,7 @@ async fn every_refusal_leaves_the_log_as_it_was(b: Backend) {
             body: vec![],
             status: 405,
             code: None,
+            fault: None,
         },
         Row {
             what: "OPTIONS on an API path that does not exist",
@@ -336,6 +365,7 @@ async fn every_refusal_leaves_the_log_as_it_was(b: Backend) {
             body: vec![],
             status: 404,
             code: Some("notFound"),
+            fault: None,
         },
         Row {
             what: "OPTIONS on a page",
@@ -345,6 +375,61 @@ async fn every_refusal_leaves_the_log_as_it_was(b: Backend) {
             body: vec![],
             status: 405,
             code: None,
+            fault: None,
+        },
+        // Storage faults: refused whole, nothing stored, the client told to try again.
+        Row {
+            what: "a push while the database cannot be reached",
+            method: "POST",
+            path: "/api/v1/records",
+            who: As::Reviewer,
+            body: json(push_body(&[reviewer_decision("f1", "manager000", &instance, 1, "x".into())])),
+            status: 503,
+            code: Some("storageUnavailable"),
+            fault: Some(Fault::Unreachable),
+        },
+        Row {
+            what: "a pull while the database cannot be reached",
+            method: "GET",
+            path: "/api/v1/records",
+            who: As::Admin,
+            body: vec![],
+            status: 503,
+            code: Some("storageUnavailable"),
+            fault: Some(Fault::Unreachable),
+        },
+        Row {
+            what: "two decisions when the disk fills up after the first",
+            method: "POST",
+            path: "/api/v1/records",
+            who: As::Reviewer,
+            body: json(push_body(&[
+                reviewer_decision("f2", "manager000", &instance, 1, "x".into()),
+                reviewer_decision("f3", "manager000", &instance, 2, "x".into()),
+            ])),
+            status: 507,
+            code: Some("storageFull"),
+            fault: Some(Fault::DiskFullAfter(1)),
+        },
+        Row {
+            what: "a decision when the disk is full",
+            method: "POST",
+            path: "/api/v1/records",
+            who: As::Reviewer,
+            body: json(push_body(&[reviewer_decision("f4", "manager000", &instance, 1, "x".into())])),
+            status: 507,
+            code: Some("storageFull"),
+            fault: Some(Fault::DiskFullAfter(0)),
+        },
+        Row {
+            what: "a sign-in when the disk is full",
+            method: "POST",
+            path: "/api/v1/session",
+            who: As::Nobody,
+            body: json(json!({"secret": SECRET, "name": "Ada"})),
+            status: 507,
+            code: Some("storageFull"),
+            fault: Some(Fault::DiskFullAfter(0)),
         },
     ];
 
@@ -358,12 +443,14 @@ async fn every_refusal_leaves_the_log_as_it_was(b: Backend) {
             As::Reviewer => Some(format!("Bearer {link}")),
         };
         // The forged token is refused as invalid, not as missing.
+        s.server.app.db.inject(row.fault);
         let (status, head, body) = raw(
             addr,
             &request(row.method, row.path, auth.as_deref(), "", &row.body),
             &row.body,
         )
         .await;
+        s.server.app.db.inject(None);
         let answer: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
         let code = if status == 422 {
             answer["rejected"][0]["code"].as_str()

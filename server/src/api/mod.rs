@@ -154,8 +154,12 @@ impl ApiError {
         ApiError::new(StatusCode::FORBIDDEN, "forbidden", message)
     }
 
+    /// A storage failure (503, or 507 for a full disk): the request's writes are undone.
     pub(super) fn is_storage(&self) -> bool {
-        self.status == StatusCode::SERVICE_UNAVAILABLE
+        matches!(
+            self.status,
+            StatusCode::SERVICE_UNAVAILABLE | StatusCode::INSUFFICIENT_STORAGE
+        )
     }
 }
 

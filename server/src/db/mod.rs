@@ -74,9 +74,24 @@ const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
 /// A pool of connections. PostgreSQL connections that broke (the database restarted) are
 /// dropped when they come back to the pool and new ones are made on demand, so the server
 /// recovers by itself once the database answers again.
-pub enum Db {
+pub struct Db {
+    pool: Pool,
+    fault: std::sync::Mutex<Option<Fault>>,
+}
+
+enum Pool {
     Sqlite(deadpool::unmanaged::Pool<rusqlite::Connection>),
     Postgres(deadpool_postgres::Pool),
+}
+
+/// A storage fault switched on from Rust (`Db::inject`), never over HTTP: the refusal
+/// table provokes the answers to a stopped database (503) and a full disk (507) with it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fault {
+    /// No connection can be had, as when the database is down.
+    Unreachable,
+    /// The disk fills up after this many more writes (records or tokens).
+    DiskFullAfter(u32),
 }
 
 /// One pooled connection, for the length of one request's database work. A connection
@@ -85,6 +100,8 @@ pub enum Db {
 pub struct Conn<'a> {
     inner: Option<Inner>,
     in_transaction: bool,
+    /// Writes this connection may still make before an injected full disk (`Fault`).
+    writes_left: Option<u32>,
     _pool: PhantomData<&'a Db>,
 }
 
@@ -148,6 +165,18 @@ pub struct OutboxRow {
 }
 
 impl Db {
+    fn new(pool: Pool) -> Db {
+        Db {
+            pool,
+            fault: std::sync::Mutex::new(None),
+        }
+    }
+
+    /// Switch an injected storage fault on (or off with None). For tests: nothing reachable
+    /// over HTTP calls it.
+    pub fn inject(&self, fault: Option<Fault>) {
+        *self.fault.lock().unwrap_or_else(|e| e.into_inner()) = fault;
+    }
     /// Open (creating if needed) a SQLite file and bring its schema up to date.
     pub async fn open_sqlite(path: &std::path::Path) -> Result<Db> {
         let pool = deadpool::unmanaged::Pool::from_config(&deadpool::unmanaged::PoolConfig {
@@ -160,7 +189,7 @@ impl Db {
                 .await
                 .map_err(|(_, e)| DbError::Pool(e.to_string()))?;
         }
-        let db = Db::Sqlite(pool);
+        let db = Db::new(Pool::Sqlite(pool));
         db.migrate().await?;
         Ok(db)
     }
@@ -177,32 +206,40 @@ impl Db {
             .recycle_timeout(Some(CONNECT_TIMEOUT))
             .build()
             .map_err(|e| DbError::Pool(e.to_string()))?;
-        let db = Db::Postgres(pool);
+        let db = Db::new(Pool::Postgres(pool));
         db.migrate().await?;
         Ok(db)
     }
 
     pub fn kind(&self) -> &'static str {
-        match self {
-            Db::Sqlite(_) => "sqlite",
-            Db::Postgres(_) => "postgres",
+        match self.pool {
+            Pool::Sqlite(_) => "sqlite",
+            Pool::Postgres(_) => "postgres",
         }
     }
 
     /// A connection from the pool; fails (and the request answers 503) when the database
     /// cannot be reached within a few seconds.
     pub async fn lock(&self) -> Result<Conn<'static>> {
-        let inner = match self {
-            Db::Sqlite(p) => {
+        let fault = *self.fault.lock().unwrap_or_else(|e| e.into_inner());
+        if fault == Some(Fault::Unreachable) {
+            return Err(DbError::Pool("the database cannot be reached (injected fault)".into()));
+        }
+        let inner = match &self.pool {
+            Pool::Sqlite(p) => {
                 Inner::Sqlite(p.get().await.map_err(|e| DbError::Pool(e.to_string()))?)
             }
-            Db::Postgres(p) => {
+            Pool::Postgres(p) => {
                 Inner::Postgres(p.get().await.map_err(|e| DbError::Pool(e.to_string()))?)
             }
         };
         Ok(Conn {
             inner: Some(inner),
             in_transaction: false,
+            writes_left: match fault {
+                Some(Fault::DiskFullAfter(n)) => Some(n),
+                _ => None,
+            },
             _pool: PhantomData,
         })
     }
@@ -214,9 +251,9 @@ impl Db {
             "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)",
         )
         .await?;
-        let list = match self {
-            Db::Sqlite(_) => SQLITE_MIGRATIONS,
-            Db::Postgres(_) => POSTGRES_MIGRATIONS,
+        let list = match self.pool {
+            Pool::Sqlite(_) => SQLITE_MIGRATIONS,
+            Pool::Postgres(_) => POSTGRES_MIGRATIONS,
         };
         for &(version, sql) in list {
             conn.begin_write().await?;
@@ -242,6 +279,20 @@ impl Db {
 }
 
 impl Conn<'_> {
+    /// Count one write against an injected full disk (`Fault::DiskFullAfter`).
+    fn write(&mut self) -> Result<()> {
+        match &mut self.writes_left {
+            Some(0) => Err(DbError::DiskFull(
+                "database or disk is full (injected fault)".into(),
+            )),
+            Some(n) => {
+                *n -= 1;
+                Ok(())
+            }
+            None => Ok(()),
+        }
+    }
+
     fn inner(&mut self) -> &mut Inner {
         // Only Drop takes the connection out.
         self.inner
@@ -339,6 +390,7 @@ impl Conn<'_> {
         let taken = Conn {
             inner: self.inner.take(),
             in_transaction: self.in_transaction,
+            writes_left: self.writes_left,
             _pool: PhantomData,
         };
         self.in_transaction = false;

@@ -51,6 +51,7 @@ impl Conn<'_> {
 
     /// Append a record; returns its `seq`.
     pub async fn insert_record(&mut self, id: &str, body: &str, now: i64) -> Result<i64> {
+        self.write()?;
         match self.inner() {
             Inner::Sqlite(c) => {
                 c.prepare_cached(

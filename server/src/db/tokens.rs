@@ -4,6 +4,7 @@ use super::{Conn, Inner, Result, TokenRow};
 
 impl Conn<'_> {
     pub async fn insert_token(&mut self, hash: &str, row: &TokenRow, now: i64) -> Result<()> {
+        self.write()?;
         match self.inner() {
             Inner::Sqlite(c) => {
                 c.execute(
