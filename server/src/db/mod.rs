@@ -6,6 +6,7 @@
 //! transaction lock on PostgreSQL), so `seq` grows in commit order and a pull cursor never
 //! skips a record that commits later with a smaller `seq`.
 
+mod migrate;
 mod outbox;
 mod records;
 mod tokens;
@@ -61,15 +62,6 @@ const POSTGRES_CONNECTIONS: usize = 12;
 /// How long a request waits for a connection (or for a new one to be made) before it
 /// answers 503: a database restart costs a few seconds of 503s, never a hung request.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
-
-const SQLITE_MIGRATIONS: &[(i64, &str)] = &[
-    (1, include_str!("../../migrations/sqlite/0001_init.sql")),
-    (2, include_str!("../../migrations/sqlite/0002_delivery.sql")),
-];
-const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
-    (1, include_str!("../../migrations/postgres/0001_init.sql")),
-    (2, include_str!("../../migrations/postgres/0002_delivery.sql")),
-];
 
 /// A pool of connections. PostgreSQL connections that broke (the database restarted) are
 /// dropped when they come back to the pool and new ones are made on demand, so the server
@@ -244,37 +236,9 @@ impl Db {
         })
     }
 
-    /// Apply the migrations not yet applied, each in its own write transaction.
+    /// Bring the schema up to date (see migrate.rs).
     async fn migrate(&self) -> Result<()> {
-        let mut conn = self.lock().await?;
-        conn.batch(
-            "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)",
-        )
-        .await?;
-        let list = match self.pool {
-            Pool::Sqlite(_) => SQLITE_MIGRATIONS,
-            Pool::Postgres(_) => POSTGRES_MIGRATIONS,
-        };
-        for &(version, sql) in list {
-            conn.begin_write().await?;
-            let done = conn.migration_applied(version).await;
-            let result = match done {
-                Ok(true) => Ok(()),
-                Ok(false) => match conn.batch(sql).await {
-                    Ok(()) => conn.mark_migration(version).await,
-                    Err(e) => Err(e),
-                },
-                Err(e) => Err(e),
-            };
-            match result {
-                Ok(()) => conn.commit().await?,
-                Err(e) => {
-                    conn.rollback().await;
-                    return Err(e);
-                }
-            }
-        }
-        Ok(())
+        migrate::migrate(&mut self.lock().await?).await
     }
 }
 
@@ -304,47 +268,6 @@ impl Conn<'_> {
         match self.inner() {
             Inner::Sqlite(c) => c.execute_batch(sql)?,
             Inner::Postgres(c) => c.batch_execute(sql).await?,
-        }
-        Ok(())
-    }
-
-    async fn migration_applied(&mut self, version: i64) -> Result<bool> {
-        Ok(match self.inner() {
-            Inner::Sqlite(c) => {
-                c.query_row(
-                    "SELECT COUNT(*) FROM schema_migrations WHERE version = ?1",
-                    [version],
-                    |r| r.get::<_, i64>(0),
-                )? > 0
-            }
-            Inner::Postgres(c) => {
-                let row = c
-                    .query_one(
-                        "SELECT COUNT(*) FROM schema_migrations WHERE version = $1",
-                        &[&version],
-                    )
-                    .await?;
-                row.get::<_, i64>(0) > 0
-            }
-        })
-    }
-
-    async fn mark_migration(&mut self, version: i64) -> Result<()> {
-        let now = crate::clock::millis_now();
-        match self.inner() {
-            Inner::Sqlite(c) => {
-                c.execute(
-                    "INSERT INTO schema_migrations (version, applied_at) VALUES (?1, ?2)",
-                    [version, now],
-                )?;
-            }
-            Inner::Postgres(c) => {
-                c.execute(
-                    "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)",
-                    &[&version, &now],
-                )
-                .await?;
-            }
         }
         Ok(())
     }
