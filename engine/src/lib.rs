@@ -27,6 +27,7 @@ pub mod snapshot;
 pub mod state;
 pub mod templates;
 pub mod view;
+pub mod wire;
 
 pub use actor::Actor;
 pub use command::Command;

@@ -10,22 +10,13 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use attest_engine::wire::{Link, LinkRequest};
 use serde_json::json;
 
 use super::auth::{require_admin, Principal};
 use super::{finish, parse_body, ApiResult, ApiError};
 use crate::db::{Conn, TokenRow};
 use crate::{token, App};
-
-#[derive(Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-struct LinkRequest {
-    instance: String,
-    /// 0-based stage index.
-    stage: usize,
-    reviewer: String,
-}
 
 /// A reviewer's link to the app's reviewer page (stage 1-based, as the app's routes are).
 /// The token rides in the fragment, which browsers never send to a server, so it stays out
@@ -128,7 +119,11 @@ pub(super) async fn create_link(
         .await?;
         Ok((
             StatusCode::CREATED,
-            Json(json!({"token": tok, "link": link, "expiresAt": expires})),
+            Json(Link {
+                token: tok,
+                link,
+                expires_at: expires,
+            }),
         )
             .into_response())
     }

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use attest_engine::event::{Event, Record, RECORD_VERSION};
 use attest_engine::limits::MAX_RECORD_ID;
 use attest_engine::replay_check::{command_of, recheck_exact, RecheckError};
+use attest_engine::wire::{Accepted, AcceptedStatus, Page, PushAnswer, PushRequest, Rejected};
 use attest_engine::{decide, Actor, Command, EngineError, State};
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, QueryRejection};
@@ -13,9 +14,9 @@ use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use chrono::{DateTime, Duration, Utc};
-use serde::{Deserialize, Serialize};
-use serde_json::{json, value::RawValue};
+use chrono::Duration;
+use serde::Deserialize;
+use serde_json::value::RawValue;
 
 use super::auth::{check_link_open, require_admin, Principal};
 use super::{finish, parse_body, parse_query, ApiError, ApiResult};
@@ -30,26 +31,8 @@ pub const CLOCK_SKEW: Duration = Duration::minutes(5);
 const MAX_BATCH: usize = 1000;
 const MAX_PAGE: i64 = 1000;
 
-/// A record as sent by a client: the engine's `Record`, refusing unknown fields.
-#[derive(Deserialize, Serialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct WireRecord {
-    v: u16,
-    id: String,
-    at: DateTime<Utc>,
-    actor: Actor,
-    #[serde(default)]
-    reason: Option<String>,
-    events: Vec<Event>,
-}
-
-#[derive(Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-struct PushRequest {
-    records: Vec<WireRecord>,
-}
-
-fn into_record(w: WireRecord, index: usize) -> ApiResult<Record> {
+/// A pushed record's version and id, checked before anything else reads it.
+fn check_record(w: &Record, index: usize) -> ApiResult<()> {
     if w.v != RECORD_VERSION {
         return Err(ApiError::bad_request(
             "unsupportedVersion",
@@ -62,14 +45,7 @@ fn into_record(w: WireRecord, index: usize) -> ApiResult<Record> {
             format!("records[{index}]: a record id is 1 to {MAX_RECORD_ID} printable characters"),
         ));
     }
-    Ok(Record {
-        v: w.v,
-        id: w.id,
-        at: w.at,
-        actor: w.actor,
-        reason: w.reason,
-        events: w.events,
-    })
+    Ok(())
 }
 
 /// A reviewer may push only their own decisions (or resets) on their own items in the
@@ -196,12 +172,10 @@ pub(super) async fn push(
             format!("send at most {MAX_BATCH} records at a time"),
         ));
     }
-    let records = req
-        .records
-        .into_iter()
-        .enumerate()
-        .map(|(i, w)| into_record(w, i))
-        .collect::<ApiResult<Vec<_>>>()?;
+    for (i, r) in req.records.iter().enumerate() {
+        check_record(r, i)?;
+    }
+    let records = req.records;
     let mut s = app.session().await?;
     let out = push_in(&mut s, &who, records).await;
     let out = finish(s, out).await;
@@ -276,19 +250,27 @@ async fn push_in(
     for mut record in records {
         if record.actor == Actor::System {
             // The server keeps the time; its own clock records are what everyone pulls.
-            accepted.push(json!({"id": record.id, "status": "ignored"}));
+            accepted.push(Accepted {
+                id: record.id,
+                status: AcceptedStatus::Ignored,
+                seq: None,
+            });
             continue;
         }
         if s.cache.state.applied_records.contains(&record.id) {
-            accepted.push(json!({"id": record.id, "status": "duplicate"}));
+            accepted.push(Accepted {
+                id: record.id,
+                status: AcceptedStatus::Duplicate,
+                seq: None,
+            });
             continue;
         }
         let Some(cmd) = command_of(&record) else {
-            rejected.push(json!({
-                "id": record.id,
-                "code": rejection_code(&RecheckError::NotACommand),
-                "reason": RecheckError::NotACommand.to_string(),
-            }));
+            rejected.push(Rejected {
+                id: record.id,
+                code: rejection_code(&RecheckError::NotACommand).into(),
+                reason: RecheckError::NotACommand.to_string(),
+            });
             continue;
         };
         if time_bound(&cmd) && (record.at - s.now).abs() > CLOCK_SKEW {
@@ -297,14 +279,14 @@ async fn push_in(
             } else {
                 ("clockBehind", "behind")
             };
-            rejected.push(json!({
-                "id": record.id,
-                "code": code,
-                "reason": format!(
+            rejected.push(Rejected {
+                id: record.id,
+                code: code.into(),
+                reason: format!(
                     "the record is dated {}, more than {} minutes {side} the server's clock ({}); check this device's clock, or do it again now",
                     record.at, CLOCK_SKEW.num_minutes(), s.now
                 ),
-            }));
+            });
             continue;
         }
         let timed = time_bound(&cmd);
@@ -331,13 +313,17 @@ async fn push_in(
                     record.events = events;
                 }
                 let seq = log::store(&mut s.cache, &mut s.conn, &record, s.now).await?;
-                accepted.push(json!({"id": record.id, "status": "stored", "seq": seq}));
+                accepted.push(Accepted {
+                    id: record.id,
+                    status: AcceptedStatus::Stored,
+                    seq: Some(seq),
+                });
             }
-            Err(e) => rejected.push(json!({
-                "id": record.id,
-                "code": rejection_code(&e),
-                "reason": e.to_string(),
-            })),
+            Err(e) => rejected.push(Rejected {
+                id: record.id,
+                code: rejection_code(&e).into(),
+                reason: e.to_string(),
+            }),
         }
     }
     // A review created for now starts at once rather than on the next request.
@@ -349,7 +335,11 @@ async fn push_in(
     };
     Ok((
         status,
-        Json(json!({"accepted": accepted, "rejected": rejected, "cursor": s.cache.cursor})),
+        Json(PushAnswer {
+            accepted,
+            rejected,
+            cursor: s.cache.cursor,
+        }),
     )
         .into_response())
 }
@@ -388,7 +378,12 @@ pub(super) async fn pull(
             .map(|(_, _, body)| RawValue::from_string(body))
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| DbError::Other(e.to_string()))?;
-        Ok(Json(json!({"records": records, "cursor": cursor, "more": more})).into_response())
+        Ok(Json(Page {
+            records,
+            cursor,
+            more,
+        })
+        .into_response())
     }
     .await;
     finish(s, out).await

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::{DateTime, Utc};
-use serde_json::json;
+use attest_engine::wire::ReviewerPage;
 
 use super::auth::{check_link_open, Principal};
 use super::{finish, ApiError, ApiResult};
@@ -36,14 +36,14 @@ pub(super) async fn pull(
         let records =
             crate::reviewer::reviewer_records(&s.cache.state, instance, *stage, reviewer, s.now)
                 .map_err(|e| ApiError::forbidden(e.to_string()))?;
-        Ok(Json(json!({
-            "records": records,
-            "cursor": s.cache.cursor,
-            "reviewer": reviewer,
-            "instance": instance,
-            "stage": stage,
-            "expiresAt": DateTime::<Utc>::from_timestamp_millis(*expires_at),
-        }))
+        Ok(Json(ReviewerPage {
+            records,
+            cursor: s.cache.cursor,
+            reviewer: reviewer.clone(),
+            instance: instance.clone(),
+            stage: *stage,
+            expires_at: DateTime::<Utc>::from_timestamp_millis(*expires_at),
+        })
         .into_response())
     }
     .await;

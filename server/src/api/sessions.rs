@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use attest_engine::wire::{Me, Session, SignIn};
 use serde_json::json;
 
 use super::auth::{check_link_open, require_admin, Principal};
@@ -30,14 +30,6 @@ pub(super) async fn health(axum::extract::State(app): axum::extract::State<Arc<A
         .into_response(),
         Err(e) => ApiError::from(e).into_response(),
     }
-}
-
-#[derive(Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-struct SignIn {
-    secret: String,
-    /// Shown in the history as who acted.
-    name: String,
 }
 
 /// The client's address (loopback when the request did not come through `serve::run`).
@@ -108,7 +100,11 @@ pub(super) async fn sign_in(
     }
     Ok((
         StatusCode::CREATED,
-        Json(json!({"token": tok, "name": name, "expiresAt": expires})),
+        Json(Session {
+            token: tok,
+            name: name.to_string(),
+            expires_at: expires,
+        }),
     )
         .into_response())
 }
@@ -144,7 +140,7 @@ pub(super) async fn end_all_sessions(
 pub(super) async fn me(
     axum::extract::State(app): axum::extract::State<Arc<App>>,
     who: Principal,
-) -> ApiResult<Json<serde_json::Value>> {
+) -> ApiResult<Json<Me>> {
     if let Principal::Reviewer { .. } = &who {
         // Only a link depends on the review's state (its stage must still be open).
         let s = app.read().await?;
@@ -152,19 +148,18 @@ pub(super) async fn me(
         finish(s, out).await?;
     }
     Ok(Json(match who {
-        Principal::Administrator { name, .. } => json!({"kind": "administrator", "name": name}),
+        Principal::Administrator { name, .. } => Me::Administrator { name },
         Principal::Reviewer {
             reviewer,
             instance,
             stage,
             expires_at,
-        } => json!({
-            "kind": "reviewer",
-            "reviewer": reviewer,
-            "instance": instance,
-            "stage": stage,
-            "expiresAt": DateTime::<Utc>::from_timestamp_millis(expires_at),
-        }),
+        } => Me::Reviewer {
+            reviewer,
+            instance,
+            stage,
+            expires_at: DateTime::<Utc>::from_timestamp_millis(expires_at),
+        },
     }))
 }
 
