@@ -183,29 +183,38 @@ impl App {
     /// short write session to record it.
     pub async fn read(&self) -> Result<ReadSession<'_>, DbError> {
         let now = self.clock.now();
-        let mut conn = self.db.lock().await?;
-        let head = conn.last_seq().await?;
-        let due = {
+        // The connection goes back to the pool at once: a reader waiting for the cache (a
+        // write group holds it until its commit) holds no connection others need.
+        let head = self.db.lock().await?.last_seq().await?;
+        {
             let cache = self.cache.read().await;
             if cache.cursor >= head {
                 if !log::due(&cache.state, now) {
-                    return Ok(ReadSession { cache, conn, now });
+                    return Ok(ReadSession {
+                        cache,
+                        conn: None,
+                        db: &self.db,
+                        now,
+                    });
                 }
-                true
+                drop(cache);
+                self.session().await?.commit().await?;
             } else {
-                false
+                drop(cache);
+                // Records committed (by any server) after the cache's cursor: every smaller
+                // seq is settled, since seqs are taken under the writers' lock.
+                let mut conn = self.db.lock().await?;
+                let mut cache = self.cache.write().await;
+                log::catch_up(&mut cache, &mut conn).await?;
             }
-        };
-        if due {
-            self.session().await?.commit().await?;
-        } else {
-            // Records committed (by any server) after the cache's cursor: every smaller
-            // seq is settled, since seqs are taken under the writers' lock.
-            let mut cache = self.cache.write().await;
-            log::catch_up(&mut cache, &mut conn).await?;
         }
         let cache = self.cache.read().await;
-        Ok(ReadSession { cache, conn, now })
+        Ok(ReadSession {
+            cache,
+            conn: None,
+            db: &self.db,
+            now,
+        })
     }
 }
 

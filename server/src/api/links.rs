@@ -138,7 +138,7 @@ pub(super) async fn outbox(
     require_admin(&who)?;
     let mut s = app.read().await?;
     let out = async {
-        let rows = s.conn.outbox(None).await?;
+        let rows = s.conn().await?.outbox(None).await?;
         Ok(Json(json!({"messages": rows})).into_response())
     }
     .await;

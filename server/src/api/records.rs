@@ -369,7 +369,7 @@ pub(super) async fn pull(
     require_admin(&who)?;
     let mut s = app.read().await?;
     let out = async {
-        let mut page = s.conn.records_after(after, limit + 1).await?;
+        let mut page = s.conn().await?.records_after(after, limit + 1).await?;
         let more = page.len() as i64 > limit;
         page.truncate(limit as usize);
         let cursor = page.last().map_or(after, |(seq, _, _)| *seq);

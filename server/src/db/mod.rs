@@ -287,7 +287,17 @@ impl Conn<'_> {
     }
 
     pub async fn commit(&mut self) -> Result<()> {
-        self.batch("COMMIT").await?;
+        match self.inner() {
+            // SQLite's commit waits for its fsync in this thread: let the runtime move its
+            // other tasks to another worker meanwhile (a multi-thread runtime only).
+            Inner::Sqlite(c) => match tokio::runtime::Handle::current().runtime_flavor() {
+                tokio::runtime::RuntimeFlavor::MultiThread => {
+                    tokio::task::block_in_place(|| c.execute_batch("COMMIT"))?
+                }
+                _ => c.execute_batch("COMMIT")?,
+            },
+            Inner::Postgres(c) => c.batch_execute("COMMIT").await?,
+        }
         self.in_transaction = false;
         Ok(())
     }
