@@ -274,12 +274,23 @@ pub async fn start(config: Config, clock: Clock) -> Result<Server, StartError> {
         Storage::Sqlite(path) => Db::open_sqlite(path).await?,
         Storage::Postgres(url) => Db::connect_postgres(url).await?,
     };
-    let listener = tokio::net::TcpListener::bind(config.listen)
-        .await
-        .map_err(|source| StartError::Listen {
-            addr: config.listen,
-            source,
-        })?;
+    let listen_error = |source| StartError::Listen {
+        addr: config.listen,
+        source,
+    };
+    // A backlog as deep as the connection cap: tokio's `bind` listens with 128, so a burst of
+    // more clients at once (the load run's 200) had connections dropped and retried a second
+    // later by the client's TCP.
+    let socket = match config.listen {
+        SocketAddr::V4(_) => tokio::net::TcpSocket::new_v4(),
+        SocketAddr::V6(_) => tokio::net::TcpSocket::new_v6(),
+    }
+    .map_err(listen_error)?;
+    socket.set_reuseaddr(true).map_err(listen_error)?;
+    socket.bind(config.listen).map_err(listen_error)?;
+    let listener = socket
+        .listen(u32::try_from(config.max_connections).unwrap_or(u32::MAX).max(128))
+        .map_err(listen_error)?;
     let addr = listener.local_addr().map_err(|source| StartError::Listen {
         addr: config.listen,
         source,
