@@ -75,7 +75,7 @@ test-server:
 # single-decision pushes plus 100 page opens at once, on SQLite, one server on PostgreSQL (fsync
 # on) and two servers on one PostgreSQL; prints pushes/s, p50/p99 and the exactly-once check.
 load: setup
-	cargo test -p attest-server --release --test load -- --ignored --nocapture --test-threads 1
+	cargo bench -p attest-server --bench load
 
 ## bench: release build, benchmark on 100,000 users in headless Chromium, one JSON line per figure
 bench: setup

@@ -469,6 +469,30 @@ impl Instance {
         item.stage == stage && self.reviewers_of(item, stage).iter().any(|r| r == user)
     }
 
+    /// The indices of the items `user` reviews in `stage`, ascending: `is_reviewer` for every
+    /// item, comparing reviewer-set numbers rather than names (few sets, many items).
+    pub fn items_reviewed_by(&self, stage: usize, user: &str) -> Vec<u32> {
+        let mine: Vec<bool> = self
+            .reviewer_sets
+            .iter()
+            .map(|set| set.iter().any(|r| r == user))
+            .collect();
+        self.items
+            .iter()
+            .enumerate()
+            .filter(|(_, it)| {
+                it.stage == stage
+                    && it
+                        .reviewers
+                        .get(stage)
+                        .and_then(|&set| mine.get(set as usize))
+                        .copied()
+                        .unwrap_or(false)
+            })
+            .map(|(i, _)| i as u32)
+            .collect()
+    }
+
     /// Items in `stage` (those that reached it).
     pub fn items_in(&self, stage: usize) -> impl Iterator<Item = (usize, &DecisionItem)> {
         // Items reach stages in order and leave at the first one they do not move on from.

@@ -31,6 +31,7 @@ pub mod snapshot;
 pub mod state;
 pub mod templates;
 pub mod view;
+pub mod wire;
 pub mod words;
 pub mod writeback;
 

@@ -119,6 +119,20 @@ pub enum ViewError {
     },
 }
 
+/// Why `stage` of `inst` takes no decisions now, or None while it is open. A reviewer's page
+/// and a reviewer's link work only while their stage is open.
+pub fn stage_closed(inst: &Instance, stage: usize) -> Option<&'static str> {
+    let Some(st) = inst.stages.get(stage) else {
+        return Some("there is no such stage");
+    };
+    match st.status {
+        StageStatus::NotStarted => Some("it has not started"),
+        StageStatus::Completed => Some("it has ended and decisions can no longer be changed"),
+        StageStatus::InProgress if !inst.is_open() => Some("the review has ended"),
+        StageStatus::InProgress => None,
+    }
+}
+
 /// The reviewer page of one instance and stage for `reviewer`.
 pub fn reviewer_view(
     state: &State,
@@ -129,13 +143,7 @@ pub fn reviewer_view(
     let inst = state.instances.get(instance).ok_or(ViewError::NotFound)?;
     let def = state.definition_of(inst);
     let stage_state = inst.stages.get(stage).ok_or(ViewError::NotFound)?;
-    let closed = match stage_state.status {
-        StageStatus::NotStarted => Some("it has not started"),
-        StageStatus::Completed => Some("it has ended and decisions can no longer be changed"),
-        StageStatus::InProgress if !inst.is_open() => Some("the review has ended"),
-        StageStatus::InProgress => None,
-    };
-    if let Some(state) = closed {
+    if let Some(state) = stage_closed(inst, stage) {
         return Err(ViewError::StageNotOpen { stage, state });
     }
     let show_recommendations = def.stages[stage].recommendations;

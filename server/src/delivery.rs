@@ -154,8 +154,9 @@ async fn prepare(app: &App, smtp: &SmtpConfig, due: Vec<OutboxRow>) -> Result<Ve
             }
         };
         let (name, address) = (user.display_name.clone(), user.user_principal_name.clone());
+        s.conn().await?;
         let (_, link, _) = issue_link(
-            &mut s.conn,
+            s.conn.as_mut().expect("taken just above"),
             &s.cache.state,
             &app.public_url,
             &row.instance,

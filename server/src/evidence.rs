@@ -157,7 +157,7 @@ async fn signed_pack(
         let mut records: Vec<Record> = Vec::new();
         let mut after = 0;
         'pages: while after < s.cache.cursor {
-            let page = s.conn.records_after(after, PAGE).await?;
+            let page = s.conn().await?.records_after(after, PAGE).await?;
             if page.is_empty() {
                 break;
             }

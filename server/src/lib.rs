@@ -187,29 +187,38 @@ impl App {
     /// short write session to record it.
     pub async fn read(&self) -> Result<ReadSession<'_>, DbError> {
         let now = self.clock.now();
-        let mut conn = self.db.lock().await?;
-        let head = conn.last_seq().await?;
-        let due = {
+        // The connection goes back to the pool at once: a reader waiting for the cache (a
+        // write group holds it until its commit) holds no connection others need.
+        let head = self.db.lock().await?.last_seq().await?;
+        {
             let cache = self.cache.read().await;
             if cache.cursor >= head {
                 if !log::due(&cache.state, now) {
-                    return Ok(ReadSession { cache, conn, now });
+                    return Ok(ReadSession {
+                        cache,
+                        conn: None,
+                        db: &self.db,
+                        now,
+                    });
                 }
-                true
+                drop(cache);
+                self.session().await?.commit().await?;
             } else {
-                false
+                drop(cache);
+                // Records committed (by any server) after the cache's cursor: every smaller
+                // seq is settled, since seqs are taken under the writers' lock.
+                let mut conn = self.db.lock().await?;
+                let mut cache = self.cache.write().await;
+                log::catch_up(&mut cache, &mut conn).await?;
             }
-        };
-        if due {
-            self.session().await?.commit().await?;
-        } else {
-            // Records committed (by any server) after the cache's cursor: every smaller
-            // seq is settled, since seqs are taken under the writers' lock.
-            let mut cache = self.cache.write().await;
-            log::catch_up(&mut cache, &mut conn).await?;
         }
         let cache = self.cache.read().await;
-        Ok(ReadSession { cache, conn, now })
+        Ok(ReadSession {
+            cache,
+            conn: None,
+            db: &self.db,
+            now,
+        })
     }
 }
 
@@ -269,12 +278,27 @@ pub async fn start(config: Config, clock: Clock) -> Result<Server, StartError> {
         Storage::Sqlite(path) => Db::open_sqlite(path).await?,
         Storage::Postgres(url) => Db::connect_postgres(url).await?,
     };
-    let listener = tokio::net::TcpListener::bind(config.listen)
-        .await
-        .map_err(|source| StartError::Listen {
-            addr: config.listen,
-            source,
-        })?;
+    let listen_error = |source| StartError::Listen {
+        addr: config.listen,
+        source,
+    };
+    // A backlog as deep as the connection cap: tokio's `bind` listens with 128, so a burst of
+    // more clients at once (the load run's 200) had connections dropped and retried a second
+    // later by the client's TCP.
+    let socket = match config.listen {
+        SocketAddr::V4(_) => tokio::net::TcpSocket::new_v4(),
+        SocketAddr::V6(_) => tokio::net::TcpSocket::new_v6(),
+    }
+    .map_err(listen_error)?;
+    socket.set_reuseaddr(true).map_err(listen_error)?;
+    socket.bind(config.listen).map_err(listen_error)?;
+    let listener = socket
+        .listen(
+            u32::try_from(config.max_connections)
+                .unwrap_or(u32::MAX)
+                .max(128),
+        )
+        .map_err(listen_error)?;
     let addr = listener.local_addr().map_err(|source| StartError::Listen {
         addr: config.listen,
         source,

@@ -307,8 +307,21 @@ impl Drop for Session<'_> {
 /// the writers' lock, so they do not queue behind writes.
 pub struct ReadSession<'a> {
     pub cache: RwLockReadGuard<'a, Cache>,
-    pub conn: Conn<'a>,
+    /// Taken from the pool only by readers that read the database itself (pages of the log,
+    /// the outbox): a reader waiting for the cache holds no connection others need.
+    pub(crate) conn: Option<Conn<'static>>,
+    pub(crate) db: &'a crate::db::Db,
     pub now: DateTime<Utc>,
+}
+
+impl ReadSession<'_> {
+    /// A connection outside any transaction, for reading the database.
+    pub async fn conn(&mut self) -> Result<&mut Conn<'static>, DbError> {
+        if self.conn.is_none() {
+            self.conn = Some(self.db.lock().await?);
+        }
+        Ok(self.conn.as_mut().expect("just set"))
+    }
 }
 
 /// How a request's session ends: committed when the request's answer stands, aborted when

@@ -7,125 +7,128 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use attest_server::smtp::Security;
 use attest_server::{start, Clock, Config, SmtpConfig, Storage};
+use clap::{value_parser, Arg, ArgMatches, Command};
 
-const USAGE: &str = "\
-attest-server: the optional sync server for Attest
-
-Usage: attest-server [options]
-
-  --data FILE            SQLite database file (default: attest.db)
-  --database-url URL     use PostgreSQL instead: postgres://user:password@host:port/db
-  --admin-secret SECRET  administrators' sign-in secret, 12 characters or more
-                         (or set ATTEST_ADMIN_SECRET)
-  --listen ADDR          address to listen on (default: 127.0.0.1:8080)
-  --dist DIR             the built app to serve (default: dist, when it exists)
-  --public-url URL       where people reach the app, for links in notifications
-  --session-hours N      how long an administrator stays signed in (default: 12)
-  --max-body-mb N        largest request body accepted (default: 16)
-  --max-connections N    open connections at most; keep it under the process's file
-                         limit (default: 1024)
-  --smtp-relay HOST:PORT send notifications through this SMTP relay
-  --smtp-security MODE   starttls (port 587), tls (port 465) or none (default: none;
-                         only for a relay on this machine or a private network)
-  --smtp-user NAME       sign in to the relay (AUTH) as NAME; the password is read from
-                         ATTEST_SMTP_PASSWORD
-  --smtp-ca FILE         also trust this CA certificate (PEM) for the relay
-  --mail-from ADDRESS    sender address of notifications (default: attest@localhost)
-  --evidence-key FILE    the organisation's evidence signing key (made there on first
-                         start when the file does not exist; keep it owner-only)
-  --help                 show this
-";
-
-fn parse(args: Vec<String>) -> Result<Config, String> {
-    let mut data = PathBuf::from("attest.db");
-    let mut url = None;
-    let mut secret = std::env::var("ATTEST_ADMIN_SECRET").ok();
-    let mut listen = "127.0.0.1:8080".to_string();
-    let mut dist = None;
-    let mut public_url = None;
-    let mut session_hours = 12i64;
-    let mut max_body_mb = 16usize;
-    let mut max_connections = 1024usize;
-    let mut relay = None;
-    let mut from = "attest@localhost".to_string();
-    let mut security = attest_server::smtp::Security::None;
-    let mut smtp_user = None;
-    let mut smtp_ca = None;
-    let mut evidence_key = None;
-    let mut it = args.into_iter();
-    while let Some(flag) = it.next() {
-        if flag == "--help" || flag == "-h" {
-            return Err(String::new());
-        }
-        let mut value = || it.next().ok_or_else(|| format!("{flag} needs a value"));
-        match flag.as_str() {
-            "--data" => data = PathBuf::from(value()?),
-            "--database-url" => url = Some(value()?),
-            "--admin-secret" => secret = Some(value()?),
-            "--listen" => listen = value()?,
-            "--dist" => dist = Some(PathBuf::from(value()?)),
-            "--public-url" => public_url = Some(value()?),
-            "--session-hours" => {
-                session_hours = value()?
-                    .parse()
-                    .map_err(|_| "--session-hours takes a whole number")?
-            }
-            "--max-body-mb" => {
-                max_body_mb = value()?
-                    .parse()
-                    .map_err(|_| "--max-body-mb takes a whole number")?
-            }
-            "--max-connections" => {
-                max_connections = value()?
-                    .parse()
-                    .map_err(|_| "--max-connections takes a whole number")?
-            }
-            "--smtp-relay" => relay = Some(value()?),
-            "--mail-from" => from = value()?,
-            "--smtp-security" => {
-                use attest_server::smtp::Security;
-                security = match value()?.as_str() {
-                    "starttls" => Security::StartTls,
-                    "tls" => Security::Tls,
-                    "none" => Security::None,
-                    other => {
-                        return Err(format!(
-                            "--smtp-security: \"{other}\" is not starttls, tls or none"
-                        ))
-                    }
-                }
-            }
-            "--smtp-user" => smtp_user = Some(value()?),
-            "--smtp-ca" => smtp_ca = Some(PathBuf::from(value()?)),
-            "--evidence-key" => evidence_key = Some(PathBuf::from(value()?)),
-            other => return Err(format!("unknown option {other}")),
-        }
-    }
-    let secret = secret
-        .ok_or("give the administrators' secret with --admin-secret or ATTEST_ADMIN_SECRET")?;
-    let storage = match url {
-        Some(url) => Storage::Postgres(url),
-        None => Storage::Sqlite(data),
+/// The command line. Numbers are checked by clap; what clap cannot check (an address, a
+/// readable file) is checked in `config`.
+fn command() -> Command {
+    let opt = |name: &'static str, value: &'static str, help: &'static str| {
+        Arg::new(name).long(name).value_name(value).help(help)
     };
-    let mut config = Config::new(storage, secret);
+    let number = |name: &'static str, help: &'static str, default: &'static str| {
+        opt(name, "N", help)
+            .value_parser(value_parser!(u64).range(1..))
+            .default_value(default)
+    };
+    Command::new("attest-server")
+        .about("attest-server: the optional sync server for Attest")
+        .arg(opt("data", "FILE", "SQLite database file").default_value("attest.db"))
+        .arg(opt(
+            "database-url",
+            "URL",
+            "use PostgreSQL instead: postgres://user:password@host:port/db",
+        ))
+        .arg(
+            opt(
+                "admin-secret",
+                "SECRET",
+                "administrators' sign-in secret, 12 characters or more",
+            )
+            .env("ATTEST_ADMIN_SECRET")
+            .hide_env_values(true)
+            .required(true),
+        )
+        .arg(opt("listen", "ADDR", "address to listen on").default_value("127.0.0.1:8080"))
+        .arg(opt(
+            "dist",
+            "DIR",
+            "the built app to serve (default: dist, when it exists)",
+        ))
+        .arg(opt(
+            "public-url",
+            "URL",
+            "where people reach the app, for links in notifications",
+        ))
+        .arg(number(
+            "session-hours",
+            "how long an administrator stays signed in",
+            "12",
+        ))
+        .arg(number("max-body-mb", "largest request body accepted", "16"))
+        .arg(number(
+            "max-connections",
+            "open connections at most; keep it under the process's file limit",
+            "1024",
+        ))
+        .arg(opt(
+            "smtp-relay",
+            "HOST:PORT",
+            "send notifications through this SMTP relay",
+        ))
+        .arg(
+            opt(
+                "smtp-security",
+                "MODE",
+                "starttls (port 587), tls (port 465) or none (only for a relay on this machine or a private network)",
+            )
+            .value_parser(["starttls", "tls", "none"])
+            .default_value("none"),
+        )
+        .arg(opt(
+            "smtp-user",
+            "NAME",
+            "sign in to the relay (AUTH) as NAME; the password is read from ATTEST_SMTP_PASSWORD",
+        ))
+        .arg(opt(
+            "smtp-ca",
+            "FILE",
+            "also trust this CA certificate (PEM) for the relay",
+        ))
+        .arg(
+            opt("mail-from", "ADDRESS", "sender address of notifications")
+                .default_value("attest@localhost"),
+        )
+        .arg(opt(
+            "evidence-key",
+            "FILE",
+            "the organisation's evidence signing key (made there on first start when the file does not exist; keep it owner-only)",
+        ))
+}
+
+fn config(args: &ArgMatches) -> Result<Config, String> {
+    let text = |name: &str| args.get_one::<String>(name).cloned();
+    let number = |name: &str| *args.get_one::<u64>(name).expect("has a default");
+    let storage = match text("database-url") {
+        Some(url) => Storage::Postgres(url),
+        None => Storage::Sqlite(PathBuf::from(text("data").expect("has a default"))),
+    };
+    let mut config = Config::new(storage, text("admin-secret").expect("required"));
+    let listen = text("listen").expect("has a default");
     config.listen = listen
         .parse()
         .map_err(|_| format!("--listen: \"{listen}\" is not an address such as 127.0.0.1:8080"))?;
-    config.dist = dist.or_else(|| {
+    config.dist = text("dist").map(PathBuf::from).or_else(|| {
         let d = PathBuf::from("dist");
         d.join("index.html").is_file().then_some(d)
     });
-    config.public_url = public_url;
+    config.public_url = text("public-url");
+    let evidence_key = text("evidence-key").map(PathBuf::from);
     if let Some(path) = &evidence_key {
         attest_server::evidence::load_or_create(path)
             .map_err(|e| format!("--evidence-key: {e}"))?;
     }
     config.evidence_key = evidence_key;
-    config.session_ttl = chrono::Duration::hours(session_hours.max(1));
-    config.max_body_bytes = max_body_mb.max(1) * 1024 * 1024;
-    config.max_connections = max_connections.max(1);
-    let credentials = match smtp_user {
+    config.session_ttl = chrono::Duration::hours(number("session-hours").min(24 * 365) as i64);
+    config.max_body_bytes = (number("max-body-mb").min(4096) as usize) * 1024 * 1024;
+    config.max_connections = number("max-connections") as usize;
+    let security = match text("smtp-security").as_deref() {
+        Some("starttls") => Security::StartTls,
+        Some("tls") => Security::Tls,
+        _ => Security::None,
+    };
+    let credentials = match text("smtp-user") {
         Some(user) => Some((
             user,
             std::env::var("ATTEST_SMTP_PASSWORD")
@@ -133,16 +136,16 @@ fn parse(args: Vec<String>) -> Result<Config, String> {
         )),
         None => None,
     };
-    let ca_pem = match smtp_ca {
+    let ca_pem = match text("smtp-ca") {
         Some(path) => Some(
             std::fs::read_to_string(&path)
-                .map_err(|e| format!("--smtp-ca: cannot read {}: {e}", path.display()))?,
+                .map_err(|e| format!("--smtp-ca: cannot read {path}: {e}"))?,
         ),
         None => None,
     };
-    config.smtp = relay.map(|relay| SmtpConfig {
+    config.smtp = text("smtp-relay").map(|relay| SmtpConfig {
         relay,
-        from,
+        from: text("mail-from").expect("has a default"),
         security,
         credentials,
         ca_pem,
@@ -152,14 +155,10 @@ fn parse(args: Vec<String>) -> Result<Config, String> {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let config = match parse(std::env::args().skip(1).collect()) {
+    let config = match config(&command().get_matches()) {
         Ok(c) => c,
-        Err(e) if e.is_empty() => {
-            print!("{USAGE}");
-            return ExitCode::SUCCESS;
-        }
         Err(e) => {
-            eprintln!("attest-server: {e}\n\n{USAGE}");
+            eprintln!("attest-server: {e}");
             return ExitCode::from(2);
         }
     };

@@ -18,12 +18,8 @@ use chrono::{DateTime, Utc};
 /// The reviewer's items of `stage`, by their index in the instance (ascending). The
 /// reviewer's item `n` is the instance's item `my_items(..)[n]`.
 pub fn my_items(inst: &Instance, stage: usize, reviewer: &str) -> Vec<u32> {
-    inst.items
-        .iter()
-        .enumerate()
-        .filter(|(_, it)| inst.is_reviewer(it, stage, reviewer))
-        .map(|(i, _)| i as u32)
-        .collect()
+    // Every push through a link asks this: by set number, not by name per item.
+    inst.items_reviewed_by(stage, reviewer)
 }
 
 fn name_only(user: &User) -> User {
@@ -138,11 +134,23 @@ pub fn reviewer_records(
         }
     }
 
+    // Field by field: `..inst.clone()` would copy every item of the instance (10,000 in
+    // the load run) on each page open, only to drop them.
     let compact = Instance {
+        id: inst.id.clone(),
+        definition: inst.definition.clone(),
+        occurrence: inst.occurrence,
+        resource: inst.resource.clone(),
+        status: inst.status,
+        stopped: inst.stopped,
+        started: inst.started,
+        completed: inst.completed,
+        stages: inst.stages.clone(),
+        current_stage: inst.current_stage,
         items,
         reviewer_sets: sets,
         applied: None,
-        ..inst.clone()
+        outcome_rule: inst.outcome_rule,
     };
     let record = |id: &str, event: Event| Record {
         v: RECORD_VERSION,

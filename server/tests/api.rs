@@ -308,7 +308,7 @@ async fn review_links_are_scoped_to_reviewer_instance_and_stage(b: Backend) {
     let b_token = link(addr, &admin.token, &instance, 0, "manager001").await;
 
     // The reviewer reads their own rows only, numbered in their own terms (0, 1, 2).
-    let view = get(addr, "/api/v1/reviewer", Some(&a)).await;
+    let view = reviewer_page(addr, &a).await;
     assert_eq!(view.status, 200, "{}", view.text);
     let rows: Vec<u64> = view.body["view"]["rows"]
         .as_array()
@@ -446,7 +446,7 @@ async fn review_links_are_scoped_to_reviewer_instance_and_stage(b: Backend) {
     assert_eq!(r.status, 200, "{}", r.text);
 
     // Stage 1 is over: its links stop working.
-    let late = get(addr, "/api/v1/reviewer", Some(&a)).await;
+    let late = reviewer_page(addr, &a).await;
     assert_eq!(
         (late.status, late.body["error"].as_str()),
         (401, Some("expired"))
@@ -461,7 +461,7 @@ async fn review_links_are_scoped_to_reviewer_instance_and_stage(b: Backend) {
 
     // The blind second stage shows the owner no first-stage decision.
     let c = link(addr, &admin.token, &instance, 1, "olivia").await;
-    let view = get(addr, "/api/v1/reviewer", Some(&c)).await;
+    let view = reviewer_page(addr, &c).await;
     assert_eq!(view.status, 200, "{}", view.text);
     let rows = view.body["view"]["rows"].as_array().unwrap();
     assert_eq!(rows.len(), 6);

@@ -244,7 +244,7 @@ async fn reviewers_get_their_links_by_mail() {
         let me = get(addr, "/api/v1/me", Some(token)).await;
         assert_eq!(me.status, 200, "{}", me.text);
         assert_eq!(me.body["reviewer"], reviewer);
-        let view = get(addr, "/api/v1/reviewer", Some(token)).await;
+        let view = reviewer_page(addr, &token).await;
         assert_eq!(view.body["view"]["rows"].as_array().unwrap().len(), 3);
     }
 

@@ -15,6 +15,9 @@
 
 use std::collections::BTreeSet;
 
+use attest_engine::wire::{
+    ErrorBody, Me, Page, PushAnswer, PushRequest, ReviewerPage, Session, SignIn,
+};
 use attest_engine::{Actor, Record};
 use gloo::net::http::{Request, Response};
 use gloo::storage::{LocalStorage, Storage};
@@ -88,46 +91,12 @@ enum SyncError {
     Problem(String),
 }
 
-#[derive(Deserialize)]
-struct ErrorBody {
-    message: String,
-}
-
 /// How one push request ended.
 enum Pushed {
     /// Every record was accepted or refused one by one (see `PushAnswer`).
     Done,
     /// The server holds one of the batch's record ids with other content (409).
     Conflict(String),
-}
-
-#[derive(Deserialize)]
-struct PushAnswer {
-    accepted: Vec<Accepted>,
-    rejected: Vec<Rejected>,
-}
-
-#[derive(Deserialize)]
-struct Accepted {
-    id: String,
-}
-
-#[derive(Deserialize)]
-struct Rejected {
-    id: String,
-    reason: String,
-}
-
-#[derive(Deserialize)]
-struct Page {
-    records: Vec<Record>,
-    cursor: i64,
-    more: bool,
-}
-
-#[derive(Deserialize)]
-struct ReviewerPage {
-    records: Vec<Record>,
 }
 
 fn storage_key(database: &str) -> String {
@@ -229,7 +198,10 @@ impl Sync {
         if !(server.starts_with("http://") || server.starts_with("https://")) {
             return Err("Enter the server's address, starting with http:// or https://".into());
         }
-        let body = serde_json::json!({"secret": secret, "name": name.trim()});
+        let body = SignIn {
+            secret: secret.to_string(),
+            name: name.trim().to_string(),
+        };
         let req = Request::post(&format!("{server}/api/v1/session"))
             .json(&body)
             .map_err(|e| e.to_string())?;
@@ -241,11 +213,6 @@ impl Sync {
                 SyncError::Problem(m) => m,
                 SyncError::Unreachable => "no answer".into(),
             });
-        }
-        #[derive(Deserialize)]
-        struct Session {
-            token: String,
-            name: String,
         }
         let session: Session = resp.json().await.map_err(|e| e.to_string())?;
         self.settings.update(|s| {
@@ -391,7 +358,9 @@ impl Sync {
         let (server, auth) = self.auth();
         let req = Request::post(&format!("{server}/api/v1/records"))
             .header("Authorization", &auth)
-            .json(&serde_json::json!({ "records": batch }));
+            .json(&PushRequest {
+                records: batch.to_vec(),
+            });
         let resp = self.send(req).await?;
         if resp.status() == 409 {
             return match answer_error(&resp).await {
@@ -517,10 +486,20 @@ impl Sync {
             if resp.status() != 200 {
                 return Err(answer_error(&resp).await);
             }
-            let scope: LinkScope = resp
-                .json()
-                .await
-                .map_err(|_| SyncError::Problem("this link is not a reviewer's link".into()))?;
+            let not_a_link = || SyncError::Problem("this link is not a reviewer's link".into());
+            let scope = match resp.json::<Me>().await.map_err(|_| not_a_link())? {
+                Me::Reviewer {
+                    reviewer,
+                    instance,
+                    stage,
+                    ..
+                } => LinkScope {
+                    reviewer,
+                    instance,
+                    stage,
+                },
+                Me::Administrator { .. } => return Err(not_a_link()),
+            };
             self.runtime.acting_as.set(Actor::User {
                 id: scope.reviewer.clone(),
             });

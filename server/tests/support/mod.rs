@@ -3,22 +3,27 @@
 //! client, and a small tenant to review.
 #![allow(dead_code)]
 
-use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::Command as Process;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::OnceLock;
 
-use attest_engine::definition::*;
-use attest_engine::directory::*;
 use attest_engine::event::{Event, ItemDecision, Record, RECORD_VERSION};
 use attest_engine::instance::{Decision, DecisionSource};
 use attest_engine::{apply, Actor, Command, Context, State};
 use attest_server::{start, Clock, Config, Server, Storage};
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+pub mod load;
+mod postgres;
+mod tenant;
+#[allow(unused_imports)]
+pub use postgres::*;
+#[allow(unused_imports)]
+pub use tenant::*;
 
 pub const SECRET: &str = "correct horse battery staple";
 
@@ -87,186 +92,6 @@ pub async fn storage(backend: Backend) -> Storage {
 }
 
 // ---------------------------------------------------------------------------------------
-// PostgreSQL: one throwaway cluster per test process
-
-pub struct Cluster {
-    pub url: String,
-    bin: PathBuf,
-    data: PathBuf,
-    log: PathBuf,
-    opts: String,
-}
-
-impl Cluster {
-    /// Stop the cluster the way an operator's restart does (`pg_ctl restart -m fast`:
-    /// clients are disconnected, committed work is kept) and wait until it answers again.
-    pub fn restart(&self) {
-        run(
-            pg_tool(&self.bin, "pg_ctl")
-                .args(["-w", "-t", "60", "-m", "fast", "-D"])
-                .arg(&self.data)
-                .args(["-o", &self.opts, "-l"])
-                .arg(&self.log)
-                .arg("restart"),
-            "pg_ctl restart",
-        );
-    }
-
-    /// A fresh, empty database in this cluster.
-    pub async fn database(&self) -> Storage {
-        let name = format!("attest_test_{}", unique());
-        let (client, conn) =
-            tokio_postgres::connect(&format!("{}/postgres", self.url), tokio_postgres::NoTls)
-                .await
-                .unwrap_or_else(|e| {
-                    panic!("cannot connect to the test PostgreSQL at {}: {e}", self.url)
-                });
-        tokio::spawn(conn);
-        client
-            .batch_execute(&format!("CREATE DATABASE {name}"))
-            .await
-            .unwrap();
-        Storage::Postgres(format!("{}/{name}", self.url))
-    }
-}
-
-fn run(cmd: &mut Process, what: &str) {
-    let out = cmd
-        .output()
-        .unwrap_or_else(|e| panic!("PostgreSQL test cluster: cannot run {what}: {e}"));
-    assert!(
-        out.status.success(),
-        "PostgreSQL test cluster: {what} failed:\n{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-fn postgres_bin() -> PathBuf {
-    let mut versions: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
-        .expect("PostgreSQL is not installed (run scripts/setup.sh, which installs Debian's postgresql)")
-        .filter_map(|e| {
-            let e = e.ok()?;
-            let v: u32 = e.file_name().to_str()?.parse().ok()?;
-            let bin = e.path().join("bin");
-            bin.join("initdb").is_file().then_some((v, bin))
-        })
-        .collect();
-    versions.sort();
-    versions
-        .pop()
-        .expect("no initdb under /usr/lib/postgresql/*/bin (run scripts/setup.sh)")
-        .1
-}
-
-fn is_root() -> bool {
-    Process::new("id")
-        .arg("-u")
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
-        .unwrap_or(false)
-}
-
-/// initdb refuses to run as root: run the server's tools as the `postgres` user then.
-fn pg_tool(bin: &Path, tool: &str) -> Process {
-    if is_root() {
-        let mut p = Process::new("runuser");
-        p.args(["-u", "postgres", "--"]).arg(bin.join(tool));
-        p
-    } else {
-        Process::new(bin.join(tool))
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// A cluster of the test's own (for tests that restart it, and the load command).
-/// `durable_commits` runs it as production does (fsync, synchronous_commit and
-/// full_page_writes on): a commit is on disk before it is acknowledged. The shared cluster
-/// turns them off for speed.
-pub fn start_cluster(durable_commits: bool) -> Cluster {
-    let bin = postgres_bin();
-    let dir = temp_dir("postgres");
-    let data = dir.join("data");
-    if is_root() {
-        run(
-            Process::new("chown").args(["-R", "postgres:"]).arg(&dir),
-            "chown",
-        );
-    }
-    run(
-        pg_tool(&bin, "initdb")
-            .args([
-                "-A",
-                "trust",
-                "-U",
-                "attest",
-                "--no-sync",
-                "-E",
-                "UTF8",
-                "-D",
-            ])
-            .arg(&data),
-        "initdb",
-    );
-    let port = free_port();
-    let opts = format!(
-        "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync={on} -c synchronous_commit={on} -c full_page_writes={on}",
-        dir.display(),
-        on = if durable_commits { "on" } else { "off" },
-    );
-    run(
-        pg_tool(&bin, "pg_ctl")
-            .args(["-w", "-t", "60", "-D"])
-            .arg(&data)
-            .args(["-o", &opts, "-l"])
-            .arg(dir.join("log"))
-            .arg("start"),
-        "pg_ctl start",
-    );
-    // The scratch watcher stops the cluster when this test process exits.
-    let stop = format!(
-        "{runas}{pg_ctl} -D {data} -m immediate stop >/dev/null 2>&1\n",
-        runas = if is_root() {
-            "runuser -u postgres -- "
-        } else {
-            ""
-        },
-        pg_ctl = bin.join("pg_ctl").display(),
-        data = data.display(),
-    );
-    // Several clusters may run in one test process: each adds its line.
-    std::io::Write::write_all(
-        &mut std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(scratch().join("stop.sh"))
-            .unwrap(),
-        stop.as_bytes(),
-    )
-    .unwrap();
-    Cluster {
-        url: format!("postgres://attest@127.0.0.1:{port}"),
-        log: dir.join("log"),
-        bin,
-        data,
-        opts,
-    }
-}
-
-/// The test cluster's base URL (no database name).
-pub fn postgres_url() -> String {
-    static CLUSTER: OnceLock<Cluster> = OnceLock::new();
-    CLUSTER.get_or_init(|| start_cluster(false)).url.clone()
-}
-
-// ---------------------------------------------------------------------------------------
 // Server and HTTP
 
 pub struct TestServer {
@@ -305,6 +130,68 @@ pub struct Reply {
     pub status: u16,
     pub body: Value,
     pub text: String,
+}
+
+/// A raw HTTP/1.1 exchange: status, head (lower-cased) and body.
+pub async fn raw(addr: std::net::SocketAddr, request: &str, body: &[u8]) -> (u16, String, String) {
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let _ = stream.write_all(body).await;
+    let mut out = Vec::new();
+    let _ = stream.read_to_end(&mut out).await;
+    let text = String::from_utf8_lossy(&out).to_string();
+    let (head, rest) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = head
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    (status, head.to_ascii_lowercase(), rest.to_string())
+}
+
+pub fn request(method: &str, path: &str, auth: Option<&str>, extra: &str, body: &[u8]) -> String {
+    let mut r = format!("{method} {path} HTTP/1.1\r\nHost: test\r\nConnection: close\r\n{extra}");
+    if let Some(a) = auth {
+        r.push_str(&format!("Authorization: {a}\r\n"));
+    }
+    if !body.is_empty() || method == "POST" {
+        r.push_str(&format!(
+            "Content-Type: application/json\r\nContent-Length: {}\r\n",
+            body.len()
+        ));
+    }
+    r.push_str("\r\n");
+    r
+}
+
+/// A reviewer's one-item decision record (stage 1), as a link's page sends it.
+pub fn reviewer_decision(
+    id: &str,
+    reviewer: &str,
+    instance: &str,
+    item: u32,
+    justification: String,
+) -> Record {
+    Record {
+        v: RECORD_VERSION,
+        id: id.into(),
+        at: Utc::now(),
+        actor: Actor::User {
+            id: reviewer.into(),
+        },
+        reason: None,
+        events: vec![Event::DecisionsRecorded {
+            instance: instance.into(),
+            stage: 0,
+            reviewer: reviewer.into(),
+            source: DecisionSource::Reviewer,
+            decisions: vec![ItemDecision {
+                item,
+                decision: Decision::Deny,
+                justification,
+            }],
+        }],
+    }
 }
 
 /// One HTTP/1.1 request on a fresh connection.
@@ -387,6 +274,32 @@ fn dechunk(mut s: &str) -> String {
 
 pub async fn get(addr: SocketAddr, path: &str, token: Option<&str>) -> Reply {
     http(addr, "GET", path, token, None).await
+}
+
+/// A reviewer's page as the app shows it: their compact records pulled through the link,
+/// folded, and read with the engine's reviewer view (under `body["view"]`). Refusals come
+/// back as the server sent them.
+pub async fn reviewer_page(addr: SocketAddr, token: &str) -> Reply {
+    let mut r = get(addr, "/api/v1/reviewer/records", Some(token)).await;
+    if r.status != 200 {
+        return r;
+    }
+    let records: Vec<Record> = serde_json::from_value(r.body["records"].clone()).unwrap();
+    let (instance, stage, reviewer) = (
+        r.body["instance"].as_str().unwrap().to_string(),
+        r.body["stage"].as_u64().unwrap() as usize,
+        r.body["reviewer"].as_str().unwrap().to_string(),
+    );
+    let view = attest_engine::view::reviewer_view(
+        &attest_engine::replay(&records),
+        &instance,
+        stage,
+        &reviewer,
+    )
+    .unwrap_or_else(|e| panic!("the app could not show the pulled page: {e}"));
+    r.body["view"] = serde_json::to_value(view).unwrap();
+    r.text = r.body.to_string();
+    r
 }
 
 pub async fn post(addr: SocketAddr, path: &str, token: Option<&str>, body: &Value) -> Reply {
@@ -527,151 +440,6 @@ pub fn decision_record(
                 .collect(),
         }],
     }
-}
-
-// ---------------------------------------------------------------------------------------
-// A tenant to review
-
-pub fn user(id: &str, manager: Option<&str>) -> User {
-    User {
-        id: id.into(),
-        display_name: id[..1].to_uppercase() + &id[1..],
-        user_principal_name: format!("{id}@contoso.com"),
-        user_type: UserType::Member,
-        manager: manager.map(Into::into),
-        account_enabled: true,
-        created: Utc::now() - Duration::days(1000),
-        last_sign_in: Some(Utc::now() - Duration::days(1)),
-        department: None,
-    }
-}
-
-/// `managers` managers, each managing `per_manager` members of the group "g-sales", which
-/// olivia and oscar own.
-pub fn tenant(managers: usize, per_manager: usize) -> Directory {
-    let mut d = Directory::default();
-    let mut members = Vec::new();
-    for owner in ["olivia", "oscar"] {
-        d.users.insert(owner.into(), user(owner, None));
-    }
-    for m in 0..managers {
-        let manager = format!("manager{m:03}");
-        d.users.insert(manager.clone(), user(&manager, None));
-        for i in 0..per_manager {
-            let id = format!("user{m:03}x{i:04}");
-            d.users.insert(id.clone(), user(&id, Some(&manager)));
-            members.push(Principal::User(id));
-        }
-    }
-    d.groups.insert(
-        "g-sales".into(),
-        Group {
-            id: "g-sales".into(),
-            display_name: "Sales".into(),
-            kind: GroupKind::Security,
-            membership: Membership::Assigned,
-            on_premises_sync: false,
-            mail_enabled: false,
-            owners: vec!["olivia".into(), "oscar".into()],
-            members,
-        },
-    );
-    d
-}
-
-/// A review of g-sales starting at `start`: stage 1 by managers, then (when `two_stage`)
-/// stage 2 by the owners, blind to stage 1's decisions.
-pub fn definition(id: &str, start: DateTime<Utc>, two_stage: bool) -> ReviewDefinition {
-    let stage = |reviewers| StageSettings {
-        reviewers,
-        fallback_reviewers: vec!["olivia".into()],
-        duration_days: 7,
-        recommendations: false,
-    };
-    let mut stages = vec![stage(Reviewers::Managers)];
-    if two_stage {
-        stages.push(stage(Reviewers::ResourceOwners));
-    }
-    let mut def = attest_engine::templates::blank(id, start);
-    def.name = format!("Review {id}");
-    def.description_for_reviewers = "Please confirm who still needs access.".into();
-    def.scope.resources = vec!["g-sales".into()];
-    def.stages = stages;
-    def
-}
-
-/// Import the tenant and create a review starting now; returns the started instance's id.
-pub async fn start_review(
-    admin: &mut AdminClient,
-    dir: Directory,
-    def: ReviewDefinition,
-) -> String {
-    let now = Utc::now();
-    let r = admin
-        .run(
-            Command::ImportDirectory {
-                directory: Box::new(dir),
-                source: "test".into(),
-            },
-            now,
-        )
-        .await;
-    assert_eq!(r.status, 200, "{}", r.text);
-    let r = admin
-        .run(
-            Command::CreateReview {
-                definition: Box::new(def),
-            },
-            now,
-        )
-        .await;
-    assert_eq!(r.status, 200, "{}", r.text);
-    let id = admin
-        .state
-        .instances
-        .keys()
-        .next()
-        .expect("the review started on the server")
-        .clone();
-    id
-}
-
-/// Items of `instance` per reviewer in `stage`.
-pub fn items_by_reviewer(
-    state: &State,
-    instance: &str,
-    stage: usize,
-) -> BTreeMap<String, Vec<u32>> {
-    let inst = &state.instances[instance];
-    let mut by: BTreeMap<String, Vec<u32>> = BTreeMap::new();
-    for (i, it) in inst.items.iter().enumerate() {
-        if it.stage != stage {
-            continue;
-        }
-        for r in inst.reviewers_of(it, stage) {
-            by.entry(r.clone()).or_default().push(i as u32);
-        }
-    }
-    by
-}
-
-/// Issue a link for `reviewer` as the administrator; returns the link token.
-pub async fn link(
-    addr: SocketAddr,
-    admin_token: &str,
-    instance: &str,
-    stage: usize,
-    reviewer: &str,
-) -> String {
-    let r = post(
-        addr,
-        "/api/v1/links",
-        Some(admin_token),
-        &json!({"instance": instance, "stage": stage, "reviewer": reviewer}),
-    )
-    .await;
-    assert_eq!(r.status, 201, "{}", r.text);
-    r.body["token"].as_str().unwrap().to_string()
 }
 
 /// One test per backend: `on_both!(f, g)` runs each `async fn f(Backend)` once on SQLite and

@@ -1,0 +1,51 @@
+//! A reviewer's pull through their link: the records of their compact state.
+
+use std::sync::Arc;
+
+use attest_engine::wire::ReviewerPage;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use chrono::{DateTime, Utc};
+
+use super::auth::{check_link_open, Principal};
+use super::{finish, ApiError, ApiResult};
+use crate::App;
+
+/// The reviewer's compact state as records (crate::reviewer), which the app folds into a
+/// state of its own and shows with the engine's reviewer view, as it shows any review. What
+/// the reviewer may see (their items, earlier decisions only when the review shows them) is
+/// decided there once, by the engine's `reviewer_view`.
+pub(super) async fn pull(
+    axum::extract::State(app): axum::extract::State<Arc<App>>,
+    who: Principal,
+) -> ApiResult<Response> {
+    let s = app.read().await?;
+    let out = async {
+        check_link_open(&s.cache.state, &who)?;
+        let Principal::Reviewer {
+            reviewer,
+            instance,
+            stage,
+            expires_at,
+        } = &who
+        else {
+            return Err(ApiError::forbidden(
+                "this is the reviewer's pull; administrators pull /api/v1/records",
+            ));
+        };
+        let records =
+            crate::reviewer::reviewer_records(&s.cache.state, instance, *stage, reviewer, s.now)
+                .map_err(|e| ApiError::forbidden(e.to_string()))?;
+        Ok(Json(ReviewerPage {
+            records,
+            cursor: s.cache.cursor,
+            reviewer: reviewer.clone(),
+            instance: instance.clone(),
+            stage: *stage,
+            expires_at: DateTime::<Utc>::from_timestamp_millis(*expires_at),
+        })
+        .into_response())
+    }
+    .await;
+    finish(s, out).await
+}
