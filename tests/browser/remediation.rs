@@ -202,10 +202,17 @@ async fn an_import_where_a_removal_did_not_happen_shows_it_still_present_then_ca
     let ceo_name = rt
         .state
         .with_untracked(|s| s.directory.users[CEO].display_name.clone());
+    // The due day as the reader's locale writes it (the chosen day ends at 23:59:59 UTC).
+    let due_day = attest::ui::components::local_day(
+        chrono::NaiveDate::from_ymd_opt(2099, 1, 31)
+            .and_then(|d| d.and_hms_opt(23, 59, 59))
+            .expect("a valid moment")
+            .and_utc(),
+    );
     let open = wait_for("the owner on the row", || {
         let r = rows(&app.root);
         r.first()
-            .filter(|(t, _)| t.contains(&ceo_name) && t.contains("due 2099-01-31"))
+            .filter(|(t, _)| t.contains(&ceo_name) && t.contains(&format!("due {due_day}")))
             .cloned()
     })
     .await;
