@@ -57,9 +57,14 @@ fn event_variant(e: &Event) -> usize {
         Event::ResultsApplied { .. } => 11,
         Event::DirectoryChanged { .. } => 12,
         Event::SeriesEnded { .. } => 13,
+        Event::ItemsReassigned { .. } => 14,
+        Event::DelegationSet { .. } => 15,
+        Event::DelegationStarted { .. } => 16,
+        Event::DelegationEnded { .. } => 17,
+        Event::Escalated { .. } => 18,
     }
 }
-const EVENT_VARIANTS: usize = 14;
+const EVENT_VARIANTS: usize = 19;
 
 fn change_variant(c: &DirectoryChange) -> usize {
     match c {
@@ -87,9 +92,11 @@ fn command_variant(c: &Command) -> usize {
         Command::ApplyResults { .. } => 9,
         Command::EndSeries { .. } => 10,
         Command::AdvanceTime => 11,
+        Command::ReassignItems { .. } => 12,
+        Command::DelegateReviews { .. } => 13,
     }
 }
-const COMMAND_VARIANTS: usize = 12;
+const COMMAND_VARIANTS: usize = 14;
 
 fn actor_variant(a: &Actor) -> usize {
     match a {
@@ -227,6 +234,41 @@ fn events() -> Vec<Event> {
         definition: "r".into(),
         at: t0() + days(30),
     });
+    events.extend([
+        Event::ItemsReassigned {
+            instance: instance(),
+            stage: 0,
+            from: "olivia".into(),
+            to: "bob".into(),
+            items: vec![0],
+            reason: "on leave".into(),
+        },
+        Event::DelegationSet {
+            reviewer: "olivia".into(),
+            delegate: "bob".into(),
+            from: t0() + days(1),
+            until: t0() + days(5),
+            reason: "holiday".into(),
+        },
+        Event::DelegationStarted {
+            reviewer: "olivia".into(),
+            delegate: "bob".into(),
+            at: t0() + days(1),
+        },
+        Event::DelegationEnded {
+            reviewer: "olivia".into(),
+            delegate: "bob".into(),
+            at: t0() + days(5),
+        },
+        Event::Escalated {
+            instance: instance(),
+            stage: 0,
+            at: t0() + days(6),
+            reviewer: "olivia".into(),
+            to: "bob".into(),
+            items: vec![0],
+        },
+    ]);
     events
 }
 
@@ -276,6 +318,27 @@ fn commands() -> Vec<Command> {
             definition: "r".into(),
         },
         Command::AdvanceTime,
+        Command::ReassignItems {
+            instance: instance(),
+            from: None,
+            items: Some(vec![0]),
+            to: "bob".into(),
+            reason: "on leave".into(),
+        },
+        Command::ReassignItems {
+            instance: instance(),
+            from: Some("olivia".into()),
+            items: None,
+            to: "bob".into(),
+            reason: "left the team".into(),
+        },
+        Command::DelegateReviews {
+            reviewer: None,
+            delegate: "bob".into(),
+            from: t0() + days(1),
+            until: t0() + days(5),
+            reason: "holiday".into(),
+        },
     ]
 }
 
@@ -353,6 +416,11 @@ fn events_are_pinned() {
         {"type":"directoryChanged","change":{"type":"blockGuest","user":"bob","delete_at":"2026-02-04T09:00:00Z"},"at":"2026-01-19T09:00:00Z","instance":"r~0~g"}
         {"type":"directoryChanged","change":{"type":"deleteUser","user":"bob"},"at":"2026-01-19T09:00:00Z","instance":"r~0~g"}
         {"type":"seriesEnded","definition":"r","at":"2026-02-04T09:00:00Z"}
+        {"type":"itemsReassigned","instance":"r~0~g","stage":0,"from":"olivia","to":"bob","items":[0],"reason":"on leave"}
+        {"type":"delegationSet","reviewer":"olivia","delegate":"bob","from":"2026-01-06T09:00:00Z","until":"2026-01-10T09:00:00Z","reason":"holiday"}
+        {"type":"delegationStarted","reviewer":"olivia","delegate":"bob","at":"2026-01-06T09:00:00Z"}
+        {"type":"delegationEnded","reviewer":"olivia","delegate":"bob","at":"2026-01-10T09:00:00Z"}
+        {"type":"escalated","instance":"r~0~g","stage":0,"at":"2026-01-11T09:00:00Z","reviewer":"olivia","to":"bob","items":[0]}
     "#]].assert_eq(&pin(&events()));
 }
 
@@ -371,6 +439,9 @@ fn commands_are_pinned() {
         {"type":"applyResults","instance":"r~0~g"}
         {"type":"endSeries","definition":"r"}
         {"type":"advanceTime"}
+        {"type":"reassignItems","instance":"r~0~g","items":[0],"to":"bob","reason":"on leave"}
+        {"type":"reassignItems","instance":"r~0~g","from":"olivia","items":null,"to":"bob","reason":"left the team"}
+        {"type":"delegateReviews","delegate":"bob","from":"2026-01-06T09:00:00Z","until":"2026-01-10T09:00:00Z","reason":"holiday"}
     "#]].assert_eq(&pin(&commands()));
 }
 
