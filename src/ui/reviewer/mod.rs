@@ -4,6 +4,7 @@
 //! reviewer's items and, in a blind review, nothing of earlier stages.
 
 mod list;
+mod reassign;
 pub mod rows;
 
 use std::sync::Arc;
