@@ -12,6 +12,7 @@ mod admin;
 mod bench;
 mod directory;
 mod race;
+mod reassign;
 mod reviewer;
 mod settings;
 mod shell;
