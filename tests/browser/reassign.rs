@@ -7,7 +7,6 @@ use attest::ui::session::{administrator, ACTING_AS_KEY};
 use attest_engine::definition::*;
 use attest_engine::evidence::audit_rows;
 use attest_engine::Command;
-use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::WithUntracked;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::wasm_bindgen_test;
@@ -116,12 +115,18 @@ async fn a_reviewer_reassigns_selected_reviewees_from_the_reviewer_page() {
         find_by_text(&app.root, "p", &format!("2 selected · {total} shown"))
     })
     .await;
-    click(&find_by_text(&app.root, "summary", "Reassign selected").expect("the Reassign control"));
+    click(&button(&app.root, "Reassign selected").expect("the Reassign control"));
+    wait_for("the Reassign form", || control_by_label(&app.root, "Find a person")).await;
     type_into(
         &control_by_label(&app.root, "Find a person").expect("the person search"),
         &to_upn,
     );
-    TimeoutFuture::new(20).await;
+    wait_for("the person offered", || {
+        all(&app.root, "#rv-reassign-to option")
+            .into_iter()
+            .find(|o| o.get_attribute("value").as_deref() == Some(to.as_str()))
+    })
+    .await;
     choose(
         &control_by_label(&app.root, "Reassign to").expect("the person picker"),
         &to,

@@ -336,6 +336,8 @@ fn InstanceOverview(id: String) -> impl IntoView {
                                     })
                                     .map(|m| match m.kind {
                                         MessageKind::Reminder => "reminder",
+                                        MessageKind::Reassigned => "reassigned",
+                                        MessageKind::Escalation => "escalation",
                                         _ => "start",
                                     })
                                     .collect();

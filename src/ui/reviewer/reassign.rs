@@ -12,6 +12,9 @@ use crate::runtime::use_runtime;
 
 /// People offered at once; typing narrows the directory to them.
 const SHOWN: usize = 25;
+/// Nobody is offered before this many characters are typed: the page lists no one's name
+/// unasked (a reviewer's page shows their own reviewees only).
+const MIN_QUERY: usize = 2;
 
 #[component]
 pub fn ReassignControl(
@@ -27,8 +30,12 @@ pub fn ReassignControl(
     let to = RwSignal::new(String::new());
     let reason = RwSignal::new(String::new());
     let message = RwSignal::new(None::<Result<String, String>>);
+    let open = RwSignal::new(false);
     let people = Memo::new(move |_| {
         let q = query.get().trim().to_lowercase();
+        if !open.get() || q.chars().count() < MIN_QUERY {
+            return Vec::new();
+        }
         let me = me.get();
         runtime.state.with(|s| {
             let mut found: Vec<(String, String)> = s
@@ -37,8 +44,7 @@ pub fn ReassignControl(
                 .values()
                 .filter(|u| u.id != me && u.account_enabled)
                 .filter(|u| {
-                    q.is_empty()
-                        || u.display_name.to_lowercase().contains(&q)
+                    u.display_name.to_lowercase().contains(&q)
                         || u.user_principal_name.to_lowercase().contains(&q)
                 })
                 .map(|u| {
@@ -87,6 +93,7 @@ pub fn ReassignControl(
             match runtime.run(cmd).await {
                 Ok(()) => {
                     selected.set(HashSet::new());
+                    open.set(false);
                     reason.set(String::new());
                     message.set(Some(Ok(format!(
                         "Reassigned {} to {name}.",
@@ -102,50 +109,62 @@ pub fn ReassignControl(
         });
     };
     view! {
-        <details class="rv-reassign">
-            <summary>"Reassign selected"</summary>
-            <div class="field">
-                <label for="rv-reassign-find">"Find a person"</label>
-                <input
-                    id="rv-reassign-find"
-                    type="search"
-                    prop:value=move || query.get()
-                    on:input=move |ev| query.set(event_target_value(&ev))
-                />
-            </div>
-            <div class="field">
-                <label for="rv-reassign-to">"Reassign to"</label>
-                <select
-                    id="rv-reassign-to"
-                    prop:value=move || to.get()
-                    on:change=move |ev| to.set(event_target_value(&ev))
-                >
-                    {move || people.get().into_iter().map(|(id, label)| {
-                        let value = id.clone();
-                        view! { <option value=value selected=move || to.get() == id>{label}</option> }
-                    }).collect_view()}
-                </select>
-            </div>
-            <div class="field">
-                <label for="rv-reassign-reason">"Reason for reassigning"</label>
-                <textarea
-                    id="rv-reassign-reason"
-                    prop:value=move || reason.get()
-                    on:input=move |ev| reason.set(event_target_value(&ev))
-                ></textarea>
-            </div>
+        <div class="rv-reassign">
             <button
                 type="button"
-                class="button"
-                disabled=move || none_selected() || to.with(String::is_empty)
-                on:click=submit
+                class="button button-secondary"
+                aria-expanded=move || open.get().to_string()
+                disabled=move || none_selected() && !open.get()
+                on:click=move |_| open.update(|o| *o = !*o)
             >
-                "Reassign"
+                "Reassign selected"
             </button>
+            <Show when=move || open.get()>
+                <div class="field">
+                    <label for="rv-reassign-find">"Find a person"</label>
+                    <input
+                        id="rv-reassign-find"
+                        type="search"
+                        aria-describedby="rv-reassign-hint"
+                        prop:value=move || query.get()
+                        on:input=move |ev| query.set(event_target_value(&ev))
+                    />
+                    <p class="hint" id="rv-reassign-hint">"Type at least two letters of a name or sign-in name."</p>
+                </div>
+                <div class="field">
+                    <label for="rv-reassign-to">"Reassign to"</label>
+                    <select
+                        id="rv-reassign-to"
+                        prop:value=move || to.get()
+                        on:change=move |ev| to.set(event_target_value(&ev))
+                    >
+                        {move || people.get().into_iter().map(|(id, label)| {
+                            let value = id.clone();
+                            view! { <option value=value selected=move || to.get() == id>{label}</option> }
+                        }).collect_view()}
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="rv-reassign-reason">"Reason for reassigning"</label>
+                    <textarea
+                        id="rv-reassign-reason"
+                        prop:value=move || reason.get()
+                        on:input=move |ev| reason.set(event_target_value(&ev))
+                    ></textarea>
+                </div>
+                <button
+                    type="button"
+                    class="button"
+                    disabled=move || none_selected() || to.with(String::is_empty)
+                    on:click=submit
+                >
+                    "Reassign"
+                </button>
+            </Show>
             {move || message.get().map(|m| match m {
                 Ok(text) => view! { <p class="rv-bulk-ok" role="status">{text}</p> }.into_any(),
                 Err(text) => view! { <p class="rv-bulk-error" role="alert">{text}</p> }.into_any(),
             })}
-        </details>
+        </div>
     }
 }
