@@ -485,7 +485,11 @@ impl Instance {
                 self.reviewer_sets.len() - 1
             }
         };
-        if let Some(slot) = self.items.get_mut(item).and_then(|it| it.reviewers.get_mut(stage)) {
+        if let Some(slot) = self
+            .items
+            .get_mut(item)
+            .and_then(|it| it.reviewers.get_mut(stage))
+        {
             *slot = index as u32;
         }
     }

@@ -14,8 +14,8 @@ use crate::definition::{
 use crate::directory::{Directory, Principal, ResourceKind};
 use crate::event::{DirectoryChange, Event, ItemApplied, ItemDecision, Record, RECORD_VERSION};
 use crate::instance::{
-    snapshot, Applied, DecisionItem, ApplyResult, Decision, DecisionSource, Effect, Instance, InstanceStatus,
-    OutcomeRule, RecordedDecision, StageEndReason, StageStatus,
+    snapshot, Applied, ApplyResult, Decision, DecisionItem, DecisionSource, Effect, Instance,
+    InstanceStatus, OutcomeRule, RecordedDecision, StageEndReason, StageStatus,
 };
 use crate::Actor;
 
@@ -268,7 +268,13 @@ impl State {
 
     /// Whether `user` reviews `item` in `stage` now (the rule the reviewer view, decisions,
     /// reminders and reviewer links share).
-    pub fn reviews_item(&self, inst: &Instance, item: &DecisionItem, stage: usize, user: &str) -> bool {
+    pub fn reviews_item(
+        &self,
+        inst: &Instance,
+        item: &DecisionItem,
+        stage: usize,
+        user: &str,
+    ) -> bool {
         item.stage == stage
             && inst
                 .reviewers_of(item, stage)

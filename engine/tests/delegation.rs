@@ -36,12 +36,7 @@ fn items(sim: &Sim, users: &[&str]) -> Vec<u32> {
     users.iter().map(|u| sim.item(INST, u)).collect()
 }
 
-fn reassign(
-    from: Option<&str>,
-    items: Option<Vec<u32>>,
-    to: &str,
-    reason: &str,
-) -> Command {
+fn reassign(from: Option<&str>, items: Option<Vec<u32>>, to: &str, reason: &str) -> Command {
     Command::ReassignItems {
         instance: INST.into(),
         from: from.map(Into::into),
@@ -63,17 +58,56 @@ fn reassigning_moves_items_to_the_new_reviewer() {
         &'static [&'static str],
     );
     let cases: Vec<Case> = vec![
-        (as_user("olivia"), None, Some(&["alice"]), "mary", &["bob", "carol", "dave"], &["alice"]),
-        (as_user("olivia"), Some("olivia"), Some(&["alice", "bob"]), "mike", &["carol", "dave"], &["alice", "bob"]),
-        (as_user("olivia"), None, None, "mike", &[], &["alice", "bob", "carol", "dave"]),
-        (admin(), Some("olivia"), None, "mike", &[], &["alice", "bob", "carol", "dave"]),
-        (admin(), Some("olivia"), Some(&["carol"]), "mary", &["alice", "bob", "dave"], &["carol"]),
+        (
+            as_user("olivia"),
+            None,
+            Some(&["alice"]),
+            "mary",
+            &["bob", "carol", "dave"],
+            &["alice"],
+        ),
+        (
+            as_user("olivia"),
+            Some("olivia"),
+            Some(&["alice", "bob"]),
+            "mike",
+            &["carol", "dave"],
+            &["alice", "bob"],
+        ),
+        (
+            as_user("olivia"),
+            None,
+            None,
+            "mike",
+            &[],
+            &["alice", "bob", "carol", "dave"],
+        ),
+        (
+            admin(),
+            Some("olivia"),
+            None,
+            "mike",
+            &[],
+            &["alice", "bob", "carol", "dave"],
+        ),
+        (
+            admin(),
+            Some("olivia"),
+            Some(&["carol"]),
+            "mary",
+            &["alice", "bob", "dave"],
+            &["carol"],
+        ),
     ];
     for (actor, from, which, to, keeps, gets) in cases {
         let mut sim = started();
         let chosen = which.map(|w| items(&sim, w));
         sim.ok(&actor, reassign(from, chosen, to, "on leave"));
-        assert_eq!(seen(&sim, INST, "olivia"), names(keeps), "{actor:?} {which:?}");
+        assert_eq!(
+            seen(&sim, INST, "olivia"),
+            names(keeps),
+            "{actor:?} {which:?}"
+        );
         assert_eq!(seen(&sim, INST, to), names(gets), "{actor:?} {which:?}");
         // My access reviews follows too.
         assert_eq!(my_reviews(&sim.state, to).len(), 1);
@@ -94,7 +128,10 @@ fn reassigning_moves_items_to_the_new_reviewer() {
 fn reassignment_is_in_the_history_and_the_outbox() {
     let mut sim = started();
     let chosen = items(&sim, &["alice", "bob"]);
-    sim.ok(&as_user("olivia"), reassign(None, Some(chosen), "mike", "moved teams"));
+    sim.ok(
+        &as_user("olivia"),
+        reassign(None, Some(chosen), "mike", "moved teams"),
+    );
     let rows: Vec<_> = audit_rows(&sim.state, &sim.log)
         .into_iter()
         .filter(|r| r.action == "Reassigned")
@@ -103,8 +140,16 @@ fn reassignment_is_in_the_history_and_the_outbox() {
     assert_eq!(
         rows,
         vec![
-            ("Olivia".to_string(), "Alice".to_string(), "from Olivia to Mike: moved teams".to_string()),
-            ("Olivia".to_string(), "Bob".to_string(), "from Olivia to Mike: moved teams".to_string()),
+            (
+                "Olivia".to_string(),
+                "Alice".to_string(),
+                "from Olivia to Mike: moved teams".to_string()
+            ),
+            (
+                "Olivia".to_string(),
+                "Bob".to_string(),
+                "from Olivia to Mike: moved teams".to_string()
+            ),
         ]
     );
     let sent: Vec<_> = outbox(&sim.state, &sim.log)
@@ -114,7 +159,9 @@ fn reassignment_is_in_the_history_and_the_outbox() {
     assert_eq!(sent.len(), 1);
     assert_eq!(sent[0].to.user_id(), Some("mike"));
     assert_eq!(sent[0].link, reviewer_link(INST, 0, "mike"));
-    assert!(sent[0].body.contains("Olivia reassigned 2 reviewees to you. Reason: moved teams"));
+    assert!(sent[0]
+        .body
+        .contains("Olivia reassigned 2 reviewees to you. Reason: moved teams"));
 }
 
 #[test]
@@ -124,17 +171,61 @@ fn reassignment_refusals() {
     let alice = sim.item(INST, "alice");
     let cases: Vec<(Actor, Command, &str)> = vec![
         // Independence: nobody is handed their own access.
-        (as_user("olivia"), reassign(None, Some(vec![alice]), "alice", "r"), "Alice cannot be handed a decision about their own access"),
-        (as_user("olivia"), reassign(None, None, "bob", "r"), "Bob cannot be handed a decision about their own access"),
-        (as_user("mike"), reassign(None, Some(vec![alice]), "mary", "r"), "reviewee 0 is not assigned to you in stage 1"),
-        (as_user("mike"), reassign(None, None, "mary", "r"), "there are no items to reassign"),
-        (as_user("mike"), reassign(Some("olivia"), None, "mary", "r"), "only a review administrator can reassign another reviewer's items"),
-        (admin(), reassign(None, None, "mary", "r"), "name the reviewer whose items are handed over"),
-        (as_user("olivia"), reassign(None, None, "mary", "  "), "give a reason"),
-        (as_user("olivia"), reassign(None, None, "mary", &long), "the reason is longer than 1000 characters"),
-        (as_user("olivia"), reassign(None, None, "nobody", "r"), "user \"nobody\" does not exist"),
-        (as_user("olivia"), reassign(None, None, "olivia", "r"), "choose someone else to hand the items to"),
-        (Actor::System, reassign(Some("olivia"), None, "mary", "r"), "only a review administrator can reassign another reviewer's items"),
+        (
+            as_user("olivia"),
+            reassign(None, Some(vec![alice]), "alice", "r"),
+            "Alice cannot be handed a decision about their own access",
+        ),
+        (
+            as_user("olivia"),
+            reassign(None, None, "bob", "r"),
+            "Bob cannot be handed a decision about their own access",
+        ),
+        (
+            as_user("mike"),
+            reassign(None, Some(vec![alice]), "mary", "r"),
+            "reviewee 0 is not assigned to you in stage 1",
+        ),
+        (
+            as_user("mike"),
+            reassign(None, None, "mary", "r"),
+            "there are no items to reassign",
+        ),
+        (
+            as_user("mike"),
+            reassign(Some("olivia"), None, "mary", "r"),
+            "only a review administrator can reassign another reviewer's items",
+        ),
+        (
+            admin(),
+            reassign(None, None, "mary", "r"),
+            "name the reviewer whose items are handed over",
+        ),
+        (
+            as_user("olivia"),
+            reassign(None, None, "mary", "  "),
+            "give a reason",
+        ),
+        (
+            as_user("olivia"),
+            reassign(None, None, "mary", &long),
+            "the reason is longer than 1000 characters",
+        ),
+        (
+            as_user("olivia"),
+            reassign(None, None, "nobody", "r"),
+            "user \"nobody\" does not exist",
+        ),
+        (
+            as_user("olivia"),
+            reassign(None, None, "olivia", "r"),
+            "choose someone else to hand the items to",
+        ),
+        (
+            Actor::System,
+            reassign(Some("olivia"), None, "mary", "r"),
+            "only a review administrator can reassign another reviewer's items",
+        ),
     ];
     for (actor, cmd, message) in cases {
         let mut sim = started();
@@ -151,12 +242,17 @@ fn a_self_review_stage_and_a_finished_stage_cannot_be_reassigned() {
     sim.create(def);
     let alice = sim.item(INST, "alice");
     assert_eq!(
-        sim.run(&as_user("alice"), reassign(None, Some(vec![alice]), "mary", "r")),
+        sim.run(
+            &as_user("alice"),
+            reassign(None, Some(vec![alice]), "mary", "r")
+        ),
         Err(EngineError::SelfReviewStage { stage: 0 })
     );
     let mut sim = started();
     sim.advance(days(8));
-    let err = sim.run(&as_user("olivia"), reassign(None, None, "mary", "r")).unwrap_err();
+    let err = sim
+        .run(&as_user("olivia"), reassign(None, None, "mary", "r"))
+        .unwrap_err();
     assert!(matches!(err, EngineError::WrongStatus { .. }), "{err}");
 }
 
@@ -190,11 +286,15 @@ fn delegated_items_go_to_the_delegate_for_the_window_and_come_back() {
             assert_eq!(seen(&sim, INST, "olivia"), olivia, "day {day}");
             assert_eq!(seen(&sim, INST, "mike"), mike, "day {day}");
             if day == 2 {
-                sim.decide(INST, "mike", "alice", Decision::Approve).unwrap();
+                sim.decide(INST, "mike", "alice", Decision::Approve)
+                    .unwrap();
                 let item = sim.item(INST, "alice");
                 assert!(sim.decide(INST, "olivia", "bob", Decision::Deny).is_err());
                 assert_eq!(
-                    sim.instance(INST).items[item as usize].decisions[0].as_ref().unwrap().reviewer,
+                    sim.instance(INST).items[item as usize].decisions[0]
+                        .as_ref()
+                        .unwrap()
+                        .reviewer,
                     "mike"
                 );
             }
@@ -226,10 +326,16 @@ fn new_items_during_the_window_go_to_the_delegate() {
     sim.create(crm);
     let crm_inst = "crm~0~app-crm";
     assert_eq!(seen(&sim, crm_inst, "olivia"), Vec::<String>::new());
-    assert_eq!(seen(&sim, crm_inst, "mike"), names(&["alice", "bob", "carol", "dave"]));
+    assert_eq!(
+        seen(&sim, crm_inst, "mike"),
+        names(&["alice", "bob", "carol", "dave"])
+    );
     sim.now = t0() + days(5);
     sim.ok(&Actor::System, Command::AdvanceTime);
-    assert_eq!(seen(&sim, crm_inst, "olivia"), names(&["alice", "bob", "carol", "dave"]));
+    assert_eq!(
+        seen(&sim, crm_inst, "olivia"),
+        names(&["alice", "bob", "carol", "dave"])
+    );
     assert_eq!(seen(&sim, crm_inst, "mike"), Vec::<String>::new());
 }
 
@@ -241,7 +347,9 @@ fn a_delegate_never_gets_their_own_access_and_self_review_is_not_delegated() {
     sim.advance(days(2));
     assert_eq!(seen(&sim, INST, "alice"), names(&["bob", "carol", "dave"]));
     assert_eq!(seen(&sim, INST, "olivia"), names(&["alice"]));
-    assert!(sim.decide(INST, "alice", "alice", Decision::Approve).is_err());
+    assert!(sim
+        .decide(INST, "alice", "alice", Decision::Approve)
+        .is_err());
 
     // In a self-review stage each reviewee keeps their own item, delegate or not.
     let mut sim = Sim::new(tenant());
@@ -257,16 +365,48 @@ fn a_delegate_never_gets_their_own_access_and_self_review_is_not_delegated() {
 #[test]
 fn delegation_refusals() {
     let cases: Vec<(Actor, Command, &str)> = vec![
-        (as_user("olivia"), delegate(None, "olivia", 1, 5), "choose someone else as the delegate"),
-        (as_user("olivia"), delegate(None, "mike", 5, 1), "the delegation must end after it starts"),
-        (as_user("olivia"), delegate(None, "mike", -5, -1), "the delegation would already be over"),
-        (as_user("olivia"), delegate(None, "nobody", 1, 5), "user \"nobody\" does not exist"),
-        (as_user("mike"), delegate(Some("olivia"), "mary", 1, 5), "only a review administrator can delegate another reviewer's items"),
-        (admin(), delegate(None, "mary", 1, 5), "name the reviewer whose items are handed over"),
+        (
+            as_user("olivia"),
+            delegate(None, "olivia", 1, 5),
+            "choose someone else as the delegate",
+        ),
+        (
+            as_user("olivia"),
+            delegate(None, "mike", 5, 1),
+            "the delegation must end after it starts",
+        ),
+        (
+            as_user("olivia"),
+            delegate(None, "mike", -5, -1),
+            "the delegation would already be over",
+        ),
+        (
+            as_user("olivia"),
+            delegate(None, "nobody", 1, 5),
+            "user \"nobody\" does not exist",
+        ),
+        (
+            as_user("mike"),
+            delegate(Some("olivia"), "mary", 1, 5),
+            "only a review administrator can delegate another reviewer's items",
+        ),
+        (
+            admin(),
+            delegate(None, "mary", 1, 5),
+            "name the reviewer whose items are handed over",
+        ),
         // Depth: mike is olivia's delegate (below) and cannot pass anything on; someone
         // away cannot be named as a delegate.
-        (as_user("mike"), delegate(None, "mary", 1, 5), "a delegate cannot delegate again"),
-        (as_user("mary"), delegate(None, "olivia", 1, 5), "Olivia is away and has a delegate; choose someone else"),
+        (
+            as_user("mike"),
+            delegate(None, "mary", 1, 5),
+            "a delegate cannot delegate again",
+        ),
+        (
+            as_user("mary"),
+            delegate(None, "olivia", 1, 5),
+            "Olivia is away and has a delegate; choose someone else",
+        ),
         (
             as_user("olivia"),
             Command::DelegateReviews {
@@ -294,8 +434,14 @@ fn delegated_items_are_not_reassigned_by_the_delegate() {
     sim.advance(days(2));
     let alice = sim.item(INST, "alice");
     assert_eq!(
-        sim.run(&as_user("mike"), reassign(None, Some(vec![alice]), "mary", "r")),
-        Err(EngineError::NotYourItem { item: alice, stage: 0 })
+        sim.run(
+            &as_user("mike"),
+            reassign(None, Some(vec![alice]), "mary", "r")
+        ),
+        Err(EngineError::NotYourItem {
+            item: alice,
+            stage: 0
+        })
     );
     // The decision recorded by the delegate is an ordinary one.
     sim.ok(

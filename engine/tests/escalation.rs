@@ -56,7 +56,10 @@ fn escalations(sim: &Sim) -> Vec<(DateTime<Utc>, String, String, Vec<String>)> {
                 *at,
                 reviewer.clone(),
                 to.clone(),
-                items.iter().map(|&i| inst.items[i as usize].user.clone()).collect(),
+                items
+                    .iter()
+                    .map(|&i| inst.items[i as usize].user.clone())
+                    .collect(),
             )),
             _ => None,
         })
@@ -76,11 +79,13 @@ fn the_ladder_reminds_only_reviewers_with_undecided_items() {
     let mut sim = sim_with(Some(ladder(None, None)));
     // mary decides both her reviewees before the first rung (day 2 of 7).
     sim.now = t0() + days(1);
-    sim.decide(INST, "mary", "alice", Decision::Approve).unwrap();
+    sim.decide(INST, "mary", "alice", Decision::Approve)
+        .unwrap();
     sim.decide(INST, "mary", "bob", Decision::Deny).unwrap();
     // mike decides carol between the second rung (day 4) and the third (day 6).
     sim.advance(days(4));
-    sim.decide(INST, "mike", "carol", Decision::Approve).unwrap();
+    sim.decide(INST, "mike", "carol", Decision::Approve)
+        .unwrap();
     sim.advance(days(3));
     assert_eq!(
         reminders(&sim),
@@ -100,21 +105,37 @@ fn escalation_after_the_nth_reminder_goes_to_the_manager_or_the_named_person() {
         (
             ladder(Some(2), None),
             vec![
-                (t0() + days(4), "mike".to_string(), "aaron".to_string(), names(&["carol"])),
-                (t0() + days(4), "olivia".to_string(), "mary".to_string(), names(&["dave"])),
+                (
+                    t0() + days(4),
+                    "mike".to_string(),
+                    "aaron".to_string(),
+                    names(&["carol"]),
+                ),
+                (
+                    t0() + days(4),
+                    "olivia".to_string(),
+                    "mary".to_string(),
+                    names(&["dave"]),
+                ),
             ],
         ),
         (
             ladder(Some(2), Some("mike")),
             // mike is not escalated to himself; olivia's item goes to mike.
-            vec![(t0() + days(4), "olivia".to_string(), "mike".to_string(), names(&["dave"]))],
+            vec![(
+                t0() + days(4),
+                "olivia".to_string(),
+                "mike".to_string(),
+                names(&["dave"]),
+            )],
         ),
         (ladder(Some(4), None), vec![]),
     ];
     for (l, expected) in cases {
         let mut sim = sim_with(Some(l.clone()));
         sim.now = t0() + days(1);
-        sim.decide(INST, "mary", "alice", Decision::Approve).unwrap();
+        sim.decide(INST, "mary", "alice", Decision::Approve)
+            .unwrap();
         sim.decide(INST, "mary", "bob", Decision::Approve).unwrap();
         sim.advance(days(4));
         assert_eq!(escalations(&sim), expected, "{l:?}");
@@ -137,7 +158,8 @@ fn escalation_after_the_nth_reminder_goes_to_the_manager_or_the_named_person() {
 fn the_person_escalated_to_can_decide_and_then_is_no_longer_reminded_for_it() {
     let mut sim = sim_with(Some(ladder(Some(2), None)));
     sim.now = t0() + days(1);
-    sim.decide(INST, "mary", "alice", Decision::Approve).unwrap();
+    sim.decide(INST, "mary", "alice", Decision::Approve)
+        .unwrap();
     sim.decide(INST, "mary", "bob", Decision::Approve).unwrap();
     sim.advance(days(4));
     sim.decide(INST, "aaron", "carol", Decision::Deny).unwrap();
@@ -155,6 +177,9 @@ fn without_a_ladder_the_halfway_reminder_is_unchanged() {
     sim.advance(days(8));
     assert_eq!(
         reminders(&sim),
-        vec![(t0() + days(3) + chrono::Duration::hours(12), names(&["mary", "mike", "olivia"]))]
+        vec![(
+            t0() + days(3) + chrono::Duration::hours(12),
+            names(&["mary", "mike", "olivia"])
+        )]
     );
 }

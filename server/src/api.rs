@@ -816,7 +816,12 @@ async fn push_in(
     } = who
     {
         // Reviewers number their items 0, 1, 2… (see reviewer.rs): map them back first.
-        let mine = my_items(&s.cache.state, &s.cache.state.instances[instance], *stage, reviewer);
+        let mine = my_items(
+            &s.cache.state,
+            &s.cache.state.instances[instance],
+            *stage,
+            reviewer,
+        );
         for r in records.iter_mut().filter(|r| r.actor != Actor::System) {
             if !to_instance_items(r, &mine) {
                 return Err(ApiError::forbidden(format!(

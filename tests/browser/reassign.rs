@@ -76,7 +76,12 @@ async fn a_reviewer_reassigns_selected_reviewees_from_the_reviewer_page() {
     .expect("review created");
     let instance = rt
         .state
-        .with_untracked(|s| s.instances.keys().find(|k| k.starts_with("reassign~")).cloned())
+        .with_untracked(|s| {
+            s.instances
+                .keys()
+                .find(|k| k.starts_with("reassign~"))
+                .cloned()
+        })
         .expect("the review started");
     let mine = items_of(&rt, &instance, REVIEWER);
     assert!(mine.len() > 2, "the reviewer has reviewees to hand over");
@@ -86,7 +91,9 @@ async fn a_reviewer_reassigns_selected_reviewees_from_the_reviewer_page() {
         s.directory
             .users
             .values()
-            .find(|u| u.id != REVIEWER && u.account_enabled && inst.items.iter().all(|it| it.user != u.id))
+            .find(|u| {
+                u.id != REVIEWER && u.account_enabled && inst.items.iter().all(|it| it.user != u.id)
+            })
             .map(|u| (u.id.clone(), u.user_principal_name.clone()))
             .expect("a person to reassign to")
     });
@@ -108,7 +115,11 @@ async fn a_reviewer_reassigns_selected_reviewees_from_the_reviewer_page() {
             .strip_prefix("reviewee-")
             .and_then(|n| n.parse().ok())
             .expect("a reviewee row id");
-        click(&row.query_selector("input[type='checkbox']").unwrap().expect("a row checkbox"));
+        click(
+            &row.query_selector("input[type='checkbox']")
+                .unwrap()
+                .expect("a row checkbox"),
+        );
         chosen.push(item);
     }
     wait_for("two selected", || {
@@ -116,7 +127,10 @@ async fn a_reviewer_reassigns_selected_reviewees_from_the_reviewer_page() {
     })
     .await;
     click(&button(&app.root, "Reassign selected").expect("the Reassign control"));
-    wait_for("the Reassign form", || control_by_label(&app.root, "Find a person")).await;
+    wait_for("the Reassign form", || {
+        control_by_label(&app.root, "Find a person")
+    })
+    .await;
     type_into(
         &control_by_label(&app.root, "Find a person").expect("the person search"),
         &to_upn,

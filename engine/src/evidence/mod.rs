@@ -511,11 +511,7 @@ fn event_rows(state: &State, base: &AuditRow, event: &Event, rows: &mut Vec<Audi
                 action: "Reassigned".into(),
                 stage: Some(*stage),
                 reviewers: vec![from.clone(), to.clone()],
-                reviewer_names: format!(
-                    "{}; {}",
-                    person_name(state, from),
-                    person_name(state, to)
-                ),
+                reviewer_names: format!("{}; {}", person_name(state, from), person_name(state, to)),
                 details: format!(
                     "from {} to {}: {reason}",
                     person_name(state, from),

@@ -224,7 +224,15 @@ pub fn decide(
             items,
             to,
             reason,
-        } => reassign(state, actor, instance, from.as_deref(), items.as_deref(), to, reason),
+        } => reassign(
+            state,
+            actor,
+            instance,
+            from.as_deref(),
+            items.as_deref(),
+            to,
+            reason,
+        ),
         Command::DelegateReviews {
             reviewer,
             delegate,
@@ -232,7 +240,11 @@ pub fn decide(
             until,
             reason,
         } => {
-            let reviewer = acting_for(actor, reviewer.as_deref(), "delegate another reviewer's items")?;
+            let reviewer = acting_for(
+                actor,
+                reviewer.as_deref(),
+                "delegate another reviewer's items",
+            )?;
             person(state, reviewer)?;
             let to = person(state, delegate)?;
             if delegate == reviewer {
@@ -252,13 +264,21 @@ pub fn decide(
             }
             // Depth: one level. Someone away cannot be a delegate, nor hand on what is theirs
             // by delegation (delegated items never pass through a second delegation).
-            if state.delegations.get(delegate).is_some_and(|d| d.until > now) {
+            if state
+                .delegations
+                .get(delegate)
+                .is_some_and(|d| d.until > now)
+            {
                 return Err(EngineError::CannotHandOver(format!(
                     "{} is away and has a delegate; choose someone else",
                     to.display_name
                 )));
             }
-            if state.delegations.values().any(|d| &d.delegate == reviewer && d.until > now) {
+            if state
+                .delegations
+                .values()
+                .any(|d| d.delegate == reviewer && d.until > now)
+            {
                 return Err(EngineError::CannotHandOver(
                     "a delegate cannot delegate again".into(),
                 ));
@@ -267,7 +287,9 @@ pub fn decide(
             Ok(vec![Event::DelegationSet {
                 reviewer: reviewer.to_string(),
                 delegate: delegate.clone(),
-                from: *from,
+                // A window that began in the past starts now: nothing is stamped earlier
+                // than the record that set it.
+                from: (*from).max(now),
                 until: *until,
                 reason: reason.trim().to_string(),
             }])
@@ -354,10 +376,14 @@ fn acting_for<'a>(
 }
 
 fn person<'a>(state: &'a State, id: &str) -> Result<&'a crate::directory::User, EngineError> {
-    state.directory.users.get(id).ok_or_else(|| EngineError::NotFound {
-        what: "user",
-        id: id.into(),
-    })
+    state
+        .directory
+        .users
+        .get(id)
+        .ok_or_else(|| EngineError::NotFound {
+            what: "user",
+            id: id.into(),
+        })
 }
 
 fn require_reason(reason: &str) -> Result<(), EngineError> {
