@@ -1,13 +1,14 @@
 //! Reassigning from the reviewer page (issue 24): the reviewer selects reviewees, picks a
 //! person and gives a reason; the items leave their page and reach the new reviewer's, and
-//! the history says who reassigned what to whom and why.
+//! the history says who reassigned what to whom and why. Naming a delegate on My access
+//! reviews hands the reviewer's items to the delegate for the days given.
 
 use attest::ui::reviewer::reviewer_link;
 use attest::ui::session::{administrator, ACTING_AS_KEY};
 use attest_engine::definition::*;
 use attest_engine::evidence::audit_rows;
 use attest_engine::Command;
-use leptos::prelude::WithUntracked;
+use leptos::prelude::{Set, WithUntracked};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::wasm_bindgen_test;
 use web_sys::Element;
@@ -181,4 +182,97 @@ async fn a_reviewer_reassigns_selected_reviewees_from_the_reviewer_page() {
         .all(|r| r.actor_id.as_deref() == Some(REVIEWER)
             && r.reviewers == vec![REVIEWER.to_string(), to.clone()]
             && r.details.ends_with(": Owns the partner contracts now")));
+}
+
+#[wasm_bindgen_test]
+async fn a_reviewer_names_a_delegate_on_my_access_reviews() {
+    if let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
+        let _ = storage.remove_item(ACTING_AS_KEY);
+    }
+    let config = test_config(120);
+    let app = mount_with("/", config.clone());
+    let rt = ready_runtime().await;
+    let mut def = group_review(
+        "away",
+        "g-partner-collaboration",
+        vec![StageSettings {
+            reviewers: Reviewers::SelectedUsers {
+                users: vec![REVIEWER.into()],
+            },
+            fallback_reviewers: vec![],
+            duration_days: 7,
+            recommendations: true,
+        }],
+        chrono::Utc::now(),
+    );
+    def.decisions_to_next_stage = vec![];
+    rt.run_as(
+        Command::CreateReview {
+            definition: Box::new(def),
+        },
+        administrator(),
+        None,
+    )
+    .await
+    .expect("review created");
+    let instance = rt
+        .state
+        .with_untracked(|s| s.instances.keys().find(|k| k.starts_with("away~")).cloned())
+        .expect("the review started");
+    let total = items_of(&rt, &instance, REVIEWER).len();
+    let (to, to_upn) = rt.state.with_untracked(|s| {
+        let inst = &s.instances[&instance];
+        s.directory
+            .users
+            .values()
+            .find(|u| {
+                u.id != REVIEWER
+                    && u.account_enabled
+                    && inst.items.iter().all(|it| it.user != u.id)
+            })
+            .map(|u| (u.id.clone(), u.user_principal_name.clone()))
+            .expect("a delegate")
+    });
+    drop(app);
+
+    let app = mount_with("/my-reviews", config);
+    let rt = ready_runtime().await;
+    rt.acting_as.set(attest_engine::Actor::User {
+        id: REVIEWER.into(),
+    });
+    click(&wait_for("the delegate control", || button(&app.root, "Name a delegate")).await);
+    type_into(
+        &wait_for("the person search", || control_by_label(&app.root, "Find a person")).await,
+        &to_upn,
+    );
+    wait_for("the delegate offered", || {
+        all(&app.root, "#my-delegate-to option")
+            .into_iter()
+            .find(|o| o.get_attribute("value").as_deref() == Some(to.as_str()))
+    })
+    .await;
+    choose(&control_by_label(&app.root, "Delegate").unwrap(), &to);
+    let in_three_days = (chrono::Utc::now() + chrono::Duration::days(3))
+        .format("%Y-%m-%d")
+        .to_string();
+    type_into(&control_by_label(&app.root, "Away until").unwrap(), &in_three_days);
+    type_into(
+        &control_by_label(&app.root, "Reason for delegating").unwrap(),
+        "Holiday",
+    );
+    click(&button(&app.root, "Save delegate").unwrap());
+    wait_for("the confirmation", || {
+        find_by_text(&app.root, "p", "Delegate named.")
+    })
+    .await;
+    // The window has begun: the reviewer's items are the delegate's, and none are theirs.
+    wait_for("the items with the delegate", || {
+        (items_of(&rt, &instance, &to).len() == total).then_some(())
+    })
+    .await;
+    assert!(items_of(&rt, &instance, REVIEWER).is_empty());
+    let active = rt
+        .state
+        .with_untracked(|s| s.delegations.get(REVIEWER).map(|d| (d.delegate.clone(), d.active)));
+    assert_eq!(active, Some((to, true)));
 }

@@ -5,6 +5,7 @@
 
 mod list;
 mod reassign;
+pub use reassign::PersonPicker;
 pub mod rows;
 
 use std::sync::Arc;

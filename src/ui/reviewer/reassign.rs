@@ -16,24 +16,24 @@ const SHOWN: usize = 25;
 /// unasked (a reviewer's page shows their own reviewees only).
 const MIN_QUERY: usize = 2;
 
+/// A person picker: a search box and the people it finds (at most `SHOWN`, none before
+/// `MIN_QUERY` characters), the acting reviewer left out. `to` holds the chosen user id.
 #[component]
-pub fn ReassignControl(
-    /// The instance on the page.
-    instance: Memo<String>,
-    /// The reviewer acting.
+pub fn PersonPicker(
+    /// Prefix of the controls' ids.
+    id: &'static str,
+    /// The picker's label.
+    label: &'static str,
+    /// The person acting (never offered).
     me: Memo<String>,
-    /// The selected items (cleared once they are handed over).
-    selected: RwSignal<HashSet<u32>>,
+    /// The chosen user id.
+    to: RwSignal<String>,
 ) -> impl IntoView {
     let runtime = use_runtime();
     let query = RwSignal::new(String::new());
-    let to = RwSignal::new(String::new());
-    let reason = RwSignal::new(String::new());
-    let message = RwSignal::new(None::<Result<String, String>>);
-    let open = RwSignal::new(false);
     let people = Memo::new(move |_| {
         let q = query.get().trim().to_lowercase();
-        if !open.get() || q.chars().count() < MIN_QUERY {
+        if q.chars().count() < MIN_QUERY {
             return Vec::new();
         }
         let me = me.get();
@@ -63,14 +63,54 @@ pub fn ReassignControl(
     Effect::new(move |_| {
         let offered = people.get();
         if !offered.iter().any(|(id, _)| *id == to.get_untracked()) {
-            to.set(
-                offered
-                    .first()
-                    .map(|(id, _)| id.clone())
-                    .unwrap_or_default(),
-            );
+            to.set(offered.first().map(|(id, _)| id.clone()).unwrap_or_default());
         }
     });
+    let find = format!("{id}-find");
+    let hint = format!("{id}-hint");
+    let pick = format!("{id}-to");
+    view! {
+        <div class="field">
+            <label for=find.clone()>"Find a person"</label>
+            <input
+                id=find
+                type="search"
+                aria-describedby=hint.clone()
+                prop:value=move || query.get()
+                on:input=move |ev| query.set(event_target_value(&ev))
+            />
+            <p class="hint" id=hint>"Type at least two letters of a name or sign-in name."</p>
+        </div>
+        <div class="field">
+            <label for=pick.clone()>{label}</label>
+            <select
+                id=pick
+                prop:value=move || to.get()
+                on:change=move |ev| to.set(event_target_value(&ev))
+            >
+                {move || people.get().into_iter().map(|(id, label)| {
+                    let value = id.clone();
+                    view! { <option value=value selected=move || to.get() == id>{label}</option> }
+                }).collect_view()}
+            </select>
+        </div>
+    }
+}
+
+#[component]
+pub fn ReassignControl(
+    /// The instance on the page.
+    instance: Memo<String>,
+    /// The reviewer acting.
+    me: Memo<String>,
+    /// The selected items (cleared once they are handed over).
+    selected: RwSignal<HashSet<u32>>,
+) -> impl IntoView {
+    let runtime = use_runtime();
+    let to = RwSignal::new(String::new());
+    let reason = RwSignal::new(String::new());
+    let message = RwSignal::new(None::<Result<String, String>>);
+    let open = RwSignal::new(false);
     let none_selected = move || selected.with(HashSet::is_empty);
     let submit = move |_| {
         let items: Vec<u32> = selected.with_untracked(|s| {
@@ -125,30 +165,7 @@ pub fn ReassignControl(
                 "Reassign selected"
             </button>
             <Show when=move || open.get()>
-                <div class="field">
-                    <label for="rv-reassign-find">"Find a person"</label>
-                    <input
-                        id="rv-reassign-find"
-                        type="search"
-                        aria-describedby="rv-reassign-hint"
-                        prop:value=move || query.get()
-                        on:input=move |ev| query.set(event_target_value(&ev))
-                    />
-                    <p class="hint" id="rv-reassign-hint">"Type at least two letters of a name or sign-in name."</p>
-                </div>
-                <div class="field">
-                    <label for="rv-reassign-to">"Reassign to"</label>
-                    <select
-                        id="rv-reassign-to"
-                        prop:value=move || to.get()
-                        on:change=move |ev| to.set(event_target_value(&ev))
-                    >
-                        {move || people.get().into_iter().map(|(id, label)| {
-                            let value = id.clone();
-                            view! { <option value=value selected=move || to.get() == id>{label}</option> }
-                        }).collect_view()}
-                    </select>
-                </div>
+                <PersonPicker id="rv-reassign" label="Reassign to" me to />
                 <div class="field">
                     <label for="rv-reassign-reason">"Reason for reassigning"</label>
                     <textarea
