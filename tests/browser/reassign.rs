@@ -226,9 +226,7 @@ async fn a_reviewer_names_a_delegate_on_my_access_reviews() {
             .users
             .values()
             .find(|u| {
-                u.id != REVIEWER
-                    && u.account_enabled
-                    && inst.items.iter().all(|it| it.user != u.id)
+                u.id != REVIEWER && u.account_enabled && inst.items.iter().all(|it| it.user != u.id)
             })
             .map(|u| (u.id.clone(), u.user_principal_name.clone()))
             .expect("a delegate")
@@ -240,9 +238,17 @@ async fn a_reviewer_names_a_delegate_on_my_access_reviews() {
     rt.acting_as.set(attest_engine::Actor::User {
         id: REVIEWER.into(),
     });
-    click(&wait_for("the delegate control", || button(&app.root, "Name a delegate")).await);
+    click(
+        &wait_for("the delegate control", || {
+            button(&app.root, "Name a delegate")
+        })
+        .await,
+    );
     type_into(
-        &wait_for("the person search", || control_by_label(&app.root, "Find a person")).await,
+        &wait_for("the person search", || {
+            control_by_label(&app.root, "Find a person")
+        })
+        .await,
         &to_upn,
     );
     wait_for("the delegate offered", || {
@@ -255,7 +261,10 @@ async fn a_reviewer_names_a_delegate_on_my_access_reviews() {
     let in_three_days = (chrono::Utc::now() + chrono::Duration::days(3))
         .format("%Y-%m-%d")
         .to_string();
-    type_into(&control_by_label(&app.root, "Away until").unwrap(), &in_three_days);
+    type_into(
+        &control_by_label(&app.root, "Away until").unwrap(),
+        &in_three_days,
+    );
     type_into(
         &control_by_label(&app.root, "Reason for delegating").unwrap(),
         "Holiday",
@@ -271,8 +280,10 @@ async fn a_reviewer_names_a_delegate_on_my_access_reviews() {
     })
     .await;
     assert!(items_of(&rt, &instance, REVIEWER).is_empty());
-    let active = rt
-        .state
-        .with_untracked(|s| s.delegations.get(REVIEWER).map(|d| (d.delegate.clone(), d.active)));
+    let active = rt.state.with_untracked(|s| {
+        s.delegations
+            .get(REVIEWER)
+            .map(|d| (d.delegate.clone(), d.active))
+    });
     assert_eq!(active, Some((to, true)));
 }

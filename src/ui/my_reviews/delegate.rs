@@ -46,10 +46,8 @@ pub fn DelegateForm(
         })
     });
     let submit = move |_| {
-        let (Some(start), Some(last)) = (
-            day(&from.get_untracked()),
-            day(&until.get_untracked()),
-        ) else {
+        let (Some(start), Some(last)) = (day(&from.get_untracked()), day(&until.get_untracked()))
+        else {
             message.set(Some(Err("Give both dates.".into())));
             return;
         };

@@ -63,7 +63,12 @@ pub fn PersonPicker(
     Effect::new(move |_| {
         let offered = people.get();
         if !offered.iter().any(|(id, _)| *id == to.get_untracked()) {
-            to.set(offered.first().map(|(id, _)| id.clone()).unwrap_or_default());
+            to.set(
+                offered
+                    .first()
+                    .map(|(id, _)| id.clone())
+                    .unwrap_or_default(),
+            );
         }
     });
     let find = format!("{id}-find");
