@@ -1,13 +1,13 @@
 //! Commands: what a person (or the clock) asks the engine to do. One closed enum; the
 //! engine checks each against the state and the actor and answers with events or an error.
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::definition::ReviewDefinition;
 use crate::directory::Directory;
 use crate::event::ItemDecision;
 use crate::remediation::{FileDigest, ItemRef};
-use chrono::{DateTime, Utc};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "camelCase")]
@@ -80,6 +80,38 @@ pub enum Command {
     EndSeries {
         /// Id of the review definition.
         definition: String,
+    },
+    /// Hand items of the open stage to another person. A reviewer hands their own
+    /// (`from` None or themselves); an administrator names whose. `items` None: all of
+    /// `from`'s items in the stage. Refused in a self-review stage and for a person whose own
+    /// access is among the items.
+    ReassignItems {
+        /// Id of the review instance.
+        instance: String,
+        /// The reviewer giving the items up; None is the caller.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        from: Option<String>,
+        /// Item indices within the instance; None is all of `from`'s.
+        items: Option<Vec<u32>>,
+        /// The user id of the new reviewer.
+        to: String,
+        /// Why (required, capped like every reason).
+        reason: String,
+    },
+    /// Name a delegate for a date range: during it the reviewer's items (existing and new)
+    /// are the delegate's; after it they come back. One level only.
+    DelegateReviews {
+        /// The reviewer who is away; None is the caller.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reviewer: Option<String>,
+        /// The user id of the delegate.
+        delegate: String,
+        /// When the delegation starts.
+        from: DateTime<Utc>,
+        /// When it ends.
+        until: DateTime<Utc>,
+        /// Why (required).
+        reason: String,
     },
     /// Let the clock run to `now`: stage deadlines, recurrence, auto-apply, deletions.
     AdvanceTime,

@@ -262,6 +262,42 @@ pub struct Settings {
     pub recommendations: Recommendations,
     /// Send a reminder halfway through each stage to reviewers with undecided items.
     pub reminders: bool,
+    /// The escalation ladder; None (every record before it existed) is the halfway reminder.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub escalation: Option<Ladder>,
+}
+
+/// Reminders at chosen points before a stage ends, only to reviewers with undecided items,
+/// then escalation to the reviewer's manager (or a named person) after the Nth reminder.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Ladder {
+    /// Days before the stage's end at which a reminder goes out (e.g. 7, 3, 1); points
+    /// before the stage starts are skipped.
+    pub days_before: Vec<u32>,
+    /// After this many reminders of a stage, escalate (None: never).
+    pub escalate_after: Option<u32>,
+    /// Who gets escalations; None is each reviewer's manager.
+    pub escalate_to: Option<String>,
+}
+
+impl Ladder {
+    /// The reminder moments of a stage, earliest first.
+    pub fn moments(
+        &self,
+        started: chrono::DateTime<chrono::Utc>,
+        deadline: chrono::DateTime<chrono::Utc>,
+    ) -> Vec<chrono::DateTime<chrono::Utc>> {
+        let mut at: Vec<_> = self
+            .days_before
+            .iter()
+            .map(|&d| deadline - chrono::Duration::days(i64::from(d)))
+            .filter(|&t| t > started && t < deadline)
+            .collect();
+        at.sort();
+        at.dedup();
+        at
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -259,4 +259,67 @@ pub enum Event {
         /// The auditor's comment.
         comment: String,
     },
+    /// Items of a stage went from one reviewer to another (reassignment).
+    ItemsReassigned {
+        /// Id of the review instance.
+        instance: String,
+        /// Stage index (0 is the first stage).
+        stage: usize,
+        /// The reviewer who gave them up.
+        from: String,
+        /// The new reviewer.
+        to: String,
+        /// Item indices within the instance.
+        items: Vec<u32>,
+        /// Why.
+        reason: String,
+    },
+    /// A reviewer named a delegate for a date range (it takes effect when the clock reaches
+    /// `from`, see `DelegationStarted`). Replaces that reviewer's earlier delegation.
+    DelegationSet {
+        /// The reviewer who is away.
+        reviewer: String,
+        /// The delegate.
+        delegate: String,
+        /// When it starts.
+        from: DateTime<Utc>,
+        /// When it ends.
+        until: DateTime<Utc>,
+        /// Why.
+        reason: String,
+    },
+    /// A delegation began: the reviewer's items are the delegate's until it ends.
+    DelegationStarted {
+        /// The reviewer who is away.
+        reviewer: String,
+        /// The delegate.
+        delegate: String,
+        /// When it happened.
+        at: DateTime<Utc>,
+    },
+    /// A delegation ended: the items are the reviewer's again.
+    DelegationEnded {
+        /// The reviewer who was away.
+        reviewer: String,
+        /// The delegate.
+        delegate: String,
+        /// When it happened.
+        at: DateTime<Utc>,
+    },
+    /// After the ladder's Nth reminder, a reviewer's undecided items were escalated: `to`
+    /// (their manager or the named person) now reviews them too.
+    Escalated {
+        /// Id of the review instance.
+        instance: String,
+        /// Stage index (0 is the first stage).
+        stage: usize,
+        /// When it happened.
+        at: DateTime<Utc>,
+        /// The reviewer who did not decide.
+        reviewer: String,
+        /// Who the items were escalated to.
+        to: String,
+        /// Item indices within the instance.
+        items: Vec<u32>,
+    },
 }

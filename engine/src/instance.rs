@@ -70,6 +70,13 @@ pub struct StageState {
     pub end_reason: Option<StageEndReason>,
     /// Whether the halfway reminder has gone out.
     pub reminded: bool,
+    /// How many reminders of the stage went out (the escalation ladder counts them).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub reminders_sent: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 /// A reviewer's decision (NotReviewed is the absence of one).
@@ -491,6 +498,24 @@ impl Instance {
             })
             .map(|(i, _)| i as u32)
             .collect()
+    }
+
+    /// Put `set` as `item`'s reviewers in `stage`, sharing an equal set when there is one.
+    pub fn set_reviewers(&mut self, item: usize, stage: usize, set: Vec<String>) {
+        let index = match self.reviewer_sets.iter().position(|s| *s == set) {
+            Some(i) => i,
+            None => {
+                self.reviewer_sets.push(set);
+                self.reviewer_sets.len() - 1
+            }
+        };
+        if let Some(slot) = self
+            .items
+            .get_mut(item)
+            .and_then(|it| it.reviewers.get_mut(stage))
+        {
+            *slot = index as u32;
+        }
     }
 
     /// Items in `stage` (those that reached it).

@@ -85,6 +85,32 @@ pub fn check_command(cmd: &Command, actor: &Actor) -> Result<(), EngineError> {
         | Command::StopCurrentStage { instance }
         | Command::StopReview { instance }
         | Command::ApplyResults { instance } => id("the review instance id", instance),
+        Command::ReassignItems {
+            instance,
+            from,
+            to,
+            reason,
+            ..
+        } => {
+            id("the review instance id", instance)?;
+            id("the new reviewer", to)?;
+            if let Some(f) = from {
+                id("the reviewer", f)?;
+            }
+            check_reason(Some(reason))
+        }
+        Command::DelegateReviews {
+            reviewer,
+            delegate,
+            reason,
+            ..
+        } => {
+            id("the delegate", delegate)?;
+            if let Some(r) = reviewer {
+                id("the reviewer", r)?;
+            }
+            check_reason(Some(reason))
+        }
         Command::AdvanceTime => Ok(()),
         Command::AssignRemediation { .. }
         | Command::RecordRemediationEvidence { .. }

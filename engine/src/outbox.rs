@@ -31,11 +31,15 @@ pub enum MessageKind {
     GuestBlocked,
     /// A blocked guest was deleted.
     GuestDeleted,
+    /// Items were reassigned to the recipient, or the recipient's delegation began.
+    Reassigned,
+    /// A reviewer's undecided items were escalated to the recipient.
+    Escalation,
 }
 
 impl MessageKind {
     /// Every kind, in the order screens list them.
-    pub const ALL: [MessageKind; 7] = [
+    pub const ALL: [MessageKind; 9] = [
         MessageKind::ReviewStarted,
         MessageKind::StageStarted,
         MessageKind::Reminder,
@@ -43,6 +47,8 @@ impl MessageKind {
         MessageKind::ReviewCompleted,
         MessageKind::GuestBlocked,
         MessageKind::GuestDeleted,
+        MessageKind::Reassigned,
+        MessageKind::Escalation,
     ];
 
     /// The kind as screens name it.
@@ -55,6 +61,8 @@ impl MessageKind {
             MessageKind::ReviewCompleted => "Review completed",
             MessageKind::GuestBlocked => "Guest blocked",
             MessageKind::GuestDeleted => "Guest deleted",
+            MessageKind::Reassigned => "Reassigned",
+            MessageKind::Escalation => "Escalation",
         }
     }
 }
@@ -177,7 +185,7 @@ pub fn outbox(state: &State, records: &[Record]) -> Vec<Message> {
             n += 1;
         };
         for event in &rec.events {
-            for m in messages_for(state, event) {
+            for m in messages_for(state, event, rec.at) {
                 push(&mut out, m);
             }
         }
@@ -279,7 +287,7 @@ fn stage_start_messages(
         .collect()
 }
 
-fn messages_for(state: &State, event: &Event) -> Vec<Draft> {
+fn messages_for(state: &State, event: &Event, recorded: DateTime<Utc>) -> Vec<Draft> {
     let admin = |at, kind, inst: &Instance, stage, subject: String, body: String| Draft {
         at,
         kind,
@@ -452,6 +460,108 @@ fn messages_for(state: &State, event: &Event) -> Vec<Draft> {
             }],
             _ => vec![],
         },
+        Event::ItemsReassigned {
+            instance,
+            stage,
+            from,
+            to,
+            items,
+            reason,
+        } => handed_over(
+            state,
+            recorded,
+            instance,
+            *stage,
+            to,
+            MessageKind::Reassigned,
+            format!(
+                "{} reassigned {} to you. Reason: {reason}",
+                name_of(state, from),
+                reviewees(items.len())
+            ),
+        ),
+        Event::Escalated {
+            instance,
+            stage,
+            reviewer,
+            to,
+            items,
+            at,
+        } => handed_over(
+            state,
+            *at,
+            instance,
+            *stage,
+            to,
+            MessageKind::Escalation,
+            format!(
+                "{} has not decided on {} after the reminders; you can now decide or reassign them.",
+                name_of(state, reviewer),
+                reviewees(items.len())
+            ),
+        ),
+        Event::DelegationStarted {
+            reviewer,
+            delegate,
+            at,
+        } => vec![Draft {
+            at: *at,
+            kind: MessageKind::Reassigned,
+            to: user(state, delegate),
+            subject: format!("You are reviewing for {}", name_of(state, reviewer)),
+            body: format!(
+                "{} is away: their access reviews are yours to decide until {}.",
+                name_of(state, reviewer),
+                state
+                    .delegations
+                    .get(reviewer)
+                    .map_or_else(String::new, |d| timestamp(d.until))
+            ),
+            link: "/my-reviews".into(),
+            instance: None,
+            stage: None,
+        }],
         _ => vec![],
     }
+}
+
+fn reviewees(n: usize) -> String {
+    if n == 1 {
+        "1 reviewee".into()
+    } else {
+        format!("{} reviewees", crate::words::thousands(n))
+    }
+}
+
+fn name_of(state: &State, id: &str) -> String {
+    state.directory.display_name(id).to_string()
+}
+
+/// The message to whoever items of a stage were handed to (reassigned or escalated).
+fn handed_over(
+    state: &State,
+    at: DateTime<Utc>,
+    instance: &str,
+    stage: usize,
+    to: &str,
+    kind: MessageKind,
+    body: String,
+) -> Vec<Draft> {
+    let Some(inst) = state.instances.get(instance) else {
+        return vec![];
+    };
+    vec![Draft {
+        at,
+        kind,
+        to: user(state, to),
+        subject: format!(
+            "Review access to {}: {}",
+            inst.resource.name,
+            review_name(state, inst)
+        ),
+        body,
+        link: reviewer_link(instance, stage, to),
+        instance: Some(instance.to_string()),
+        stage: Some(stage),
+    }]
 }

@@ -94,6 +94,33 @@ pub fn command_of(record: &Record) -> Option<Command> {
             verdict: *verdict,
             comment: comment.clone(),
         },
+        Event::ItemsReassigned {
+            instance,
+            from,
+            to,
+            items,
+            reason,
+            ..
+        } => Command::ReassignItems {
+            instance: instance.clone(),
+            from: record.actor.is_administrator().then(|| from.clone()),
+            items: Some(items.clone()),
+            to: to.clone(),
+            reason: reason.clone(),
+        },
+        Event::DelegationSet {
+            reviewer,
+            delegate,
+            from,
+            until,
+            reason,
+        } => Command::DelegateReviews {
+            reviewer: record.actor.is_administrator().then(|| reviewer.clone()),
+            delegate: delegate.clone(),
+            from: *from,
+            until: *until,
+            reason: reason.clone(),
+        },
         _ => return None,
     })
 }

@@ -34,8 +34,9 @@ const MAGIC: &[u8; 4] = b"ATSN";
 /// The first bytes of a directory on its own (an imported directory inside a stored record).
 const DIRECTORY_MAGIC: &[u8; 4] = b"ATDR";
 /// Layout 2 adds each instance's outcome rule after its small parts; layout 1 (earlier
-/// releases) is still read, its instances with the rule they ran under.
-const VERSION: u32 = 2;
+/// releases) is still read, its instances with the rule they ran under. Layout 3 adds the
+/// delegations (JSON) at the end; earlier layouts read as having none.
+const VERSION: u32 = 3;
 
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("the snapshot is damaged at byte {at}: {what}")]
@@ -57,6 +58,7 @@ fn encode_layout(state: &State, layout: u32) -> Vec<u8> {
         instances,
         pending_deletions,
         applied_records,
+        delegations,
     } = state;
     let mut w = Writer {
         out: Vec::with_capacity(1 << 20),
@@ -79,6 +81,9 @@ fn encode_layout(state: &State, layout: u32) -> Vec<u8> {
     w.uint(applied_records.len() as u64);
     for id in applied_records {
         w.str(id);
+    }
+    if layout >= 3 {
+        w.json(delegations);
     }
     w.out
 }
@@ -133,6 +138,11 @@ fn read_state(r: &mut Reader) -> Result<State, Damaged> {
     for _ in 0..count {
         applied_records.push(r.string()?);
     }
+    let delegations = if r.version >= 3 {
+        r.json()?
+    } else {
+        Default::default()
+    };
     if r.pos != r.bytes.len() {
         return Err(r.error("bytes left over after the state"));
     }
@@ -143,6 +153,7 @@ fn read_state(r: &mut Reader) -> Result<State, Damaged> {
         instances,
         pending_deletions,
         applied_records: BTreeSet::from_iter(applied_records),
+        delegations,
     })
 }
 

@@ -198,6 +198,7 @@ pub fn blank(id: &str, start: DateTime<Utc>) -> ReviewDefinition {
             denied_guest_action: None,
             recommendations: Recommendations::default(),
             reminders: true,
+            escalation: None,
         },
         schedule: Schedule {
             start,

@@ -152,7 +152,7 @@ pub fn reviewer_view(
         .items
         .iter()
         .enumerate()
-        .filter(|(_, it)| inst.is_reviewer(it, stage, reviewer))
+        .filter(|(_, it)| state.reviews_item(inst, it, stage, reviewer))
         .map(|(i, it)| ReviewerRow {
             item: i as u32,
             user: it.user.clone(),
@@ -240,7 +240,11 @@ pub fn my_reviews(state: &State, user: &str) -> Vec<MyReview> {
             }
             let mine: Vec<_> = inst
                 .items_in(stage)
-                .filter(|(_, it)| inst.reviewers_of(it, stage).iter().any(|r| r == user))
+                .filter(|(_, it)| {
+                    inst.reviewers_of(it, stage)
+                        .iter()
+                        .any(|r| state.stand_in(inst, it, stage, r) == user)
+                })
                 .collect();
             if mine.is_empty() {
                 continue;

@@ -63,9 +63,14 @@ fn event_variant(e: &Event) -> usize {
         Event::RemediationEvidenceRecorded { .. } => 15,
         Event::RemediationDoneExternally { .. } => 16,
         Event::SignedOff { .. } => 17,
+        Event::ItemsReassigned { .. } => 18,
+        Event::DelegationSet { .. } => 19,
+        Event::DelegationStarted { .. } => 20,
+        Event::DelegationEnded { .. } => 21,
+        Event::Escalated { .. } => 22,
     }
 }
-const EVENT_VARIANTS: usize = 18;
+const EVENT_VARIANTS: usize = 23;
 
 fn change_variant(c: &DirectoryChange) -> usize {
     match c {
@@ -97,9 +102,11 @@ fn command_variant(c: &Command) -> usize {
         Command::RecordRemediationEvidence { .. } => 13,
         Command::MarkRemediationDone { .. } => 14,
         Command::SignOff { .. } => 15,
+        Command::ReassignItems { .. } => 16,
+        Command::DelegateReviews { .. } => 17,
     }
 }
-const COMMAND_VARIANTS: usize = 16;
+const COMMAND_VARIANTS: usize = 18;
 
 fn actor_variant(a: &Actor) -> usize {
     match a {
@@ -258,6 +265,39 @@ fn events() -> Vec<Event> {
             verdict: Verdict::Accepted,
             comment: "Checked against the ticket log".into(),
         },
+        Event::ItemsReassigned {
+            instance: instance(),
+            stage: 0,
+            from: "olivia".into(),
+            to: "bob".into(),
+            items: vec![0],
+            reason: "on leave".into(),
+        },
+        Event::DelegationSet {
+            reviewer: "olivia".into(),
+            delegate: "bob".into(),
+            from: t0() + days(1),
+            until: t0() + days(5),
+            reason: "holiday".into(),
+        },
+        Event::DelegationStarted {
+            reviewer: "olivia".into(),
+            delegate: "bob".into(),
+            at: t0() + days(1),
+        },
+        Event::DelegationEnded {
+            reviewer: "olivia".into(),
+            delegate: "bob".into(),
+            at: t0() + days(5),
+        },
+        Event::Escalated {
+            instance: instance(),
+            stage: 0,
+            at: t0() + days(6),
+            reviewer: "olivia".into(),
+            to: "bob".into(),
+            items: vec![0],
+        },
     ]);
     events
 }
@@ -326,6 +366,27 @@ fn commands() -> Vec<Command> {
             instance: instance(),
             verdict: Verdict::Accepted,
             comment: "Checked against the ticket log".into(),
+        },
+        Command::ReassignItems {
+            instance: instance(),
+            from: None,
+            items: Some(vec![0]),
+            to: "bob".into(),
+            reason: "on leave".into(),
+        },
+        Command::ReassignItems {
+            instance: instance(),
+            from: Some("olivia".into()),
+            items: None,
+            to: "bob".into(),
+            reason: "left the team".into(),
+        },
+        Command::DelegateReviews {
+            reviewer: None,
+            delegate: "bob".into(),
+            from: t0() + days(1),
+            until: t0() + days(5),
+            reason: "holiday".into(),
         },
     ]
 }
@@ -425,6 +486,11 @@ fn events_are_pinned() {
         {"type":"remediationEvidenceRecorded","item":{"instance":"r~0~g","item":0},"comment":"Removed in the on-premises directory","file":{"name":"ticket.pdf","sha256":"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"}}
         {"type":"remediationDoneExternally","items":[{"instance":"r~0~g","item":0}],"comment":"Done by the AD team"}
         {"type":"signedOff","instance":"r~0~g","verdict":"accepted","comment":"Checked against the ticket log"}
+        {"type":"itemsReassigned","instance":"r~0~g","stage":0,"from":"olivia","to":"bob","items":[0],"reason":"on leave"}
+        {"type":"delegationSet","reviewer":"olivia","delegate":"bob","from":"2026-01-06T09:00:00Z","until":"2026-01-10T09:00:00Z","reason":"holiday"}
+        {"type":"delegationStarted","reviewer":"olivia","delegate":"bob","at":"2026-01-06T09:00:00Z"}
+        {"type":"delegationEnded","reviewer":"olivia","delegate":"bob","at":"2026-01-10T09:00:00Z"}
+        {"type":"escalated","instance":"r~0~g","stage":0,"at":"2026-01-11T09:00:00Z","reviewer":"olivia","to":"bob","items":[0]}
     "#]].assert_eq(&pin(&events()));
 }
 
@@ -447,6 +513,9 @@ fn commands_are_pinned() {
         {"type":"recordRemediationEvidence","item":{"instance":"r~0~g","item":0},"comment":"Removed in the on-premises directory","file":{"name":"ticket.pdf","sha256":"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"}}
         {"type":"markRemediationDone","items":[{"instance":"r~0~g","item":0}],"comment":"Done by the AD team"}
         {"type":"signOff","instance":"r~0~g","verdict":"accepted","comment":"Checked against the ticket log"}
+        {"type":"reassignItems","instance":"r~0~g","items":[0],"to":"bob","reason":"on leave"}
+        {"type":"reassignItems","instance":"r~0~g","from":"olivia","items":null,"to":"bob","reason":"left the team"}
+        {"type":"delegateReviews","delegate":"bob","from":"2026-01-06T09:00:00Z","until":"2026-01-10T09:00:00Z","reason":"holiday"}
     "#]].assert_eq(&pin(&commands()));
 }
 

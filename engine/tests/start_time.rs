@@ -4,7 +4,6 @@
 
 mod support;
 
-use attest_engine::definition::*;
 use attest_engine::directory::ResourceKind;
 use attest_engine::Command;
 use chrono::{DateTime, Duration, TimeZone, Utc};

@@ -175,6 +175,14 @@ async fn prepare(app: &App, smtp: &SmtpConfig, due: Vec<OutboxRow>) -> Result<Ve
                 format!("Reminder: review access to {}", view.resource.name),
                 format!("{undecided} of the reviewees assigned to you still need a decision."),
             )
+        } else if row.kind == "handedOver" {
+            (
+                format!("Reviewees handed to you: {}", view.resource.name),
+                format!(
+                    "Reviewees of the access review of {} were reassigned or escalated to you; {undecided} still need a decision.",
+                    view.resource.name
+                ),
+            )
         } else {
             (
                 format!("Review access to {}", view.resource.name),

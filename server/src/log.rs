@@ -112,7 +112,8 @@ pub async fn advance(
     Ok(())
 }
 
-/// The reviewer notifications a record causes — stage starts and halfway reminders — as
+/// The reviewer notifications a record causes — stage starts, reminders, reassignments and
+/// escalations — as
 /// the engine's outbox names them (the app's Notifications screen shows the same list).
 /// (kind, instance, stage, reviewers)
 fn messages(
@@ -124,6 +125,8 @@ fn messages(
         let kind = match m.kind {
             MessageKind::ReviewStarted | MessageKind::StageStarted => "stageStarted",
             MessageKind::Reminder => "reminder",
+            // Reviewees reassigned or escalated to someone: they get a link of their own.
+            MessageKind::Reassigned | MessageKind::Escalation => "handedOver",
             _ => continue,
         };
         let (Some(instance), Some(stage), Some(reviewer)) = (m.instance, m.stage, m.to.user_id())

@@ -17,9 +17,13 @@ use chrono::{DateTime, Utc};
 
 /// The reviewer's items of `stage`, by their index in the instance (ascending). The
 /// reviewer's item `n` is the instance's item `my_items(..)[n]`.
-pub fn my_items(inst: &Instance, stage: usize, reviewer: &str) -> Vec<u32> {
-    // Every push through a link asks this: by set number, not by name per item.
-    inst.items_reviewed_by(stage, reviewer)
+pub fn my_items(state: &State, inst: &Instance, stage: usize, reviewer: &str) -> Vec<u32> {
+    inst.items
+        .iter()
+        .enumerate()
+        .filter(|(_, it)| state.reviews_item(inst, it, stage, reviewer))
+        .map(|(i, _)| i as u32)
+        .collect()
 }
 
 fn name_only(user: &User) -> User {
@@ -47,7 +51,7 @@ pub fn reviewer_records(
         .reviews
         .get(&inst.definition)
         .ok_or(ViewError::NotFound)?;
-    let mine = my_items(inst, stage, reviewer);
+    let mine = my_items(state, inst, stage, reviewer);
     if mine.is_empty() || mine.len() != view.rows.len() {
         return Err(ViewError::NotYourReview { stage });
     }

@@ -60,6 +60,7 @@ fn review(rt: &Runtime, id: &str, group: &str, stages: Vec<StageSettings>) -> Re
             denied_guest_action: None,
             recommendations: Recommendations::default(),
             reminders: true,
+            escalation: None,
         },
         schedule: Schedule {
             start: rt.now() - chrono::Duration::minutes(1),

@@ -13,6 +13,7 @@ mod bench;
 mod directory;
 mod evidence;
 mod race;
+mod reassign;
 mod remediation;
 mod reviewer;
 mod reviewer_bundle;

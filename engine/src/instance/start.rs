@@ -148,6 +148,7 @@ pub fn snapshot(
             ended: None,
             end_reason: None,
             reminded: false,
+            reminders_sent: 0,
         })
         .collect();
     stages[0].status = StageStatus::InProgress;

@@ -1,5 +1,6 @@
-//! The clock: what becomes due as time passes (guest deletions, the halfway reminder, stage
-//! deadlines, recurring occurrences), one moment at a time.
+//! The clock: what becomes due as time passes (guest deletions, delegations starting and
+//! ending, the halfway reminder or the escalation ladder, stage deadlines, recurring
+//! occurrences), one moment at a time.
 
 use super::*;
 
@@ -57,19 +58,88 @@ pub(super) fn latest_due_occurrence(schedule: &Schedule, from: u32, now: DateTim
 /// The halfway reminder: when a review sends reminders, a stage that has not yet reminded
 /// reminds its reviewers once, halfway between its start and its deadline (Entra's rule).
 /// None when the review sends none, the stage already reminded, or it has no duration.
+/// With an escalation ladder, the stage's next rung instead (`Ladder::moments`).
 pub(crate) fn reminder_at(
     def: &ReviewDefinition,
     stage: &crate::instance::StageState,
     started: DateTime<Utc>,
     deadline: DateTime<Utc>,
 ) -> Option<DateTime<Utc>> {
+    if let Some(ladder) = &def.settings.escalation {
+        return ladder
+            .moments(started, deadline)
+            .get(stage.reminders_sent as usize)
+            .copied();
+    }
     (def.settings.reminders && !stage.reminded && deadline > started)
         .then(|| started + (deadline - started) / 2)
+}
+
+/// The reviewers (delegations followed) who have undecided items in the open stage, each
+/// with those items.
+fn undecided_by_reviewer(state: &State, inst: &Instance) -> BTreeMap<String, Vec<u32>> {
+    let stage = inst.current_stage;
+    let mut by: BTreeMap<String, Vec<u32>> = BTreeMap::new();
+    for (i, item) in inst
+        .items_in(stage)
+        .filter(|(_, it)| it.stage == stage && it.decision_in(stage).is_none())
+    {
+        for r in state.reviewers_now(inst, item, stage) {
+            by.entry(r).or_default().push(i as u32);
+        }
+    }
+    by
+}
+
+/// The escalations due with the reminder that is the ladder's Nth: each reviewer still
+/// undecided hands their undecided items (also) to their manager or the named person.
+fn escalations(state: &State, inst: &Instance, at: DateTime<Utc>) -> Vec<Event> {
+    let stage = inst.current_stage;
+    let Some(ladder) = &state.definition_of(inst).settings.escalation else {
+        return vec![];
+    };
+    if ladder.escalate_after != Some(inst.stages[stage].reminders_sent + 1) {
+        return vec![];
+    }
+    let mut out = Vec::new();
+    for (reviewer, items) in undecided_by_reviewer(state, inst) {
+        let to = match &ladder.escalate_to {
+            Some(p) => Some(p.clone()),
+            None => state
+                .directory
+                .users
+                .get(&reviewer)
+                .and_then(|u| u.manager.clone()),
+        };
+        let Some(to) = to.filter(|t| *t != reviewer && state.directory.users.contains_key(t))
+        else {
+            continue;
+        };
+        // Independence: the person escalated to never decides on their own access.
+        let items: Vec<u32> = items
+            .into_iter()
+            .filter(|&i| inst.items[i as usize].user != to)
+            .collect();
+        if items.is_empty() || state.is_self_review(inst, stage) {
+            continue;
+        }
+        out.push(Event::Escalated {
+            instance: inst.id.clone(),
+            stage,
+            at,
+            reviewer,
+            to,
+            items,
+        });
+    }
+    out
 }
 
 /// A transition the clock makes due.
 pub(super) enum Due<'a> {
     Deletion(&'a str),
+    DelegationStart(&'a str, &'a Delegation),
+    DelegationEnd(&'a str, &'a Delegation),
     Reminder(&'a Instance),
     Deadline(&'a Instance),
     /// The review and the occurrence to start (see `latest_due_occurrence`).
@@ -83,6 +153,14 @@ pub(super) fn next_due(state: &State, now: DateTime<Utc>) -> Vec<Event> {
     let mut due: Vec<(DateTime<Utc>, u8, Due)> = Vec::new();
     for (user, at) in &state.pending_deletions {
         due.push((*at, 0, Due::Deletion(user)));
+    }
+    // Before reminders at the same moment, so a reminder goes to whoever decides then.
+    for (reviewer, d) in &state.delegations {
+        if d.active {
+            due.push((d.until, 0, Due::DelegationEnd(reviewer, d)));
+        } else {
+            due.push((d.from, 0, Due::DelegationStart(reviewer, d)));
+        }
     }
     for inst in state.instances.values().filter(|i| i.is_open()) {
         let stage = &inst.stages[inst.current_stage];
@@ -115,21 +193,26 @@ pub(super) fn next_due(state: &State, now: DateTime<Utc>) -> Vec<Event> {
             at,
             instance: None,
         }],
+        Due::DelegationStart(reviewer, d) => vec![Event::DelegationStarted {
+            reviewer: reviewer.to_string(),
+            delegate: d.delegate.clone(),
+            at,
+        }],
+        Due::DelegationEnd(reviewer, d) => vec![Event::DelegationEnded {
+            reviewer: reviewer.to_string(),
+            delegate: d.delegate.clone(),
+            at,
+        }],
         Due::Reminder(inst) => {
-            let stage = inst.current_stage;
-            let mut reviewers = BTreeSet::new();
-            for (_, item) in inst
-                .items_in(stage)
-                .filter(|(_, it)| it.stage == stage && it.decision_in(stage).is_none())
-            {
-                reviewers.extend(inst.reviewers_of(item, stage).iter().cloned());
-            }
-            vec![Event::ReminderSent {
+            let reviewers: Vec<String> = undecided_by_reviewer(state, inst).into_keys().collect();
+            let mut events = vec![Event::ReminderSent {
                 instance: inst.id.clone(),
-                stage,
+                stage: inst.current_stage,
                 at,
-                reviewers: reviewers.into_iter().collect(),
-            }]
+                reviewers,
+            }];
+            events.extend(escalations(state, inst, at));
+            events
         }
         Due::Deadline(inst) => end_stage(state, inst, at, StageEndReason::Deadline),
         Due::Occurrence(review, n) => start_occurrence(state, &review.definition, n, at)

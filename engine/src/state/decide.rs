@@ -101,7 +101,7 @@ pub fn decide(
             let (inst, stage, reviewer) = open_stage_for_reviewer(state, instance, actor)?;
             let def = state.definition_of(inst);
             for d in decisions {
-                let item = reviewer_item(inst, d.item, stage, reviewer)?;
+                let item = reviewer_item(state, inst, d.item, stage, reviewer)?;
                 if d.decision == Decision::Approve
                     && def.settings.justification_required
                     && d.justification.trim().is_empty()
@@ -132,13 +132,13 @@ pub fn decide(
             let candidates: Vec<u32> = match items {
                 Some(items) => {
                     for &i in items {
-                        reviewer_item(inst, i, stage, reviewer)?;
+                        reviewer_item(state, inst, i, stage, reviewer)?;
                     }
                     items.clone()
                 }
                 None => inst
                     .items_in(stage)
-                    .filter(|(_, it)| inst.is_reviewer(it, stage, reviewer))
+                    .filter(|(_, it)| state.reviews_item(inst, it, stage, reviewer))
                     .map(|(i, _)| i as u32)
                     .collect(),
             };
@@ -176,7 +176,7 @@ pub fn decide(
         Command::ResetDecisions { instance, items } => {
             let (inst, stage, reviewer) = open_stage_for_reviewer(state, instance, actor)?;
             for &i in items {
-                reviewer_item(inst, i, stage, reviewer)?;
+                reviewer_item(state, inst, i, stage, reviewer)?;
             }
             Ok(vec![Event::DecisionsReset {
                 instance: instance.clone(),
@@ -221,6 +221,82 @@ pub fn decide(
             Ok(vec![Event::SeriesEnded {
                 definition: definition.clone(),
                 at: now,
+            }])
+        }
+        Command::ReassignItems {
+            instance,
+            from,
+            items,
+            to,
+            reason,
+        } => reassign(
+            state,
+            actor,
+            instance,
+            from.as_deref(),
+            items.as_deref(),
+            to,
+            reason,
+        ),
+        Command::DelegateReviews {
+            reviewer,
+            delegate,
+            from,
+            until,
+            reason,
+        } => {
+            let reviewer = acting_for(
+                actor,
+                reviewer.as_deref(),
+                "delegate another reviewer's items",
+            )?;
+            person(state, reviewer)?;
+            let to = person(state, delegate)?;
+            if delegate == reviewer {
+                return Err(EngineError::CannotHandOver(
+                    "choose someone else as the delegate".into(),
+                ));
+            }
+            if from >= until {
+                return Err(EngineError::CannotHandOver(
+                    "the delegation must end after it starts".into(),
+                ));
+            }
+            if *until <= now {
+                return Err(EngineError::CannotHandOver(
+                    "the delegation would already be over".into(),
+                ));
+            }
+            // Depth: one level. Someone away cannot be a delegate, nor hand on what is theirs
+            // by delegation (delegated items never pass through a second delegation).
+            if state
+                .delegations
+                .get(delegate)
+                .is_some_and(|d| d.until > now)
+            {
+                return Err(EngineError::CannotHandOver(format!(
+                    "{} is away and has a delegate; choose someone else",
+                    to.display_name
+                )));
+            }
+            if state
+                .delegations
+                .values()
+                .any(|d| d.delegate == reviewer && d.until > now)
+            {
+                return Err(EngineError::CannotHandOver(
+                    "a delegate cannot delegate again".into(),
+                ));
+            }
+            require_reason(reason)?;
+            Ok(vec![Event::DelegationSet {
+                reviewer: reviewer.to_string(),
+                delegate: delegate.clone(),
+                // A window that began in the past starts now: nothing is stamped earlier
+                // than the record that set it.
+                from: (*from).max(now),
+                until: *until,
+                reason: reason.trim().to_string(),
             }])
         }
         Command::AdvanceTime => Ok(next_due(state, now)),
@@ -282,6 +358,7 @@ pub(super) fn open_stage_for_reviewer<'a>(
 }
 
 pub(super) fn reviewer_item<'a>(
+    state: &State,
     inst: &'a Instance,
     item: u32,
     stage: usize,
@@ -289,7 +366,7 @@ pub(super) fn reviewer_item<'a>(
 ) -> Result<&'a crate::instance::DecisionItem, EngineError> {
     inst.items
         .get(item as usize)
-        .filter(|it| inst.is_reviewer(it, stage, reviewer))
+        .filter(|it| state.reviews_item(inst, it, stage, reviewer))
         .ok_or(EngineError::NotYourItem { item, stage })
 }
 
@@ -302,4 +379,106 @@ fn created_start(scheduled: DateTime<Utc>, now: DateTime<Utc>) -> DateTime<Utc> 
     } else {
         scheduled
     }
+}
+
+/// Whose items a command hands over: a reviewer's own (`named` None or themselves), or,
+/// for an administrator, the named reviewer's.
+fn acting_for<'a>(
+    actor: &'a Actor,
+    named: Option<&'a str>,
+    action: &'static str,
+) -> Result<&'a str, EngineError> {
+    match (actor, named) {
+        (Actor::User { id }, None) => Ok(id),
+        (Actor::User { id }, Some(n)) if n == id => Ok(id),
+        (Actor::Administrator { .. }, Some(n)) => Ok(n),
+        (Actor::Administrator { .. }, None) => Err(EngineError::CannotHandOver(
+            "name the reviewer whose items are handed over".into(),
+        )),
+        _ => Err(EngineError::AdministratorOnly { action }),
+    }
+}
+
+fn person<'a>(state: &'a State, id: &str) -> Result<&'a crate::directory::User, EngineError> {
+    state
+        .directory
+        .users
+        .get(id)
+        .ok_or_else(|| EngineError::NotFound {
+            what: "user",
+            id: id.into(),
+        })
+}
+
+fn require_reason(reason: &str) -> Result<(), EngineError> {
+    if reason.trim().is_empty() {
+        return Err(EngineError::CannotHandOver("give a reason".into()));
+    }
+    crate::limits::check_reason(Some(reason))
+}
+
+/// `ReassignItems`: `from`'s items of the open stage go to `to`.
+fn reassign(
+    state: &State,
+    actor: &Actor,
+    instance: &str,
+    from: Option<&str>,
+    items: Option<&[u32]>,
+    to: &str,
+    reason: &str,
+) -> Result<Vec<Event>, EngineError> {
+    let from = acting_for(actor, from, "reassign another reviewer's items")?;
+    let inst = open_instance(state, instance, "items can no longer be reassigned")?;
+    let stage = inst.current_stage;
+    if state.is_self_review(inst, stage) {
+        return Err(EngineError::SelfReviewStage { stage });
+    }
+    let new = person(state, to)?;
+    if to == from {
+        return Err(EngineError::CannotHandOver(
+            "choose someone else to hand the items to".into(),
+        ));
+    }
+    require_reason(reason)?;
+    // Only items `from` holds in their own right: delegated items are not handed on.
+    let own = |it: &crate::instance::DecisionItem| {
+        it.stage == stage && inst.reviewers_of(it, stage).iter().any(|r| r == from)
+    };
+    let chosen: Vec<u32> = match items {
+        Some(items) => {
+            for &i in items {
+                inst.items
+                    .get(i as usize)
+                    .filter(|it| own(it))
+                    .ok_or(EngineError::NotYourItem { item: i, stage })?;
+            }
+            let mut v = items.to_vec();
+            v.sort_unstable();
+            v.dedup();
+            v
+        }
+        None => inst
+            .items_in(stage)
+            .filter(|(_, it)| own(it))
+            .map(|(i, _)| i as u32)
+            .collect(),
+    };
+    if chosen.is_empty() {
+        return Err(EngineError::CannotHandOver(
+            "there are no items to reassign".into(),
+        ));
+    }
+    if chosen.iter().any(|&i| inst.items[i as usize].user == to) {
+        return Err(EngineError::NotIndependent {
+            user: new.display_name.clone(),
+        });
+    }
+    Ok(vec![Event::ItemsReassigned {
+        instance: instance.to_string(),
+        stage,
+        from: from.to_string(),
+        to: to.to_string(),
+        items: chosen,
+        reason: reason.trim().to_string(),
+    }])
 }

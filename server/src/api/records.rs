@@ -76,7 +76,7 @@ fn check_reviewer_record(state: &State, who: &Principal, record: &Record) -> Api
     let mine = |item: u32| {
         inst.items
             .get(item as usize)
-            .is_some_and(|it| inst.is_reviewer(it, *stage, reviewer))
+            .is_some_and(|it| state.reviews_item(inst, it, *stage, reviewer))
     };
     for event in &record.events {
         let ok = match event {
@@ -204,7 +204,12 @@ async fn push_in(
     } = who
     {
         // Reviewers number their items 0, 1, 2… (see reviewer.rs): map them back first.
-        let mine = my_items(&s.cache.state.instances[instance], *stage, reviewer);
+        let mine = my_items(
+            &s.cache.state,
+            &s.cache.state.instances[instance],
+            *stage,
+            reviewer,
+        );
         for r in records.iter_mut().filter(|r| r.actor != Actor::System) {
             if !to_instance_items(r, &mine) {
                 return Err(ApiError::forbidden(format!(

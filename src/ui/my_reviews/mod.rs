@@ -4,6 +4,8 @@
 use attest_engine::view::{my_reviews, MyReview};
 use leptos::prelude::*;
 
+mod delegate;
+
 use crate::runtime::use_runtime;
 use crate::ui::components::{Page, TableRegion};
 use crate::ui::reviewer::rows::{count, date};
@@ -56,6 +58,7 @@ pub fn MyReviews() -> impl IntoView {
     view! {
         <Page title="My access reviews" lead="The reviews waiting for a decision from the identity you are acting as.">
             {body}
+            {move || me.get().map(|id| view! { <delegate::DelegateForm me=Memo::new(move |_| id.clone()) /> })}
         </Page>
     }
 }

@@ -121,7 +121,7 @@ fn InstanceOverview(id: String) -> impl IntoView {
     let (records, records_problem) = use_records(runtime);
     // Sections re-render when this review changes, not on every change anywhere.
     let rev = instance_revision(runtime, id.get_value());
-    // This review's messages (stage, recipient, reminder?), from the log: the Notified column.
+    // This review's messages (stage, recipient, kind), from the log: the Notified column.
     let notified = Memo::new(move |_| {
         records.with(|r| {
             r.as_ref().map(|r| {
@@ -130,8 +130,13 @@ fn InstanceOverview(id: String) -> impl IntoView {
                         .into_iter()
                         .filter(|m| m.instance.as_deref() == Some(id.get_value().as_str()))
                         .map(|m| {
-                            let reminder = matches!(m.kind, MessageKind::Reminder);
-                            (m.stage, m.to.user_id().map(str::to_string), reminder)
+                            let kind = match m.kind {
+                                MessageKind::Reminder => "reminder",
+                                MessageKind::Reassigned => "reassigned",
+                                MessageKind::Escalation => "escalation",
+                                _ => "start",
+                            };
+                            (m.stage, m.to.user_id().map(str::to_string), kind)
                         })
                         .collect::<Vec<_>>()
                 })
@@ -364,7 +369,7 @@ fn InstanceOverview(id: String) -> impl IntoView {
                                     .filter(|(stage, to, _)| {
                                         *stage == Some(n) && to.as_deref() == Some(r.reviewer.as_str())
                                     })
-                                    .map(|(_, _, reminder)| if *reminder { "reminder" } else { "start" })
+                                    .map(|(_, _, kind)| *kind)
                                     .collect();
                                 if kinds.is_empty() { "—".to_string() } else { kinds.join(", ") }
                             });

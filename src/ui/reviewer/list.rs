@@ -738,6 +738,7 @@ pub fn DecisionList(
                     Ok(text) => view! { <p class="rv-bulk-ok" role="status">{text}</p> }.into_any(),
                     Err(text) => view! { <p class="rv-bulk-error" role="alert">{text}</p> }.into_any(),
                 })}
+                <super::reassign::ReassignControl instance me selected />
             </div>
         </section>
 

@@ -4,6 +4,8 @@
 //! reviewer's items and, in a blind review, nothing of earlier stages.
 
 mod list;
+mod reassign;
+pub use reassign::PersonPicker;
 pub mod rows;
 
 use std::sync::Arc;
