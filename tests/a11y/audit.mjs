@@ -113,7 +113,7 @@ try {
     const page = await context.newPage();
     page.on('pageerror', e => problems.push(`${width} px: page error ${e.message}`));
     // First run: the sample tenant loads.
-    for (const to of ['/', '/directory', '/reviews', '/notifications', '/history', '/settings']) {
+    for (const to of ['/', '/directory', '/reviews', '/remediation', '/notifications', '/history', '/settings']) {
       await go(page, to, `${to} (sample, no review)`, width);
     }
     const running = await createReview(page, width, true);
@@ -144,6 +144,8 @@ try {
     await go(page, stopped, 'review overview (applied, reloaded)', width);
     await go(page, '/reviews', '/reviews (every state)', width);
     await go(page, '/history', '/history (every state)', width);
+    await go(page, '/remediation', '/remediation (after apply)', width);
+    await go(page, '/', '/ (after apply)', width);
     await context.close();
   }
 } catch (e) {
