@@ -44,7 +44,7 @@ async fn reassigned_items_follow_to_the_new_reviewers_link(b: Backend) {
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
     let a = link(addr, &admin.token, &instance, 0, "manager001").await;
-    let view = get(addr, "/api/v1/reviewer", Some(&a)).await;
+    let view = reviewer_page(addr, &a).await;
     assert_eq!(view.status, 200, "{}", view.text);
     assert_eq!(
         view.body["view"]["rows"].as_array().unwrap().len(),
@@ -82,7 +82,7 @@ async fn reassigned_items_follow_to_the_new_reviewers_link(b: Backend) {
         ("manager001", Decision::Deny)
     );
     // The old reviewer's link covers nothing any more, and no new one is issued.
-    let view = get(addr, "/api/v1/reviewer", Some(&old_link)).await;
+    let view = get(addr, "/api/v1/reviewer/records", Some(&old_link)).await;
     assert_ne!(view.status, 200, "{}", view.text);
     let record = decision_record(
         "o1",
