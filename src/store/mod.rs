@@ -15,7 +15,9 @@ mod backup;
 pub mod binary;
 pub mod codec;
 mod error;
+mod idb;
 pub mod schema;
+mod snapshots;
 pub mod storage;
 
 use std::cell::{Cell, RefCell};
@@ -35,7 +37,9 @@ use wasm_bindgen::JsCast;
 
 pub use backup::{check_backup, BackupError, CheckedBackup, BACKUP_FORMAT};
 pub use error::StoreError;
+use idb::*;
 use schema::{LOG, SNAPSHOTS};
+use snapshots::snapshot_bytes;
 
 /// Key of the one snapshot kept in `snapshots`.
 const LATEST: &str = "latest";
@@ -341,71 +345,6 @@ impl Store {
             .map_err(|e| StoreError::from_idb(e, "reading the log"))
     }
 
-    /// Whether enough was appended since the latest snapshot to write a new one.
-    pub fn snapshot_due(&self) -> bool {
-        self.since_snapshot.get() >= SNAPSHOT_MIN_BYTES.max(self.last_snapshot_bytes.get() / 4)
-    }
-
-    /// Encodes `state`, which must hold every record up to this page's position.
-    pub fn snapshot_of(&self, state: &State) -> Snapshot {
-        Snapshot {
-            position: self.position.get(),
-            format: codec::SNAPSHOT_FORMAT,
-            data: codec::encode_state(state, codec::SNAPSHOT_FORMAT),
-        }
-    }
-
-    /// Stores a snapshot in its own transaction. A failure loses nothing: the log is whole.
-    pub async fn save_snapshot(&self, snapshot: Snapshot) -> Result<(), StoreError> {
-        let doing = "saving a snapshot";
-        let fail = |e| StoreError::from_idb(e, doing);
-        let tx = self
-            .db
-            .transaction(SNAPSHOTS)
-            .with_mode(TransactionMode::Readwrite)
-            .build()
-            .map_err(fail)?;
-        let store = tx.object_store(SNAPSHOTS).map_err(fail)?;
-        let value = Object::new();
-        set(
-            &value,
-            "position",
-            &JsValue::from_f64(snapshot.position as f64),
-        );
-        set(
-            &value,
-            "format",
-            &JsValue::from_f64(f64::from(snapshot.format)),
-        );
-        // A Blob, not a byte array: IndexedDB keeps a large value as a file either way, but a
-        // byte array is read back by copying and deserializing it on the page's main thread
-        // (84–100 ms for 24 MB), while a Blob's bytes are read straight into one buffer
-        // (19–27 ms). Older formats are written as earlier releases wrote them, a byte array,
-        // so the tests that load them also read that way.
-        let bytes = Uint8Array::from(&snapshot.data[..]);
-        if snapshot.format == codec::SNAPSHOT_FORMAT {
-            let blob = web_sys::Blob::new_with_u8_array_sequence(&js_sys::Array::of1(&bytes))
-                .map_err(|e| {
-                    StoreError::WriteFailed(format!("the snapshot could not be packed: {e:?}"))
-                })?;
-            set(&value, "data", &blob);
-        } else {
-            set(&value, "data", &bytes);
-        }
-        let request = store
-            .put(JsValue::from(value))
-            .with_key(LATEST)
-            .without_key_type()
-            .primitive()
-            .map_err(fail)?;
-        tx.commit().await.map_err(fail)?;
-        request.await.map_err(fail)?;
-        // Records appended while this was being written are not in it: count from its position.
-        self.since_snapshot.set(0);
-        self.last_snapshot_bytes.set(snapshot.data.len());
-        Ok(())
-    }
-
     /// Replaces the whole log with `records` (restore) in one transaction; the snapshot goes.
     pub(crate) async fn replace_log(
         &self,
@@ -501,149 +440,6 @@ impl Store {
     pub fn fail_next_write(&self) {
         self.fail_next_write.set(true);
     }
-}
-
-/// Shared by every tab of this origin that opens the same database.
-fn channel_name(database: &str) -> String {
-    format!("attest-store:{database}")
-}
-
-fn log_entry(id: &str, encoded: &codec::Encoded) -> JsValue {
-    let value = Object::new();
-    set(&value, "id", &JsValue::from_str(id));
-    set(
-        &value,
-        "format",
-        &JsValue::from_f64(f64::from(encoded.format)),
-    );
-    set(&value, "data", &Uint8Array::from(&encoded.data[..]));
-    value.into()
-}
-
-fn set(target: &Object, key: &str, value: &JsValue) {
-    Reflect::set(target, &JsValue::from_str(key), value)
-        .expect("setting a property on a plain object");
-}
-
-fn number(value: &JsValue, key: &str) -> Result<f64, StoreError> {
-    Reflect::get(value, &JsValue::from_str(key))
-        .ok()
-        .and_then(|v| v.as_f64())
-        .ok_or_else(|| StoreError::Corrupt {
-            what: format!("a stored value has no number \"{key}\""),
-        })
-}
-
-/// A snapshot's bytes: a Blob (current) or a byte array (snapshots written before).
-async fn snapshot_bytes(value: &JsValue) -> Result<Vec<u8>, StoreError> {
-    let data = Reflect::get(value, &JsValue::from_str("data")).unwrap_or(JsValue::UNDEFINED);
-    match data.dyn_into::<web_sys::Blob>() {
-        Ok(blob) => {
-            let buffer = wasm_bindgen_futures::JsFuture::from(blob.array_buffer())
-                .await
-                .map_err(|e| StoreError::Unavailable(format!("reading the snapshot: {e:?}")))?;
-            Ok(Uint8Array::new(&buffer).to_vec())
-        }
-        Err(_) => bytes(value, "data"),
-    }
-}
-
-fn bytes(value: &JsValue, key: &str) -> Result<Vec<u8>, StoreError> {
-    Reflect::get(value, &JsValue::from_str(key))
-        .ok()
-        .and_then(|v| v.dyn_into::<Uint8Array>().ok())
-        .map(|a| a.to_vec())
-        .ok_or_else(|| StoreError::Corrupt {
-            what: format!("a stored value has no bytes \"{key}\""),
-        })
-}
-
-/// One log value as stored.
-struct Stored {
-    position: u64,
-    format: u32,
-    data: Vec<u8>,
-}
-
-impl Stored {
-    fn record(&self) -> Result<Record, StoreError> {
-        codec::decode_record(&self.data, self.format, self.position)
-    }
-
-    fn logged(&self) -> Result<Logged, StoreError> {
-        Ok(Logged {
-            position: self.position,
-            record: self.record()?,
-        })
-    }
-}
-
-/// Every log value after position `after`, in order.
-async fn read_log(
-    log: &indexed_db_futures::object_store::ObjectStore<'_>,
-    after: u64,
-) -> Result<Vec<Stored>, StoreError> {
-    let fail = |e| StoreError::from_idb(e, "reading the log");
-    let values = log
-        .get_all::<JsValue>()
-        .with_query((after as f64 + 1.0)..)
-        .primitive()
-        .map_err(fail)?
-        .await
-        .map_err(fail)?;
-    let mut out = Vec::new();
-    for value in values {
-        let value = value.map_err(fail)?;
-        // Values written before formats were recorded are JSON.
-        let format = Reflect::get(&value, &JsValue::from_str("format"))
-            .ok()
-            .and_then(|f| f.as_f64())
-            .map_or(codec::JSON, |f| f as u32);
-        out.push(Stored {
-            position: number(&value, schema::POSITION)? as u64,
-            format,
-            data: bytes(&value, "data")?,
-        });
-    }
-    Ok(out)
-}
-
-/// Moves the records of a version 1 database into `log`, in one transaction that also
-/// empties `records`: the move happens whole or not at all, and runs again on the next open
-/// if it did not.
-async fn migrate_v1(db: &Database) -> Result<(), StoreError> {
-    let doing = "moving data from the previous storage version";
-    let fail = |e| StoreError::from_idb(e, doing);
-    let tx = db
-        .transaction([schema::V1_RECORDS, LOG])
-        .with_mode(TransactionMode::Readwrite)
-        .build()
-        .map_err(fail)?;
-    let old = tx.object_store(schema::V1_RECORDS).map_err(fail)?;
-    let log = tx.object_store(LOG).map_err(fail)?;
-    let values = old
-        .get_all::<JsValue>()
-        .primitive()
-        .map_err(fail)?
-        .await
-        .map_err(fail)?;
-    let mut moved = 0u64;
-    for value in values {
-        let value = value.map_err(fail)?;
-        moved += 1;
-        let text = value.as_string().ok_or_else(|| StoreError::Corrupt {
-            what: format!("record {moved} of the previous storage version is not text"),
-        })?;
-        let record: Record = serde_json::from_str(&text).map_err(|e| StoreError::Corrupt {
-            what: format!("record {moved} of the previous storage version does not read back: {e}"),
-        })?;
-        let _ = log
-            .add(log_entry(&record.id, &codec::encode_record(&record)))
-            .primitive()
-            .map_err(fail)?;
-    }
-    old.clear().map_err(fail)?;
-    tx.commit().await.map_err(fail)
 }
 
 /// Rc handle used by the runtime and screens.

@@ -375,6 +375,49 @@ async fn back_keeps_what_was_entered() {
     );
 }
 
+/// The text of the focused element, once it is a heading (the wait covers the paint the
+/// wizard focuses after).
+async fn focused_heading(after: &str) -> String {
+    wait_for(&format!("a focused heading after {after}"), || {
+        document()
+            .active_element()
+            .filter(|el| el.tag_name() == "H2")
+            .map(|el| text(&el))
+    })
+    .await
+}
+
+/// Presses the button labelled `label` from the keyboard's point of view: focused, then
+/// activated, so focus would stay on it if the page did not move it.
+async fn press_button(app: &Mounted, label: &str) {
+    let b = wait_for(&format!("the button {label:?}"), || {
+        button(&app.root, label)
+    })
+    .await;
+    b.dyn_ref::<web_sys::HtmlElement>()
+        .expect("button")
+        .focus()
+        .expect("focus");
+    click(&b);
+    next_tick().await;
+}
+
+#[wasm_bindgen_test]
+async fn next_and_back_move_focus_to_the_new_step_heading() {
+    let (app, _runtime) = open_wizard("/reviews/new").await;
+    click_label(&app, "Applications").await;
+    click_label(&app, "Salesforce").await;
+    press_button(&app, "Next").await;
+    on_step(&app, "Reviews").await;
+    assert_eq!(focused_heading("Next").await, "Reviews");
+    press_button(&app, "Next").await;
+    on_step(&app, "Settings").await;
+    assert_eq!(focused_heading("Next").await, "Settings");
+    press_button(&app, "Back").await;
+    on_step(&app, "Reviews").await;
+    assert_eq!(focused_heading("Back").await, "Reviews");
+}
+
 #[wasm_bindgen_test]
 async fn save_draft_then_edit_it() {
     let (app, runtime) = open_wizard("/reviews/new").await;

@@ -131,6 +131,9 @@ impl Wizard {
         let from = self.step.get_untracked();
         if to.index() <= from.index() {
             self.step.set(to);
+            if to != from {
+                focus_step_heading();
+            }
             return;
         }
         for step in &Step::ALL[..to.index()] {
@@ -142,6 +145,7 @@ impl Wizard {
             }
         }
         self.step.set(to);
+        focus_step_heading();
     }
 }
 
@@ -164,8 +168,19 @@ fn sentence(rule: &str) -> String {
 }
 
 fn focus_error_summary() {
-    request_animation_frame(|| {
-        if let Some(el) = document().get_element_by_id("wizard-error-summary") {
+    focus_by_id("wizard-error-summary");
+}
+
+/// A new step replaces the panel under the focused button: focus its heading so a screen
+/// reader announces the step and Tab continues from its top.
+fn focus_step_heading() {
+    focus_by_id("step-heading");
+}
+
+/// Focus after the next paint, once the re-rendered element is in the document.
+fn focus_by_id(id: &'static str) {
+    request_animation_frame(move || {
+        if let Some(el) = document().get_element_by_id(id) {
             use wasm_bindgen::JsCast;
             if let Some(el) = el.dyn_ref::<web_sys::HtmlElement>() {
                 let _ = el.focus();

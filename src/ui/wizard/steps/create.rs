@@ -36,7 +36,7 @@ pub fn CreateStep() -> impl IntoView {
     };
     view! {
         <section class="card wizard-step-panel" aria-labelledby="step-heading">
-            <h2 id="step-heading">"Review + create"</h2>
+            <h2 id="step-heading" tabindex="-1">"Review + create"</h2>
             <div class="field">
                 <label for="wizard-name">"Review name"</label>
                 <input

@@ -82,7 +82,7 @@ pub fn ReviewTypeStep() -> impl IntoView {
 
     view! {
         <section class="card wizard-step-panel" aria-labelledby="step-heading">
-            <h2 id="step-heading">"Review type"</h2>
+            <h2 id="step-heading" tabindex="-1">"Review type"</h2>
             <fieldset class="field">
                 <legend>"Select what to review"</legend>
                 {KINDS

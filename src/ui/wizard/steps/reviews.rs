@@ -11,7 +11,7 @@ pub fn ReviewsStep() -> impl IntoView {
     let multi = Memo::new(move |_| stage_count.get() > 1);
     view! {
         <section class="card wizard-step-panel" aria-labelledby="step-heading">
-            <h2 id="step-heading">"Reviews"</h2>
+            <h2 id="step-heading" tabindex="-1">"Reviews"</h2>
             <Check
                 label="Multi-stage review"
                 hint="Up to three stages of reviewers decide in turn; the last decision recorded for a reviewee is the one applied."

@@ -16,7 +16,7 @@ pub fn SettingsStep() -> impl IntoView {
     let no_response_key = |n: NoResponse| format!("{n:?}");
     view! {
         <section class="card wizard-step-panel" aria-labelledby="step-heading">
-            <h2 id="step-heading">"Settings"</h2>
+            <h2 id="step-heading" tabindex="-1">"Settings"</h2>
             <h3>"Upon completion settings"</h3>
             <Check
                 label="Auto apply results to resource"
