@@ -14,15 +14,18 @@ use crate::definition::{
 use crate::directory::{Directory, Principal, ResourceKind};
 use crate::event::{DirectoryChange, Event, ItemApplied, ItemDecision, Record, RECORD_VERSION};
 use crate::instance::{
-    snapshot, Applied, ApplyResult, Decision, DecisionItem, DecisionSource, Effect, Instance,
-    InstanceStatus, OutcomeRule, RecordedDecision, StageEndReason, StageStatus,
+    snapshot, Applied, ApplyResult, Decision, DecisionSource, Effect, Instance, InstanceStatus,
+    OutcomeRule, RecordedDecision, StageEndReason, StageStatus,
 };
 use crate::Actor;
 
 mod apply_results;
 mod clock;
 mod decide;
+mod handover;
 mod stage_end;
+
+pub use handover::Delegation;
 
 use apply_results::apply_events;
 pub use apply_results::plan_apply;
@@ -76,23 +79,6 @@ pub struct State {
     /// Delegations by the reviewer who is away (one each; a new one replaces it).
     #[serde(default)]
     pub delegations: BTreeMap<String, Delegation>,
-}
-
-/// A reviewer's delegate for a date range. `active` is set and cleared by the clock
-/// (`DelegationStarted` / `DelegationEnded`), so what a reviewer sees needs no clock.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Delegation {
-    /// Who decides meanwhile.
-    pub delegate: String,
-    /// When it starts.
-    pub from: DateTime<Utc>,
-    /// When it ends.
-    pub until: DateTime<Utc>,
-    /// Why.
-    pub reason: String,
-    /// Between its start and its end.
-    pub active: bool,
 }
 
 /// Everything that identifies one command's execution: who, when, under which record id.
@@ -241,60 +227,6 @@ impl State {
             what: "review instance",
             id: id.into(),
         })
-    }
-
-    /// Whether `stage` of `inst` is a self-review (never reassigned or delegated).
-    pub fn is_self_review(&self, inst: &Instance, stage: usize) -> bool {
-        self.definition_of(inst)
-            .stages
-            .get(stage)
-            .is_some_and(|s| s.reviewers == crate::definition::Reviewers::SelfReview)
-    }
-
-    /// Who decides for reviewer `r` on `item` now: their active delegate, unless the stage
-    /// is a self-review or the item is the delegate's own access (independence).
-    pub fn stand_in<'a>(
-        &'a self,
-        inst: &Instance,
-        item: &DecisionItem,
-        stage: usize,
-        r: &'a str,
-    ) -> &'a str {
-        match self.delegations.get(r) {
-            Some(d) if d.active && item.user != d.delegate && !self.is_self_review(inst, stage) => {
-                &d.delegate
-            }
-            _ => r,
-        }
-    }
-
-    /// Who reviews `item` in `stage` now, delegations followed (one level: a delegate's
-    /// own delegation does not pass on items delegated to them).
-    pub fn reviewers_now(&self, inst: &Instance, item: &DecisionItem, stage: usize) -> Vec<String> {
-        let mut out: Vec<String> = Vec::new();
-        for r in inst.reviewers_of(item, stage) {
-            let who = self.stand_in(inst, item, stage, r);
-            if !out.iter().any(|o| o == who) {
-                out.push(who.to_string());
-            }
-        }
-        out
-    }
-
-    /// Whether `user` reviews `item` in `stage` now (the rule the reviewer view, decisions,
-    /// reminders and reviewer links share).
-    pub fn reviews_item(
-        &self,
-        inst: &Instance,
-        item: &DecisionItem,
-        stage: usize,
-        user: &str,
-    ) -> bool {
-        item.stage == stage
-            && inst
-                .reviewers_of(item, stage)
-                .iter()
-                .any(|r| self.stand_in(inst, item, stage, r) == user)
     }
 
     /// The definition an instance runs (reviews are immutable once created).
@@ -581,55 +513,11 @@ fn apply_event(state: &mut State, event: &Event, actor: &Actor, at: DateTime<Utc
         Event::RemediationAssigned { .. }
         | Event::RemediationEvidenceRecorded { .. }
         | Event::RemediationDoneExternally { .. } => {}
-        Event::ItemsReassigned {
-            instance,
-            stage,
-            from,
-            to,
-            items,
-            ..
-        } => {
-            if let Some(inst) = state.instances.get_mut(instance) {
-                hand_over(inst, *stage, items, Some(from), to);
-            }
-        }
-        Event::Escalated {
-            instance,
-            stage,
-            to,
-            items,
-            ..
-        } => {
-            if let Some(inst) = state.instances.get_mut(instance) {
-                hand_over(inst, *stage, items, None, to);
-            }
-        }
-        Event::DelegationSet {
-            reviewer,
-            delegate,
-            from,
-            until,
-            reason,
-        } => {
-            state.delegations.insert(
-                reviewer.clone(),
-                Delegation {
-                    delegate: delegate.clone(),
-                    from: *from,
-                    until: *until,
-                    reason: reason.clone(),
-                    active: false,
-                },
-            );
-        }
-        Event::DelegationStarted { reviewer, .. } => {
-            if let Some(d) = state.delegations.get_mut(reviewer) {
-                d.active = true;
-            }
-        }
-        Event::DelegationEnded { reviewer, .. } => {
-            state.delegations.remove(reviewer);
-        }
+        Event::ItemsReassigned { .. }
+        | Event::Escalated { .. }
+        | Event::DelegationSet { .. }
+        | Event::DelegationStarted { .. }
+        | Event::DelegationEnded { .. } => handover::apply(state, event),
         Event::SeriesEnded { definition, at } => {
             if let Some(r) = state.reviews.get_mut(definition) {
                 r.ended.get_or_insert(*at);
@@ -637,25 +525,6 @@ fn apply_event(state: &mut State, event: &Event, actor: &Actor, at: DateTime<Utc
         }
         // Read from the log (`evidence::signoff::sign_offs`), not kept in the state.
         Event::SignedOff { .. } => {}
-    }
-}
-
-/// Replace `from` by `to` in the items' reviewer sets of `stage` (None: add `to`).
-fn hand_over(inst: &mut Instance, stage: usize, items: &[u32], from: Option<&String>, to: &str) {
-    for &i in items {
-        let Some(item) = inst.items.get(i as usize) else {
-            continue;
-        };
-        let mut set: Vec<String> = inst
-            .reviewers_of(item, stage)
-            .iter()
-            .filter(|r| Some(*r) != from)
-            .cloned()
-            .collect();
-        if !set.iter().any(|r| r == to) {
-            set.push(to.to_string());
-        }
-        inst.set_reviewers(i as usize, stage, set);
     }
 }
 
