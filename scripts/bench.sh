@@ -37,8 +37,9 @@ done
 # async tests in one page, and the import's work would be timed inside the cold start.
 # ChromeDriver's throwaway profile (IndexedDB with 100,000 users) goes in $out, deleted on exit.
 mkdir -p "$out/tmp"
-for test in bench::benchmark bench::reviewer_page_benchmark bench::import_page_benchmark \
-  bench::overview_update_benchmark bench::history_benchmark bench::reviewer_link_setup; do
+for test in bench::benchmark bench::pages::reviewer_page_benchmark bench::pages::import_page_benchmark \
+  bench::pages::overview_update_benchmark bench::history::history_benchmark \
+  bench::history::reviewer_link_setup; do
   TMPDIR="$out/tmp" ATTEST_BENCH_USERS="$users" WASM_BINDGEN_TEST_TIMEOUT=900 \
     WASM_BINDGEN_TEST_WEBDRIVER_JSON="$PWD/webdriver.json" \
     cargo test -p attest --release --target wasm32-unknown-unknown --test browser -- "$test" --nocapture \

@@ -108,7 +108,7 @@ pub struct Linked {
 
 /// The administrator's full app connects to the sync server, starts a one-stage review of
 /// the sample's first group with members, decided by one user, and has the server make that
-/// reviewer's link (also the benchmark's set-up: `bench::reviewer_link_setup`).
+/// reviewer's link (also the benchmark's set-up: `bench::history::reviewer_link_setup`).
 pub async fn administrator_with_a_review_link(server: &str, secret: &str, users: usize) -> Linked {
     let admin_config = test_config(users);
     let admin_db = admin_config.database.clone();
