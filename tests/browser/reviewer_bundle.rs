@@ -166,31 +166,14 @@ pub async fn administrator_with_a_review_link(server: &str, secret: &str, users:
 
     // The server makes the reviewer's link (404 until a sync round has pushed the review).
     let token = stored_settings(&admin_db).admin_token.expect("a session");
-    let mut tries = 0;
-    let resp = loop {
-        let resp = gloo::net::http::Request::post(&format!("{server}/api/v1/links"))
-            .header("Authorization", &format!("Bearer {token}"))
-            .json(&serde_json::json!({"instance": instance, "stage": 0, "reviewer": reviewer}))
-            .unwrap()
-            .send()
-            .await
-            .expect("the server answers");
-        tries += 1;
-        if resp.status() != 404 || tries == 150 {
-            break resp;
-        }
-        TimeoutFuture::new(200).await;
-    };
-    assert_eq!(
-        resp.status(),
-        201,
-        "{} (the administrator's page: {})",
-        resp.text().await.unwrap_or_default(),
-        text(&root)
-    );
-    let link: serde_json::Value = resp.json().await.unwrap();
-    let link = link["link"].as_str().unwrap().to_string();
-    let path = link[link.find("/my-reviews/").expect("a reviewer page link")..].to_string();
+    let path = reviewer_link(server, &token, &instance, &reviewer)
+        .await
+        .unwrap_or_else(|(status, body)| {
+            panic!(
+                "the server refused the link ({status}): {body} (the administrator's page: {})",
+                text(&root)
+            )
+        });
     Linked {
         admin_app,
         admin,

@@ -369,3 +369,35 @@ pub fn assert_tables_scroll_by_keyboard(root: &Element) -> Vec<String> {
         })
         .collect()
 }
+
+/// Asks the sync server for `reviewer`'s link to stage 1 of `instance`, as an administrator
+/// does, again while the review has not reached the server yet (404, for up to 30 s). The
+/// link's path (`/my-reviews/…`), or the last answer's status and body.
+pub async fn reviewer_link(
+    server: &str,
+    token: &str,
+    instance: &str,
+    reviewer: &str,
+) -> Result<String, (u16, String)> {
+    let mut tries = 0;
+    loop {
+        let resp = gloo::net::http::Request::post(&format!("{server}/api/v1/links"))
+            .header("Authorization", &format!("Bearer {token}"))
+            .json(&serde_json::json!({"instance": instance, "stage": 0, "reviewer": reviewer}))
+            .unwrap()
+            .send()
+            .await
+            .expect("the server answers");
+        tries += 1;
+        if resp.status() == 404 && tries < 150 {
+            gloo_timers::future::TimeoutFuture::new(200).await;
+            continue;
+        }
+        if resp.status() != 201 {
+            return Err((resp.status(), resp.text().await.unwrap_or_default()));
+        }
+        let link: serde_json::Value = resp.json().await.unwrap();
+        let link = link["link"].as_str().unwrap();
+        return Ok(link[link.find("/my-reviews/").expect("a reviewer page link")..].to_string());
+    }
+}

@@ -132,32 +132,15 @@ async fn a_reviewer_decides_from_a_link_and_the_administrator_sees_it() {
 
     // The administrator hands the reviewer their link.
     let token = stored_settings(&admin_db).admin_token.expect("a session");
-    let mut tries = 0;
-    let resp = loop {
-        let resp = gloo::net::http::Request::post(&format!("{server}/api/v1/links"))
-            .header("Authorization", &format!("Bearer {token}"))
-            .json(&serde_json::json!({"instance": instance, "stage": 0, "reviewer": reviewer}))
-            .unwrap()
-            .send()
-            .await
-            .expect("the server answers");
-        tries += 1;
-        // 404 until the next sync round has pushed the review.
-        if resp.status() != 404 || tries == 100 {
-            break resp;
-        }
-        TimeoutFuture::new(200).await;
-    };
-    assert_eq!(
-        resp.status(),
-        201,
-        "{} (sync status: {})",
-        resp.text().await.unwrap_or_default(),
-        status_text(root_el)
-    );
-    let link: serde_json::Value = resp.json().await.unwrap();
-    let link = link["link"].as_str().unwrap().to_string();
-    let path = &link[link.find("/my-reviews/").expect("a reviewer page link")..];
+    let path = reviewer_link(server, &token, &instance, &reviewer)
+        .await
+        .unwrap_or_else(|(status, body)| {
+            panic!(
+                "the server refused the link ({status}): {body} (sync status: {})",
+                status_text(root_el)
+            )
+        });
+    let path = path.as_str();
 
     // The reviewer's browser opens it (its own database; the server's address remembered).
     let reviewer_config = test_config(0);

@@ -7,11 +7,7 @@ use attest_engine::preview::stop_review_preview;
 use leptos::prelude::*;
 
 use crate::runtime::use_runtime;
-use crate::ui::components::{focus_id, keep_focus_inside, ConfirmDialog};
-
-fn focus_trigger() {
-    focus_id("stop-review-trigger");
-}
+use crate::ui::components::ConfirmDialog;
 
 #[component]
 pub fn StopReviewDialog(
@@ -23,9 +19,6 @@ pub fn StopReviewDialog(
 ) -> impl IntoView {
     let runtime = use_runtime();
     let reason = RwSignal::new(String::new());
-    let dialog_ref = NodeRef::<leptos::html::Div>::new();
-    let cancel_ref = NodeRef::<leptos::html::Button>::new();
-
     let text = runtime.state.with_untracked(|s| {
         let inst = s.instances.get(&id)?;
         let def = s.definition_of(inst);
@@ -52,60 +45,26 @@ pub fn StopReviewDialog(
         Some((undecided, format!("If reviewers don't respond: {}. {effect}", p.no_response.label()), apply))
     });
     let (undecided, effect, apply) = text.unwrap_or_default();
-
-    Effect::new(move |_| {
-        if let Some(el) = cancel_ref.get() {
-            let _ = el.focus();
-        }
+    let confirm = Callback::new(move |()| {
+        let r = reason.get_untracked();
+        on_confirm.run(Some(r).filter(|r| !r.trim().is_empty()));
     });
-    on_cleanup(focus_trigger);
-
-    let on_keydown = move |ev: web_sys::KeyboardEvent| keep_focus_inside(&ev, dialog_ref, open);
-
     view! {
-        <div class="dialog-backdrop">
-            <div
-                class="dialog"
-                role="dialog"
-                aria-modal="true"
-                aria-labelledby="stop-review-title"
-                aria-describedby="stop-review-text"
-                node_ref=dialog_ref
-                on:keydown=on_keydown
-            >
-                <h2 id="stop-review-title">"Stop review?"</h2>
-                <div id="stop-review-text">
-                    <p>"The review ends now for every reviewer. This cannot be undone."</p>
-                    <p>{undecided}</p>
-                    <p>{effect}</p>
-                    <p>{apply}</p>
-                </div>
-                <div class="field">
-                    <label for="stop-reason">"Reason (recorded in the history)"</label>
-                    <textarea
-                        id="stop-reason"
-                        rows="2"
-                        prop:value=move || reason.get()
-                        on:input:target=move |ev| reason.set(ev.target().value())
-                    ></textarea>
-                </div>
-                <div class="dialog-actions">
-                    <button
-                        type="button"
-                        class="button-danger"
-                        on:click=move |_| {
-                            let r = reason.get_untracked();
-                            on_confirm.run(Some(r).filter(|r| !r.trim().is_empty()));
-                        }
-                    >
-                        "Stop review"
-                    </button>
-                    <button type="button" node_ref=cancel_ref on:click=move |_| open.set(false)>
-                        "Cancel"
-                    </button>
-                </div>
+        <ConfirmDialog title="Stop review?" confirm="Stop review" trigger="stop-review-trigger" open=open on_confirm=confirm>
+            <p>"The review ends now for every reviewer. This cannot be undone."</p>
+            <p>{undecided}</p>
+            <p>{effect}</p>
+            <p>{apply}</p>
+            <div class="field">
+                <label for="stop-reason">"Reason (recorded in the history)"</label>
+                <textarea
+                    id="stop-reason"
+                    rows="2"
+                    prop:value=move || reason.get()
+                    on:input:target=move |ev| reason.set(ev.target().value())
+                ></textarea>
             </div>
-        </div>
+        </ConfirmDialog>
     }
 }
 
