@@ -25,6 +25,7 @@ pub mod replay_check;
 pub mod replica;
 pub mod results;
 pub mod sample;
+pub mod simulate;
 // Documented on its owner's branch (issue 20); drop the allow when it is.
 #[allow(missing_docs)]
 pub mod snapshot;

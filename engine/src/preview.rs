@@ -1,7 +1,8 @@
 //! What a definition will do before it is created: how many instances, how the reviewees
 //! are spread over the first stage's reviewers, who falls back to the fallback reviewers
-//! (or to nobody), and which denials could not be applied. Built from the same snapshot an
-//! instance starts from, so the preview and the review agree.
+//! (or to nobody), which denials could not be applied, and the outcome simulation
+//! (`simulate`). Built from the same snapshot an instance starts from, so the preview and
+//! the review agree.
 
 use std::collections::BTreeMap;
 
@@ -11,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::definition::{NoResponse, ReviewDefinition};
 use crate::directory::Directory;
 use crate::instance::{snapshot, Instance, NotSupported};
+use crate::simulate::Outcomes;
 use crate::state::State;
 use crate::view::Tally;
 
@@ -80,6 +82,10 @@ pub struct Preview {
     pub fallback: Vec<FallbackItem>,
     /// Items whose denial could not be applied.
     pub not_supported: Vec<UnsupportedItem>,
+    /// What the occurrence would remove and keep if nobody responds, and if everyone
+    /// accepts the recommendations.
+    #[serde(default)]
+    pub outcomes: Outcomes,
 }
 
 impl Preview {
@@ -116,6 +122,7 @@ pub fn preview(def: &ReviewDefinition, dir: &Directory, at: DateTime<Utc>) -> Pr
             continue;
         };
         let inst = snapshot(def, dir, resource, 0, at);
+        out.outcomes.add_instance(def, &inst);
         out.reviewees.push((
             resource.clone(),
             resource_name.to_string(),

@@ -33,6 +33,8 @@ use clock::{latest_due_occurrence, next_due, start_occurrence};
 use decide::check_import;
 pub use decide::decide;
 use stage_end::end_stage;
+// The outcome simulation walks reviewees through stages by the same rule.
+pub(crate) use stage_end::moving_on_by;
 
 /// A created (non-draft) review: its definition and where its recurrence stands.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -5,7 +5,7 @@ use super::*;
 /// What "Reviewees going to the next stage" reads for an item when its stage ends: the
 /// decision recorded in that stage (Not reviewed when there is none). Instances of earlier
 /// releases read the last decision of any stage, as they did when they ran.
-pub(super) fn moving_on_by(inst: &Instance, item: &crate::instance::DecisionItem) -> Outcome {
+pub(crate) fn moving_on_by(inst: &Instance, item: &crate::instance::DecisionItem) -> Outcome {
     match inst.outcome_rule {
         OutcomeRule::StageDecision => item.outcome_in(item.stage),
         OutcomeRule::CarriedOver => inst
