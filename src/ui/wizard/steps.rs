@@ -17,6 +17,7 @@ use super::{start_of_day, use_wizard};
 use crate::runtime::use_runtime;
 
 mod create;
+mod outcomes;
 mod review_type;
 mod reviews;
 mod settings;

@@ -115,6 +115,7 @@ pub(super) fn PreviewCard(preview: Memo<attest_engine::preview::Preview>) -> imp
                         <div><dt>"Denial cannot be applied"</dt><dd data-figure="not-supported">{p.not_supported.len()}</dd></div>
                     </dl>
                     <p>{format!("One instance per resource, {occurrences}.")}</p>
+                    <super::outcomes::OutcomeTables outcomes=p.outcomes.clone() stages=p.outcomes.nobody_responds.stages.len() />
                     {(!p.reviewees.is_empty()).then(|| view! {
                         <h3>"Reviewees per instance"</h3>
                         <ul>
