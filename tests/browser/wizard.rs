@@ -15,6 +15,7 @@ use web_sys::Element;
 use crate::support::*;
 
 mod graph_json;
+mod outcomes;
 mod validation;
 
 /// Types `value` into a text, number, date or search input or a textarea, firing `input`
