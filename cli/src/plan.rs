@@ -149,8 +149,12 @@ fn key_of(text: &str) -> Result<Key, String> {
             e.column()
         )
     })?;
-    // "Get accessReviewScheduleDefinition" shows the definition inside "value".
-    let obj = root.get("value").filter(|v| v.is_object()).unwrap_or(&root);
+    // "Get accessReviewScheduleDefinition" shows the definition inside "value" (read as
+    // the engine's import reads it).
+    let obj = match root.as_object() {
+        Some(o) if o.len() == 1 && o.get("value").is_some_and(Value::is_object) => &o["value"],
+        _ => &root,
+    };
     let text_of = |member: &str| {
         obj.get(member)
             .and_then(Value::as_str)
