@@ -322,7 +322,7 @@ fn entry(
         },
         None => {
             // Decided now as the server will decide it again: a refusal is the file's.
-            create(scratch, &definition, "plan", now).map_err(|e| vec![e])?;
+            create(scratch, &definition, &format!("plan~{file}"), now).map_err(|e| vec![e])?;
             new_ids.insert(definition.id.clone(), file.to_string());
             Change::Create
         }
