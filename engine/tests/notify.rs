@@ -147,7 +147,7 @@ fn the_outbox_renders_each_kind_with_the_wording_in_force() {
     );
     assert!(
         m.body.ends_with(
-            "Open your review: https://attest.example/my-reviews/r~0~g-exception/1?reviewer=mary"
+            "Open your review:\nhttps://attest.example/my-reviews/r~0~g-exception/1?reviewer=mary"
         ),
         "{}",
         m.body

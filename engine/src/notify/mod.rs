@@ -99,20 +99,20 @@ pub fn default_template(kind: MessageKind) -> Template {
             "Please review access to {resource}: {review}",
             "Hello {reviewer},\n\nYou are asked to review access to {resource} (stage {stage}): \
              {count} reviewee(s) are waiting for your decision. Approve, Deny or answer Don't \
-             know for each. Please decide by {due}.\n\n{description}\n\nOpen your review: {link}",
+             know for each. Please decide by {due}.\n\n{description}\n\nOpen your review:\n{link}",
         ),
         Reminder => (
             "Reminder: review access to {resource}: {review}",
             "Hello {reviewer},\n\n{count} reviewee(s) in stage {stage} of the review of \
-             {resource} still need your decision. The stage ends {due}.\n\nOpen your review: {link}",
+             {resource} still need your decision. The stage ends {due}.\n\nOpen your review:\n{link}",
         ),
         StageEnded => (
             "Stage {stage} ended: {review} ({resource})",
-            "Stage {stage} ended because {reason}.\n\nOpen the review: {link}",
+            "Stage {stage} ended because {reason}.\n\nOpen the review:\n{link}",
         ),
         ReviewCompleted => (
             "Review completed: {review} ({resource})",
-            "The review {outcome} on {when}. {next}\n\nOpen the review: {link}",
+            "The review {outcome} on {when}. {next}\n\nOpen the review:\n{link}",
         ),
         GuestBlocked => (
             "Guest blocked: {person}",
@@ -126,17 +126,17 @@ pub fn default_template(kind: MessageKind) -> Template {
         Reassigned => (
             "Review access to {resource}: {review}",
             "Hello {reviewer},\n\n{person} reassigned {count} reviewee(s) to you. Reason: \
-             {reason}\n\nPlease decide by {due}: {link}",
+             {reason}\n\nPlease decide by {due}:\n{link}",
         ),
         Escalation => (
             "Review access to {resource}: {review}",
             "Hello {reviewer},\n\n{person} has not decided on {count} reviewee(s) after the \
-             reminders; you can now decide or reassign them by {due}: {link}",
+             reminders; you can now decide or reassign them by {due}:\n{link}",
         ),
         DelegationStarted => (
             "You are reviewing for {person}",
             "Hello {reviewer},\n\n{person} is away: their access reviews are yours to decide \
-             until {due}. Your reviews: {link}",
+             until {due}. Your reviews:\n{link}",
         ),
     };
     Template {
