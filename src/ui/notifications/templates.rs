@@ -94,7 +94,7 @@ pub fn TemplateEditor(
             };
             let (s, b) = notify::render(&BTreeMap::from([(k, draft())]), k, &values);
             view! {
-                <div class="card message template-preview" aria-live="polite">
+                <div class="card template-preview" aria-live="polite">
                     <h3 class="message-subject">{localize_timestamps(&s)}</h3>
                     <p class="message-body">{localize_timestamps(&b)}</p>
                 </div>
@@ -176,7 +176,7 @@ pub fn TemplateEditor(
             </div>
             <h3>"Preview"</h3>
             {preview}
-            <div class="actions">
+            <div class="page-actions">
                 <button type="button" class="button" disabled=move || problem.with(Option::is_some) on:click=move |_| save(Some(draft()))>
                     "Save wording"
                 </button>
