@@ -118,8 +118,9 @@ pub fn TemplateEditor(
     };
 
     view! {
-        <section class="card template-editor" aria-labelledby="template-heading">
-            <h2 id="template-heading">"Message wording"</h2>
+        // Folded by default: the outbox below is what the screen is mostly for.
+        <details class="card template-editor">
+            <summary class="template-summary">"Message wording"</summary>
             <p class="meta">"Word each message with placeholders in braces; write {{ or }} for a brace."</p>
             <div class="field">
                 <label for="template-kind">"Message to word"</label>
@@ -168,12 +169,14 @@ pub fn TemplateEditor(
                 }}
             </p>
             {move || problem.get().map(|p| view! { <p class="error" role="alert">{format!("This wording would be refused: {p}.")}</p> })}
-            <div class="field">
-                <label for="template-preview-for">"Preview for"</label>
-                <select id="template-preview-for" on:change:target=move |ev| recipient.set(ev.target().value())>
-                    {move || candidates.get().into_iter().map(|(i, who, _)| view! { <option value=i>{who}</option> }).collect_view()}
-                </select>
-            </div>
+            <Show when=move || candidates.with(|c| !c.is_empty())>
+                <div class="field">
+                    <label for="template-preview-for">"Preview for"</label>
+                    <select id="template-preview-for" on:change:target=move |ev| recipient.set(ev.target().value())>
+                        {move || candidates.get().into_iter().map(|(i, who, _)| view! { <option value=i>{who}</option> }).collect_view()}
+                    </select>
+                </div>
+            </Show>
             <h3>"Preview"</h3>
             {preview}
             <div class="page-actions">
@@ -188,6 +191,6 @@ pub fn TemplateEditor(
                 Ok(text) => view! { <p class="rv-bulk-ok" role="status">{text}</p> }.into_any(),
                 Err(text) => view! { <p class="error" role="alert">{text}</p> }.into_any(),
             })}
-        </section>
+        </details>
     }
 }
