@@ -44,12 +44,20 @@ async fn the_wizard_shows_the_ladder_as_a_timeline_and_keeps_it() {
     let app = mount_at("/reviews/new");
     let rt = ready_runtime().await;
     step(&app.root, "Review type").await;
-    click(&wait_for("a group", || control_by_label(&app.root, "Partner collaboration")).await);
+    click(
+        &wait_for("a group", || {
+            control_by_label(&app.root, "Partner collaboration")
+        })
+        .await,
+    );
     next(&app.root).await;
     step(&app.root, "Reviews").await;
     next(&app.root).await;
     step(&app.root, "Settings").await;
-    assert!(timeline(&app.root).is_empty(), "no ladder until it is chosen");
+    assert!(
+        timeline(&app.root).is_empty(),
+        "no ladder until it is chosen"
+    );
 
     click(&control_by_label(&app.root, "Escalation ladder").expect("the ladder's switch"));
     // The default ladder (7, 3 and 1 days before the end, escalate after the 2nd) on the
