@@ -149,4 +149,12 @@ pub enum Command {
         /// The auditor's comment.
         comment: String,
     },
+    /// Word a message kind (`notify`): its subject and body with placeholders; None goes
+    /// back to the default wording. Administrators only.
+    SetNotificationTemplate {
+        /// Which messages.
+        kind: crate::outbox::MessageKind,
+        /// The new wording, or None for the default.
+        template: Option<crate::notify::Template>,
+    },
 }

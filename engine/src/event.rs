@@ -322,4 +322,11 @@ pub enum Event {
         /// Item indices within the instance.
         items: Vec<u32>,
     },
+    /// An administrator worded a message kind (None: back to the default wording).
+    NotificationTemplateSet {
+        /// Which messages.
+        kind: crate::outbox::MessageKind,
+        /// The wording in force from now on.
+        template: Option<crate::notify::Template>,
+    },
 }

@@ -18,6 +18,7 @@ pub mod graph_definition;
 pub mod import;
 pub mod instance;
 pub mod limits;
+pub mod notify;
 pub mod outbox;
 pub mod preview;
 pub mod remediation;

@@ -121,6 +121,13 @@ pub fn check_command(cmd: &Command, actor: &Actor) -> Result<(), EngineError> {
             id("the review instance id", instance)?;
             cap(|| "the sign-off comment".into(), comment, MAX_JUSTIFICATION)
         }
+        Command::SetNotificationTemplate { template, .. } => match template {
+            Some(t) => {
+                cap(|| "the message subject".into(), &t.subject, crate::notify::MAX_SUBJECT)?;
+                cap(|| "the message body".into(), &t.body, crate::notify::MAX_BODY)
+            }
+            None => Ok(()),
+        },
     }
 }
 

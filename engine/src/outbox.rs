@@ -2,7 +2,9 @@
 //! review and stage start (to that stage's reviewers, with the description for reviewers),
 //! the halfway reminder (only to the reviewers the engine found with undecided items), stage
 //! end and review completion (to administrators), guests blocked and deleted. Each message
-//! carries the deep link its recipient follows.
+//! carries the deep link its recipient follows. Subjects and bodies are rendered from the
+//! templates in force now (`notify`): the sync server renders when it delivers, so a message
+//! not yet delivered goes out with the wording shown here.
 
 use std::collections::BTreeSet;
 
@@ -12,9 +14,10 @@ use serde::{Deserialize, Serialize};
 use crate::event::{DirectoryChange, Event, Record};
 use crate::evidence::{person_name, person_upn, timestamp};
 use crate::instance::{Instance, StageEndReason};
+use crate::notify::{self, Values};
 use crate::state::State;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 /// The kind of notification.
 pub enum MessageKind {
     /// A review started.
@@ -35,11 +38,13 @@ pub enum MessageKind {
     Reassigned,
     /// A reviewer's undecided items were escalated to the recipient.
     Escalation,
+    /// The recipient's delegation for someone away began.
+    DelegationStarted,
 }
 
 impl MessageKind {
     /// Every kind, in the order screens list them.
-    pub const ALL: [MessageKind; 9] = [
+    pub const ALL: [MessageKind; 10] = [
         MessageKind::ReviewStarted,
         MessageKind::StageStarted,
         MessageKind::Reminder,
@@ -49,6 +54,7 @@ impl MessageKind {
         MessageKind::GuestDeleted,
         MessageKind::Reassigned,
         MessageKind::Escalation,
+        MessageKind::DelegationStarted,
     ];
 
     /// The kind as screens name it.
@@ -63,6 +69,7 @@ impl MessageKind {
             MessageKind::GuestDeleted => "Guest deleted",
             MessageKind::Reassigned => "Reassigned",
             MessageKind::Escalation => "Escalation",
+            MessageKind::DelegationStarted => "Delegation started",
         }
     }
 }
@@ -124,6 +131,9 @@ pub struct Message {
     pub instance: Option<String>,
     /// 0-based.
     pub stage: Option<usize>,
+    /// The placeholders' values for this message (for a template preview); not stored.
+    #[serde(skip)]
+    pub values: Values,
 }
 
 /// Percent-encode a path segment or query value the way `encodeURIComponent` does.
@@ -165,28 +175,40 @@ pub fn overview_link(instance: &str) -> String {
     format!("/reviews/{}", url_encode(instance))
 }
 
-/// Every message the log makes the system send, in log order.
+/// Every message the log makes the system send, in log order, with links as paths.
 pub fn outbox(state: &State, records: &[Record]) -> Vec<Message> {
+    outbox_at(state, records, "")
+}
+
+/// Every message the log makes the system send, in log order; `{link}` in the text is the
+/// message's path after `base` (the app's address, so the text reads as the recipient's).
+pub fn outbox_at(state: &State, records: &[Record], base: &str) -> Vec<Message> {
     let mut out = Vec::new();
     for rec in records {
         let mut n = 0;
-        let mut push = |out: &mut Vec<Message>, m: Draft| {
-            out.push(Message {
-                id: format!("{}#{n}", rec.id),
-                at: m.at,
-                kind: m.kind,
-                to: m.to,
-                subject: m.subject,
-                body: m.body,
-                link: m.link,
-                instance: m.instance,
-                stage: m.stage,
-            });
-            n += 1;
-        };
         for event in &rec.events {
-            for m in messages_for(state, event, rec.at) {
-                push(&mut out, m);
+            for mut m in messages_for(state, event, rec.at) {
+                m.values.insert("link", format!("{base}{}", m.link));
+                if let Recipient::User { name, .. } = &m.to {
+                    m.values.insert("reviewer", name.clone());
+                } else {
+                    m.values.insert("reviewer", m.to.name().to_string());
+                }
+                let (subject, body) =
+                    notify::render(&state.notification_templates, m.kind, &m.values);
+                out.push(Message {
+                    id: format!("{}#{n}", rec.id),
+                    at: m.at,
+                    kind: m.kind,
+                    to: m.to,
+                    subject,
+                    body,
+                    link: m.link,
+                    instance: m.instance,
+                    stage: m.stage,
+                    values: m.values,
+                });
+                n += 1;
             }
         }
     }
@@ -197,8 +219,7 @@ struct Draft {
     at: DateTime<Utc>,
     kind: MessageKind,
     to: Recipient,
-    subject: String,
-    body: String,
+    values: Values,
     link: String,
     instance: Option<String>,
     stage: Option<usize>,
@@ -230,6 +251,29 @@ fn reviewers_of(inst: &Instance, stage: usize, items: impl Iterator<Item = usize
     set.into_iter().collect()
 }
 
+/// When a stage ends, in words: its deadline, or until an administrator stops it.
+fn due_words(deadline: Option<DateTime<Utc>>) -> String {
+    deadline.map_or_else(
+        || "the time an administrator ends the stage".into(),
+        timestamp,
+    )
+}
+
+/// The values every message about `stage` of `inst` shares.
+fn instance_values(state: &State, inst: &Instance, stage: Option<usize>) -> Values {
+    let mut v = Values::new();
+    v.insert("review", review_name(state, inst));
+    v.insert("resource", inst.resource.name.clone());
+    if let Some(stage) = stage {
+        v.insert("stage", format!("{} of {}", stage + 1, inst.stages.len()));
+        v.insert(
+            "due",
+            due_words(inst.stages.get(stage).and_then(|s| s.deadline)),
+        );
+    }
+    v
+}
+
 fn stage_start_messages(
     state: &State,
     inst: &Instance,
@@ -238,8 +282,6 @@ fn stage_start_messages(
     deadline: Option<DateTime<Utc>>,
     items: &[usize],
 ) -> Vec<Draft> {
-    let name = review_name(state, inst);
-    let stage_count = inst.stages.len();
     let description = state
         .reviews
         .get(&inst.definition)
@@ -257,28 +299,15 @@ fn stage_start_messages(
                 .iter()
                 .filter(|&&i| inst.reviewers_of(&inst.items[i], stage).contains(&r))
                 .count();
-            let stage_words = if stage_count > 1 {
-                format!(" (stage {} of {stage_count})", stage + 1)
-            } else {
-                String::new()
-            };
-            let mut body = format!(
-                "You are asked to review access to {}{stage_words}: {mine} reviewee(s) are \
-                 waiting for your decision. Approve, Deny or answer Don't know for each.",
-                inst.resource.name
-            );
-            if let Some(d) = deadline {
-                body.push_str(&format!(" Please decide by {}.", timestamp(d)));
-            }
-            if !description.trim().is_empty() {
-                body.push_str(&format!("\n\n{description}"));
-            }
+            let mut values = instance_values(state, inst, Some(stage));
+            values.insert("due", due_words(deadline));
+            values.insert("count", crate::words::thousands(mine));
+            values.insert("description", description.trim().to_string());
             Draft {
                 at,
                 kind,
                 to: user(state, &r),
-                subject: format!("Please review access to {}: {name}", inst.resource.name),
-                body,
+                values,
                 link: reviewer_link(&inst.id, stage, &r),
                 instance: Some(inst.id.clone()),
                 stage: Some(stage),
@@ -288,15 +317,19 @@ fn stage_start_messages(
 }
 
 fn messages_for(state: &State, event: &Event, recorded: DateTime<Utc>) -> Vec<Draft> {
-    let admin = |at, kind, inst: &Instance, stage, subject: String, body: String| Draft {
-        at,
-        kind,
-        to: Recipient::Administrators,
-        subject,
-        body,
-        link: overview_link(&inst.id),
-        instance: Some(inst.id.clone()),
-        stage,
+    let admin = |at: DateTime<Utc>, kind, inst: &Instance, stage, extra: Values| {
+        let mut values = instance_values(state, inst, stage);
+        values.insert("when", timestamp(at));
+        values.extend(extra);
+        Draft {
+            at,
+            kind,
+            to: Recipient::Administrators,
+            values,
+            link: overview_link(&inst.id),
+            instance: Some(inst.id.clone()),
+            stage,
+        }
     };
     match event {
         Event::InstanceStarted { instance } => {
@@ -333,27 +366,28 @@ fn messages_for(state: &State, event: &Event, recorded: DateTime<Utc>) -> Vec<Dr
             let Some(inst) = state.instances.get(instance) else {
                 return vec![];
             };
-            let name = review_name(state, inst);
-            let deadline = inst.stages.get(*stage).and_then(|s| s.deadline);
             reviewers
                 .iter()
-                .map(|r| Draft {
-                    at: *at,
-                    kind: MessageKind::Reminder,
-                    to: user(state, r),
-                    subject: format!("Reminder: review access to {}: {name}", inst.resource.name),
-                    body: format!(
-                        "You still have reviewees without a decision in stage {} of the review \
-                         of {}.{}",
-                        stage + 1,
-                        inst.resource.name,
-                        deadline
-                            .map(|d| format!(" The stage ends {}.", timestamp(d)))
-                            .unwrap_or_default()
-                    ),
-                    link: reviewer_link(instance, *stage, r),
-                    instance: Some(instance.clone()),
-                    stage: Some(*stage),
+                .map(|r| {
+                    let mut values = instance_values(state, inst, Some(*stage));
+                    // Counted now: what a reminder delivered now would say.
+                    let undecided = inst
+                        .items_in(*stage)
+                        .filter(|(_, it)| {
+                            it.decision_in(*stage).is_none()
+                                && state.reviewers_now(inst, it, *stage).contains(r)
+                        })
+                        .count();
+                    values.insert("count", crate::words::thousands(undecided));
+                    Draft {
+                        at: *at,
+                        kind: MessageKind::Reminder,
+                        to: user(state, r),
+                        values,
+                        link: reviewer_link(instance, *stage, r),
+                        instance: Some(instance.clone()),
+                        stage: Some(*stage),
+                    }
                 })
                 .collect()
         }
@@ -380,13 +414,7 @@ fn messages_for(state: &State, event: &Event, recorded: DateTime<Utc>) -> Vec<Dr
                 MessageKind::StageEnded,
                 inst,
                 Some(*stage),
-                format!(
-                    "Stage {} ended: {} ({})",
-                    stage + 1,
-                    review_name(state, inst),
-                    inst.resource.name
-                ),
-                format!("Stage {} ended because {why}.", stage + 1),
+                Values::from([("reason", why.to_string())]),
             )]
         }
         Event::InstanceCompleted {
@@ -406,60 +434,46 @@ fn messages_for(state: &State, event: &Event, recorded: DateTime<Utc>) -> Vec<Dr
             } else {
                 "Open the review to check the results and select Apply results."
             };
+            let outcome = if *stopped { "was stopped" } else { "completed" };
             vec![admin(
                 *at,
                 MessageKind::ReviewCompleted,
                 inst,
                 None,
-                format!(
-                    "Review completed: {} ({})",
-                    review_name(state, inst),
-                    inst.resource.name
-                ),
-                format!(
-                    "The review {} {}. {next}",
-                    if *stopped {
-                        "was stopped on"
-                    } else {
-                        "completed on"
-                    },
-                    timestamp(*at)
-                ),
+                Values::from([("outcome", outcome.into()), ("next", next.into())]),
             )]
         }
-        Event::DirectoryChanged { change, at, .. } => match change {
-            DirectoryChange::BlockGuest { user, delete_at } => vec![Draft {
-                at: *at,
-                kind: MessageKind::GuestBlocked,
-                to: Recipient::Administrators,
-                subject: format!("Guest blocked: {}", person_name(state, user)),
-                body: format!(
-                    "{} ({}) was denied in an access review and is blocked from signing in. \
-                     The account will be deleted on {}.",
-                    person_name(state, user),
-                    person_upn(state, user),
-                    timestamp(*delete_at)
+        Event::DirectoryChanged { change, at, .. } => {
+            let (kind, user, due, link) = match change {
+                DirectoryChange::BlockGuest { user, delete_at } => (
+                    MessageKind::GuestBlocked,
+                    user,
+                    Some(*delete_at),
+                    "/directory",
                 ),
-                link: "/directory".into(),
+                DirectoryChange::DeleteUser { user } => {
+                    (MessageKind::GuestDeleted, user, None, "/history")
+                }
+                _ => return vec![],
+            };
+            let mut values = Values::from([
+                ("person", person_name(state, user)),
+                ("address", person_upn(state, user)),
+                ("when", timestamp(*at)),
+            ]);
+            if let Some(d) = due {
+                values.insert("due", timestamp(d));
+            }
+            vec![Draft {
+                at: *at,
+                kind,
+                to: Recipient::Administrators,
+                values,
+                link: link.into(),
                 instance: None,
                 stage: None,
-            }],
-            DirectoryChange::DeleteUser { user } => vec![Draft {
-                at: *at,
-                kind: MessageKind::GuestDeleted,
-                to: Recipient::Administrators,
-                subject: format!("Guest deleted: {}", person_name(state, user)),
-                body: format!(
-                    "{} ({}) was deleted from the tenant 30 days after being blocked.",
-                    person_name(state, user),
-                    person_upn(state, user)
-                ),
-                link: "/history".into(),
-                instance: None,
-                stage: None,
-            }],
-            _ => vec![],
-        },
+            }]
+        }
         Event::ItemsReassigned {
             instance,
             stage,
@@ -474,11 +488,11 @@ fn messages_for(state: &State, event: &Event, recorded: DateTime<Utc>) -> Vec<Dr
             *stage,
             to,
             MessageKind::Reassigned,
-            format!(
-                "{} reassigned {} to you. Reason: {reason}",
-                name_of(state, from),
-                reviewees(items.len())
-            ),
+            Values::from([
+                ("person", name_of(state, from)),
+                ("count", crate::words::thousands(items.len())),
+                ("reason", reason.clone()),
+            ]),
         ),
         Event::Escalated {
             instance,
@@ -494,11 +508,10 @@ fn messages_for(state: &State, event: &Event, recorded: DateTime<Utc>) -> Vec<Dr
             *stage,
             to,
             MessageKind::Escalation,
-            format!(
-                "{} has not decided on {} after the reminders; you can now decide or reassign them.",
-                name_of(state, reviewer),
-                reviewees(items.len())
-            ),
+            Values::from([
+                ("person", name_of(state, reviewer)),
+                ("count", crate::words::thousands(items.len())),
+            ]),
         ),
         Event::DelegationStarted {
             reviewer,
@@ -506,30 +519,23 @@ fn messages_for(state: &State, event: &Event, recorded: DateTime<Utc>) -> Vec<Dr
             at,
         } => vec![Draft {
             at: *at,
-            kind: MessageKind::Reassigned,
+            kind: MessageKind::DelegationStarted,
             to: user(state, delegate),
-            subject: format!("You are reviewing for {}", name_of(state, reviewer)),
-            body: format!(
-                "{} is away: their access reviews are yours to decide until {}.",
-                name_of(state, reviewer),
-                state
-                    .delegations
-                    .get(reviewer)
-                    .map_or_else(String::new, |d| timestamp(d.until))
-            ),
+            values: Values::from([
+                ("person", name_of(state, reviewer)),
+                (
+                    "due",
+                    state
+                        .delegations
+                        .get(reviewer)
+                        .map_or_else(String::new, |d| timestamp(d.until)),
+                ),
+            ]),
             link: "/my-reviews".into(),
             instance: None,
             stage: None,
         }],
         _ => vec![],
-    }
-}
-
-fn reviewees(n: usize) -> String {
-    if n == 1 {
-        "1 reviewee".into()
-    } else {
-        format!("{} reviewees", crate::words::thousands(n))
     }
 }
 
@@ -545,21 +551,18 @@ fn handed_over(
     stage: usize,
     to: &str,
     kind: MessageKind,
-    body: String,
+    extra: Values,
 ) -> Vec<Draft> {
     let Some(inst) = state.instances.get(instance) else {
         return vec![];
     };
+    let mut values = instance_values(state, inst, Some(stage));
+    values.extend(extra);
     vec![Draft {
         at,
         kind,
         to: user(state, to),
-        subject: format!(
-            "Review access to {}: {}",
-            inst.resource.name,
-            review_name(state, inst)
-        ),
-        body,
+        values,
         link: reviewer_link(instance, stage, to),
         instance: Some(instance.to_string()),
         stage: Some(stage),

@@ -121,6 +121,10 @@ pub fn command_of(record: &Record) -> Option<Command> {
             until: *until,
             reason: reason.clone(),
         },
+        Event::NotificationTemplateSet { kind, template } => Command::SetNotificationTemplate {
+            kind: *kind,
+            template: template.clone(),
+        },
         _ => return None,
     })
 }

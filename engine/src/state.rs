@@ -81,6 +81,9 @@ pub struct State {
     /// Delegations by the reviewer who is away (one each; a new one replaces it).
     #[serde(default)]
     pub delegations: BTreeMap<String, Delegation>,
+    /// Message wording an administrator set, by kind (`notify`; the others use the default).
+    #[serde(default)]
+    pub notification_templates: BTreeMap<crate::outbox::MessageKind, crate::notify::Template>,
 }
 
 /// Everything that identifies one command's execution: who, when, under which record id.
@@ -195,6 +198,9 @@ pub enum EngineError {
     #[error("{0}")]
     /// A reassignment or delegation that cannot be made, and why.
     CannotHandOver(String),
+    #[error("{0}")]
+    /// A notification template that would not render, and why (naming unknown placeholders).
+    InvalidTemplate(String),
 }
 
 fn list(errors: &[FieldError]) -> String {
@@ -527,6 +533,14 @@ fn apply_event(state: &mut State, event: &Event, actor: &Actor, at: DateTime<Utc
         }
         // Read from the log (`evidence::signoff::sign_offs`), not kept in the state.
         Event::SignedOff { .. } => {}
+        Event::NotificationTemplateSet { kind, template } => match template {
+            Some(t) => {
+                state.notification_templates.insert(*kind, t.clone());
+            }
+            None => {
+                state.notification_templates.remove(kind);
+            }
+        },
     }
 }
 

@@ -161,7 +161,7 @@ fn reassignment_is_in_the_history_and_the_outbox() {
     assert_eq!(sent[0].link, reviewer_link(INST, 0, "mike"));
     assert!(sent[0]
         .body
-        .contains("Olivia reassigned 2 reviewees to you. Reason: moved teams"));
+        .contains("Olivia reassigned 2 reviewee(s) to you. Reason: moved teams"));
 }
 
 #[test]

@@ -8,6 +8,8 @@ use attest_engine::definition::*;
 use attest_engine::directory::*;
 use attest_engine::event::{DirectoryChange, Event, ItemApplied, ItemDecision, RECORD_VERSION};
 use attest_engine::evidence::signoff::Verdict;
+use attest_engine::notify::Template;
+use attest_engine::outbox::MessageKind;
 use attest_engine::instance::{
     snapshot, ApplyResult, Decision, DecisionSource, Effect, NotSupported, StageEndReason,
 };
@@ -68,9 +70,10 @@ fn event_variant(e: &Event) -> usize {
         Event::DelegationStarted { .. } => 20,
         Event::DelegationEnded { .. } => 21,
         Event::Escalated { .. } => 22,
+        Event::NotificationTemplateSet { .. } => 23,
     }
 }
-const EVENT_VARIANTS: usize = 23;
+const EVENT_VARIANTS: usize = 24;
 
 fn change_variant(c: &DirectoryChange) -> usize {
     match c {
@@ -104,9 +107,10 @@ fn command_variant(c: &Command) -> usize {
         Command::SignOff { .. } => 15,
         Command::ReassignItems { .. } => 16,
         Command::DelegateReviews { .. } => 17,
+        Command::SetNotificationTemplate { .. } => 18,
     }
 }
-const COMMAND_VARIANTS: usize = 18;
+const COMMAND_VARIANTS: usize = 19;
 
 fn actor_variant(a: &Actor) -> usize {
     match a {
@@ -298,6 +302,13 @@ fn events() -> Vec<Event> {
             to: "bob".into(),
             items: vec![0],
         },
+        Event::NotificationTemplateSet {
+            kind: MessageKind::Reminder,
+            template: Some(Template {
+                subject: "Still waiting: {review}".into(),
+                body: "Hello {reviewer}, {count} left: {link}".into(),
+            }),
+        },
     ]);
     events
 }
@@ -387,6 +398,10 @@ fn commands() -> Vec<Command> {
             from: t0() + days(1),
             until: t0() + days(5),
             reason: "holiday".into(),
+        },
+        Command::SetNotificationTemplate {
+            kind: MessageKind::Escalation,
+            template: None,
         },
     ]
 }
@@ -491,6 +506,7 @@ fn events_are_pinned() {
         {"type":"delegationStarted","reviewer":"olivia","delegate":"bob","at":"2026-01-06T09:00:00Z"}
         {"type":"delegationEnded","reviewer":"olivia","delegate":"bob","at":"2026-01-10T09:00:00Z"}
         {"type":"escalated","instance":"r~0~g","stage":0,"at":"2026-01-11T09:00:00Z","reviewer":"olivia","to":"bob","items":[0]}
+        {"type":"notificationTemplateSet","kind":"Reminder","template":{"subject":"Still waiting: {review}","body":"Hello {reviewer}, {count} left: {link}"}}
     "#]].assert_eq(&pin(&events()));
 }
 
@@ -516,6 +532,7 @@ fn commands_are_pinned() {
         {"type":"reassignItems","instance":"r~0~g","items":[0],"to":"bob","reason":"on leave"}
         {"type":"reassignItems","instance":"r~0~g","from":"olivia","items":null,"to":"bob","reason":"left the team"}
         {"type":"delegateReviews","delegate":"bob","from":"2026-01-06T09:00:00Z","until":"2026-01-10T09:00:00Z","reason":"holiday"}
+        {"type":"setNotificationTemplate","kind":"Escalation","template":null}
     "#]].assert_eq(&pin(&commands()));
 }
 

@@ -1,10 +1,16 @@
 //! Sends the notification outbox through the configured SMTP relay. Each message gets a
-//! fresh link token when it is sent (only its hash is stored), and the outbox records who
-//! was contacted and when, or why not.
+//! fresh link token when it is sent (only its hash is stored), is worded by the engine's
+//! templates in force then (`compose`), and the outbox records who was contacted and when,
+//! or why not.
 
 use std::sync::Arc;
 
+use std::collections::BTreeMap;
+
+use attest_engine::notify::{self, Values};
+use attest_engine::outbox::MessageKind;
 use attest_engine::view::reviewer_view;
+use attest_engine::State;
 use chrono::Duration;
 
 use crate::api::{issue_link, ApiError};
@@ -19,7 +25,7 @@ const BATCH: i64 = 10;
 const LEASE: Duration = Duration::minutes(5);
 /// Retries back off 2, 4, 8... seconds, then every 10 minutes until the relay takes the
 /// message: a failing relay delays mail, it never loses it.
-fn backoff(attempts: i64) -> Duration {
+pub fn backoff(attempts: i64) -> Duration {
     Duration::seconds(2i64 << attempts.clamp(0, 8)).min(Duration::minutes(10))
 }
 
@@ -135,25 +141,11 @@ async fn prepare(app: &App, smtp: &SmtpConfig, due: Vec<OutboxRow>) -> Result<Ve
     let mut plans = Vec::new();
     for row in due {
         let stage = row.stage as usize;
-        let state = &s.cache.state;
-        let Some(user) = state.directory.users.get(&row.reviewer) else {
-            plans.push(Plan::Skip {
-                row,
-                why: "the reviewer is no longer in the directory".into(),
-            });
+        // Checked before a link is issued for it.
+        if let Err(why) = compose(&s.cache.state, &row, "") {
+            plans.push(Plan::Skip { row, why });
             continue;
-        };
-        let view = match reviewer_view(state, &row.instance, stage, &row.reviewer) {
-            Ok(v) => v,
-            Err(e) => {
-                plans.push(Plan::Skip {
-                    row,
-                    why: format!("not sent: {e}"),
-                });
-                continue;
-            }
-        };
-        let (name, address) = (user.display_name.clone(), user.user_principal_name.clone());
+        }
         s.conn().await?;
         let (_, link, _) = issue_link(
             s.conn.as_mut().expect("taken just above"),
@@ -165,49 +157,97 @@ async fn prepare(app: &App, smtp: &SmtpConfig, due: Vec<OutboxRow>) -> Result<Ve
             s.now,
         )
         .await?;
-        let undecided = view.rows.iter().filter(|r| r.decision.is_none()).count();
-        let deadline = view
-            .deadline
-            .map(|d| d.format("%e %B %Y %H:%M UTC").to_string())
-            .unwrap_or_default();
-        let (subject, opening) = if row.kind == "reminder" {
-            (
-                format!("Reminder: review access to {}", view.resource.name),
-                format!("{undecided} of the reviewees assigned to you still need a decision."),
-            )
-        } else if row.kind == "handedOver" {
-            (
-                format!("Reviewees handed to you: {}", view.resource.name),
-                format!(
-                    "Reviewees of the access review of {} were reassigned or escalated to you; {undecided} still need a decision.",
-                    view.resource.name
-                ),
-            )
-        } else {
-            (
-                format!("Review access to {}", view.resource.name),
-                format!(
-                    "You are asked to review who has access to {}.",
-                    view.resource.name
-                ),
-            )
+        let mail = match compose(&s.cache.state, &row, &link) {
+            Ok(m) => m,
+            Err(why) => {
+                plans.push(Plan::Skip { row, why });
+                continue;
+            }
         };
-        let body = format!(
-                "Hello {name},\n\n{opening}\n\nReview: {}\nStage {} of {}, ends {deadline}\n\n{}\n\nOpen your review:\n{link}\n\nThis link is for you only and works until the stage ends.\n",
-                view.review_name,
-                view.stage + 1,
-                view.stage_count,
-                view.description_for_reviewers,
-            );
         plans.push(Plan::Send {
             row,
             message: Message {
                 from: smtp.from.clone(),
-                to: address,
-                subject,
-                body,
+                to: mail.address,
+                subject: mail.subject,
+                body: format!(
+                    "{}\n\nThis link is for you only and works until the stage ends.\n",
+                    mail.body
+                ),
             },
         });
     }
     Ok(plans)
+}
+
+/// A queued message as words: to whom, and its subject and body with `link` in it.
+pub struct Composed {
+    pub name: String,
+    pub address: String,
+    pub subject: String,
+    pub body: String,
+}
+
+/// The message of an outbox row as the engine's templates word it (the administrator's
+/// wording, else the default), filled with the reviewer's view now; or why it is not sent.
+/// Mail and webhooks both say this, so what goes out is what the Notifications screen shows.
+pub fn compose(state: &State, row: &OutboxRow, link: &str) -> Result<Composed, String> {
+    let stage = row.stage as usize;
+    let Some(user) = state.directory.users.get(&row.reviewer) else {
+        return Err("the reviewer is no longer in the directory".into());
+    };
+    let view = reviewer_view(state, &row.instance, stage, &row.reviewer)
+        .map_err(|e| format!("not sent: {e}"))?;
+    let undecided = view.rows.iter().filter(|r| r.decision.is_none()).count();
+    let due = view.deadline.map_or_else(
+        || "the time an administrator ends the stage".to_string(),
+        |d| {
+            d.format("%e %B %Y %H:%M UTC")
+                .to_string()
+                .trim()
+                .to_string()
+        },
+    );
+    let kind = match row.kind.as_str() {
+        "reminder" => MessageKind::Reminder,
+        "handedOver" => MessageKind::Reassigned,
+        _ if stage == 0 => MessageKind::ReviewStarted,
+        _ => MessageKind::StageStarted,
+    };
+    let values: Values = BTreeMap::from([
+        ("reviewer", user.display_name.clone()),
+        ("review", view.review_name.clone()),
+        ("resource", view.resource.name.clone()),
+        (
+            "stage",
+            format!("{} of {}", view.stage + 1, view.stage_count),
+        ),
+        ("due", due),
+        ("count", attest_engine::words::thousands(undecided)),
+        ("link", link.to_string()),
+        (
+            "description",
+            view.description_for_reviewers.trim().to_string(),
+        ),
+    ]);
+    let (subject, body) = if kind == MessageKind::Reassigned {
+        // The row does not say who handed the reviewees over nor why (a reassignment or an
+        // escalation): the server's own words, not the template that needs them.
+        (
+            format!("Reviewees handed to you: {}", view.resource.name),
+            format!(
+                "Hello {},\n\nReviewees of the access review of {} were reassigned or \
+                 escalated to you; {undecided} still need a decision.\n\nOpen your review:\n{link}",
+                user.display_name, view.resource.name
+            ),
+        )
+    } else {
+        notify::render(&state.notification_templates, kind, &values)
+    };
+    Ok(Composed {
+        name: user.display_name.clone(),
+        address: user.user_principal_name.clone(),
+        subject,
+        body,
+    })
 }

@@ -15,6 +15,7 @@ pub mod log;
 pub mod reviewer;
 pub mod serve;
 pub mod smtp;
+pub mod webhook;
 pub mod static_files;
 pub mod throttle;
 pub mod token;
@@ -92,6 +93,8 @@ pub struct Config {
     pub sign_in_window: Duration,
     /// The evidence signing key file (`evidence.rs`); without one, packs are signed in browsers.
     pub evidence_key: Option<PathBuf>,
+    /// Webhook routes (Teams, Slack) every outbox message is also posted to (`webhook`).
+    pub webhooks: Vec<webhook::WebhookRoute>,
 }
 
 impl Config {
@@ -113,6 +116,7 @@ impl Config {
             sign_in_failures: 5,
             sign_in_window: Duration::minutes(1),
             evidence_key: None,
+            webhooks: Vec::new(),
         }
     }
 }
@@ -244,6 +248,8 @@ pub struct Server {
     pub app: Arc<App>,
     pub task: tokio::task::JoinHandle<()>,
     pub delivery: Option<tokio::task::JoinHandle<()>>,
+    /// Posting to the webhook routes, when there are any.
+    pub webhooks: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl Drop for Server {
@@ -252,6 +258,9 @@ impl Drop for Server {
         self.task.abort();
         if let Some(d) = &self.delivery {
             d.abort();
+        }
+        if let Some(w) = &self.webhooks {
+            w.abort();
         }
     }
 }
@@ -332,6 +341,8 @@ pub async fn start(config: Config, clock: Clock) -> Result<Server, StartError> {
         .smtp
         .clone()
         .map(|smtp| tokio::spawn(delivery::run(app.clone(), smtp)));
+    let webhooks = (!app.config.webhooks.is_empty())
+        .then(|| tokio::spawn(webhook::run(app.clone(), app.config.webhooks.clone())));
     let (max_connections, header_timeout) =
         (app.config.max_connections, app.config.header_read_timeout);
     let task = tokio::spawn(serve::run(
@@ -345,5 +356,6 @@ pub async fn start(config: Config, clock: Clock) -> Result<Server, StartError> {
         app,
         task,
         delivery,
+        webhooks,
     })
 }

@@ -90,6 +90,17 @@ fn command() -> Command {
             opt("mail-from", "ADDRESS", "sender address of notifications")
                 .default_value("attest@localhost"),
         )
+        .arg(
+            opt(
+                "webhook",
+                "KIND=URL",
+                "also post every notification to this Teams or Slack incoming webhook (teams=https://... or slack=https://...); repeat for several; ATTEST_WEBHOOKS holds them space-separated, out of the process list",
+            )
+            .action(clap::ArgAction::Append)
+            .env("ATTEST_WEBHOOKS")
+            .hide_env_values(true)
+            .value_delimiter(' '),
+        )
         .arg(opt(
             "evidence-key",
             "FILE",
@@ -150,6 +161,13 @@ fn config(args: &ArgMatches) -> Result<Config, String> {
         credentials,
         ca_pem,
     });
+    config.webhooks = args
+        .get_many::<String>("webhook")
+        .into_iter()
+        .flatten()
+        .filter(|s| !s.trim().is_empty())
+        .map(|s| attest_server::webhook::WebhookRoute::parse(s))
+        .collect::<Result<_, _>>()?;
     Ok(config)
 }
 

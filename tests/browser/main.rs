@@ -12,6 +12,8 @@ mod admin;
 mod bench;
 mod directory;
 mod evidence;
+mod ladder;
+mod notifications;
 mod race;
 mod reassign;
 mod remediation;

@@ -517,6 +517,15 @@ fn event_rows(state: &State, base: &AuditRow, event: &Event, rows: &mut Vec<Audi
         | Event::DelegationSet { .. }
         | Event::DelegationStarted { .. }
         | Event::DelegationEnded { .. } => handover::rows(state, base, event, rows),
+        Event::NotificationTemplateSet { kind, template } => rows.push(AuditRow {
+            action: "Notification wording changed".into(),
+            subject: kind.label().into(),
+            details: template.as_ref().map_or_else(
+                || "back to the default wording".into(),
+                |t| format!("subject: {}", t.subject),
+            ),
+            ..base.clone()
+        }),
         Event::SeriesEnded { definition, at } => rows.push(AuditRow {
             action: "Recurring review ended".into(),
             at: *at,

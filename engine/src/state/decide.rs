@@ -308,6 +308,20 @@ pub fn decide(
             verdict,
             comment,
         } => crate::evidence::signoff::decide(state, actor, instance, *verdict, comment),
+        Command::SetNotificationTemplate { kind, template } => {
+            require_admin(actor, "word the notifications")?;
+            if let Some(t) = template {
+                crate::notify::check(*kind, t).map_err(EngineError::InvalidTemplate)?;
+            }
+            // Setting the wording already in force records nothing.
+            if state.notification_templates.get(kind) == template.as_ref() {
+                return Ok(vec![]);
+            }
+            Ok(vec![Event::NotificationTemplateSet {
+                kind: *kind,
+                template: template.clone(),
+            }])
+        }
     }
 }
 

@@ -139,7 +139,9 @@ pub(super) async fn outbox(
     let mut s = app.read().await?;
     let out = async {
         let rows = s.conn().await?.outbox(None).await?;
-        Ok(Json(json!({"messages": rows})).into_response())
+        // Each message's posts to the webhook routes, with every attempt.
+        let webhooks = s.conn().await?.webhook_deliveries().await?;
+        Ok(Json(json!({"messages": rows, "webhooks": webhooks})).into_response())
     }
     .await;
     finish(s, out).await

@@ -21,6 +21,10 @@ const SQLITE: &[(&str, &str)] = &[
         "V2__delivery",
         include_str!("../../migrations/sqlite/V2__delivery.sql"),
     ),
+    (
+        "V3__webhooks",
+        include_str!("../../migrations/sqlite/V3__webhooks.sql"),
+    ),
 ];
 const POSTGRES: &[(&str, &str)] = &[
     (
@@ -30,6 +34,10 @@ const POSTGRES: &[(&str, &str)] = &[
     (
         "V2__delivery",
         include_str!("../../migrations/postgres/V2__delivery.sql"),
+    ),
+    (
+        "V3__webhooks",
+        include_str!("../../migrations/postgres/V3__webhooks.sql"),
     ),
 ];
 

@@ -8,6 +8,7 @@
 
 mod migrate;
 mod outbox;
+pub use outbox::{WebhookAttempt, WebhookRow};
 mod records;
 mod tokens;
 

@@ -1,9 +1,12 @@
 //! Notifications outbox: the messages the system sends — review and stage start, the halfway
 //! reminder (only to reviewers with undecided items), stage end, review completed, guests
 //! blocked and deleted — each with recipient, subject, body and its link. Without a server
-//! they are shown here for the administrator to send.
+//! they are shown here for the administrator to send, worded with the templates in force
+//! (`templates.rs` edits them).
 
-use attest_engine::outbox::{outbox, Message, MessageKind, Recipient};
+mod templates;
+
+use attest_engine::outbox::{outbox_at, Message, MessageKind, Recipient};
 use leptos::prelude::*;
 
 use crate::runtime::use_runtime;
@@ -25,14 +28,18 @@ pub fn Notifications() -> impl IntoView {
     let search = RwSignal::new(String::new());
     let shown = RwSignal::new(PAGE);
 
-    let messages = Memo::new(move |_| {
-        records.with(|r| r.as_ref().map(|r| runtime.state.with(|s| outbox(s, r))))
-    });
-
     // Messages carry paths; shown whole, as the recipient gets them from this address.
     let origin = web_sys::window()
         .and_then(|w| w.location().origin().ok())
         .unwrap_or_default();
+    let base = origin.clone();
+    let messages = Memo::new(move |_| {
+        records.with(|r| {
+            r.as_ref()
+                .map(|r| runtime.state.with(|s| outbox_at(s, r, &base)))
+        })
+    });
+    let admin = move || runtime.acting_as.with(|a| a.is_administrator());
     let list = move || {
         let want = kind.get();
         let needle = search.get().trim().to_lowercase();
@@ -94,6 +101,9 @@ pub fn Notifications() -> impl IntoView {
     view! {
         <Page title="Notifications outbox" lead="The messages Attest sends: stage start, reminders and review complete, each with its link. Without a server, send them yourself from here.">
             {move || problem.get().map(|p| view! { <p class="error" role="alert">{p}</p> })}
+            <Show when=admin>
+                <templates::TemplateEditor messages />
+            </Show>
             <div class="filters">
                 <div class="field">
                     <label for="outbox-kind">"Message"</label>

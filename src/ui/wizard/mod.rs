@@ -8,6 +8,7 @@
 
 mod controls;
 mod graph;
+mod ladder;
 mod steps;
 
 use attest_engine::definition::{FieldError, ReviewDefinition};

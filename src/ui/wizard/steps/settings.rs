@@ -114,6 +114,7 @@ pub fn SettingsStep() -> impl IntoView {
                 checked=Signal::derive(move || wizard.def.with(|d| d.settings.reminders))
                 on_set=Callback::new(move |on: bool| wizard.update(|d| d.settings.reminders = on))
             />
+            <crate::ui::wizard::ladder::LadderTimeline />
         </section>
     }
 }
