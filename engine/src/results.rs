@@ -45,6 +45,9 @@ pub struct ResultRow {
     pub apply_result: ApplyResult,
     /// False while `apply_result` is only a preview.
     pub applied: bool,
+    /// When the outcome is an approval until a date: that date and where it stands.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approved_until: Option<(DateTime<Utc>, crate::expiry::BoundStatus)>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -98,6 +101,15 @@ pub fn results(state: &State, inst: &Instance, now: DateTime<Utc>) -> Vec<Result
                 },
                 apply_result,
                 applied,
+                approved_until: crate::expiry::standing_bound(state, inst, i as u32)
+                    .or_else(|| {
+                        state
+                            .time_bound
+                            .get(&inst.id)
+                            .and_then(|b| b.get(&(i as u32)))
+                            .filter(|b| b.ended.is_some())
+                    })
+                    .map(|b| (b.until, crate::expiry::BoundStatus::of(b, now))),
             }
         })
         .collect()

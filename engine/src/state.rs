@@ -28,10 +28,12 @@ mod stage_end;
 pub use handover::Delegation;
 
 use apply_results::apply_events;
+pub(crate) use apply_results::{direct_holders, removal};
 pub use apply_results::plan_apply;
 use clock::{latest_due_occurrence, next_due, start_occurrence};
 use decide::check_import;
 pub use decide::decide;
+pub(crate) use decide::decide_confirmed;
 use stage_end::end_stage;
 
 /// A created (non-draft) review: its definition and where its recurrence stands.
@@ -79,6 +81,9 @@ pub struct State {
     /// Delegations by the reviewer who is away (one each; a new one replaces it).
     #[serde(default)]
     pub delegations: BTreeMap<String, Delegation>,
+    /// Time-bound approvals ("Approve until a date") by instance and item (`expiry`).
+    #[serde(default)]
+    pub time_bound: crate::expiry::TimeBounds,
 }
 
 /// Everything that identifies one command's execution: who, when, under which record id.
@@ -193,6 +198,17 @@ pub enum EngineError {
     #[error("{0}")]
     /// A reassignment or delegation that cannot be made, and why.
     CannotHandOver(String),
+    #[error("{0}")]
+    /// What the review's settings do not allow, and why (`guardrails`, `expiry`).
+    NotAllowed(String),
+    #[error("approving {count} reviewees at once needs a confirmation with a justification: {why}")]
+    /// A bulk approval the guardrails flag, sent without a confirmation.
+    BulkApprovalUnconfirmed {
+        /// How many approvals need it.
+        count: usize,
+        /// Why, in words.
+        why: String,
+    },
 }
 
 fn list(errors: &[FieldError]) -> String {
@@ -384,6 +400,7 @@ fn apply_event(state: &mut State, event: &Event, actor: &Actor, at: DateTime<Utc
             let Some(inst) = state.instances.get_mut(instance) else {
                 return;
             };
+            let items: Vec<u32> = decisions.iter().map(|d| d.item).collect();
             for d in decisions {
                 if let Some(item) = inst.items.get_mut(d.item as usize) {
                     if let Some(slot) = item.decisions.get_mut(*stage) {
@@ -397,6 +414,7 @@ fn apply_event(state: &mut State, event: &Event, actor: &Actor, at: DateTime<Utc
                     }
                 }
             }
+            crate::expiry::forget(state, instance, *stage, &items);
         }
         Event::DecisionsReset {
             instance,
@@ -416,6 +434,7 @@ fn apply_event(state: &mut State, event: &Event, actor: &Actor, at: DateTime<Utc
                     *slot = None;
                 }
             }
+            crate::expiry::forget(state, instance, *stage, items);
         }
         Event::ReminderSent {
             instance, stage, ..
@@ -525,6 +544,11 @@ fn apply_event(state: &mut State, event: &Event, actor: &Actor, at: DateTime<Utc
         }
         // Read from the log (`evidence::signoff::sign_offs`), not kept in the state.
         Event::SignedOff { .. } => {}
+        // The decisions it confirms follow in the same record; the log keeps the why.
+        Event::BulkApprovalConfirmed { .. } => {}
+        Event::ApprovalTimeBound { .. } | Event::TimeBoundApprovalEnded { .. } => {
+            crate::expiry::apply(state, event)
+        }
     }
 }
 

@@ -68,9 +68,12 @@ fn event_variant(e: &Event) -> usize {
         Event::DelegationStarted { .. } => 20,
         Event::DelegationEnded { .. } => 21,
         Event::Escalated { .. } => 22,
+        Event::BulkApprovalConfirmed { .. } => 23,
+        Event::ApprovalTimeBound { .. } => 24,
+        Event::TimeBoundApprovalEnded { .. } => 25,
     }
 }
-const EVENT_VARIANTS: usize = 23;
+const EVENT_VARIANTS: usize = 26;
 
 fn change_variant(c: &DirectoryChange) -> usize {
     match c {
@@ -104,9 +107,11 @@ fn command_variant(c: &Command) -> usize {
         Command::SignOff { .. } => 15,
         Command::ReassignItems { .. } => 16,
         Command::DelegateReviews { .. } => 17,
+        Command::ConfirmBulkApproval { .. } => 18,
+        Command::ApproveUntil { .. } => 19,
     }
 }
-const COMMAND_VARIANTS: usize = 18;
+const COMMAND_VARIANTS: usize = 20;
 
 fn actor_variant(a: &Actor) -> usize {
     match a {
@@ -298,6 +303,25 @@ fn events() -> Vec<Event> {
             to: "bob".into(),
             items: vec![0],
         },
+        Event::BulkApprovalConfirmed {
+            instance: instance(),
+            stage: 0,
+            reviewer: "olivia".into(),
+            items: vec![0, 1],
+            justification: "Both on the on-call rota".into(),
+        },
+        Event::ApprovalTimeBound {
+            instance: instance(),
+            stage: 0,
+            items: vec![0],
+            until: t0() + days(90),
+        },
+        Event::TimeBoundApprovalEnded {
+            instance: instance(),
+            item: 0,
+            at: t0() + days(90),
+            certified_by: None,
+        },
     ]);
     events
 }
@@ -387,6 +411,20 @@ fn commands() -> Vec<Command> {
             from: t0() + days(1),
             until: t0() + days(5),
             reason: "holiday".into(),
+        },
+        Command::ConfirmBulkApproval {
+            justification: "Both on the on-call rota".into(),
+            command: Box::new(Command::AcceptRecommendations {
+                instance: instance(),
+                items: None,
+                justification: String::new(),
+            }),
+        },
+        Command::ApproveUntil {
+            instance: instance(),
+            items: vec![0],
+            until: t0() + days(90),
+            justification: "Project ends in March".into(),
         },
     ]
 }
@@ -491,6 +529,9 @@ fn events_are_pinned() {
         {"type":"delegationStarted","reviewer":"olivia","delegate":"bob","at":"2026-01-06T09:00:00Z"}
         {"type":"delegationEnded","reviewer":"olivia","delegate":"bob","at":"2026-01-10T09:00:00Z"}
         {"type":"escalated","instance":"r~0~g","stage":0,"at":"2026-01-11T09:00:00Z","reviewer":"olivia","to":"bob","items":[0]}
+        {"type":"bulkApprovalConfirmed","instance":"r~0~g","stage":0,"reviewer":"olivia","items":[0,1],"justification":"Both on the on-call rota"}
+        {"type":"approvalTimeBound","instance":"r~0~g","stage":0,"items":[0],"until":"2026-04-05T09:00:00Z"}
+        {"type":"timeBoundApprovalEnded","instance":"r~0~g","item":0,"at":"2026-04-05T09:00:00Z","certified_by":null}
     "#]].assert_eq(&pin(&events()));
 }
 
@@ -516,6 +557,8 @@ fn commands_are_pinned() {
         {"type":"reassignItems","instance":"r~0~g","items":[0],"to":"bob","reason":"on leave"}
         {"type":"reassignItems","instance":"r~0~g","from":"olivia","items":null,"to":"bob","reason":"left the team"}
         {"type":"delegateReviews","delegate":"bob","from":"2026-01-06T09:00:00Z","until":"2026-01-10T09:00:00Z","reason":"holiday"}
+        {"type":"confirmBulkApproval","justification":"Both on the on-call rota","command":{"type":"acceptRecommendations","instance":"r~0~g","items":null,"justification":""}}
+        {"type":"approveUntil","instance":"r~0~g","items":[0],"until":"2026-04-05T09:00:00Z","justification":"Project ends in March"}
     "#]].assert_eq(&pin(&commands()));
 }
 

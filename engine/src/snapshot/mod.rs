@@ -29,8 +29,9 @@ const MAGIC: &[u8; 4] = b"ATSN";
 const DIRECTORY_MAGIC: &[u8; 4] = b"ATDR";
 /// Layout 2 adds each instance's outcome rule after its small parts; layout 1 (earlier
 /// releases) is still read, its instances with the rule they ran under. Layout 3 adds the
-/// delegations (JSON) at the end; earlier layouts read as having none.
-const VERSION: u32 = 3;
+/// delegations (JSON) at the end; earlier layouts read as having none. Layout 4 adds the
+/// time-bound approvals (JSON) after them.
+const VERSION: u32 = 4;
 
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("the snapshot is damaged at byte {at}: {what}")]
@@ -53,6 +54,7 @@ fn encode_layout(state: &State, layout: u32) -> Vec<u8> {
         pending_deletions,
         applied_records,
         delegations,
+        time_bound,
     } = state;
     let mut w = Writer {
         out: Vec::with_capacity(1 << 20),
@@ -78,6 +80,10 @@ fn encode_layout(state: &State, layout: u32) -> Vec<u8> {
     }
     if layout >= 3 {
         w.json(delegations);
+    }
+    // Layout 4 (issue 25, time-bound approvals): the approvals until a date, as JSON.
+    if layout >= 4 {
+        w.json(time_bound);
     }
     w.out
 }
@@ -137,6 +143,12 @@ fn read_state(r: &mut Reader) -> Result<State, Damaged> {
     } else {
         Default::default()
     };
+    // Layout 4 (issue 25): time-bound approvals; earlier layouts have none.
+    let time_bound = if r.version >= 4 {
+        r.json()?
+    } else {
+        Default::default()
+    };
     if r.pos != r.bytes.len() {
         return Err(r.error("bytes left over after the state"));
     }
@@ -148,6 +160,7 @@ fn read_state(r: &mut Reader) -> Result<State, Damaged> {
         pending_deletions,
         applied_records: BTreeSet::from_iter(applied_records),
         delegations,
+        time_bound,
     })
 }
 
