@@ -71,7 +71,9 @@ pub(crate) fn decide(
         )));
     }
     if items.is_empty() {
-        return Err(EngineError::NotAllowed("choose the reviewees to approve".into()));
+        return Err(EngineError::NotAllowed(
+            "choose the reviewees to approve".into(),
+        ));
     }
     let mut chosen = items.to_vec();
     chosen.sort_unstable();
@@ -198,7 +200,12 @@ pub(crate) fn next_end(state: &State) -> Option<(DateTime<Utc>, &str, u32)> {
 }
 
 /// The events ending one time-bound approval at `at`.
-pub(crate) fn end_events(state: &State, instance: &str, item: u32, at: DateTime<Utc>) -> Vec<Event> {
+pub(crate) fn end_events(
+    state: &State,
+    instance: &str,
+    item: u32,
+    at: DateTime<Utc>,
+) -> Vec<Event> {
     let Some(inst) = state.instances.get(instance) else {
         return vec![];
     };

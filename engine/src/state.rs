@@ -201,7 +201,7 @@ pub enum EngineError {
     #[error("{0}")]
     /// What the review's settings do not allow, and why (`guardrails`, `expiry`).
     NotAllowed(String),
-    #[error("approving {count} reviewees at once needs a confirmation with a justification: {why}")]
+    #[error("confirm this bulk approval with a justification: {why} ({count} flagged)")]
     /// A bulk approval the guardrails flag, sent without a confirmation.
     BulkApprovalUnconfirmed {
         /// How many approvals need it.
