@@ -1,7 +1,7 @@
 //! Reviewer insight for administrators: per reviewer of an instance, how many decisions,
 //! how many approvals, the pace (median seconds per decision, from the records' times in
 //! the log) and how often they decided against the recommendation — with flags for patterns
-//! that suggest rubber-stamping. The thresholds are the constants below (docs/insight.md).
+//! that suggest rubber-stamping. The thresholds are the constants below (docs/decisions.md).
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
