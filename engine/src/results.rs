@@ -70,6 +70,7 @@ pub fn results(state: &State, inst: &Instance, now: DateTime<Utc>) -> Vec<Result
     } else {
         None
     };
+    let bounds = state.time_bound.get(&inst.id);
     inst.items
         .iter()
         .enumerate()
@@ -101,13 +102,12 @@ pub fn results(state: &State, inst: &Instance, now: DateTime<Utc>) -> Vec<Result
                 },
                 apply_result,
                 applied,
-                approved_until: crate::expiry::standing_bound(state, inst, i as u32)
-                    .or_else(|| {
-                        state
-                            .time_bound
-                            .get(&inst.id)
-                            .and_then(|b| b.get(&(i as u32)))
-                            .filter(|b| b.ended.is_some())
+                // Only items with a date look further (most reviews have none).
+                approved_until: bounds
+                    .and_then(|b| b.get(&(i as u32)))
+                    .filter(|b| {
+                        b.ended.is_some()
+                            || crate::expiry::standing_bound(state, inst, i as u32).is_some()
                     })
                     .map(|b| (b.until, crate::expiry::BoundStatus::of(b, now))),
             }

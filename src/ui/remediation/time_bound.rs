@@ -7,6 +7,9 @@ use leptos::prelude::*;
 use crate::runtime::use_runtime;
 use crate::ui::components::{local_time, TableRegion};
 
+/// Rows shown: the soonest first; the rest wait their turn.
+const SHOWN: usize = 50;
+
 #[component]
 pub fn TimeBoundApprovals() -> impl IntoView {
     let runtime = use_runtime();
@@ -17,8 +20,10 @@ pub fn TimeBoundApprovals() -> impl IntoView {
     move || {
         let rows = rows.get();
         (!rows.is_empty()).then(|| {
+            let total = rows.len();
             let body = rows
                 .into_iter()
+                .take(SHOWN)
                 .map(|r| {
                     let class = match r.status {
                         BoundStatus::Running { .. } => "until-running",
@@ -40,6 +45,7 @@ pub fn TimeBoundApprovals() -> impl IntoView {
                 <section class="card" aria-labelledby="time-bound-h">
                     <h2 id="time-bound-h">"Time-bound approvals"</h2>
                     <p class="hint">"Approved until a date: the access is removed then, unless a newer review approves it."</p>
+                    {(total > SHOWN).then(|| view! { <p class="meta" role="status">{format!("The {SHOWN} that end soonest of {total}.")}</p> })}
                     <TableRegion label="Time-bound approvals table">
                         <table>
                             <caption class="visually-hidden">"Time-bound approvals"</caption>
@@ -47,7 +53,7 @@ pub fn TimeBoundApprovals() -> impl IntoView {
                                 <tr>
                                     <th scope="col">"Reviewee"</th>
                                     <th scope="col">"Resource"</th>
-                                    <th scope="col">"Approved until"</th>
+                                    <th scope="col">"Ends"</th>
                                     <th scope="col">"Time left"</th>
                                 </tr>
                             </thead>

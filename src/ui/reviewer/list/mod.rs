@@ -260,11 +260,14 @@ pub fn DecisionList(
     });
     let approve_until = move |_| {
         let items = selected.with_untracked(|s| s.iter().copied().collect::<Vec<u32>>());
+        // Through the chosen day in the reviewer's own time zone: it ends at their next midnight.
         let Some(until) = chrono::NaiveDate::parse_from_str(&until_date.get_untracked(), "%Y-%m-%d")
             .ok()
-            .and_then(|d| d.succ_opt())
-            .and_then(|d| d.and_hms_opt(0, 0, 0))
-            .map(|d| d.and_utc())
+            .and_then(|d| {
+                use chrono::Datelike;
+                let next = js_sys::Date::new_with_year_month_day(d.year() as u32, d.month0() as i32, d.day() as i32 + 1);
+                chrono::DateTime::from_timestamp_millis(next.get_time() as i64)
+            })
         else {
             bulk_message.set(Some(Err("Choose the date the approval ends.".into())));
             return;
