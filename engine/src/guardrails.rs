@@ -92,12 +92,19 @@ pub(crate) fn enforce(
     decisions: &[crate::event::ItemDecision],
     confirmation: Option<&str>,
 ) -> Result<Option<Event>, EngineError> {
+    // Only a recommendation the reviewer is shown can be overridden knowingly.
+    let shown = state
+        .definition_of(inst)
+        .stages
+        .get(stage)
+        .is_some_and(|s| s.recommendations);
     let rows: Vec<(u32, Decision, Option<Decision>)> = decisions
         .iter()
         .map(|d| {
             let rec = inst.items[d.item as usize]
                 .recommendation
                 .as_ref()
+                .filter(|_| shown)
                 .map(|r| r.decision);
             (d.item, d.decision, rec)
         })

@@ -551,3 +551,41 @@ fn reviewer_insight_from_a_scripted_review() {
         ]
     );
 }
+
+#[test]
+fn a_recommendation_the_stage_does_not_show_raises_no_guardrail() {
+    let mut sim = Sim::new(tenant());
+    let mut def = definition("r", ResourceKind::Group, "g-exception");
+    let olivia = stage(
+        Reviewers::SelectedUsers {
+            users: vec!["olivia".into()],
+        },
+        &[],
+        7,
+    );
+    // Stage 2 shows recommendations (so they are made); stage 1 does not.
+    def.stages = vec![olivia.clone(), olivia];
+    def.stages[0].recommendations = false;
+    sim.create(def);
+    let id = instance_id("r", 0, "g-exception");
+    // bob is recommended Deny, but olivia is not shown it in stage 1.
+    assert!(sim.instance(&id).items[sim.item(&id, "bob") as usize]
+        .recommendation
+        .as_ref()
+        .is_some_and(|r| r.decision == Decision::Deny));
+    let decisions = ["alice", "bob"]
+        .iter()
+        .map(|u| ItemDecision {
+            item: sim.item(&id, u),
+            decision: Decision::Approve,
+            justification: String::new(),
+        })
+        .collect();
+    sim.ok(
+        &as_user("olivia"),
+        Command::RecordDecisions {
+            instance: id.clone(),
+            decisions,
+        },
+    );
+}
