@@ -161,7 +161,8 @@ fn a_later_plain_decision_replaces_the_date() {
 
 #[test]
 fn approve_until_is_refused_where_it_does_not_fit() {
-    let cases: &[(&str, fn(&mut ReviewDefinition), i64, &str)] = &[
+    type Case = (&'static str, fn(&mut ReviewDefinition), i64, &'static str);
+    let cases: &[Case] = &[
         (
             "review does not allow it",
             |d| d.settings.approval.approve_until = false,
