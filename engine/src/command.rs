@@ -157,4 +157,25 @@ pub enum Command {
         /// The new wording, or None for the default.
         template: Option<crate::notify::Template>,
     },
+    /// A bulk approval the guardrails flag (privileged role, or against a Deny
+    /// recommendation), confirmed with a justification (`guardrails`). `command` is the
+    /// `RecordDecisions`, `AcceptRecommendations` or `ApproveUntil` it confirms.
+    ConfirmBulkApproval {
+        /// Why these approvals are right despite the warning (required).
+        justification: String,
+        /// The decision command being confirmed.
+        command: Box<Command>,
+    },
+    /// Approve until a date (when the review allows it): at `until` the access is removed
+    /// unless a newer review certified it (`expiry`).
+    ApproveUntil {
+        /// Id of the review instance.
+        instance: String,
+        /// Item indices within the instance.
+        items: Vec<u32>,
+        /// When the approval ends.
+        until: DateTime<Utc>,
+        /// The reviewer's justification (may be empty unless the review requires one).
+        justification: String,
+    },
 }

@@ -265,6 +265,30 @@ pub struct Settings {
     /// The escalation ladder; None (every record before it existed) is the halfway reminder.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub escalation: Option<Ladder>,
+    /// Time-bound approvals and bulk-approval guardrails (`guardrails`, `expiry`); absent in
+    /// reviews created before they existed: both off.
+    #[serde(default, skip_serializing_if = "ApprovalRules::is_off")]
+    pub approval: ApprovalRules,
+}
+
+/// How reviewers may approve: until a date, and in bulk.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ApprovalRules {
+    /// Reviewers may approve until a date; at that date the access is removed unless a
+    /// newer review certified it (`expiry`).
+    #[serde(default)]
+    pub approve_until: bool,
+    /// No bulk approval at all: every approval is one reviewee at a time.
+    #[serde(default)]
+    pub forbid_bulk_approve: bool,
+}
+
+impl ApprovalRules {
+    /// Both off (the default; not written, so earlier definitions' JSON is unchanged).
+    pub fn is_off(&self) -> bool {
+        *self == ApprovalRules::default()
+    }
 }
 
 /// Reminders at chosen points before a stage ends, only to reviewers with undecided items,

@@ -329,4 +329,41 @@ pub enum Event {
         /// The wording in force from now on.
         template: Option<crate::notify::Template>,
     },
+    /// A reviewer confirmed a bulk approval the guardrails flag; the decisions follow in
+    /// the same record.
+    BulkApprovalConfirmed {
+        /// Id of the review instance.
+        instance: String,
+        /// Stage index (0 is the first stage).
+        stage: usize,
+        /// The reviewer's user id.
+        reviewer: String,
+        /// The flagged approvals: item indices within the instance.
+        items: Vec<u32>,
+        /// The reviewer's justification for the confirmation.
+        justification: String,
+    },
+    /// The approvals just recorded (same record) hold only until `until`.
+    ApprovalTimeBound {
+        /// Id of the review instance.
+        instance: String,
+        /// Stage index (0 is the first stage).
+        stage: usize,
+        /// Item indices within the instance.
+        items: Vec<u32>,
+        /// When the approvals end.
+        until: DateTime<Utc>,
+    },
+    /// A time-bound approval reached its date: the access is removed (a `DirectoryChanged`
+    /// follows when it is still held directly), or a newer review had certified it.
+    TimeBoundApprovalEnded {
+        /// Id of the review instance.
+        instance: String,
+        /// Index of the item within the instance.
+        item: u32,
+        /// When it happened.
+        at: DateTime<Utc>,
+        /// The newer instance whose approval keeps the access, if any.
+        certified_by: Option<String>,
+    },
 }

@@ -128,6 +128,27 @@ pub fn check_command(cmd: &Command, actor: &Actor) -> Result<(), EngineError> {
             }
             None => Ok(()),
         },
+        Command::ConfirmBulkApproval {
+            justification,
+            command,
+        } => {
+            cap(|| "the justification".into(), justification, MAX_JUSTIFICATION)?;
+            // One level: a confirmation confirms decisions, never another confirmation.
+            if matches!(**command, Command::ConfirmBulkApproval { .. }) {
+                return Err(EngineError::NotAllowed(
+                    "a confirmation confirms decisions only".into(),
+                ));
+            }
+            check_command(command, actor)
+        }
+        Command::ApproveUntil {
+            instance,
+            justification,
+            ..
+        } => {
+            id("the review instance id", instance)?;
+            cap(|| "the justification".into(), justification, MAX_JUSTIFICATION)
+        }
     }
 }
 

@@ -13,6 +13,9 @@ pub fn command_of(record: &Record) -> Option<Command> {
     if record.actor == Actor::System {
         return Some(Command::AdvanceTime);
     }
+    if let Some(cmd) = crate::guardrails::command_of(record) {
+        return Some(cmd);
+    }
     let first = record.events.first()?;
     Some(match first {
         Event::DirectoryImported { directory, source } => Command::ImportDirectory {

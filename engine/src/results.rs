@@ -45,6 +45,9 @@ pub struct ResultRow {
     pub apply_result: ApplyResult,
     /// False while `apply_result` is only a preview.
     pub applied: bool,
+    /// When the outcome is an approval until a date: that date and where it stands.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approved_until: Option<(DateTime<Utc>, crate::expiry::BoundStatus)>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -67,6 +70,7 @@ pub fn results(state: &State, inst: &Instance, now: DateTime<Utc>) -> Vec<Result
     } else {
         None
     };
+    let bounds = state.time_bound.get(&inst.id);
     inst.items
         .iter()
         .enumerate()
@@ -98,6 +102,14 @@ pub fn results(state: &State, inst: &Instance, now: DateTime<Utc>) -> Vec<Result
                 },
                 apply_result,
                 applied,
+                // Only items with a date look further (most reviews have none).
+                approved_until: bounds
+                    .and_then(|b| b.get(&(i as u32)))
+                    .filter(|b| {
+                        b.ended.is_some()
+                            || crate::expiry::standing_bound(state, inst, i as u32).is_some()
+                    })
+                    .map(|b| (b.until, crate::expiry::BoundStatus::of(b, now))),
             }
         })
         .collect()

@@ -28,10 +28,12 @@ mod stage_end;
 pub use handover::Delegation;
 
 use apply_results::apply_events;
+pub(crate) use apply_results::{direct_holders, removal};
 pub use apply_results::plan_apply;
 use clock::{latest_due_occurrence, next_due, start_occurrence};
 use decide::check_import;
 pub use decide::decide;
+pub(crate) use decide::decide_confirmed;
 use stage_end::end_stage;
 // The outcome simulation walks reviewees through stages by the same rule.
 pub(crate) use stage_end::moving_on_by;
@@ -84,6 +86,9 @@ pub struct State {
     /// Message wording an administrator set, by kind (`notify`; the others use the default).
     #[serde(default)]
     pub notification_templates: BTreeMap<crate::outbox::MessageKind, crate::notify::Template>,
+    /// Time-bound approvals ("Approve until a date") by instance and item (`expiry`).
+    #[serde(default)]
+    pub time_bound: crate::expiry::TimeBounds,
 }
 
 /// Everything that identifies one command's execution: who, when, under which record id.
@@ -201,6 +206,17 @@ pub enum EngineError {
     #[error("{0}")]
     /// A notification template that would not render, and why (naming unknown placeholders).
     InvalidTemplate(String),
+    #[error("{0}")]
+    /// What the review's settings do not allow, and why (`guardrails`, `expiry`).
+    NotAllowed(String),
+    #[error("confirm this bulk approval with a justification: {why} ({count} flagged)")]
+    /// A bulk approval the guardrails flag, sent without a confirmation.
+    BulkApprovalUnconfirmed {
+        /// How many approvals need it.
+        count: usize,
+        /// Why, in words.
+        why: String,
+    },
 }
 
 fn list(errors: &[FieldError]) -> String {
@@ -392,6 +408,7 @@ fn apply_event(state: &mut State, event: &Event, actor: &Actor, at: DateTime<Utc
             let Some(inst) = state.instances.get_mut(instance) else {
                 return;
             };
+            let items: Vec<u32> = decisions.iter().map(|d| d.item).collect();
             for d in decisions {
                 if let Some(item) = inst.items.get_mut(d.item as usize) {
                     if let Some(slot) = item.decisions.get_mut(*stage) {
@@ -405,6 +422,7 @@ fn apply_event(state: &mut State, event: &Event, actor: &Actor, at: DateTime<Utc
                     }
                 }
             }
+            crate::expiry::forget(state, instance, *stage, &items);
         }
         Event::DecisionsReset {
             instance,
@@ -424,6 +442,7 @@ fn apply_event(state: &mut State, event: &Event, actor: &Actor, at: DateTime<Utc
                     *slot = None;
                 }
             }
+            crate::expiry::forget(state, instance, *stage, items);
         }
         Event::ReminderSent {
             instance, stage, ..
@@ -541,6 +560,11 @@ fn apply_event(state: &mut State, event: &Event, actor: &Actor, at: DateTime<Utc
                 state.notification_templates.remove(kind);
             }
         },
+        // The decisions it confirms follow in the same record; the log keeps the why.
+        Event::BulkApprovalConfirmed { .. } => {}
+        Event::ApprovalTimeBound { .. } | Event::TimeBoundApprovalEnded { .. } => {
+            crate::expiry::apply(state, event)
+        }
     }
 }
 

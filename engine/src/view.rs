@@ -81,6 +81,9 @@ pub struct ReviewerView {
     pub recommendations_as_of: DateTime<Utc>,
     /// One row per item the reviewer reviews in this stage.
     pub rows: Vec<ReviewerRow>,
+    /// Bulk-approval guardrails and approve-until (`guardrails::check` reads them).
+    #[serde(default)]
+    pub guardrails: crate::guardrails::BulkRules,
 }
 
 impl ReviewerView {
@@ -202,6 +205,7 @@ pub fn reviewer_view(
         show_previous_decisions: def.show_previous_decisions,
         recommendations_as_of: inst.started,
         rows,
+        guardrails: crate::guardrails::BulkRules::of(state, inst),
     })
 }
 

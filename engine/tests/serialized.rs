@@ -71,9 +71,12 @@ fn event_variant(e: &Event) -> usize {
         Event::DelegationEnded { .. } => 21,
         Event::Escalated { .. } => 22,
         Event::NotificationTemplateSet { .. } => 23,
+        Event::BulkApprovalConfirmed { .. } => 24,
+        Event::ApprovalTimeBound { .. } => 25,
+        Event::TimeBoundApprovalEnded { .. } => 26,
     }
 }
-const EVENT_VARIANTS: usize = 24;
+const EVENT_VARIANTS: usize = 27;
 
 fn change_variant(c: &DirectoryChange) -> usize {
     match c {
@@ -108,9 +111,11 @@ fn command_variant(c: &Command) -> usize {
         Command::ReassignItems { .. } => 16,
         Command::DelegateReviews { .. } => 17,
         Command::SetNotificationTemplate { .. } => 18,
+        Command::ConfirmBulkApproval { .. } => 19,
+        Command::ApproveUntil { .. } => 20,
     }
 }
-const COMMAND_VARIANTS: usize = 19;
+const COMMAND_VARIANTS: usize = 21;
 
 fn actor_variant(a: &Actor) -> usize {
     match a {
@@ -309,6 +314,25 @@ fn events() -> Vec<Event> {
                 body: "Hello {reviewer}, {count} left: {link}".into(),
             }),
         },
+        Event::BulkApprovalConfirmed {
+            instance: instance(),
+            stage: 0,
+            reviewer: "olivia".into(),
+            items: vec![0, 1],
+            justification: "Both on the on-call rota".into(),
+        },
+        Event::ApprovalTimeBound {
+            instance: instance(),
+            stage: 0,
+            items: vec![0],
+            until: t0() + days(90),
+        },
+        Event::TimeBoundApprovalEnded {
+            instance: instance(),
+            item: 0,
+            at: t0() + days(90),
+            certified_by: None,
+        },
     ]);
     events
 }
@@ -402,6 +426,20 @@ fn commands() -> Vec<Command> {
         Command::SetNotificationTemplate {
             kind: MessageKind::Escalation,
             template: None,
+        },
+        Command::ConfirmBulkApproval {
+            justification: "Both on the on-call rota".into(),
+            command: Box::new(Command::AcceptRecommendations {
+                instance: instance(),
+                items: None,
+                justification: String::new(),
+            }),
+        },
+        Command::ApproveUntil {
+            instance: instance(),
+            items: vec![0],
+            until: t0() + days(90),
+            justification: "Project ends in March".into(),
         },
     ]
 }
@@ -507,6 +545,9 @@ fn events_are_pinned() {
         {"type":"delegationEnded","reviewer":"olivia","delegate":"bob","at":"2026-01-10T09:00:00Z"}
         {"type":"escalated","instance":"r~0~g","stage":0,"at":"2026-01-11T09:00:00Z","reviewer":"olivia","to":"bob","items":[0]}
         {"type":"notificationTemplateSet","kind":"Reminder","template":{"subject":"Still waiting: {review}","body":"Hello {reviewer}, {count} left: {link}"}}
+        {"type":"bulkApprovalConfirmed","instance":"r~0~g","stage":0,"reviewer":"olivia","items":[0,1],"justification":"Both on the on-call rota"}
+        {"type":"approvalTimeBound","instance":"r~0~g","stage":0,"items":[0],"until":"2026-04-05T09:00:00Z"}
+        {"type":"timeBoundApprovalEnded","instance":"r~0~g","item":0,"at":"2026-04-05T09:00:00Z","certified_by":null}
     "#]].assert_eq(&pin(&events()));
 }
 
@@ -533,6 +574,8 @@ fn commands_are_pinned() {
         {"type":"reassignItems","instance":"r~0~g","from":"olivia","items":null,"to":"bob","reason":"left the team"}
         {"type":"delegateReviews","delegate":"bob","from":"2026-01-06T09:00:00Z","until":"2026-01-10T09:00:00Z","reason":"holiday"}
         {"type":"setNotificationTemplate","kind":"Escalation","template":null}
+        {"type":"confirmBulkApproval","justification":"Both on the on-call rota","command":{"type":"acceptRecommendations","instance":"r~0~g","items":null,"justification":""}}
+        {"type":"approveUntil","instance":"r~0~g","items":[0],"until":"2026-04-05T09:00:00Z","justification":"Project ends in March"}
     "#]].assert_eq(&pin(&commands()));
 }
 

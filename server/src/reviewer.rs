@@ -122,6 +122,20 @@ pub fn reviewer_records(
         }
     }
 
+    // Issue 25: the page's bulk-approval guardrails ask whether the reviewed role is
+    // privileged; the role goes without its holders.
+    if inst.resource.kind == attest_engine::directory::ResourceKind::DirectoryRole {
+        if let Some(r) = state.directory.roles.get(&inst.resource.id) {
+            directory.roles.insert(
+                r.id.clone(),
+                attest_engine::directory::DirectoryRole {
+                    assignments: vec![],
+                    ..r.clone()
+                },
+            );
+        }
+    }
+
     let mut definition = review.definition.clone();
     definition.description_for_admins.clear();
     definition.scope.resources = vec![inst.resource.id.clone()];
@@ -201,7 +215,9 @@ pub fn to_instance_items(record: &mut Record, mine: &[u32]) -> bool {
         Event::DecisionsRecorded { decisions, .. } => {
             decisions.iter_mut().all(|d| map(&mut d.item))
         }
-        Event::DecisionsReset { items, .. } => items.iter_mut().all(&map),
+        Event::DecisionsReset { items, .. }
+        | Event::BulkApprovalConfirmed { items, .. }
+        | Event::ApprovalTimeBound { items, .. } => items.iter_mut().all(&map),
         _ => true,
     })
 }

@@ -13,6 +13,9 @@ use support::*;
 #[path = "api/handover.rs"]
 mod handover;
 use handover::reassigned_items_follow_to_the_new_reviewers_link;
+#[path = "api/approvals.rs"]
+mod approvals;
+use approvals::guarded_approvals_through_a_review_link;
 
 on_both!(
     health_and_administrator_sessions,
@@ -21,6 +24,7 @@ on_both!(
     review_links_are_scoped_to_reviewer_instance_and_stage,
     concurrent_decisions_both_survive_and_the_last_wins,
     reassigned_items_follow_to_the_new_reviewers_link,
+    guarded_approvals_through_a_review_link,
 );
 
 async fn health_and_administrator_sessions(b: Backend) {

@@ -3,6 +3,7 @@
 //! audit history — one row per recorded fact, saying who did what, when and why — exported as
 //! a tamper-evident CSV whose rows carry a SHA-256 hash chain (see docs/evidence.md).
 
+mod approvals;
 mod chain;
 mod handover;
 pub mod key;
@@ -526,6 +527,9 @@ fn event_rows(state: &State, base: &AuditRow, event: &Event, rows: &mut Vec<Audi
             ),
             ..base.clone()
         }),
+        Event::BulkApprovalConfirmed { .. }
+        | Event::ApprovalTimeBound { .. }
+        | Event::TimeBoundApprovalEnded { .. } => approvals::rows(state, base, event, rows),
         Event::SeriesEnded { definition, at } => rows.push(AuditRow {
             action: "Recurring review ended".into(),
             at: *at,

@@ -30,7 +30,8 @@ const DIRECTORY_MAGIC: &[u8; 4] = b"ATDR";
 /// Layout 2 adds each instance's outcome rule after its small parts; layout 1 (earlier
 /// releases) is still read, its instances with the rule they ran under. Layout 3 adds the
 /// delegations (JSON) at the end; earlier layouts read as having none. Layout 4 adds the
-/// notification templates (JSON) after them; earlier layouts read as having none.
+/// notification templates (JSON) after them, then the time-bound approvals (JSON); earlier
+/// layouts read as having none.
 const VERSION: u32 = 4;
 
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -55,6 +56,7 @@ fn encode_layout(state: &State, layout: u32) -> Vec<u8> {
         applied_records,
         delegations,
         notification_templates,
+        time_bound,
     } = state;
     let mut w = Writer {
         out: Vec::with_capacity(1 << 20),
@@ -81,9 +83,11 @@ fn encode_layout(state: &State, layout: u32) -> Vec<u8> {
     if layout >= 3 {
         w.json(delegations);
     }
-    // Layout 4 (issue 24): the administrator's notification templates.
+    // Layout 4 (issues 24, 25): the administrator's notification templates, then the
+    // approvals until a date, as JSON.
     if layout >= 4 {
         w.json(notification_templates);
+        w.json(time_bound);
     }
     w.out
 }
@@ -143,8 +147,14 @@ fn read_state(r: &mut Reader) -> Result<State, Damaged> {
     } else {
         Default::default()
     };
-    // Layout 4 (issue 24): the administrator's notification templates.
+    // Layout 4 (issues 24, 25): the administrator's notification templates, then the
+    // time-bound approvals; earlier layouts have none.
     let notification_templates = if r.version >= 4 {
+        r.json()?
+    } else {
+        Default::default()
+    };
+    let time_bound = if r.version >= 4 {
         r.json()?
     } else {
         Default::default()
@@ -161,6 +171,7 @@ fn read_state(r: &mut Reader) -> Result<State, Damaged> {
         applied_records: BTreeSet::from_iter(applied_records),
         delegations,
         notification_templates,
+        time_bound,
     })
 }
 

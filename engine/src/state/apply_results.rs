@@ -62,7 +62,7 @@ pub fn plan_apply(
 }
 
 /// Users holding a resource directly, or None when the resource no longer exists.
-pub(super) fn direct_holders<'a>(
+pub(crate) fn direct_holders<'a>(
     dir: &'a Directory,
     kind: ResourceKind,
     resource: &str,
@@ -93,7 +93,7 @@ pub(super) fn direct_holders<'a>(
 }
 
 /// The change that removes a user's direct access.
-pub(super) fn removal(kind: ResourceKind, resource: &str, user: &str) -> DirectoryChange {
+pub(crate) fn removal(kind: ResourceKind, resource: &str, user: &str) -> DirectoryChange {
     let (resource, user) = (resource.to_string(), user.to_string());
     match kind {
         ResourceKind::Group => DirectoryChange::RemoveGroupMember {

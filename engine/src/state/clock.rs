@@ -144,6 +144,8 @@ pub(super) enum Due<'a> {
     Deadline(&'a Instance),
     /// The review and the occurrence to start (see `latest_due_occurrence`).
     Occurrence(&'a Review, u32),
+    /// A time-bound approval ends (`expiry`): instance id and item.
+    ApprovalEnds(&'a str, u32),
 }
 
 /// The events of the earliest transition due at or before `now`, stamped with the time it
@@ -177,6 +179,9 @@ pub(super) fn next_due(state: &State, now: DateTime<Utc>) -> Vec<Event> {
         if let Some(at) = review.definition.schedule.occurrence_start(n) {
             due.push((at, 3, Due::Occurrence(review, n)));
         }
+    }
+    if let Some((at, instance, item)) = crate::expiry::next_end(state) {
+        due.push((at, 0, Due::ApprovalEnds(instance, item)));
     }
     let best = due
         .into_iter()
@@ -215,6 +220,7 @@ pub(super) fn next_due(state: &State, now: DateTime<Utc>) -> Vec<Event> {
             events
         }
         Due::Deadline(inst) => end_stage(state, inst, at, StageEndReason::Deadline),
+        Due::ApprovalEnds(instance, item) => crate::expiry::end_events(state, instance, item, at),
         Due::Occurrence(review, n) => start_occurrence(state, &review.definition, n, at)
             .into_iter()
             .chain(

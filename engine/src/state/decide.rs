@@ -27,6 +27,18 @@ pub fn decide(
     actor: &Actor,
     now: DateTime<Utc>,
 ) -> Result<Vec<Event>, EngineError> {
+    decide_confirmed(state, cmd, actor, now, None)
+}
+
+/// `decide`, with the justification of a confirmed bulk approval (`guardrails`) when the
+/// command is the one a `ConfirmBulkApproval` confirms.
+pub(crate) fn decide_confirmed(
+    state: &State,
+    cmd: &Command,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    confirmation: Option<&str>,
+) -> Result<Vec<Event>, EngineError> {
     crate::limits::check_command(cmd, actor)?;
     match cmd {
         Command::ImportDirectory { directory, source } => {
@@ -111,13 +123,18 @@ pub fn decide(
                     });
                 }
             }
-            Ok(decisions_recorded(
-                instance,
-                stage,
-                reviewer,
-                DecisionSource::Reviewer,
-                decisions.clone(),
-            ))
+            let guard =
+                crate::guardrails::enforce(state, inst, stage, reviewer, decisions, confirmation)?;
+            Ok(guard
+                .into_iter()
+                .chain(decisions_recorded(
+                    instance,
+                    stage,
+                    reviewer,
+                    DecisionSource::Reviewer,
+                    decisions.clone(),
+                ))
+                .collect())
         }
         Command::AcceptRecommendations {
             instance,
@@ -165,13 +182,18 @@ pub fn decide(
                     });
                 }
             }
-            Ok(decisions_recorded(
-                instance,
-                stage,
-                reviewer,
-                DecisionSource::AcceptedRecommendation,
-                decisions,
-            ))
+            let guard =
+                crate::guardrails::enforce(state, inst, stage, reviewer, &decisions, confirmation)?;
+            Ok(guard
+                .into_iter()
+                .chain(decisions_recorded(
+                    instance,
+                    stage,
+                    reviewer,
+                    DecisionSource::AcceptedRecommendation,
+                    decisions,
+                ))
+                .collect())
         }
         Command::ResetDecisions { instance, items } => {
             let (inst, stage, reviewer) = open_stage_for_reviewer(state, instance, actor)?;
@@ -322,6 +344,31 @@ pub fn decide(
                 template: template.clone(),
             }])
         }
+        Command::ConfirmBulkApproval {
+            justification,
+            command,
+        } => match **command {
+            Command::RecordDecisions { .. }
+            | Command::AcceptRecommendations { .. }
+            | Command::ApproveUntil { .. } => {
+                decide_confirmed(state, command, actor, now, Some(justification))
+            }
+            _ => Err(EngineError::NotAllowed(
+                "a confirmation confirms decisions only".into(),
+            )),
+        },
+        Command::ApproveUntil {
+            instance,
+            items,
+            until,
+            justification,
+        } => crate::expiry::decide(
+            state,
+            actor,
+            now,
+            (instance, items, *until, justification),
+            confirmation,
+        ),
     }
 }
 

@@ -98,6 +98,21 @@ fn check_reviewer_record(state: &State, who: &Principal, record: &Record) -> Api
                 reviewer: r,
                 items,
             } => i == instance && s == stage && r == reviewer && items.iter().all(|&it| mine(it)),
+            // Issue 25: a confirmed bulk approval and an approval until a date ride with the
+            // decisions they qualify.
+            Event::BulkApprovalConfirmed {
+                instance: i,
+                stage: s,
+                reviewer: r,
+                items,
+                ..
+            } => i == instance && s == stage && r == reviewer && items.iter().all(|&it| mine(it)),
+            Event::ApprovalTimeBound {
+                instance: i,
+                stage: s,
+                items,
+                ..
+            } => i == instance && s == stage && items.iter().all(|&it| mine(it)),
             _ => false,
         };
         if !ok {

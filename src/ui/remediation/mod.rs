@@ -4,6 +4,8 @@
 //! externally", and the downloads: the list as CSV and the removals as Microsoft Graph
 //! batches. The statuses are the engine's (`attest_engine::remediation`), folded from the log.
 
+mod time_bound;
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use attest_engine::remediation::{
@@ -485,6 +487,7 @@ pub fn Remediation() -> impl IntoView {
                 {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
             </section>
             {table}
+            <time_bound::TimeBoundApprovals />
         </Page>
     }
 }

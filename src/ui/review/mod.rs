@@ -3,6 +3,7 @@
 //! exactly what will change, and the results table with its downloads.
 
 mod dialog;
+mod insight;
 mod results;
 pub mod shared;
 
@@ -473,6 +474,7 @@ fn InstanceOverview(id: String) -> impl IntoView {
         {apply_section}
         {progress}
         <ResultsTable id=id.get_value() rev=rev />
+        <insight::ReviewerInsightSection id=id.get_value() rev=rev />
         <crate::ui::evidence::EvidencePackSection id=id.get_value() />
         {move || dialog_open.get().then(|| view! { <StopReviewDialog id=id.get_value() open=dialog_open on_confirm=confirm_stop /> })}
         {move || stage_dialog_open.get().then(|| stage_dialog.get_untracked()).flatten().map(|(stage, outcome)| view! {

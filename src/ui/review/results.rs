@@ -190,6 +190,7 @@ pub fn ResultsTable(
                             <td>
                                 {r.outcome.label()}
                                 {(r.outcome_source == OutcomeSource::NoResponse).then(|| view! { <div class="meta">"If reviewers don't respond"</div> })}
+                                {r.approved_until.as_ref().map(|(until, status)| view! { <div class="meta until">{format!("Ends {}: {}", when(*until), status.text())}</div> })}
                             </td>
                             <td class=apply_class>
                                 {(!r.applied).then(|| view! { <span class="meta">"Preview: "</span> })}

@@ -265,12 +265,16 @@ async fn benchmark() {
                 },
                 t0,
             );
+            // Approving in bulk against Deny recommendations needs a justification (issue 25).
             run(
                 &mut state,
                 &mut log,
-                &Command::RecordDecisions {
-                    instance: id.clone(),
-                    decisions,
+                &Command::ConfirmBulkApproval {
+                    justification: "Benchmark: every reviewer approves everything".into(),
+                    command: Box::new(Command::RecordDecisions {
+                        instance: id.clone(),
+                        decisions,
+                    }),
                 },
                 &ctx,
             );

@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use attest_engine::directory::ResourceKind;
 use attest_engine::event::ItemDecision;
+use attest_engine::guardrails::Guard;
 use attest_engine::view::{ReviewerRow, ReviewerView};
 use attest_engine::{Command, Decision};
 use leptos::prelude::*;
@@ -20,6 +21,7 @@ use crate::runtime::{use_runtime, RunError};
 use crate::ui::components::ConfirmDialog;
 use row::RowContext;
 
+mod guard;
 mod keyboard;
 mod row;
 mod window;
@@ -87,6 +89,10 @@ pub fn DecisionList(
     let sort = RwSignal::new(SortBy::default());
     let justification = RwSignal::new(String::new());
     let bulk_message = RwSignal::new(None::<Result<String, String>>);
+    let until_date = RwSignal::new(String::new());
+    let guard_pending = RwSignal::new(None::<guard::Pending>);
+    let guard_open = RwSignal::new(false);
+    let guard_trigger = RwSignal::new(String::new());
     let scroll_top = RwSignal::new(0i32);
     let list_ref = NodeRef::<leptos::html::Div>::new();
 
@@ -199,6 +205,36 @@ pub fn DecisionList(
             }
         });
     };
+    // Guardrails (issue 25): a bulk approval the engine's rule flags waits for the dialog;
+    // one the review forbids is not sent. True when the command was held back.
+    let held_back = move |items: &[u32], pairs: &[(u32, Decision)], cmd: &Command, trigger: &str| {
+        match view.with_untracked(|v| v.as_ref().map(|v| guard::guard(v, pairs))) {
+            Some(Guard::Forbidden) => {
+                bulk_message.set(Some(Err(guard::FORBIDDEN.into())));
+                true
+            }
+            Some(Guard::Confirm {
+                items: flagged,
+                privileged,
+                against_deny,
+            }) => {
+                guard_pending.set(Some(guard::Pending {
+                    items: items.to_vec(),
+                    command: cmd.clone(),
+                    flagged: flagged.len(),
+                    why: attest_engine::guardrails::why(privileged, against_deny),
+                }));
+                guard_trigger.set(trigger.to_string());
+                guard_open.set(true);
+                true
+            }
+            _ => false,
+        }
+    };
+    let guard_done = Callback::new(move |n: usize| {
+        selected.set(HashSet::new());
+        bulk_message.set(Some(Ok(format!("Saved {} decisions.", rows::count(n)))));
+    });
     let decide = Callback::new(move |(items, decision): (Vec<u32>, Decision)| {
         if items.is_empty() {
             return;
@@ -212,15 +248,43 @@ pub fn DecisionList(
                 justification: justification.clone(),
             })
             .collect();
-        run_on_rows(
-            items,
-            Command::RecordDecisions {
-                instance: instance.get_untracked(),
-                decisions,
-            },
-            justification,
-        );
+        let cmd = Command::RecordDecisions {
+            instance: instance.get_untracked(),
+            decisions,
+        };
+        let pairs: Vec<(u32, Decision)> = items.iter().map(|&i| (i, decision)).collect();
+        if held_back(&items, &pairs, &cmd, "rv-approve-selected") {
+            return;
+        }
+        run_on_rows(items, cmd, justification);
     });
+    let approve_until = move |_| {
+        let items = selected.with_untracked(|s| s.iter().copied().collect::<Vec<u32>>());
+        // Through the chosen day in the reviewer's own time zone: it ends at their next midnight.
+        let Some(until) = chrono::NaiveDate::parse_from_str(&until_date.get_untracked(), "%Y-%m-%d")
+            .ok()
+            .and_then(|d| {
+                use chrono::Datelike;
+                let next = js_sys::Date::new_with_year_month_day(d.year() as u32, d.month0() as i32, d.day() as i32 + 1);
+                chrono::DateTime::from_timestamp_millis(next.get_time() as i64)
+            })
+        else {
+            bulk_message.set(Some(Err("Choose the date the approval ends.".into())));
+            return;
+        };
+        let justification = justification.get_untracked().trim().to_string();
+        let cmd = Command::ApproveUntil {
+            instance: instance.get_untracked(),
+            items: items.clone(),
+            until,
+            justification: justification.clone(),
+        };
+        let pairs: Vec<(u32, Decision)> = items.iter().map(|&i| (i, Decision::Approve)).collect();
+        if held_back(&items, &pairs, &cmd, "rv-approve-until") {
+            return;
+        }
+        run_on_rows(items, cmd, justification);
+    };
     let reset = Callback::new(move |items: Vec<u32>| {
         if items.is_empty() {
             return;
@@ -275,6 +339,21 @@ pub fn DecisionList(
             return;
         }
         let items = (!chosen.is_empty()).then_some(chosen);
+        let pairs: Vec<(u32, Decision)> = view.with_untracked(|v| {
+            v.iter()
+                .flat_map(|v| v.rows.iter())
+                .filter(|r| undecided.contains(&r.item))
+                .filter_map(|r| r.recommendation.as_ref().map(|rec| (r.item, rec.decision)))
+                .collect()
+        });
+        let cmd = Command::AcceptRecommendations {
+            instance: instance.get_untracked(),
+            items: items.clone(),
+            justification: justification.get_untracked().trim().to_string(),
+        };
+        if held_back(&undecided, &pairs, &cmd, "rv-accept") {
+            return;
+        }
         if undecided.len() == 1 {
             accept_now(undecided, items);
         } else {
@@ -347,6 +426,9 @@ pub fn DecisionList(
     });
     let justification_required =
         Memo::new(move |_| view.with(|v| v.as_ref().is_some_and(|v| v.justification_required)));
+    let allow_until = Memo::new(move |_| {
+        view.with(|v| v.as_ref().is_some_and(|v| v.guardrails.approve_until))
+    });
     let progress = Memo::new(move |_| {
         view.with(|v| {
             v.as_ref().map_or((0, 0), |v| {
@@ -478,7 +560,7 @@ pub fn DecisionList(
                     </button>
                 </div>
                 <div class="rv-bulk-buttons">
-                    <button type="button" class="button" disabled=none_selected on:click=move |_| decide.run((chosen(), Decision::Approve))>
+                    <button type="button" class="button" id="rv-approve-selected" disabled=none_selected on:click=move |_| decide.run((chosen(), Decision::Approve))>
                         "Approve selected"
                     </button>
                     <button type="button" class="button" disabled=none_selected on:click=move |_| decide.run((chosen(), Decision::Deny))>
@@ -507,7 +589,26 @@ pub fn DecisionList(
                         "Accept recommendations decides the selected reviewees that are undecided and have a recommendation."
                     }}
                 </p>
+                {move || allow_until.get().then(|| view! {
+                    <div class="rv-until">
+                        <div class="field">
+                            <label for="rv-until-date">"Approve until"</label>
+                            <input
+                                id="rv-until-date"
+                                type="date"
+                                aria-describedby="rv-until-hint"
+                                prop:value=move || until_date.get()
+                                on:input=move |ev| until_date.set(event_target_value(&ev))
+                            />
+                        </div>
+                        <button type="button" class="button" id="rv-approve-until" disabled=none_selected on:click=approve_until>
+                            "Approve selected until date"
+                        </button>
+                        <p class="hint" id="rv-until-hint">"The access is removed after this day unless a newer review approves it."</p>
+                    </div>
+                })}
                 {accept_dialog}
+                <guard::GuardDialog pending=guard_pending open=guard_open trigger=Signal::derive(move || guard_trigger.get()) done=guard_done />
                 {move || bulk_message.get().map(|m| match m {
                     Ok(text) => view! { <p class="rv-bulk-ok" role="status">{text}</p> }.into_any(),
                     Err(text) => view! { <p class="rv-bulk-error" role="alert">{text}</p> }.into_any(),

@@ -77,6 +77,18 @@ pub fn SettingsStep() -> impl IntoView {
                 checked=Signal::derive(move || wizard.def.with(|d| d.settings.justification_required))
                 on_set=Callback::new(move |on: bool| wizard.update(|d| d.settings.justification_required = on))
             />
+            <Check
+                label="Allow approve until a date"
+                hint="Reviewers may approve access until a date; at that date it is removed unless a newer review approved it."
+                checked=Signal::derive(move || wizard.def.with(|d| d.settings.approval.approve_until))
+                on_set=Callback::new(move |on: bool| wizard.update(|d| d.settings.approval.approve_until = on))
+            />
+            <Check
+                label="Forbid bulk approve"
+                hint="Reviewers approve one reviewee at a time: Approve selected, or Accept recommendations that would approve, on several reviewees is refused."
+                checked=Signal::derive(move || wizard.def.with(|d| d.settings.approval.forbid_bulk_approve))
+                on_set=Callback::new(move |on: bool| wizard.update(|d| d.settings.approval.forbid_bulk_approve = on))
+            />
             <h3>"Recommendations"</h3>
             <Check
                 label="No sign-in within the look-back period"
