@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 mod start;
 
 use crate::definition::{
-    NoResponse, Outcome, PrincipalScope, ReviewDefinition, Reviewers, MAX_STAGES,
+    NoResponse, Outcome, ReviewDefinition, Reviewers, MAX_STAGES,
 };
 use crate::directory::{
     Access, AccessPath, AssignmentKind, Directory, ResourceKind, User, UserType,

@@ -20,6 +20,7 @@ pub mod instance;
 pub mod limits;
 pub mod outbox;
 pub mod preview;
+pub mod programme;
 pub mod remediation;
 pub mod replay_check;
 pub mod replica;

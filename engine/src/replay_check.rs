@@ -121,6 +121,13 @@ pub fn command_of(record: &Record) -> Option<Command> {
             until: *until,
             reason: reason.clone(),
         },
+        Event::ExtraOccurrenceStarted {
+            definition,
+            cause: crate::programme::ExtraCause::RunNow,
+            ..
+        } => Command::RunNow {
+            definition: definition.clone(),
+        },
         _ => return None,
     })
 }

@@ -68,9 +68,10 @@ fn event_variant(e: &Event) -> usize {
         Event::DelegationStarted { .. } => 20,
         Event::DelegationEnded { .. } => 21,
         Event::Escalated { .. } => 22,
+        Event::ExtraOccurrenceStarted { .. } => 23,
     }
 }
-const EVENT_VARIANTS: usize = 23;
+const EVENT_VARIANTS: usize = 24;
 
 fn change_variant(c: &DirectoryChange) -> usize {
     match c {
@@ -104,9 +105,10 @@ fn command_variant(c: &Command) -> usize {
         Command::SignOff { .. } => 15,
         Command::ReassignItems { .. } => 16,
         Command::DelegateReviews { .. } => 17,
+        Command::RunNow { .. } => 18,
     }
 }
-const COMMAND_VARIANTS: usize = 18;
+const COMMAND_VARIANTS: usize = 19;
 
 fn actor_variant(a: &Actor) -> usize {
     match a {
@@ -298,6 +300,20 @@ fn events() -> Vec<Event> {
             to: "bob".into(),
             items: vec![0],
         },
+        Event::ExtraOccurrenceStarted {
+            definition: "r".into(),
+            run: 0,
+            at: t0() + days(2),
+            cause: attest_engine::programme::ExtraCause::RunNow,
+        },
+        Event::ExtraOccurrenceStarted {
+            definition: "r".into(),
+            run: 1,
+            at: t0() + days(3),
+            cause: attest_engine::programme::ExtraCause::Moved {
+                users: vec!["alice".into()],
+            },
+        },
     ]);
     events
 }
@@ -387,6 +403,9 @@ fn commands() -> Vec<Command> {
             from: t0() + days(1),
             until: t0() + days(5),
             reason: "holiday".into(),
+        },
+        Command::RunNow {
+            definition: "r".into(),
         },
     ]
 }
@@ -491,6 +510,8 @@ fn events_are_pinned() {
         {"type":"delegationStarted","reviewer":"olivia","delegate":"bob","at":"2026-01-06T09:00:00Z"}
         {"type":"delegationEnded","reviewer":"olivia","delegate":"bob","at":"2026-01-10T09:00:00Z"}
         {"type":"escalated","instance":"r~0~g","stage":0,"at":"2026-01-11T09:00:00Z","reviewer":"olivia","to":"bob","items":[0]}
+        {"type":"extraOccurrenceStarted","definition":"r","run":0,"at":"2026-01-07T09:00:00Z","cause":{"type":"runNow"}}
+        {"type":"extraOccurrenceStarted","definition":"r","run":1,"at":"2026-01-08T09:00:00Z","cause":{"type":"moved","users":["alice"]}}
     "#]].assert_eq(&pin(&events()));
 }
 
@@ -516,6 +537,7 @@ fn commands_are_pinned() {
         {"type":"reassignItems","instance":"r~0~g","items":[0],"to":"bob","reason":"on leave"}
         {"type":"reassignItems","instance":"r~0~g","from":"olivia","items":null,"to":"bob","reason":"left the team"}
         {"type":"delegateReviews","delegate":"bob","from":"2026-01-06T09:00:00Z","until":"2026-01-10T09:00:00Z","reason":"holiday"}
+        {"type":"runNow","definition":"r"}
     "#]].assert_eq(&pin(&commands()));
 }
 

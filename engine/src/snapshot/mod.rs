@@ -30,7 +30,8 @@ const DIRECTORY_MAGIC: &[u8; 4] = b"ATDR";
 /// Layout 2 adds each instance's outcome rule after its small parts; layout 1 (earlier
 /// releases) is still read, its instances with the rule they ran under. Layout 3 adds the
 /// delegations (JSON) at the end; earlier layouts read as having none.
-const VERSION: u32 = 3;
+/// Layout 4 adds when the directory was last imported (JSON) at the end.
+const VERSION: u32 = 4;
 
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("the snapshot is damaged at byte {at}: {what}")]
@@ -53,6 +54,7 @@ fn encode_layout(state: &State, layout: u32) -> Vec<u8> {
         pending_deletions,
         applied_records,
         delegations,
+        directory_imported,
     } = state;
     let mut w = Writer {
         out: Vec::with_capacity(1 << 20),
@@ -78,6 +80,10 @@ fn encode_layout(state: &State, layout: u32) -> Vec<u8> {
     }
     if layout >= 3 {
         w.json(delegations);
+    }
+    // Layout 4 (issue 26, programme): when the directory was last imported.
+    if layout >= 4 {
+        w.json(directory_imported);
     }
     w.out
 }
@@ -137,6 +143,8 @@ fn read_state(r: &mut Reader) -> Result<State, Damaged> {
     } else {
         Default::default()
     };
+    // Layout 4 (issue 26, programme): when the directory was last imported.
+    let directory_imported = if r.version >= 4 { r.json()? } else { None };
     if r.pos != r.bytes.len() {
         return Err(r.error("bytes left over after the state"));
     }
@@ -148,6 +156,7 @@ fn read_state(r: &mut Reader) -> Result<State, Damaged> {
         pending_deletions,
         applied_records: BTreeSet::from_iter(applied_records),
         delegations,
+        directory_imported,
     })
 }
 

@@ -31,10 +31,13 @@ pub fn decide(
     match cmd {
         Command::ImportDirectory { directory, source } => {
             check_import(directory, actor)?;
-            Ok(vec![Event::DirectoryImported {
+            let movers = crate::programme::mover_reviews(state, directory, now);
+            let mut events = vec![Event::DirectoryImported {
                 directory: directory.clone(),
                 source: source.clone(),
-            }])
+            }];
+            events.extend(movers);
+            Ok(events)
         }
         Command::SaveDraft { definition } => {
             require_admin(actor, "save a draft review")?;
@@ -308,6 +311,7 @@ pub fn decide(
             verdict,
             comment,
         } => crate::evidence::signoff::decide(state, actor, instance, *verdict, comment),
+        Command::RunNow { definition } => crate::programme::run_now(state, definition, actor, now),
     }
 }
 
