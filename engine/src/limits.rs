@@ -54,9 +54,7 @@ pub fn check_command(cmd: &Command, actor: &Actor) -> Result<(), EngineError> {
         }
         Command::DeleteDraft { definition }
         | Command::EndSeries { definition }
-        | Command::RunNow { definition } => {
-            id("the review id", definition)
-        }
+        | Command::RunNow { definition } => id("the review id", definition),
         Command::RecordDecisions {
             instance,
             decisions,

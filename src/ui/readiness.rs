@@ -8,6 +8,9 @@ use leptos::prelude::*;
 
 use crate::runtime::use_runtime;
 
+/// Findings listed; a review of every group can have hundreds (one per blocked manager).
+const SHOWN: usize = 20;
+
 /// The findings for `definition` against the directory as it is now.
 #[component]
 pub fn Readiness(
@@ -44,8 +47,9 @@ pub fn Readiness(
                         if blocking > 0 { format!(", {blocking} of them leave someone unreviewed or nothing to review") } else { String::new() },
                     )}</p>
                     <ul class="readiness-list">
-                        {found.iter().map(finding_view).collect_view()}
+                        {found.iter().take(SHOWN).map(finding_view).collect_view()}
                     </ul>
+                    {(found.len() > SHOWN).then(|| view! { <p class="hint">{format!("and {} more", found.len() - SHOWN)}</p> })}
                 }
                 .into_any()
             }}

@@ -12,6 +12,7 @@ mod admin;
 mod bench;
 mod directory;
 mod evidence;
+mod programme;
 mod race;
 mod reassign;
 mod remediation;

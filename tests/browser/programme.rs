@@ -1,0 +1,101 @@
+//! The dashboard's review programme over the sample tenant: an uncovered privileged role is
+//! highlighted, and a finished review whose results wait is listed as overdue.
+
+use attest::ui::session::administrator;
+use attest_engine::definition::{Reviewers, StageSettings};
+use attest_engine::Command;
+use leptos::prelude::Set;
+use wasm_bindgen_test::wasm_bindgen_test;
+use web_sys::Element;
+
+use crate::support::*;
+
+/// The row of the table under `root` whose header cell starts with `name`.
+fn row_named(root: &Element, name: &str) -> Option<Element> {
+    all(root, "tr").into_iter().find(|tr| {
+        tr.query_selector("th[scope='row']")
+            .ok()
+            .flatten()
+            .is_some_and(|th| text(&th).starts_with(name))
+    })
+}
+
+#[wasm_bindgen_test]
+async fn the_dashboard_shows_an_uncovered_privileged_role_and_an_overdue_review() {
+    let app = mount_at("/");
+    let rt = ready_runtime().await;
+    rt.acting_as.set(administrator());
+
+    // A one-week review of a group, finished three weeks ago, its results never applied.
+    let def = group_review(
+        "prog",
+        "g-it-local-admin",
+        vec![StageSettings {
+            reviewers: Reviewers::ResourceOwners,
+            fallback_reviewers: vec!["u-000001".into()],
+            duration_days: 7,
+            recommendations: false,
+        }],
+        rt.now() - chrono::Duration::minutes(1),
+    );
+    rt.run_as(
+        Command::CreateReview {
+            definition: Box::new(def),
+        },
+        administrator(),
+        None,
+    )
+    .await
+    .expect("the review is created");
+    rt.skip(chrono::Duration::days(28))
+        .await
+        .expect("the clock runs");
+
+    // Overdue: the review's row links to its overview and says why.
+    let overdue = wait_for("the overdue review", || {
+        row_named(&app.root, "Review prog").filter(|r| text(r).contains("results not applied"))
+    })
+    .await;
+    assert!(
+        link(&overdue, "Review prog").is_some(),
+        "the overdue review links to its overview: {}",
+        text(&overdue)
+    );
+
+    // Coverage, needing attention first: the Global Administrator role, privileged and never
+    // reviewed, is highlighted and not covered.
+    let role = wait_for("the Global Administrator row", || {
+        row_named(&app.root, "Global Administrator")
+    })
+    .await;
+    let words = text(&role);
+    assert!(words.contains("privileged"), "{words}");
+    assert!(words.contains("Needs a review"), "{words}");
+    assert!(words.contains("Not covered"), "{words}");
+    assert!(words.contains("Never"), "never certified: {words}");
+    assert!(
+        role.class_list().contains("attention"),
+        "the row is highlighted"
+    );
+
+    // The group reviewed three weeks ago counts as certified under "All resources".
+    let show = control_by_label(&app.root, "Show").expect("the coverage filter");
+    choose(&show, "all");
+    let group = wait_for("the reviewed group's row", || {
+        row_named(&app.root, "IT exception - local admin")
+    })
+    .await;
+    let words = text(&group);
+    assert!(!words.contains("Never"), "certified: {words}");
+    assert!(
+        words.contains("Not covered"),
+        "a one-time review covers nothing more: {words}"
+    );
+
+    // Every table is named and reachable by keyboard.
+    let names = assert_tables_scroll_by_keyboard(&app.root);
+    for wanted in ["Overdue reviews", "Resources and their reviews"] {
+        assert!(names.iter().any(|n| n == wanted), "{wanted} in {names:?}");
+    }
+    drop(app);
+}
