@@ -150,6 +150,7 @@ fn time_bound(cmd: &Command) -> bool {
             | Command::StopReview { .. }
             | Command::ApplyResults { .. }
             | Command::EndSeries { .. }
+            | Command::RunNow { .. }
     )
 }
 
