@@ -99,3 +99,66 @@ async fn the_dashboard_shows_an_uncovered_privileged_role_and_an_overdue_review(
     }
     drop(app);
 }
+
+#[wasm_bindgen_test]
+async fn run_now_is_refused_while_an_occurrence_is_open_then_starts_one() {
+    let app = mount_at("/reviews/again~0~g-it-local-admin");
+    let rt = ready_runtime().await;
+    rt.acting_as.set(administrator());
+    let mut def = group_review(
+        "again",
+        "g-it-local-admin",
+        vec![StageSettings {
+            reviewers: Reviewers::ResourceOwners,
+            fallback_reviewers: vec!["u-000001".into()],
+            duration_days: 7,
+            recommendations: false,
+        }],
+        rt.now() - chrono::Duration::minutes(1),
+    );
+    def.schedule.frequency = attest_engine::definition::Frequency::Quarterly;
+    rt.run_as(
+        Command::CreateReview {
+            definition: Box::new(def),
+        },
+        administrator(),
+        None,
+    )
+    .await
+    .expect("the review is created");
+    rt.advance_time()
+        .await
+        .expect("the first occurrence starts");
+
+    // While the first occurrence runs, the engine's reason is shown and nothing starts.
+    let run = wait_for("the Run now button", || button(&app.root, "Run now")).await;
+    assert_eq!(
+        run.get_attribute("aria-label").as_deref(),
+        Some("Run Review again now")
+    );
+    click(&run);
+    let refusal = wait_for("the refusal", || {
+        all(&app.root, ".run-now [role='alert']").into_iter().next()
+    })
+    .await;
+    assert!(
+        text(&refusal).contains("still in progress"),
+        "{}",
+        text(&refusal)
+    );
+
+    // Once it finished, Run now starts an extra occurrence and links to it.
+    rt.skip(chrono::Duration::days(8))
+        .await
+        .expect("the clock runs");
+    click(&button(&app.root, "Run now").expect("the Run now button"));
+    let started = wait_for("the started occurrence", || {
+        link(&app.root, "IT exception - local admin")
+    })
+    .await;
+    assert_eq!(
+        started.get_attribute("href").as_deref(),
+        Some(attest_engine::outbox::overview_link("again~0~now0~g-it-local-admin").as_str())
+    );
+    drop(app);
+}

@@ -271,10 +271,10 @@ fn row(r: &ResourceRow) -> impl IntoView {
                 {(!notes.is_empty()).then(|| view! { <span class="meta">{format!(" ({})", notes.join(", "))}</span> })}
                 {r.needs_attention.then(|| view! { " " <span class="badge badge-warning">"Needs a review"</span> })}
             </th>
-            <td>{kind_word(r.kind)}</td>
-            <td>{r.last_certified.map_or_else(|| "Never".to_string(), when)}</td>
-            <td>{r.next_review.map_or_else(|| "None scheduled".to_string(), when)}</td>
-            <td>{covered}</td>
+            <td data-label="Type">{kind_word(r.kind)}</td>
+            <td data-label="Last certified">{r.last_certified.map_or_else(|| "Never".to_string(), when)}</td>
+            <td data-label="Next review">{r.next_review.map_or_else(|| "None scheduled".to_string(), when)}</td>
+            <td data-label="Covered">{covered}</td>
         </tr>
     }
 }
