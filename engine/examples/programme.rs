@@ -125,28 +125,31 @@ fn main() {
         p.checks.len()
     );
 
-    // An import in which every 100th user changed department: the mover diff and reviews.
-    let mut moved = dir;
-    for (i, u) in moved.users.values_mut().enumerate() {
-        if i % 100 == 0 {
-            u.department = Some("Moved".into());
+    // Imports in which one user, then every 100th user, changed department: the diff and
+    // the mover reviews it starts, against the same state.
+    for every in [users, 100] {
+        let mut moved = dir.clone();
+        for (i, u) in moved.users.values_mut().enumerate() {
+            if i % every == 0 {
+                u.department = Some("Moved".into());
+            }
         }
+        let t = Clock::start();
+        let record = state
+            .prepare_owned(
+                Command::ImportDirectory {
+                    directory: Box::new(moved),
+                    source: "second".into(),
+                },
+                &ctx(later),
+            )
+            .expect("import")
+            .expect("a record");
+        println!(
+            "import with {} mover(s): {} ({} events)",
+            users.div_ceil(every),
+            t.elapsed(),
+            record.events.len()
+        );
     }
-    let t = Clock::start();
-    let record = state
-        .prepare_owned(
-            Command::ImportDirectory {
-                directory: Box::new(moved),
-                source: "second".into(),
-            },
-            &ctx(later),
-        )
-        .expect("import")
-        .expect("a record");
-    println!(
-        "import with {} movers: {} ({} events)",
-        users / 100,
-        t.elapsed(),
-        record.events.len()
-    );
 }

@@ -73,10 +73,26 @@ pub fn mover_reviews(state: &State, new: &Directory, at: DateTime<Utc>) -> Vec<E
             f.dedup();
             f
         };
+        // Snapshot only the resources a mover holds (an import moves few people).
+        let scope = &review.definition.scope;
+        let held: Vec<String> = scope
+            .resources
+            .iter()
+            .filter(|r| {
+                new.access_holders(scope.resource_kind, r, scope.transitive)
+                    .iter()
+                    .any(|a| movers.contains(&a.user))
+            })
+            .cloned()
+            .collect();
+        if held.is_empty() {
+            continue;
+        }
         let mut reviewed: BTreeSet<String> = BTreeSet::new();
         let mut run = extra_run(
             new,
             review,
+            &held,
             ExtraCause::Moved { users: Vec::new() },
             at,
             |inst| {

@@ -62,17 +62,20 @@ pub fn run_now(
     Ok(extra_run(
         &state.directory,
         review,
+        &review.definition.scope.resources,
         ExtraCause::RunNow,
         now,
         |_| true,
     ))
 }
 
-/// The events of an extra run of `review` at `at` on directory `dir`: the run, then one instance per resource
-/// of its scope, each narrowed by `keep` (an instance left with no reviewee is not started).
+/// The events of an extra run of `review` at `at` on directory `dir`: the run, then one
+/// instance per resource of `resources` (of its scope), each narrowed by `keep` (an instance
+/// left with no reviewee is not started).
 pub(super) fn extra_run(
     dir: &crate::Directory,
     review: &Review,
+    resources: &[String],
     cause: ExtraCause,
     at: DateTime<Utc>,
     mut keep: impl FnMut(&mut crate::Instance) -> bool,
@@ -81,9 +84,7 @@ pub(super) fn extra_run(
     let run = review.extra_runs;
     // Inside the series: numbered with the occurrence that ran last (or the first).
     let occurrence = review.next_occurrence.saturating_sub(1);
-    let instances: Vec<Event> = def
-        .scope
-        .resources
+    let instances: Vec<Event> = resources
         .iter()
         .filter_map(|r| {
             let mut inst = snapshot(def, dir, r, occurrence, at);
