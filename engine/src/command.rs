@@ -178,4 +178,11 @@ pub enum Command {
         /// The reviewer's justification (may be empty unless the review requires one).
         justification: String,
     },
+    /// "Run now": start an extra occurrence of a recurring review today, inside the same
+    /// series (its scheduled occurrences keep their dates). Administrators only; refused
+    /// while an occurrence of the review is still open (`programme::run_now`).
+    RunNow {
+        /// Id of the review definition.
+        definition: String,
+    },
 }

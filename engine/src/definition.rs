@@ -269,6 +269,10 @@ pub struct Settings {
     /// reviews created before they existed: both off.
     #[serde(default, skip_serializing_if = "ApprovalRules::is_off")]
     pub approval: ApprovalRules,
+    /// "Review on move": when an import shows a reviewee's manager or department changed,
+    /// a small review of their access by the new manager starts (`programme::mover_reviews`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub review_on_move: bool,
 }
 
 /// How reviewers may approve: until a date, and in bulk.
@@ -425,6 +429,16 @@ pub struct FieldError {
     pub field: String,
     /// The rule it breaks, in words.
     pub rule: String,
+}
+
+impl Scope {
+    /// Whether `user`'s access is in this scope at `at`: guests only when the scope says so,
+    /// inactive users only when it asks for them (the snapshot and launch readiness agree).
+    pub fn includes(&self, user: &crate::directory::User, at: DateTime<Utc>) -> bool {
+        (self.principals == PrincipalScope::AllUsers
+            || user.user_type == crate::directory::UserType::Guest)
+            && self.inactive_days.is_none_or(|d| user.is_inactive(d, at))
+    }
 }
 
 impl ReviewDefinition {

@@ -366,4 +366,17 @@ pub enum Event {
         /// The newer instance whose approval keeps the access, if any.
         certified_by: Option<String>,
     },
+    /// An occurrence outside the schedule starts: "Run now", or a mover review after an
+    /// import showed users' managers or departments changed. The `InstanceStarted` events
+    /// of its instances follow in the same record.
+    ExtraOccurrenceStarted {
+        /// Id of the review definition.
+        definition: String,
+        /// The series' extra run this is (0-based; part of the instance ids).
+        run: u32,
+        /// When it happened.
+        at: DateTime<Utc>,
+        /// Why it runs.
+        cause: crate::programme::ExtraCause,
+    },
 }

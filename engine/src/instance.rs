@@ -9,9 +9,7 @@ use serde::{Deserialize, Serialize};
 
 mod start;
 
-use crate::definition::{
-    NoResponse, Outcome, PrincipalScope, ReviewDefinition, Reviewers, MAX_STAGES,
-};
+use crate::definition::{NoResponse, Outcome, ReviewDefinition, Reviewers, MAX_STAGES};
 use crate::directory::{
     Access, AccessPath, AssignmentKind, Directory, ResourceKind, User, UserType,
 };

@@ -24,6 +24,7 @@ pub mod limits;
 pub mod notify;
 pub mod outbox;
 pub mod preview;
+pub mod programme;
 pub mod remediation;
 pub mod replay_check;
 pub mod replica;

@@ -52,9 +52,9 @@ pub fn check_command(cmd: &Command, actor: &Actor) -> Result<(), EngineError> {
         Command::SaveDraft { definition } | Command::CreateReview { definition } => {
             check_definition(definition)
         }
-        Command::DeleteDraft { definition } | Command::EndSeries { definition } => {
-            id("the review id", definition)
-        }
+        Command::DeleteDraft { definition }
+        | Command::EndSeries { definition }
+        | Command::RunNow { definition } => id("the review id", definition),
         Command::RecordDecisions {
             instance,
             decisions,

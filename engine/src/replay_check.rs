@@ -128,6 +128,13 @@ pub fn command_of(record: &Record) -> Option<Command> {
             kind: *kind,
             template: template.clone(),
         },
+        Event::ExtraOccurrenceStarted {
+            definition,
+            cause: crate::programme::ExtraCause::RunNow,
+            ..
+        } => Command::RunNow {
+            definition: definition.clone(),
+        },
         _ => return None,
     })
 }

@@ -50,6 +50,13 @@ pub struct Review {
     pub next_occurrence: u32,
     /// Set when an administrator ended the series.
     pub ended: Option<DateTime<Utc>>,
+    /// Extra runs started so far (Run now, mover reviews): numbers the next one.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub extra_runs: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 impl Review {
@@ -89,6 +96,9 @@ pub struct State {
     /// Time-bound approvals ("Approve until a date") by instance and item (`expiry`).
     #[serde(default)]
     pub time_bound: crate::expiry::TimeBounds,
+    /// When the directory was last imported (launch readiness warns when it is old).
+    #[serde(default)]
+    pub directory_imported: Option<DateTime<Utc>>,
 }
 
 /// Everything that identifies one command's execution: who, when, under which record id.
@@ -217,6 +227,9 @@ pub enum EngineError {
         /// Why, in words.
         why: String,
     },
+    #[error("{0}")]
+    /// "Run now" cannot start an occurrence, and why.
+    CannotRunNow(String),
 }
 
 fn list(errors: &[FieldError]) -> String {
@@ -320,10 +333,11 @@ impl State {
         };
         crate::limits::check_reason(ctx.reason.as_deref())?;
         check_import(&directory, &ctx.actor)?;
-        Ok(Some(record_of(
-            ctx,
-            vec![Event::DirectoryImported { directory, source }],
-        )))
+        // Mover reviews are decided here too, as `decide` does for the same import.
+        let movers = crate::programme::mover_reviews(self, &directory, ctx.now);
+        let mut events = vec![Event::DirectoryImported { directory, source }];
+        events.extend(movers);
+        Ok(Some(record_of(ctx, events)))
     }
 }
 
@@ -346,7 +360,10 @@ pub fn apply_owned(state: &mut State, record: Record) {
     for e in record.events {
         match e {
             Event::InstanceStarted { instance } => instance_started(state, Cow::Owned(*instance)),
-            Event::DirectoryImported { directory, .. } => state.directory = *directory,
+            Event::DirectoryImported { directory, .. } => {
+                state.directory = *directory;
+                state.directory_imported = Some(record.at);
+            }
             other => apply_event(state, &other, &record.actor, record.at),
         }
     }
@@ -362,10 +379,19 @@ pub fn replay<'a>(records: impl IntoIterator<Item = &'a Record>) -> State {
 }
 
 /// Fold an instance starting (one rule for `apply` and `apply_owned`): its review's next
-/// occurrence moves past it; an instance already known keeps what it has.
+/// occurrence moves past it (an extra run's does not: the schedule keeps its dates); an
+/// instance already known keeps what it has.
 fn instance_started(state: &mut State, instance: Cow<'_, Instance>) {
+    let scheduled = instance.id
+        == crate::instance::instance_id(
+            &instance.definition,
+            instance.occurrence,
+            &instance.resource.id,
+        );
     if let Some(review) = state.reviews.get_mut(&instance.definition) {
-        review.next_occurrence = review.next_occurrence.max(instance.occurrence + 1);
+        if scheduled {
+            review.next_occurrence = review.next_occurrence.max(instance.occurrence + 1);
+        }
     }
     if !state.instances.contains_key(&instance.id) {
         state
@@ -376,7 +402,10 @@ fn instance_started(state: &mut State, instance: Cow<'_, Instance>) {
 
 fn apply_event(state: &mut State, event: &Event, actor: &Actor, at: DateTime<Utc>) {
     match event {
-        Event::DirectoryImported { directory, .. } => state.directory = (**directory).clone(),
+        Event::DirectoryImported { directory, .. } => {
+            state.directory = (**directory).clone();
+            state.directory_imported = Some(at);
+        }
         Event::DraftSaved { definition } => {
             state
                 .drafts
@@ -395,6 +424,7 @@ fn apply_event(state: &mut State, event: &Event, actor: &Actor, at: DateTime<Utc
                     created: at,
                     next_occurrence: 0,
                     ended: None,
+                    extra_runs: 0,
                 });
         }
         Event::InstanceStarted { instance } => instance_started(state, Cow::Borrowed(instance)),
@@ -564,6 +594,13 @@ fn apply_event(state: &mut State, event: &Event, actor: &Actor, at: DateTime<Utc
         Event::BulkApprovalConfirmed { .. } => {}
         Event::ApprovalTimeBound { .. } | Event::TimeBoundApprovalEnded { .. } => {
             crate::expiry::apply(state, event)
+        }
+        Event::ExtraOccurrenceStarted {
+            definition, run, ..
+        } => {
+            if let Some(r) = state.reviews.get_mut(definition) {
+                r.extra_runs = r.extra_runs.max(run + 1);
+            }
         }
     }
 }

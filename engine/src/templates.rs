@@ -200,6 +200,7 @@ pub fn blank(id: &str, start: DateTime<Utc>) -> ReviewDefinition {
             reminders: true,
             escalation: None,
             approval: Default::default(),
+            review_on_move: false,
         },
         schedule: Schedule {
             start,

@@ -74,9 +74,10 @@ fn event_variant(e: &Event) -> usize {
         Event::BulkApprovalConfirmed { .. } => 24,
         Event::ApprovalTimeBound { .. } => 25,
         Event::TimeBoundApprovalEnded { .. } => 26,
+        Event::ExtraOccurrenceStarted { .. } => 27,
     }
 }
-const EVENT_VARIANTS: usize = 27;
+const EVENT_VARIANTS: usize = 28;
 
 fn change_variant(c: &DirectoryChange) -> usize {
     match c {
@@ -113,9 +114,10 @@ fn command_variant(c: &Command) -> usize {
         Command::SetNotificationTemplate { .. } => 18,
         Command::ConfirmBulkApproval { .. } => 19,
         Command::ApproveUntil { .. } => 20,
+        Command::RunNow { .. } => 21,
     }
 }
-const COMMAND_VARIANTS: usize = 21;
+const COMMAND_VARIANTS: usize = 22;
 
 fn actor_variant(a: &Actor) -> usize {
     match a {
@@ -333,6 +335,20 @@ fn events() -> Vec<Event> {
             at: t0() + days(90),
             certified_by: None,
         },
+        Event::ExtraOccurrenceStarted {
+            definition: "r".into(),
+            run: 0,
+            at: t0() + days(2),
+            cause: attest_engine::programme::ExtraCause::RunNow,
+        },
+        Event::ExtraOccurrenceStarted {
+            definition: "r".into(),
+            run: 1,
+            at: t0() + days(3),
+            cause: attest_engine::programme::ExtraCause::Moved {
+                users: vec!["alice".into()],
+            },
+        },
     ]);
     events
 }
@@ -441,6 +457,9 @@ fn commands() -> Vec<Command> {
             until: t0() + days(90),
             justification: "Project ends in March".into(),
         },
+        Command::RunNow {
+            definition: "r".into(),
+        },
     ]
 }
 
@@ -548,6 +567,8 @@ fn events_are_pinned() {
         {"type":"bulkApprovalConfirmed","instance":"r~0~g","stage":0,"reviewer":"olivia","items":[0,1],"justification":"Both on the on-call rota"}
         {"type":"approvalTimeBound","instance":"r~0~g","stage":0,"items":[0],"until":"2026-04-05T09:00:00Z"}
         {"type":"timeBoundApprovalEnded","instance":"r~0~g","item":0,"at":"2026-04-05T09:00:00Z","certified_by":null}
+        {"type":"extraOccurrenceStarted","definition":"r","run":0,"at":"2026-01-07T09:00:00Z","cause":{"type":"runNow"}}
+        {"type":"extraOccurrenceStarted","definition":"r","run":1,"at":"2026-01-08T09:00:00Z","cause":{"type":"moved","users":["alice"]}}
     "#]].assert_eq(&pin(&events()));
 }
 
@@ -576,6 +597,7 @@ fn commands_are_pinned() {
         {"type":"setNotificationTemplate","kind":"Escalation","template":null}
         {"type":"confirmBulkApproval","justification":"Both on the on-call rota","command":{"type":"acceptRecommendations","instance":"r~0~g","items":null,"justification":""}}
         {"type":"approveUntil","instance":"r~0~g","items":[0],"until":"2026-04-05T09:00:00Z","justification":"Project ends in March"}
+        {"type":"runNow","definition":"r"}
     "#]].assert_eq(&pin(&commands()));
 }
 

@@ -9,6 +9,7 @@ pub mod evidence;
 pub mod history;
 pub mod my_reviews;
 pub mod notifications;
+pub mod readiness;
 pub mod remediation;
 pub mod review;
 pub mod reviewer;

@@ -14,6 +14,7 @@ mod directory;
 mod evidence;
 mod ladder;
 mod notifications;
+mod programme;
 mod race;
 mod reassign;
 mod remediation;

@@ -530,6 +530,23 @@ fn event_rows(state: &State, base: &AuditRow, event: &Event, rows: &mut Vec<Audi
         Event::BulkApprovalConfirmed { .. }
         | Event::ApprovalTimeBound { .. }
         | Event::TimeBoundApprovalEnded { .. } => approvals::rows(state, base, event, rows),
+        Event::ExtraOccurrenceStarted {
+            definition,
+            at,
+            cause,
+            ..
+        } => rows.push(AuditRow {
+            action: crate::programme::extra_action(cause).into(),
+            at: *at,
+            review: Some(definition.clone()),
+            review_name: state
+                .reviews
+                .get(definition)
+                .map(|r| r.definition.name.clone())
+                .unwrap_or_default(),
+            details: crate::programme::extra_details(state, cause),
+            ..base.clone()
+        }),
         Event::SeriesEnded { definition, at } => rows.push(AuditRow {
             action: "Recurring review ended".into(),
             at: *at,

@@ -19,10 +19,7 @@ pub fn snapshot(
         .into_iter()
         .filter_map(|a| {
             let u = dir.users.get(&a.user)?;
-            let in_scope = (def.scope.principals == PrincipalScope::AllUsers
-                || u.user_type == UserType::Guest)
-                && def.scope.inactive_days.is_none_or(|d| u.is_inactive(d, at));
-            in_scope.then_some((a, u))
+            def.scope.includes(u, at).then_some((a, u))
         })
         .collect();
 

@@ -30,8 +30,8 @@ const DIRECTORY_MAGIC: &[u8; 4] = b"ATDR";
 /// Layout 2 adds each instance's outcome rule after its small parts; layout 1 (earlier
 /// releases) is still read, its instances with the rule they ran under. Layout 3 adds the
 /// delegations (JSON) at the end; earlier layouts read as having none. Layout 4 adds the
-/// notification templates (JSON) after them, then the time-bound approvals (JSON); earlier
-/// layouts read as having none.
+/// notification templates (JSON) after them, then the time-bound approvals (JSON), then when the
+/// directory was last imported (JSON); earlier layouts read as having none.
 const VERSION: u32 = 4;
 
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -57,6 +57,7 @@ fn encode_layout(state: &State, layout: u32) -> Vec<u8> {
         delegations,
         notification_templates,
         time_bound,
+        directory_imported,
     } = state;
     let mut w = Writer {
         out: Vec::with_capacity(1 << 20),
@@ -83,11 +84,12 @@ fn encode_layout(state: &State, layout: u32) -> Vec<u8> {
     if layout >= 3 {
         w.json(delegations);
     }
-    // Layout 4 (issues 24, 25): the administrator's notification templates, then the
-    // approvals until a date, as JSON.
+    // Layout 4 (issues 24, 25, 26): the administrator's notification templates, then the
+    // approvals until a date, when the directory was last imported, as JSON.
     if layout >= 4 {
         w.json(notification_templates);
         w.json(time_bound);
+        w.json(directory_imported);
     }
     w.out
 }
@@ -159,6 +161,7 @@ fn read_state(r: &mut Reader) -> Result<State, Damaged> {
     } else {
         Default::default()
     };
+    let directory_imported = if r.version >= 4 { r.json()? } else { None };
     if r.pos != r.bytes.len() {
         return Err(r.error("bytes left over after the state"));
     }
@@ -172,6 +175,7 @@ fn read_state(r: &mut Reader) -> Result<State, Damaged> {
         delegations,
         notification_templates,
         time_bound,
+        directory_imported,
     })
 }
 

@@ -43,10 +43,13 @@ pub(crate) fn decide_confirmed(
     match cmd {
         Command::ImportDirectory { directory, source } => {
             check_import(directory, actor)?;
-            Ok(vec![Event::DirectoryImported {
+            let movers = crate::programme::mover_reviews(state, directory, now);
+            let mut events = vec![Event::DirectoryImported {
                 directory: directory.clone(),
                 source: source.clone(),
-            }])
+            }];
+            events.extend(movers);
+            Ok(events)
         }
         Command::SaveDraft { definition } => {
             require_admin(actor, "save a draft review")?;
@@ -369,6 +372,7 @@ pub(crate) fn decide_confirmed(
             (instance, items, *until, justification),
             confirmation,
         ),
+        Command::RunNow { definition } => crate::programme::run_now(state, definition, actor, now),
     }
 }
 

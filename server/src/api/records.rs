@@ -165,6 +165,7 @@ fn time_bound(cmd: &Command) -> bool {
             | Command::StopReview { .. }
             | Command::ApplyResults { .. }
             | Command::EndSeries { .. }
+            | Command::RunNow { .. }
     )
 }
 

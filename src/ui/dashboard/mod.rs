@@ -1,4 +1,7 @@
-//! Dashboard: where an administrator, reviewer or auditor starts.
+//! Dashboard: where an administrator, reviewer or auditor starts. The review programme
+//! (`programme.rs`) comes first.
+
+mod programme;
 
 use leptos::prelude::*;
 
@@ -48,6 +51,7 @@ pub fn Dashboard() -> impl IntoView {
             lead="Confirm that people still need the access they have, and remove what they don't."
             actions=Box::new(|| view! { <a class="button button-primary" href="/reviews/new">"New review"</a> }.into_any())
         >
+            <programme::ProgrammeView />
             <ul class="card-grid">
                 {AREAS
                     .iter()

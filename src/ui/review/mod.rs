@@ -5,6 +5,7 @@
 mod dialog;
 mod insight;
 mod results;
+mod run_now;
 pub mod shared;
 
 use attest_engine::evidence::apply_description;
@@ -471,6 +472,7 @@ fn InstanceOverview(id: String) -> impl IntoView {
         {header}
         {timeline}
         {actions}
+        <run_now::RunNow instance=id.get_value() />
         {apply_section}
         {progress}
         <ResultsTable id=id.get_value() rev=rev />

@@ -139,7 +139,7 @@ pub fn Reviews() -> impl IntoView {
                                 " · " {next.clone()}
                             </p>
                             {if instances.is_empty() {
-                                view! { <p class="meta">"No instance yet."</p> }.into_any()
+                                view! { <p class="meta">"No instance yet."</p> <crate::ui::readiness::Readiness definition=Signal::stored(def.clone()) /> }.into_any()
                             } else {
                                 view! {
                                     <ul class="series-instances">

@@ -67,6 +67,7 @@ fn review(rt: &Runtime, id: &str, group: &str, stages: Vec<StageSettings>) -> Re
             reminders: true,
             escalation: None,
             approval: Default::default(),
+            review_on_move: false,
         },
         schedule: Schedule {
             start: rt.now() - chrono::Duration::minutes(1),

@@ -84,6 +84,7 @@ pub fn CreateStep() -> impl IntoView {
             </ul>
         </section>
         <PreviewCard preview=preview />
+        <crate::ui::readiness::Readiness definition=shape />
     }
 }
 

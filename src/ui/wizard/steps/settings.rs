@@ -72,6 +72,12 @@ pub fn SettingsStep() -> impl IntoView {
                 </fieldset>
             </Show>
             <Check
+                label="Review on move"
+                hint="When a directory import shows a reviewee's manager or department changed, start a small review of their access by their new manager."
+                checked=Signal::derive(move || wizard.def.with(|d| d.settings.review_on_move))
+                on_set=Callback::new(move |on: bool| wizard.update(|d| d.settings.review_on_move = on))
+            />
+            <Check
                 label="Justification required"
                 hint="Reviewers give a reason when they approve access."
                 checked=Signal::derive(move || wizard.def.with(|d| d.settings.justification_required))
