@@ -129,6 +129,11 @@ pub struct Rebased {
     pub state: State,
 }
 
+/// Two records of one id say the same (the server may have stamped its own time).
+fn same_content(a: &Record, b: &Record) -> bool {
+    a.actor == b.actor && a.reason == b.reason && a.events == b.events
+}
+
 /// Whether a record stays on this replica only: the clock's (the server's own clock
 /// decides; a client's are ignored there) are dropped by a rebase and made again locally.
 fn local_clock(record: &Record) -> bool {
@@ -155,7 +160,7 @@ pub fn rebase(
         if state.applied_records.contains(&record.id) {
             continue;
         }
-        from_server.insert(record.id.clone(), record.events.clone());
+        from_server.insert(record.id.clone(), record.clone());
         apply_owned(&mut state, record.clone());
         records.push(record);
     }
@@ -166,8 +171,8 @@ pub fn rebase(
             dropped.push(why.clone());
             continue;
         }
-        if let Some(events) = from_server.get(&record.id) {
-            if *events != record.events {
+        if let Some(theirs) = from_server.get(&record.id) {
+            if !same_content(theirs, &record) {
                 dropped.push(Dropped {
                     reason: format!(
                         "the server already holds change {} with other content",
@@ -211,6 +216,6 @@ pub fn already_in_order(pending: &[Record], pulled: &[Record]) -> Option<usize> 
         && pending
             .iter()
             .zip(pulled)
-            .all(|(a, b)| a.id == b.id && a.events == b.events))
+            .all(|(a, b)| a.id == b.id && same_content(a, b)))
     .then_some(pulled.len())
 }
