@@ -146,8 +146,8 @@ fn local_clock(record: &Record) -> bool {
 /// The pulled records go first; each pending record is then decided again on the state
 /// in front of it (`replay_check::recheck`) and kept with the events decided there, or
 /// dropped with the engine's reason. `refused` lists records the server refused, with its
-/// reason: they are dropped as they are. A pending record the server already holds with
-/// the same content is the pulled one; with other content it is dropped.
+/// reason: they are dropped as they are. A pending record the server already holds (same
+/// id) is the pulled one, whatever the server stamped on it.
 pub fn rebase(
     mut state: State,
     pulled: Vec<Record>,
@@ -155,12 +155,12 @@ pub fn rebase(
     refused: &[Dropped],
 ) -> Rebased {
     let mut records = Vec::with_capacity(pulled.len() + pending.len());
-    let mut from_server = std::collections::BTreeMap::new();
+    let mut from_server = std::collections::BTreeSet::new();
     for record in pulled {
         if state.applied_records.contains(&record.id) {
             continue;
         }
-        from_server.insert(record.id.clone(), record.clone());
+        from_server.insert(record.id.clone());
         apply_owned(&mut state, record.clone());
         records.push(record);
     }
@@ -171,16 +171,9 @@ pub fn rebase(
             dropped.push(why.clone());
             continue;
         }
-        if let Some(theirs) = from_server.get(&record.id) {
-            if !same_content(theirs, &record) {
-                dropped.push(Dropped {
-                    reason: format!(
-                        "the server already holds change {} with other content",
-                        record.id
-                    ),
-                    id: record.id,
-                });
-            }
+        // Ids are random per browser: the server's record of this id is this change as the
+        // server stored it (its clock stamps time-bound ones again). Its version wins.
+        if from_server.contains(&record.id) {
             continue;
         }
         if local_clock(&record) || state.applied_records.contains(&record.id) {
