@@ -347,7 +347,7 @@ async fn a_browser_with_another_directory_adopts_the_servers_log_and_its_review_
             .then_some(())
     })
     .await;
-    assert_eq!(status_text(root_b), "Synced");
+    synced_or_say(root_b, "the second browser to sync its review").await;
     assert_eq!(refusal_notice(&second), None);
     assert!(sync_b.refused.get_untracked().is_empty());
     assert!(sync_a.refused.get_untracked().is_empty());

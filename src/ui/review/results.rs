@@ -112,7 +112,7 @@ pub fn ResultsTable(
     // derived after it, once for a burst of changes.
     let rows_rev = RwSignal::new(rev.get_untracked());
     let rows_due = StoredValue::new(false);
-    Effect::new(move |_| {
+    leptos::prelude::Effect::new(move |_| {
         if rev.get() == rows_rev.get_untracked() || rows_due.get_value() {
             return;
         }
