@@ -108,6 +108,7 @@ impl Sync {
     }
 
     pub(super) async fn admin_round(&self) -> Result<SyncStatus, SyncError> {
+        self.upgrade_confirmed().await?;
         let first_contact = self
             .settings
             .with_untracked(|s| s.cursor == 0 && s.confirmed == 0);
@@ -143,6 +144,31 @@ impl Sync {
             self.integrate(pulled, cursor).await?;
         }
         self.pending_status().await
+    }
+
+    /// Settings written before the log had a confirmed part (a cursor, no `confirmed`): the
+    /// start of the log the server already knows is taken as confirmed, once, instead of
+    /// being decided again behind the server's next records.
+    async fn upgrade_confirmed(&self) -> Result<(), SyncError> {
+        if self
+            .settings
+            .with_untracked(|s| s.cursor == 0 || s.confirmed > 0)
+        {
+            return Ok(());
+        }
+        let store = self.runtime.store().ok_or(SyncError::Unreachable)?;
+        let log = store.read_after(0).await.map_err(stored)?;
+        let known = self.settings.with_untracked(|s| {
+            log.iter()
+                .take_while(|l| l.record.actor == Actor::System || s.known.contains(&l.record.id))
+                .last()
+                .map(|l| l.position)
+        });
+        if let Some(position) = known {
+            self.settings.update(|s| s.confirmed = position);
+            self.save();
+        }
+        Ok(())
     }
 
     /// The first connect to a server that already has records: this browser's log becomes
