@@ -3,9 +3,9 @@
 # files in a temp dir, stopped and deleted on exit. The suite's server tests read where they
 # are from ATTEST_TEST_SYNC_SERVER (the two-browser sync tests, the evidence key test),
 # ATTEST_TEST_SYNC_SERVER_2 (the reviewer bundle's test) and ATTEST_TEST_SYNC_SECRET at build
-# time, so all are fixed values (changing them rebuilds the test). Two servers because a
-# server holds one tenant: each test's app pushes its own sample tenant, and two tests whose
-# tenants differ must not meet on one server.
+# time, so all are fixed values (changing them rebuilds the test). Two servers so that a test
+# can start against an empty server (its browser's log is pushed) as well as one with data
+# (a browser connecting there adopts the server's log, tests/browser/sync.rs).
 set -euo pipefail
 
 port="${ATTEST_TEST_SYNC_PORT:-18391}"

@@ -314,8 +314,13 @@ impl Runtime {
     /// Records accepted elsewhere (the sync server) enter this browser's log after whatever
     /// is there, and memory through `fold` like local ones; a record already here is skipped.
     pub async fn receive(&self, records: Vec<Record>) -> Result<usize, RunError> {
+        Ok(self.receive_at(records).await?.len())
+    }
+
+    /// [`Runtime::receive`], answering the positions the new records were stored at.
+    pub(crate) async fn receive_at(&self, records: Vec<Record>) -> Result<Vec<u64>, RunError> {
         let store = self.store().ok_or(RunError::NotReady)?;
-        let mut added = 0;
+        let mut added = Vec::new();
         for record in records {
             for attempt in 0..=MAX_ATTEMPTS {
                 if self
@@ -329,7 +334,7 @@ impl Runtime {
                 }
                 match store.append_at(&record, store.position()).await? {
                     Appended::At(position) => {
-                        added += 1;
+                        added.push(position);
                         self.fold(&store, vec![Logged { position, record }]);
                         break;
                     }
@@ -337,7 +342,7 @@ impl Runtime {
                 }
             }
         }
-        if added > 0 {
+        if !added.is_empty() {
             self.schedule_snapshot();
         }
         Ok(added)

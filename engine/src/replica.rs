@@ -105,3 +105,110 @@ impl MemoryLog {
         position
     }
 }
+
+/// A local record that did not survive a rebase, and why (shown to the person).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Dropped {
+    /// The record's id.
+    pub id: String,
+    /// The engine's reason (or the server's, for a record it refused).
+    pub reason: String,
+}
+
+/// What a replica's unsent tail becomes behind records the server ordered first.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Rebased {
+    /// The new tail: first the `confirmed` pulled records in server order, then the local
+    /// records still valid on top of them, each with the events decided there.
+    pub records: Vec<Record>,
+    /// How many of `records` are the server's (confirmed).
+    pub confirmed: usize,
+    /// Local records no longer valid (or refused by the server), in their old order.
+    pub dropped: Vec<Dropped>,
+    /// `state` (the fold of the confirmed prefix) with `records` folded in.
+    pub state: State,
+}
+
+/// Two records of one id say the same (the server may have stamped its own time).
+fn same_content(a: &Record, b: &Record) -> bool {
+    a.actor == b.actor && a.reason == b.reason && a.events == b.events
+}
+
+/// Whether a record stays on this replica only: the clock's (the server's own clock
+/// decides; a client's are ignored there) are dropped by a rebase and made again locally.
+fn local_clock(record: &Record) -> bool {
+    record.actor == crate::Actor::System
+}
+
+/// Server order wins: `state` is the fold of the replica's confirmed prefix (the records
+/// the server acknowledged, in its order), `pulled` the server's records after it, in its
+/// order, and `pending` the replica's unsent records after the prefix, in local order.
+/// The pulled records go first; each pending record is then decided again on the state
+/// in front of it (`replay_check::recheck`) and kept with the events decided there, or
+/// dropped with the engine's reason. `refused` lists records the server refused, with its
+/// reason: they are dropped as they are. A pending record the server already holds (same
+/// id) is the pulled one, whatever the server stamped on it.
+pub fn rebase(
+    mut state: State,
+    pulled: Vec<Record>,
+    pending: Vec<Record>,
+    refused: &[Dropped],
+) -> Rebased {
+    let mut records = Vec::with_capacity(pulled.len() + pending.len());
+    let mut from_server = std::collections::BTreeSet::new();
+    for record in pulled {
+        if state.applied_records.contains(&record.id) {
+            continue;
+        }
+        from_server.insert(record.id.clone());
+        apply_owned(&mut state, record.clone());
+        records.push(record);
+    }
+    let confirmed = records.len();
+    let mut dropped = Vec::new();
+    for mut record in pending {
+        if let Some(why) = refused.iter().find(|d| d.id == record.id) {
+            dropped.push(why.clone());
+            continue;
+        }
+        // Ids are random per browser: the server's record of this id is this change as the
+        // server stored it (its clock stamps time-bound ones again). Its version wins.
+        if from_server.contains(&record.id) {
+            continue;
+        }
+        if local_clock(&record) || state.applied_records.contains(&record.id) {
+            continue;
+        }
+        match crate::replay_check::recheck(&state, &record) {
+            Ok(events) if !events.is_empty() => {
+                record.events = events;
+                apply_owned(&mut state, record.clone());
+                records.push(record);
+            }
+            // Nothing left to do (e.g. the same decision is already there): nothing to keep.
+            Ok(_) => {}
+            Err(e) => dropped.push(Dropped {
+                id: record.id,
+                reason: e.to_string(),
+            }),
+        }
+    }
+    Rebased {
+        records,
+        confirmed,
+        dropped,
+        state,
+    }
+}
+
+/// How many records at the start of `pending` are exactly `pulled` (same ids and events,
+/// same order): when that is all of `pulled`, the server put them where they already are
+/// and nothing needs rewriting. None otherwise.
+pub fn already_in_order(pending: &[Record], pulled: &[Record]) -> Option<usize> {
+    (pulled.len() <= pending.len()
+        && pending
+            .iter()
+            .zip(pulled)
+            .all(|(a, b)| a.id == b.id && same_content(a, b)))
+    .then_some(pulled.len())
+}

@@ -9,7 +9,7 @@ mod support;
 use attest_engine::event::{Event, ItemDecision};
 use attest_engine::instance::Decision;
 use attest_engine::replay_check::recheck_exact;
-use attest_engine::replica::{Appended, MemoryLog, Replica};
+use attest_engine::replica::{already_in_order, rebase, Appended, Dropped, MemoryLog, Replica};
 use attest_engine::{replay, Actor, Command, Context, EngineError, Record, State};
 use chrono::{DateTime, Utc};
 use proptest::prelude::*;
@@ -342,4 +342,200 @@ fn a_decision_decided_before_stop_current_stage_landed_is_refused_with_the_reaso
         reviewer.replica.state,
         replay(log.entries.iter().map(|e| &e.record))
     );
+}
+
+/// The command `cmd` stands for on `instance` (with `items` items), and who issues it.
+fn command_for(cmd: Cmd, instance: &str, items: u32) -> (Actor, Command) {
+    let instance = instance.to_string();
+    match cmd {
+        Cmd::Decide { who, item, approve } => (
+            as_user(REVIEWERS[who]),
+            Command::RecordDecisions {
+                instance,
+                decisions: vec![ItemDecision {
+                    item: item % items.max(1),
+                    decision: if approve {
+                        Decision::Approve
+                    } else {
+                        Decision::Deny
+                    },
+                    justification: "needed".into(),
+                }],
+            },
+        ),
+        Cmd::StopStage => (admin(), Command::StopCurrentStage { instance }),
+        Cmd::StopReview => (admin(), Command::StopReview { instance }),
+        Cmd::Apply => (admin(), Command::ApplyResults { instance }),
+        Cmd::Advance => (Actor::System, Command::AdvanceTime),
+    }
+}
+
+/// Runs `cmds` one after another on `state` (refused ones change nothing), as `side`, an
+/// hour apart from `now`; returns the records made.
+fn run_side(state: &mut State, side: &str, cmds: Vec<Cmd>, instance: &str) -> Vec<Record> {
+    let mut now = t0();
+    let mut records = Vec::new();
+    for (n, cmd) in cmds.into_iter().enumerate() {
+        now += chrono::Duration::hours(1);
+        let items = state.instances[instance].items.len() as u32;
+        let (actor, command) = command_for(cmd, instance, items);
+        let ctx = Context {
+            actor,
+            now,
+            record_id: format!("{side}-{n}"),
+            reason: None,
+        };
+        if let Ok(Some(record)) = state.execute(&command, &ctx) {
+            records.push(record);
+        }
+    }
+    records
+}
+
+fn rebase_setup(stages: usize) -> (MemoryLog, State, String) {
+    let mut def = definition(
+        "race",
+        attest_engine::directory::ResourceKind::Group,
+        "g-exception",
+    );
+    def.stages = (0..stages)
+        .map(|_| {
+            stage(
+                attest_engine::definition::Reviewers::SelectedUsers {
+                    users: REVIEWERS.iter().map(|r| r.to_string()).collect(),
+                },
+                &[],
+                3,
+            )
+        })
+        .collect();
+    let (log, state) = setup(def, t0());
+    (log, state, "race~0~g-exception".to_string())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    /// A browser's unsent records rebased behind the server's: the server's come first in
+    /// its order, every record of the new log is valid at its position, the state is its
+    /// replay, and each unsent record is kept (decided again) or dropped with a reason —
+    /// never both, and the clock's never kept.
+    #[test]
+    fn unsent_records_rebased_behind_the_servers_make_a_valid_log(
+        stages in 1usize..=3,
+        server in prop::collection::vec(cmd(), 0..15),
+        local in prop::collection::vec(cmd(), 0..15),
+    ) {
+        let (log, common, instance) = rebase_setup(stages);
+        let pulled = run_side(&mut common.clone(), "server", server, &instance);
+        let pending = run_side(&mut common.clone(), "local", local, &instance);
+        let rebased = rebase(common.clone(), pulled.clone(), pending.clone(), &[]);
+        prop_assert_eq!(&rebased.records[..rebased.confirmed], &pulled[..]);
+        let mut records: Vec<Record> = log.entries.iter().map(|e| e.record.clone()).collect();
+        records.extend(rebased.records.iter().cloned());
+        let mut before = State::default();
+        for record in &records {
+            valid_at(&before, record).map_err(TestCaseError::fail)?;
+            attest_engine::apply(&mut before, record);
+        }
+        prop_assert!(rebased.state == replay(&records), "the state is not the replay of the log");
+        for record in &pending {
+            let kept = rebased.records[rebased.confirmed..].iter().any(|r| r.id == record.id);
+            let dropped = rebased.dropped.iter().any(|d| d.id == record.id);
+            prop_assert!(!(kept && dropped), "{} both kept and dropped", record.id);
+            prop_assert!(!(kept && record.actor == Actor::System), "the clock's {} kept", record.id);
+            prop_assert!(rebased.dropped.iter().all(|d| !d.reason.is_empty()));
+        }
+    }
+}
+
+#[test]
+fn a_local_decision_behind_the_servers_stop_is_dropped_with_the_engines_reason() {
+    let (_, common, instance) = rebase_setup(1);
+    let pulled = run_side(
+        &mut common.clone(),
+        "server",
+        vec![Cmd::StopStage],
+        &instance,
+    );
+    let pending = run_side(
+        &mut common.clone(),
+        "local",
+        vec![
+            Cmd::Decide {
+                who: 0,
+                item: 0,
+                approve: true,
+            },
+            Cmd::Decide {
+                who: 1,
+                item: 1,
+                approve: false,
+            },
+        ],
+        &instance,
+    );
+    assert_eq!(pending.len(), 2);
+    let rebased = rebase(common.clone(), pulled.clone(), pending, &[]);
+    assert_eq!(rebased.records, pulled, "only the server's stop stays");
+    assert_eq!(rebased.confirmed, 1);
+    assert_eq!(
+        rebased
+            .dropped
+            .iter()
+            .map(|d| d.id.as_str())
+            .collect::<Vec<_>>(),
+        ["local-0", "local-1"]
+    );
+    assert!(
+        rebased.dropped[0]
+            .reason
+            .contains("decisions can no longer be changed"),
+        "{}",
+        rebased.dropped[0].reason
+    );
+}
+
+#[test]
+fn records_the_server_holds_already_or_refused_are_not_kept_twice() {
+    let (_, common, instance) = rebase_setup(1);
+    let pending = run_side(
+        &mut common.clone(),
+        "local",
+        vec![
+            Cmd::Decide {
+                who: 0,
+                item: 0,
+                approve: true,
+            },
+            Cmd::Decide {
+                who: 1,
+                item: 1,
+                approve: false,
+            },
+        ],
+        &instance,
+    );
+    // The server took the first as it is: it is the pulled one, in place.
+    let pulled = vec![pending[0].clone()];
+    assert_eq!(already_in_order(&pending, &pulled), Some(1));
+    let rebased = rebase(common.clone(), pulled.clone(), pending.clone(), &[]);
+    assert_eq!(rebased.records, pending);
+    assert!(rebased.dropped.is_empty());
+    // The server stamped its own time on it: its version replaces the local one, silently.
+    let mut theirs = pending[0].clone();
+    theirs.at += chrono::Duration::minutes(1);
+    theirs.reason = Some("stamped by the server".into());
+    assert_eq!(already_in_order(&pending, &[theirs.clone()]), None);
+    let rebased = rebase(common.clone(), vec![theirs.clone()], pending.clone(), &[]);
+    assert_eq!(rebased.records, vec![theirs, pending[1].clone()]);
+    assert!(rebased.dropped.is_empty(), "{:?}", rebased.dropped);
+    // Refused by the server: dropped with the server's reason, without deciding again.
+    let why = Dropped {
+        id: pending[1].id.clone(),
+        reason: "refused: the server said no".into(),
+    };
+    let rebased = rebase(common, vec![], pending.clone(), std::slice::from_ref(&why));
+    assert_eq!(rebased.records, vec![pending[0].clone()]);
+    assert_eq!(rebased.dropped, vec![why]);
 }

@@ -153,6 +153,24 @@ impl Store {
 
     /// The state the stored log folds to: the latest snapshot plus the records after it.
     pub async fn load(&self) -> Result<State, StoreError> {
+        let (state, info, position, tail_bytes) = self.fold_to(u64::MAX).await?;
+        self.position.set(position);
+        self.since_snapshot.set(tail_bytes);
+        self.last_snapshot_bytes.set(info.snapshot_bytes);
+        *self.last_load.borrow_mut() = info;
+        Ok(state)
+    }
+
+    /// The state the stored log folds to up to position `limit` (a sync rebase decides the
+    /// unsent records again on the server's part of the log); this page's position is left
+    /// alone.
+    pub async fn state_at(&self, limit: u64) -> Result<State, StoreError> {
+        Ok(self.fold_to(limit).await?.0)
+    }
+
+    /// The latest snapshot at or before `limit` plus the records after it up to `limit`:
+    /// the state, figures, the position reached and the bytes of records folded.
+    async fn fold_to(&self, limit: u64) -> Result<(State, LoadInfo, u64, usize), StoreError> {
         let clock = js_sys::Date::now;
         let started = clock();
         let tx = self
@@ -172,9 +190,12 @@ impl Store {
         let mut info = LoadInfo::default();
         let snapshot = match stored.filter(|v| v.is_object()) {
             Some(value) => {
-                info.snapshot_position = number(&value, "position")? as u64;
+                let position = number(&value, "position")? as u64;
                 let format = number(&value, "format")? as u32;
-                Some((value, format))
+                (position <= limit).then(|| {
+                    info.snapshot_position = position;
+                    (value, format)
+                })
             }
             None => None,
         };
@@ -201,20 +222,16 @@ impl Store {
             }
         };
         let replaying = clock();
-        info.replayed = tail.len();
         let mut position = info.snapshot_position;
         let mut tail_bytes = 0;
-        for stored in tail {
+        for stored in tail.into_iter().take_while(|s| s.position <= limit) {
             apply_owned(&mut state, stored.record()?);
             position = stored.position;
             tail_bytes += stored.data.len();
+            info.replayed += 1;
         }
         info.replay_ms = clock() - replaying;
-        self.position.set(position);
-        self.since_snapshot.set(tail_bytes);
-        self.last_snapshot_bytes.set(info.snapshot_bytes);
-        *self.last_load.borrow_mut() = info;
-        Ok(state)
+        Ok((state, info, position, tail_bytes))
     }
 
     /// Figures about the last `load`.
@@ -388,6 +405,70 @@ impl Store {
         self.last_snapshot_bytes.set(0);
         self.announce(&JsValue::from_str("replaced"));
         Ok(())
+    }
+
+    /// Replaces the log after position `keep` with `records`, in one transaction, only if
+    /// the log still ends at `expected_end` (no other tab appended since it was read); a
+    /// snapshot past `keep` goes too. Returns the new records' positions, or None when the
+    /// log had moved on (nothing written). Other tabs reload (a sync rebase).
+    pub async fn rewrite_after(
+        &self,
+        keep: u64,
+        expected_end: u64,
+        records: &[Record],
+    ) -> Result<Option<Vec<u64>>, StoreError> {
+        let doing = "rewriting the changes not yet on the server";
+        let fail = |e| StoreError::from_idb(e, doing);
+        let encoded: Vec<codec::Encoded> = records.iter().map(codec::encode_record).collect();
+        let tx = self
+            .db
+            .transaction([LOG, SNAPSHOTS])
+            .with_mode(TransactionMode::Readwrite)
+            .build()
+            .map_err(fail)?;
+        let log = tx.object_store(LOG).map_err(fail)?;
+        let snapshots = tx.object_store(SNAPSHOTS).map_err(fail)?;
+        if !read_log(&log, expected_end).await?.is_empty() {
+            return Ok(None);
+        }
+        let stored: Option<JsValue> = snapshots
+            .get(LATEST)
+            .primitive()
+            .map_err(fail)?
+            .await
+            .map_err(fail)?;
+        if let Some(value) = stored.filter(|v| v.is_object()) {
+            if number(&value, "position")? as u64 > keep {
+                snapshots.delete(LATEST).primitive().map_err(fail)?;
+            }
+        }
+        log.delete((keep as f64 + 1.0)..)
+            .primitive()
+            .map_err(fail)?;
+        let mut requests = Vec::with_capacity(records.len());
+        for (record, data) in records.iter().zip(&encoded) {
+            requests.push(
+                log.add(log_entry(&record.id, data))
+                    .with_key_type::<f64>()
+                    .primitive()
+                    .map_err(fail)?,
+            );
+        }
+        if self.fail_next_write.replace(false) {
+            let _ = tx.abort().await;
+            return Err(StoreError::WriteFailed(format!(
+                "{doing}: the transaction was aborted"
+            )));
+        }
+        tx.commit().await.map_err(fail)?;
+        let mut positions = Vec::with_capacity(requests.len());
+        for request in requests {
+            positions.push(request.await.map_err(fail)? as u64);
+        }
+        self.since_snapshot
+            .set(encoded.iter().map(|e| e.data.len()).sum());
+        self.announce(&JsValue::from_str("replaced"));
+        Ok(Some(positions))
     }
 
     /// Replaces the whole log with `records`, in one transaction (a reviewer link's view).

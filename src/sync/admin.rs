@@ -1,8 +1,15 @@
-//! The administrator's round: push this browser's new records in batches (a 409 narrowed to
-//! its record), then pull the shared log after the cursor.
+//! The administrator's round. Server order wins: this browser's log is a confirmed part
+//! (records the server holds, in the server's order, up to `SyncSettings::confirmed`) and
+//! an unsent part after it. A round pulls what is new on the server and puts it after the
+//! confirmed part, the unsent records decided again on top (`attest_engine::replica::
+//! rebase`); then it pushes the unsent records and pulls them back, which confirms them.
+//! A record the server refused, or that is no longer valid behind the server's records, is
+//! dropped from the log and the person is told why. On the first connect to a server that
+//! already has records, the browser adopts the server's log instead of mixing its own in.
 
 use std::collections::BTreeSet;
 
+use attest_engine::replica::{already_in_order, rebase, Dropped, Logged};
 use attest_engine::wire::{Page, PushAnswer, PushRequest};
 use attest_engine::{Actor, Record};
 use gloo::net::http::Request;
@@ -10,10 +17,14 @@ use leptos::prelude::*;
 
 use super::*;
 
+fn stored(e: impl std::fmt::Display) -> SyncError {
+    SyncError::Problem(e.to_string())
+}
+
 impl Sync {
-    /// Push `records`; every id the server answered becomes known. Returns why records
-    /// were refused, if any were.
-    pub(super) async fn push(&self, records: Vec<Record>) -> Result<Vec<String>, SyncError> {
+    /// Push `records`; every id the server answered becomes known. Returns the records it
+    /// refused, with its reasons.
+    pub(super) async fn push(&self, records: Vec<Record>) -> Result<Vec<Dropped>, SyncError> {
         let mut refused = Vec::new();
         for batch in records.chunks(PUSH_BATCH) {
             if let Pushed::Conflict(_) = self.push_batch(batch, &mut refused).await? {
@@ -22,12 +33,14 @@ impl Sync {
                 for record in batch {
                     let one = std::slice::from_ref(record);
                     if let Pushed::Conflict(why) = self.push_batch(one, &mut refused).await? {
-                        // That change can never be stored under its id: stop sending it
-                        // (it would be refused forever) and say why.
+                        // That change can never be stored under its id: stop sending it.
                         self.settings.update(|s| {
                             s.known.insert(record.id.clone());
                         });
-                        refused.push(why);
+                        refused.push(Dropped {
+                            id: record.id.clone(),
+                            reason: why,
+                        });
                     }
                 }
             }
@@ -35,12 +48,12 @@ impl Sync {
         Ok(refused)
     }
 
-    /// One push request: accepted and refused ids become known, and refusals' reasons go to
+    /// One push request: accepted and refused ids become known, and refusals go to
     /// `refused`; a 409 conflict is handed back for the caller to narrow down.
     pub(super) async fn push_batch(
         &self,
         batch: &[Record],
-        refused: &mut Vec<String>,
+        refused: &mut Vec<Dropped>,
     ) -> Result<Pushed, SyncError> {
         let (server, auth) = self.auth();
         let req = Request::post(&format!("{server}/api/v1/records"))
@@ -58,58 +71,26 @@ impl Sync {
         if resp.status() != 200 && resp.status() != 422 {
             return Err(answer_error(&resp).await);
         }
-        let answer: PushAnswer = resp
-            .json()
-            .await
-            .map_err(|e| SyncError::Problem(e.to_string()))?;
+        let answer: PushAnswer = resp.json().await.map_err(stored)?;
         self.settings.update(|s| {
             s.known.extend(answer.accepted.into_iter().map(|a| a.id));
             for r in &answer.rejected {
                 s.known.insert(r.id.clone());
             }
         });
-        refused.extend(answer.rejected.into_iter().map(|r| r.reason));
+        refused.extend(answer.rejected.into_iter().map(|r| Dropped {
+            id: r.id,
+            reason: r.reason,
+        }));
         Ok(Pushed::Done)
     }
 
-    pub(super) async fn admin_round(&self) -> Result<SyncStatus, SyncError> {
-        let store = self.runtime.store().ok_or(SyncError::Unreachable)?;
-        // Push: records folded in here that the server does not have yet.
-        let pending: BTreeSet<String> = self.runtime.state.with_untracked(|st| {
-            self.settings.with_untracked(|s| {
-                st.applied_records
-                    .iter()
-                    .filter(|id| !s.known.contains(*id))
-                    .cloned()
-                    .collect()
-            })
-        });
-        let mut refused = Vec::new();
-        if !pending.is_empty() {
-            let records = store
-                .records()
-                .await
-                .map_err(|e| SyncError::Problem(e.to_string()))?;
-            let (mine, kept): (Vec<Record>, Vec<Record>) = records
-                .into_iter()
-                .filter(|r| pending.contains(&r.id))
-                .partition(|r| !matches!(r.actor, Actor::User { .. }));
-            if !kept.is_empty() {
-                // Decisions made here while acting as a reviewer: with a server, reviewers
-                // decide from their own links.
-                self.settings
-                    .update(|s| s.known.extend(kept.iter().map(|r| r.id.clone())));
-                refused.push(format!(
-                    "{} decisions made here while acting as a reviewer stay in this browser; reviewers decide from their own links",
-                    kept.len()
-                ));
-            }
-            refused.extend(self.push(mine).await?);
-        }
-        // Pull: everything after the cursor, page by page.
+    /// Every record on the server after the cursor, in its order, and the cursor after them.
+    async fn pull(&self) -> Result<(Vec<Record>, i64), SyncError> {
         let (server, auth) = self.auth();
+        let mut cursor = self.settings.with_untracked(|s| s.cursor);
+        let mut records = Vec::new();
         loop {
-            let cursor = self.settings.with_untracked(|s| s.cursor);
             let req = Request::get(&format!("{server}/api/v1/records?after={cursor}&limit=500"))
                 .header("Authorization", &auth)
                 .build();
@@ -117,46 +98,198 @@ impl Sync {
             if resp.status() != 200 {
                 return Err(answer_error(&resp).await);
             }
-            let page: Page = resp
-                .json()
-                .await
-                .map_err(|e| SyncError::Problem(e.to_string()))?;
-            self.settings.update(|s| {
-                s.known.extend(page.records.iter().map(|r| r.id.clone()));
-            });
-            // Into the local log after whatever other tabs appended, and into memory through
-            // the runtime's one fold, like every other record.
-            self.runtime
-                .receive(page.records)
-                .await
-                .map_err(|e| SyncError::Problem(e.to_string()))?;
-            self.settings.update(|s| s.cursor = page.cursor);
+            let page: Page = resp.json().await.map_err(stored)?;
+            cursor = page.cursor;
+            records.extend(page.records);
             if !page.more {
-                break;
+                return Ok((records, cursor));
             }
         }
-        if let Some(first) = refused.first() {
-            return Err(SyncError::Problem(format!(
-                "the server refused {} change(s): {first}",
-                refused.len()
-            )));
-        }
-        Ok(self.pending_status())
     }
 
-    pub(super) fn pending_status(&self) -> SyncStatus {
-        let n = self.runtime.state.with_untracked(|st| {
-            self.settings.with_untracked(|s| {
-                st.applied_records
-                    .iter()
-                    .filter(|id| !s.known.contains(*id))
-                    .count()
+    pub(super) async fn admin_round(&self) -> Result<SyncStatus, SyncError> {
+        self.upgrade_confirmed().await?;
+        let first_contact = self
+            .settings
+            .with_untracked(|s| s.cursor == 0 && s.confirmed == 0);
+        let (pulled, cursor) = self.pull().await?;
+        if first_contact && !pulled.is_empty() {
+            self.adopt(pulled, cursor).await?;
+        } else {
+            self.integrate(pulled, cursor).await?;
+        }
+        let unsent = self.unsent().await?;
+        // Decisions made here while acting as a reviewer: with a server, reviewers decide
+        // from their own links.
+        let (mine, kept): (Vec<Record>, Vec<Record>) = unsent
+            .into_iter()
+            .map(|l| l.record)
+            .filter(|r| {
+                r.actor != Actor::System
+                    && self.settings.with_untracked(|s| !s.known.contains(&r.id))
             })
+            .partition(|r| !matches!(r.actor, Actor::User { .. }));
+        if !kept.is_empty() {
+            self.settings
+                .update(|s| s.known.extend(kept.iter().map(|r| r.id.clone())));
+            self.runtime.problem.set(Some(format!(
+                "{} decisions made here while acting as a reviewer stay in this browser; reviewers decide from their own links",
+                kept.len()
+            )));
+        }
+        if !mine.is_empty() {
+            let refused = self.push(mine).await?;
+            self.refused.update(|r| r.extend(refused));
+            let (pulled, cursor) = self.pull().await?;
+            self.integrate(pulled, cursor).await?;
+        }
+        self.pending_status().await
+    }
+
+    /// Settings written before the log had a confirmed part (a cursor, no `confirmed`): the
+    /// start of the log the server already knows is taken as confirmed, once, instead of
+    /// being decided again behind the server's next records.
+    async fn upgrade_confirmed(&self) -> Result<(), SyncError> {
+        if self
+            .settings
+            .with_untracked(|s| s.cursor == 0 || s.confirmed > 0)
+        {
+            return Ok(());
+        }
+        let store = self.runtime.store().ok_or(SyncError::Unreachable)?;
+        let log = store.read_after(0).await.map_err(stored)?;
+        let known = self.settings.with_untracked(|s| {
+            log.iter()
+                .take_while(|l| l.record.actor == Actor::System || s.known.contains(&l.record.id))
+                .last()
+                .map(|l| l.position)
         });
-        if n == 0 {
+        if let Some(position) = known {
+            self.settings.update(|s| s.confirmed = position);
+            self.save();
+        }
+        Ok(())
+    }
+
+    /// The first connect to a server that already has records: this browser's log becomes
+    /// the server's (its first-run sample and anything else made here stay out of it).
+    async fn adopt(&self, pulled: Vec<Record>, cursor: i64) -> Result<(), SyncError> {
+        let store = self.runtime.store().ok_or(SyncError::Unreachable)?;
+        store.replace_records(&pulled).await.map_err(stored)?;
+        self.runtime.reload().await.map_err(stored)?;
+        self.settings.update(|s| {
+            s.known.extend(pulled.iter().map(|r| r.id.clone()));
+            s.confirmed = store.position();
+            s.cursor = cursor;
+        });
+        self.save();
+        Ok(())
+    }
+
+    /// The records after the confirmed part of the local log.
+    async fn unsent(&self) -> Result<Vec<Logged>, SyncError> {
+        let store = self.runtime.store().ok_or(SyncError::Unreachable)?;
+        let confirmed = self.settings.with_untracked(|s| s.confirmed);
+        store.read_after(confirmed).await.map_err(stored)
+    }
+
+    /// Puts `pulled` (the server's records after the cursor) right after the confirmed part
+    /// of the log and the unsent records behind them, decided again; drops the unsent ones
+    /// the server refused or that are no longer valid, and says why.
+    async fn integrate(&self, pulled: Vec<Record>, cursor: i64) -> Result<(), SyncError> {
+        let store = self.runtime.store().ok_or(SyncError::Unreachable)?;
+        self.settings
+            .update(|s| s.known.extend(pulled.iter().map(|r| r.id.clone())));
+        let confirmed = self.settings.with_untracked(|s| s.confirmed);
+        let tail = self.unsent().await?;
+        let refused = self.refused.get_untracked();
+        let unsent: BTreeSet<&str> = tail.iter().map(|l| l.record.id.as_str()).collect();
+        // Records already in the confirmed part (pulled again after an interrupted round).
+        let pulled: Vec<Record> = self.runtime.state.with_untracked(|s| {
+            pulled
+                .into_iter()
+                .filter(|r| unsent.contains(r.id.as_str()) || !s.applied_records.contains(&r.id))
+                .collect()
+        });
+        let refusing = tail
+            .iter()
+            .any(|l| refused.iter().any(|d| d.id == l.record.id));
+        let done = |confirmed: u64| {
+            self.settings.update(|s| {
+                s.confirmed = confirmed;
+                s.cursor = cursor;
+            });
+            self.save();
+        };
+        if !refusing {
+            if pulled.is_empty() {
+                done(confirmed);
+                return Ok(());
+            }
+            let mine: Vec<Record> = tail.iter().map(|l| l.record.clone()).collect();
+            if let Some(n) = already_in_order(&mine, &pulled) {
+                // The server put them where they already are here.
+                done(tail[n - 1].position);
+                return Ok(());
+            }
+            if tail.is_empty() {
+                let positions = self.runtime.receive_at(pulled).await.map_err(stored)?;
+                done(positions.last().copied().unwrap_or(confirmed));
+                return Ok(());
+            }
+        }
+        let expected_end = tail.last().map_or(confirmed, |l| l.position);
+        let state = store.state_at(confirmed).await.map_err(stored)?;
+        let mine: Vec<Record> = tail.into_iter().map(|l| l.record).collect();
+        let rebased = rebase(state, pulled, mine, &refused);
+        let Some(positions) = store
+            .rewrite_after(confirmed, expected_end, &rebased.records)
+            .await
+            .map_err(stored)?
+        else {
+            // Another tab wrote meanwhile: the next round starts again from the log.
+            return Err(SyncError::Unreachable);
+        };
+        self.runtime.reload().await.map_err(stored)?;
+        done(match rebased.confirmed {
+            0 => confirmed,
+            n => positions[n - 1],
+        });
+        if !rebased.dropped.is_empty() {
+            self.settings
+                .update(|s| s.known.extend(rebased.dropped.iter().map(|d| d.id.clone())));
+            self.refused.update(|r| {
+                for d in rebased.dropped {
+                    if !r.iter().any(|known| known.id == d.id) {
+                        r.push(d);
+                    }
+                }
+            });
+        }
+        Ok(())
+    }
+
+    /// Synced only when every change made here is on the server and none was refused
+    /// since the person last dismissed the refusals.
+    pub(super) async fn pending_status(&self) -> Result<SyncStatus, SyncError> {
+        if let Some(status) = self.refusal_status() {
+            return Ok(status);
+        }
+        let n = self
+            .unsent()
+            .await?
+            .iter()
+            .filter(|l| {
+                l.record.actor != Actor::System
+                    && self
+                        .settings
+                        .with_untracked(|s| !s.known.contains(&l.record.id))
+            })
+            .count();
+        Ok(if n == 0 {
             SyncStatus::Synced
         } else {
             SyncStatus::Pending(n)
-        }
+        })
     }
 }

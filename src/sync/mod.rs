@@ -15,6 +15,7 @@
 
 use std::collections::BTreeSet;
 
+use attest_engine::replica::Dropped;
 use attest_engine::wire::{ErrorBody, Session, SignIn};
 use attest_engine::Actor;
 use gloo::net::http::{Request, Response};
@@ -49,6 +50,10 @@ pub struct SyncSettings {
     pub cursor: i64,
     /// Ids of records the server already has (pulled from it, or answered by it).
     pub known: BTreeSet<String>,
+    /// The local log up to this position is the server's log, in the server's order;
+    /// records after it are unsent (administrators; see `admin.rs`).
+    #[serde(default)]
+    pub confirmed: u64,
 }
 
 /// The sync status indicator's states.
@@ -139,6 +144,9 @@ pub struct Sync {
     pub settings: RwSignal<SyncSettings>,
     /// Set in reviewer mode once the server has said whose link it is.
     pub link: RwSignal<Option<LinkScope>>,
+    /// Changes made here that the server refused, or that the server's records made
+    /// invalid, with the reason: dropped from this browser's log, listed until dismissed.
+    pub refused: RwSignal<Vec<Dropped>>,
     runtime: Runtime,
     database: StoredValue<String>,
     busy: StoredValue<bool>,
@@ -155,6 +163,7 @@ impl Sync {
             status: RwSignal::new(SyncStatus::Off),
             settings: RwSignal::new(settings),
             link: RwSignal::new(None),
+            refused: RwSignal::new(Vec::new()),
             runtime,
             database: StoredValue::new(config.database.clone()),
             busy: StoredValue::new(false),
@@ -221,6 +230,7 @@ impl Sync {
         self.settings.update(|s| {
             if s.server != server {
                 s.cursor = 0;
+                s.confirmed = 0;
                 s.known.clear();
             }
             s.server = server;
@@ -305,6 +315,31 @@ impl Sync {
             }
         }
         self.busy.set_value(false);
+    }
+
+    /// While refusals are listed the status says so (never "Synced"): the first reason.
+    fn refusal_status(&self) -> Option<SyncStatus> {
+        self.refused.with_untracked(|r| {
+            r.first().map(|first| {
+                SyncStatus::Error(format!(
+                    "the server refused {} change(s), removed from this browser: {}",
+                    r.len(),
+                    first.reason
+                ))
+            })
+        })
+    }
+
+    /// The person has read the refusals (Settings → Sync server → Dismiss).
+    pub fn dismiss_refusals(&self) {
+        self.refused.set(Vec::new());
+        if let SyncStatus::Error(_) = self.status.get_untracked() {
+            self.next_attempt.set_value(0.0);
+            spawn_local({
+                let sync = *self;
+                async move { sync.tick().await }
+            });
+        }
     }
 
     async fn send(&self, req: Result<Request, gloo::net::Error>) -> Result<Response, SyncError> {

@@ -107,8 +107,9 @@ impl Sync {
         }
         if let Some(first) = refused.first() {
             return Err(SyncError::Problem(format!(
-                "the server refused {} decision(s): {first}",
-                refused.len()
+                "the server refused {} decision(s): {}",
+                refused.len(),
+                first.reason
             )));
         }
         Ok(if n == 0 {

@@ -72,10 +72,7 @@ async fn a_reviewer_decides_from_a_link_and_the_administrator_sees_it() {
     type_into(&field("Your name"), "Ada Admin");
     type_into(&field("Administrator secret"), secret);
     click(&button(root_el, "Connect").expect("a Connect button"));
-    eventually("the administrator's browser to sync", || {
-        (status_text(root_el) == "Synced").then_some(())
-    })
-    .await;
+    synced_or_say(root_el, "the administrator's browser to sync").await;
     let page = text(root_el);
     assert!(
         page.contains("Connected to") && page.contains("Ada Admin"),
@@ -125,10 +122,7 @@ async fn a_reviewer_decides_from_a_link_and_the_administrator_sees_it() {
     assert!(admin
         .state
         .with_untracked(|s| s.instances.contains_key(&instance)));
-    eventually("the review to reach the server", || {
-        (status_text(root_el) == "Synced").then_some(())
-    })
-    .await;
+    synced_or_say(root_el, "the review to reach the server").await;
 
     // The administrator hands the reviewer their link.
     let token = stored_settings(&admin_db).admin_token.expect("a session");
@@ -213,23 +207,301 @@ fn sign_in(app: &Mounted, server: &str, secret: &str, name: &str) {
 async fn connect_admin(app: &Mounted, server: &str, secret: &str, name: &str) {
     sign_in(app, server, secret, name);
     let root: &web_sys::Element = app.root.as_ref();
-    eventually(&format!("{name}'s browser to sync"), || {
-        (status_text(root) == "Synced").then_some(())
-    })
-    .await;
+    synced_or_say(root, &format!("{name}'s browser to sync")).await;
 }
 
-/// A record whose id the server already holds with other content is refused once with the
-/// server's reason, and no longer sent: the browser's later changes still reach the server.
+/// Waits for the status to read "Synced"; on time-out says what it read instead.
+async fn synced_or_say(root: &web_sys::Element, what: &str) {
+    let mut seen: Vec<String> = Vec::new();
+    for _ in 0..300 {
+        let now = status_text(root);
+        if now == "Synced" {
+            return;
+        }
+        if seen.last() != Some(&now) {
+            seen.push(now);
+        }
+        TimeoutFuture::new(100).await;
+    }
+    panic!("timed out waiting for {what}; the status read {seen:?}");
+}
+
+/// The runtime of the app mounted last, once loaded, that is none of `others`.
+async fn new_runtime(others: &[&attest::Runtime]) -> attest::Runtime {
+    wait_for("the new app's runtime", || {
+        attest::runtime::current_runtime()
+            .filter(|r| r.ready.get_untracked() && others.iter().all(|o| o.state != r.state))
+    })
+    .await
+}
+
+/// Waits until `rt` holds exactly the replay of its stored log; returns that log.
+async fn holds_the_replay(rt: &attest::Runtime) -> Vec<attest_engine::Record> {
+    let store = rt.store().expect("a store");
+    for _ in 0..100 {
+        let records = store.records().await.expect("read the log");
+        let replayed = attest_engine::replay(records.iter());
+        if rt.state.with_untracked(|s| *s == replayed) {
+            return records;
+        }
+        TimeoutFuture::new(100).await;
+    }
+    panic!("the state is not the replay of the stored log");
+}
+
+/// The first group of the directory with user members, and its first user member.
+fn group_and_member(rt: &attest::Runtime) -> (String, String) {
+    rt.state.with_untracked(|s| {
+        s.directory
+            .groups
+            .values()
+            .find_map(|g| {
+                g.members.iter().find_map(|m| match m {
+                    Principal::User(u) => Some((g.id.clone(), u.clone())),
+                    _ => None,
+                })
+            })
+            .expect("a group with user members")
+    })
+}
+
+/// A one-stage review of `group` decided by `reviewer`, started a minute ago.
+fn create_review(rt: &attest::Runtime, id: &str, group: &str, reviewer: &str) -> Command {
+    let def = crate::support::group_review(
+        id,
+        group,
+        vec![StageSettings {
+            reviewers: Reviewers::SelectedUsers {
+                users: vec![reviewer.to_string()],
+            },
+            fallback_reviewers: vec![],
+            duration_days: 7,
+            recommendations: false,
+        }],
+        rt.now() - chrono::Duration::minutes(1),
+    );
+    Command::CreateReview {
+        definition: Box::new(def),
+    }
+}
+
+/// The changes-not-kept notice above the screen, if shown.
+fn refusal_notice(app: &Mounted) -> Option<String> {
+    app.root
+        .query_selector(".sync-refused[role=alert]")
+        .ok()
+        .flatten()
+        .map(|e| text(&e))
+}
+
+/// A browser whose own first-run directory differs from the server's (another sample size)
+/// adopts the server's log on its first connect, instead of pushing its sample or deciding
+/// on it; a review it then creates on that directory is accepted by the server and reaches
+/// the other browser.
 #[wasm_bindgen_test]
-async fn a_conflicting_record_is_refused_once_and_later_changes_still_sync() {
+async fn a_browser_with_another_directory_adopts_the_servers_log_and_its_review_is_accepted() {
     let (Some(server), Some(secret)) = (SERVER, SECRET) else {
         web_sys::console::warn_1(&"sync test not run: no server".into());
         return;
     };
     let first = mount_with("/settings", test_config(20));
-    let a = ready_runtime().await;
+    let a = new_runtime(&[]).await;
     connect_admin(&first, server, secret, "Ada").await;
+    let sync_a = current_sync().expect("the first browser's sync");
+
+    let second = mount_with("/settings", test_config(35));
+    let b = new_runtime(&[&a]).await;
+    let own_directory = b.state.with_untracked(|s| s.directory.users.len());
+    assert_eq!(
+        own_directory, 35,
+        "the second browser starts with its own sample"
+    );
+    connect_admin(&second, server, secret, "Bea").await;
+    let sync_b = current_sync().expect("the second browser's sync");
+    let log = holds_the_replay(&b).await;
+    let servers = holds_the_replay(&a).await;
+    assert!(
+        log.iter().all(|r| servers.iter().any(|s| s.id == r.id)),
+        "every record of the second browser's log is the server's: its own sample stays out"
+    );
+    assert_eq!(
+        b.state.with_untracked(|s| s.directory.clone()),
+        a.state.with_untracked(|s| s.directory.clone()),
+        "the second browser holds the server's directory"
+    );
+
+    let (group, reviewer) = group_and_member(&b);
+    let id = format!("adopted-{}", (js_sys::Math::random() * 1e9) as u64);
+    b.run_as(
+        create_review(&b, &id, &group, &reviewer),
+        attest::ui::session::administrator(),
+        None,
+    )
+    .await
+    .expect("the review is created");
+    let instance = format!("{id}~0~{group}");
+    let root_b: &web_sys::Element = second.root.as_ref();
+    eventually("the review in the first browser", || {
+        a.state
+            .with_untracked(|s| s.instances.contains_key(&instance))
+            .then_some(())
+    })
+    .await;
+    synced_or_say(root_b, "the second browser to sync its review").await;
+    assert_eq!(refusal_notice(&second), None);
+    assert!(sync_b.refused.get_untracked().is_empty());
+    assert!(sync_a.refused.get_untracked().is_empty());
+    holds_the_replay(&a).await;
+    holds_the_replay(&b).await;
+}
+
+/// A change made offline on a state the server has moved past is decided again behind the
+/// server's records when the browser syncs: no longer valid, it is dropped from the log,
+/// the engine's reason is shown on screen and the status is not "Synced" until dismissed.
+#[wasm_bindgen_test]
+async fn a_local_change_made_stale_by_a_pulled_record_is_dropped_with_the_engines_reason() {
+    let (Some(server), Some(secret)) = (SERVER, SECRET) else {
+        web_sys::console::warn_1(&"sync test not run: no server".into());
+        return;
+    };
+    let first = mount_with("/settings", test_config(20));
+    let a = new_runtime(&[]).await;
+    connect_admin(&first, server, secret, "Ada").await;
+    let sync_a = current_sync().expect("the first browser's sync");
+    let (group, reviewer) = group_and_member(&a);
+    let id = format!("stale-{}", (js_sys::Math::random() * 1e9) as u64);
+    let admin = attest::ui::session::administrator;
+    a.run_as(create_review(&a, &id, &group, &reviewer), admin(), None)
+        .await
+        .expect("the review is created");
+    let instance = format!("{id}~0~{group}");
+
+    let second = mount_with("/settings", test_config(20));
+    let b = new_runtime(&[&a]).await;
+    connect_admin(&second, server, secret, "Bea").await;
+    let sync_b = current_sync().expect("the second browser's sync");
+    eventually("the review in the second browser", || {
+        b.state
+            .with_untracked(|s| s.instances.contains_key(&instance))
+            .then_some(())
+    })
+    .await;
+
+    // The second browser goes offline and stops the current stage; meanwhile the first
+    // stops the whole review, and the server takes that.
+    sync_b.disconnect().await;
+    b.run_as(
+        Command::StopCurrentStage {
+            instance: instance.clone(),
+        },
+        admin(),
+        None,
+    )
+    .await
+    .expect("valid on the second browser's state");
+    a.run_as(
+        Command::StopReview {
+            instance: instance.clone(),
+        },
+        admin(),
+        None,
+    )
+    .await
+    .expect("the review is stopped");
+    let stop = a
+        .store()
+        .unwrap()
+        .records()
+        .await
+        .unwrap()
+        .into_iter()
+        .rev()
+        .find(|r| r.actor.is_administrator())
+        .expect("the stop's record");
+    eventually("the stop to reach the server", || {
+        sync_a
+            .settings
+            .with_untracked(|s| s.known.contains(&stop.id))
+            .then_some(())
+    })
+    .await;
+
+    sync_b
+        .connect(server, "Bea", secret)
+        .await
+        .expect("connected again");
+    let said = eventually("the dropped change on screen", || refusal_notice(&second)).await;
+    // What the engine says about stopping the stage of a stopped review.
+    let reason = b
+        .state
+        .with_untracked(|s| {
+            s.prepare(
+                &Command::StopCurrentStage {
+                    instance: instance.clone(),
+                },
+                &attest_engine::Context {
+                    actor: admin(),
+                    now: b.now(),
+                    record_id: "check".into(),
+                    reason: None,
+                },
+            )
+        })
+        .expect_err("stopping the stage is no longer valid")
+        .to_string();
+    assert!(said.contains(&reason), "{said} should say {reason}");
+    let root_b: &web_sys::Element = second.root.as_ref();
+    eventually("the status to say why", || {
+        status_text(root_b).contains(&reason).then_some(())
+    })
+    .await;
+
+    // The log is the server's: its stop, not the second browser's.
+    let log = holds_the_replay(&b).await;
+    assert!(log.iter().any(|r| r.id == stop.id));
+    assert!(
+        !log.iter().any(|r| r.actor.is_administrator()
+            && r.events.iter().any(|e| matches!(
+                e,
+                attest_engine::event::Event::StageEnded {
+                    reason: attest_engine::instance::StageEndReason::Stopped,
+                    ..
+                }
+            ))),
+        "the stale stop is not in the log"
+    );
+    for _ in 0..20 {
+        assert_ne!(status_text(root_b), "Synced", "never Synced while refused");
+        TimeoutFuture::new(100).await;
+    }
+    click(&button(root_b, "Dismiss").expect("a Dismiss button"));
+    eventually("Synced once dismissed", || {
+        (status_text(root_b) == "Synced").then_some(())
+    })
+    .await;
+    assert_eq!(refusal_notice(&second), None);
+    holds_the_replay(&a).await;
+}
+
+/// A change whose id the server already holds with other content gives way to the server's
+/// record (the server's version of an id wins), without a refusal, and the browser's later
+/// changes still reach the server.
+#[wasm_bindgen_test]
+async fn a_record_the_server_holds_with_other_content_gives_way_and_later_changes_still_sync() {
+    let (Some(server), Some(secret)) = (SERVER, SECRET) else {
+        web_sys::console::warn_1(&"sync test not run: no server".into());
+        return;
+    };
+    let first = mount_with("/settings", test_config(20));
+    let a = new_runtime(&[]).await;
+    connect_admin(&first, server, secret, "Ada").await;
+    let sync_a = current_sync().expect("the first browser's sync");
+    let second = mount_with("/settings", test_config(20));
+    let b = new_runtime(&[&a]).await;
+    connect_admin(&second, server, secret, "Bea").await;
+    let sync_b = current_sync().expect("the second browser's sync");
+    sync_b.disconnect().await;
+
     let draft = |a: &attest::Runtime, id: &str| {
         let mut def = crate::support::group_review(id, "g-all", vec![], a.now());
         def.name = format!("Draft {id}");
@@ -241,10 +513,9 @@ async fn a_conflicting_record_is_refused_once_and_later_changes_still_sync() {
     a.run_as(draft(&a, &id), attest::ui::session::administrator(), None)
         .await
         .expect("the draft is saved");
-    let sync_a = current_sync().expect("the first browser's sync");
-    let store = a.store().expect("a store");
-    // The administrator's own last record (the clock may have written after it).
-    let mut clash = store
+    let mut clash = a
+        .store()
+        .unwrap()
         .records()
         .await
         .unwrap()
@@ -259,34 +530,33 @@ async fn a_conflicting_record_is_refused_once_and_later_changes_still_sync() {
             .then_some(())
     })
     .await;
+    // The same id with other content, in the offline browser's log.
     clash.reason = Some("the same id with other content".into());
-
-    let second = mount_with("/settings", test_config(20));
-    let b = wait_for("the second app's runtime", || {
-        attest::runtime::current_runtime().filter(|r| r.ready.get_untracked() && r.state != a.state)
-    })
-    .await;
-    // The clashing record is in the second browser's log before it first connects.
     b.receive(vec![clash.clone()]).await.expect("folded in");
-    sign_in(&second, server, secret, "Bea");
+    sync_b
+        .connect(server, "Bea", secret)
+        .await
+        .expect("connected again");
     let root_b: &web_sys::Element = second.root.as_ref();
-    let mut seen = Vec::new();
-    let mut said = None;
-    for _ in 0..300 {
-        let now = status_text(root_b);
-        if now.contains("already on the server") {
-            said = Some(now);
+    let store_b = b.store().expect("a store");
+    for n in 0.. {
+        let log = store_b.records().await.expect("read the log");
+        if log.iter().any(|r| r.id == clash.id && r.reason.is_none()) {
             break;
         }
-        if seen.last() != Some(&now) {
-            seen.push(now);
-        }
+        assert!(n < 300, "the server's record never replaced the clash");
         TimeoutFuture::new(100).await;
     }
-    let said =
-        said.unwrap_or_else(|| panic!("the conflict was never said; the status read {seen:?}"));
-    assert!(said.contains(&clash.id), "{said}");
-    // Not sent again: the next change reaches the server and the browser reads Synced.
+    let log = holds_the_replay(&b).await;
+    let kept: Vec<_> = log.iter().filter(|r| r.id == clash.id).collect();
+    assert_eq!(kept.len(), 1, "one record of that id");
+    assert_eq!(kept[0].reason, None, "the server's content, not the clash");
+    assert_eq!(
+        refusal_notice(&second),
+        None,
+        "nothing the person made was refused"
+    );
+
     b.run_as(
         draft(&b, &format!("{id}-later")),
         attest::ui::session::administrator(),
@@ -294,8 +564,12 @@ async fn a_conflicting_record_is_refused_once_and_later_changes_still_sync() {
     )
     .await
     .expect("another draft");
-    eventually("the later draft to sync", || {
-        (status_text(root_b) == "Synced").then_some(())
+    let later = format!("{id}-later");
+    eventually("the later draft in the first browser", || {
+        a.state
+            .with_untracked(|s| s.drafts.contains_key(&later))
+            .then_some(())
     })
     .await;
+    eventually("Synced", || (status_text(root_b) == "Synced").then_some(())).await;
 }

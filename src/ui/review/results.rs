@@ -107,8 +107,33 @@ pub fn ResultsTable(
         }
     };
 
+    // The table follows the review one paint behind: a decision's progress count is drawn
+    // first, and the rows (derived over every reviewee, the costliest part of the page) are
+    // derived after it, once for a burst of changes.
+    let rows_rev = RwSignal::new(rev.get_untracked());
+    let rows_due = StoredValue::new(false);
+    leptos::prelude::Effect::new(move |_| {
+        if rev.get() == rows_rev.get_untracked() || rows_due.get_value() {
+            return;
+        }
+        rows_due.set_value(true);
+        request_animation_frame(move || {
+            set_timeout(
+                move || {
+                    // The page may have been left meanwhile: then there is nothing to draw.
+                    if rows_due.try_set_value(false).is_none() {
+                        if let Some(now) = rev.try_get_untracked() {
+                            let _ = rows_rev.try_set(now);
+                        }
+                    }
+                },
+                std::time::Duration::ZERO,
+            )
+        });
+    });
+
     let shown = Memo::new(move |_| {
-        let _ = rev.get();
+        let _ = rows_rev.get();
         let now = runtime.now();
         let (want_outcome, want_apply) = (outcome.get(), apply.get());
         let needle = search.get().trim().to_lowercase();

@@ -140,3 +140,49 @@ pub fn SyncSection() -> impl IntoView {
         </section>
     }
 }
+
+/// Changes made in this browser that the sync server refused, or that records pulled from
+/// it made invalid: they were removed from this browser's log; each says why. Shown above
+/// every screen until dismissed (the sync status reads an error meanwhile, never "Synced").
+#[component]
+pub fn RefusedChanges() -> impl IntoView {
+    let Some(sync) = use_context::<crate::sync::Sync>() else {
+        return ().into_any();
+    };
+    view! {
+        <Show when=move || sync.refused.with(|r| !r.is_empty())>
+            <section class="card sync-refused" role="alert" aria-labelledby="sync-refused-heading">
+                <h2 id="sync-refused-heading">
+                    {move || {
+                        let n = sync.refused.with(Vec::len);
+                        if n == 1 {
+                            "1 change made here was not kept".to_string()
+                        } else {
+                            format!("{n} changes made here were not kept")
+                        }
+                    }}
+                </h2>
+                <p>
+                    "The sync server's reviews come first; these changes made in this browser were removed from it:"
+                </p>
+                <ul class="sync-refused-list">
+                    {move || {
+                        sync.refused
+                            .get()
+                            .into_iter()
+                            .map(|d| view! { <li>{d.reason}</li> })
+                            .collect_view()
+                    }}
+                </ul>
+                <button
+                    type="button"
+                    class="button button-secondary"
+                    on:click=move |_| sync.dismiss_refusals()
+                >
+                    "Dismiss"
+                </button>
+            </section>
+        </Show>
+    }
+    .into_any()
+}
