@@ -651,5 +651,8 @@ fn every_event_round_trips_through_the_record_layout() {
     let mut longer = all.clone();
     longer.push(0);
     assert!(decode_record(&longer).is_err(), "bytes after the record");
-    assert!(decode_record(b"ATSN\x03").is_err(), "a snapshot is not a record");
+    assert!(
+        decode_record(b"ATSN\x03").is_err(),
+        "a snapshot is not a record"
+    );
 }

@@ -108,10 +108,12 @@ pub(crate) async fn rewrite_old_formats(db: &Database) -> Result<(), StoreError>
             let blob = web_sys::Blob::new_with_u8_array_sequence(&js_sys::Array::of1(
                 &js_sys::Uint8Array::from(&bytes[..]),
             ))
-            .map_err(|e| StoreError::WriteFailed(format!("the snapshot could not be packed: {e:?}")))?;
+            .map_err(|e| {
+                StoreError::WriteFailed(format!("the snapshot could not be packed: {e:?}"))
+            })?;
             let updated = Object::new();
-            let position = Reflect::get(&value, &JsValue::from_str("position"))
-                .unwrap_or(JsValue::UNDEFINED);
+            let position =
+                Reflect::get(&value, &JsValue::from_str("position")).unwrap_or(JsValue::UNDEFINED);
             set(&updated, "position", &position);
             set(
                 &updated,

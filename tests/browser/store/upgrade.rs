@@ -115,11 +115,7 @@ async fn records_and_snapshot_of_earlier_releases_load_and_are_rewritten_in_the_
         .unwrap();
     let store = tx.object_store("log").unwrap();
     // Every earlier format in turn; an import is always among the format-4 records.
-    let formats = [
-        codec::BINARY_WITH_DIRECTORIES,
-        codec::BINARY,
-        codec::JSON,
-    ];
+    let formats = [codec::BINARY_WITH_DIRECTORIES, codec::BINARY, codec::JSON];
     for (i, record) in log.records.iter().enumerate() {
         let format = formats[i % formats.len()];
         let data = Uint8Array::from(&legacy_record(record, format)[..]);
@@ -168,8 +164,16 @@ async fn records_and_snapshot_of_earlier_releases_load_and_are_rewritten_in_the_
         vec![codec::RECORD_FORMAT; log.records.len()],
         "every record rewritten"
     );
-    assert_eq!(snapshot_format, codec::SNAPSHOT_FORMAT, "the snapshot rewritten");
+    assert_eq!(
+        snapshot_format,
+        codec::SNAPSHOT_FORMAT,
+        "the snapshot rewritten"
+    );
     let store = Store::open(&name).await.expect("open again");
     assert_eq!(store.load().await.expect("load again"), log.state);
-    assert_eq!(store.records().await.unwrap(), log.records, "rewritten once, not changed");
+    assert_eq!(
+        store.records().await.unwrap(),
+        log.records,
+        "rewritten once, not changed"
+    );
 }
