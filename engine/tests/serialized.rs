@@ -698,3 +698,43 @@ fn graph_definition_export_is_pinned() {
         }"##]]
     .assert_eq(&serde_json::to_string_pretty(&json).unwrap());
 }
+
+/// The browser's log stores records in the engine's own layout (`snapshot::encode_record`):
+/// every event sample (so every variant, by the coverage check above) under every actor
+/// reads back as itself, alone and all in one record; cut short anywhere, it is refused
+/// with the byte where it broke, never a panic.
+#[test]
+fn every_event_round_trips_through_the_record_layout() {
+    use attest_engine::snapshot::{decode_record, encode_record};
+    let record = |i: usize, actor: Actor, events: Vec<Event>| Record {
+        v: RECORD_VERSION,
+        id: format!("browser-1:{i}"),
+        at: t0(),
+        reason: (i % 2 == 0).then(|| "Auditor deadline".to_string()),
+        actor,
+        events,
+    };
+    let mut records: Vec<Record> = events()
+        .into_iter()
+        .enumerate()
+        .map(|(i, e)| record(i, actors()[i % actors().len()].clone(), vec![e]))
+        .collect();
+    records.push(record(99, Actor::System, events()));
+    records.push(record(100, Actor::System, vec![]));
+    for r in &records {
+        let bytes = encode_record(r);
+        assert_eq!(&decode_record(&bytes).expect("reads back"), r);
+    }
+    let all = encode_record(&records[records.len() - 2]);
+    for cut in 0..all.len() {
+        let e = decode_record(&all[..cut]).expect_err("a record cut short is refused");
+        assert!(e.at <= cut, "cut at {cut}, reported at {}", e.at);
+    }
+    let mut longer = all.clone();
+    longer.push(0);
+    assert!(decode_record(&longer).is_err(), "bytes after the record");
+    assert!(
+        decode_record(b"ATSN\x03").is_err(),
+        "a snapshot is not a record"
+    );
+}

@@ -281,3 +281,102 @@ async fn the_app_is_served_precompressed_and_cached_by_name() {
         "browsers compile WebAssembly while it downloads only with this type"
     );
 }
+
+/// The body of a `Transfer-Encoding: chunked` answer joined back together.
+fn unchunk(mut raw: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    loop {
+        let line_end = raw
+            .windows(2)
+            .position(|w| w == b"\r\n")
+            .expect("chunk size line");
+        let size = usize::from_str_radix(std::str::from_utf8(&raw[..line_end]).unwrap().trim(), 16)
+            .expect("hex chunk size");
+        raw = &raw[line_end + 2..];
+        if size == 0 {
+            return out;
+        }
+        out.extend_from_slice(&raw[..size]);
+        raw = &raw[size + 2..];
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn api_answers_are_compressed_as_the_client_accepts_and_decode_to_the_same_json() {
+    use std::io::Read;
+    let s = serve(Backend::Sqlite).await;
+    let mut admin = AdminClient::new(s.addr()).await;
+    start_review(
+        &mut admin,
+        tenant(4, 25),
+        definition("q1", chrono::Utc::now(), false),
+    )
+    .await;
+    let path = "/api/v1/records?after=0&limit=100";
+    let addr = s.addr();
+    let get = |accept: Option<&'static str>| {
+        let token = admin.token.clone();
+        async move {
+            let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+            let mut req = format!(
+                "GET {path} HTTP/1.1\r\nHost: test\r\nConnection: close\r\nAuthorization: Bearer {token}\r\n"
+            );
+            if let Some(a) = accept {
+                req.push_str(&format!("Accept-Encoding: {a}\r\n"));
+            }
+            req.push_str("\r\n");
+            stream.write_all(req.as_bytes()).await.unwrap();
+            let mut raw = Vec::new();
+            stream.read_to_end(&mut raw).await.unwrap();
+            let split = raw.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+            let head = String::from_utf8_lossy(&raw[..split]).to_ascii_lowercase();
+            let header = |name: &str| {
+                head.lines()
+                    .filter_map(|l| l.split_once(':'))
+                    .find(|(k, _)| k.trim() == name)
+                    .map(|(_, v)| v.trim().to_string())
+            };
+            let mut body = raw[split + 4..].to_vec();
+            if header("transfer-encoding").as_deref() == Some("chunked") {
+                body = unchunk(&body);
+            }
+            assert!(head.starts_with("http/1.1 200"), "{head}");
+            (header("content-encoding"), body)
+        }
+    };
+    let (plain_encoding, plain) = get(None).await;
+    assert_eq!(plain_encoding, None);
+    let expected: serde_json::Value = serde_json::from_slice(&plain).unwrap();
+    assert!(
+        expected["records"].as_array().is_some_and(|r| r.len() >= 2),
+        "the pull holds the import and the review: {expected}"
+    );
+    // Accept-Encoding -> the encoding sent
+    let table: &[(&str, &str)] = &[
+        ("gzip", "gzip"),
+        ("br", "br"),
+        ("gzip, deflate, br", "br"),
+        ("br;q=0, gzip", "gzip"),
+    ];
+    for &(accept, sent) in table {
+        let (encoding, body) = get(Some(accept)).await;
+        assert_eq!(encoding.as_deref(), Some(sent), "Accept-Encoding: {accept}");
+        assert!(
+            body.len() * 3 < plain.len(),
+            "{accept}: {} bytes compressed of {}",
+            body.len(),
+            plain.len()
+        );
+        let mut decoded = Vec::new();
+        match sent {
+            "gzip" => flate2::read::GzDecoder::new(&body[..])
+                .read_to_end(&mut decoded)
+                .unwrap(),
+            _ => brotli::Decompressor::new(&body[..], 4096)
+                .read_to_end(&mut decoded)
+                .unwrap(),
+        };
+        let got: serde_json::Value = serde_json::from_slice(&decoded).unwrap();
+        assert_eq!(got, expected, "Accept-Encoding: {accept}");
+    }
+}

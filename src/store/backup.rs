@@ -7,10 +7,15 @@ use attest_engine::event::RECORD_VERSION;
 use attest_engine::{replay, Record, State};
 use serde_json::Value;
 
-use super::{codec, schema, Store, StoreError};
+use super::{codec, Store, StoreError};
 
 /// The `format` marker of an Attest backup file.
 pub const BACKUP_FORMAT: &str = "attest-backup";
+
+/// The `schema` a backup file carries: what its content is, not how IndexedDB stores the
+/// log. Schema 3 changed only the stored values' encoding, not the JSON records a backup
+/// holds, so backups stay at 2 and earlier releases still restore them.
+pub const BACKUP_SCHEMA: u32 = 2;
 
 /// Why a backup file was refused. The current data is untouched in every case.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
@@ -61,7 +66,7 @@ impl Store {
         let mut out = Vec::with_capacity(encoded.iter().map(|r| r.len() + 2).sum::<usize>() + 512);
         let header = serde_json::json!({
             "format": BACKUP_FORMAT,
-            "schema": schema::VERSION,
+            "schema": BACKUP_SCHEMA,
             "recordVersion": RECORD_VERSION,
             "database": self.name,
             "created": chrono::Utc::now(),
@@ -118,10 +123,10 @@ pub fn check_backup(text: &str) -> Result<CheckedBackup, BackupError> {
         .get("schema")
         .and_then(Value::as_u64)
         .ok_or_else(|| BackupError::Foreign("it has no schema version (\"schema\")".into()))?;
-    if found > u64::from(schema::VERSION) {
+    if found > u64::from(BACKUP_SCHEMA) {
         return Err(BackupError::Newer {
             found,
-            supported: schema::VERSION,
+            supported: BACKUP_SCHEMA,
         });
     }
     let expected_sum = file

@@ -7,18 +7,22 @@ use attest_engine::{Event, Record, State};
 use super::StoreError;
 
 /// How a stored `data` is encoded; stored beside it so newer code reads older values.
-/// 1: JSON text (the first IndexedDB release). 2: the compact binary form of `binary`.
-/// 3 (snapshots only): the engine's own state layout, `attest_engine::snapshot`, which
-/// reads a 100,000-reviewee state about four times faster than 2.
+/// 1: JSON text (the first IndexedDB release). 2: the compact serde form of `binary`
+/// (earlier releases; read only). 3 (snapshots only): the engine's own state layout,
+/// `attest_engine::snapshot`, which reads a 100,000-reviewee state about four times faster
+/// than 2.
 pub const JSON: u32 = 1;
 pub const BINARY: u32 = 2;
 pub const STATE_LAYOUT: u32 = 3;
-/// 4 (records only): format 2 with every imported directory taken out and written in the
-/// engine's layout in front of it — a 100,000-user import encodes and decodes in a fraction
-/// of the time. Records without an import stay format 2.
+/// 4 (records only; earlier releases, read only): format 2 with every imported directory
+/// taken out and written in the engine's layout in front of it.
 pub const BINARY_WITH_DIRECTORIES: u32 = 4;
+/// 5 (records only): the engine's record layout, `attest_engine::snapshot::encode_record`.
+pub const RECORD_LAYOUT: u32 = 5;
 /// What new snapshots are written in.
 pub const SNAPSHOT_FORMAT: u32 = STATE_LAYOUT;
+/// What new records are written in.
+pub const RECORD_FORMAT: u32 = RECORD_LAYOUT;
 
 /// A record's bytes for the log and the format they are in.
 #[derive(Clone, Debug)]
@@ -28,53 +32,20 @@ pub struct Encoded {
 }
 
 pub fn encode_record(record: &Record) -> Encoded {
-    let imports = record
-        .events
-        .iter()
-        .filter(|e| matches!(e, Event::DirectoryImported { .. }))
-        .count();
-    if imports == 0 {
-        return Encoded {
-            format: BINARY,
-            data: super::binary::to_bytes(record).expect("a record always serializes"),
-        };
-    }
-    // The record without its directories (cheap: an import record holds little else),
-    // preceded by each directory in order: count, then length and bytes of each.
-    let mut data = Vec::new();
-    data.extend_from_slice(&(imports as u32).to_le_bytes());
-    let events = record
-        .events
-        .iter()
-        .map(|e| match e {
-            Event::DirectoryImported { directory, source } => {
-                let bytes = attest_engine::snapshot::encode_directory(directory);
-                data.extend_from_slice(&(bytes.len() as u32).to_le_bytes());
-                data.extend_from_slice(&bytes);
-                Event::DirectoryImported {
-                    directory: Box::default(),
-                    source: source.clone(),
-                }
-            }
-            other => other.clone(),
-        })
-        .collect();
-    let light = Record {
-        v: record.v,
-        id: record.id.clone(),
-        at: record.at,
-        actor: record.actor.clone(),
-        reason: record.reason.clone(),
-        events,
-    };
-    data.extend(super::binary::to_bytes(&light).expect("a record always serializes"));
     Encoded {
-        format: BINARY_WITH_DIRECTORIES,
-        data,
+        format: RECORD_FORMAT,
+        data: attest_engine::snapshot::encode_record(record),
     }
 }
 
-/// Reverses the format-4 layout of `encode_record`.
+/// A value of format 2 through its JSON text (see `binary`).
+fn from_binary<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, String> {
+    let json = super::binary::to_json(bytes).map_err(|e| e.to_string())?;
+    serde_json::from_slice(&json).map_err(|e| e.to_string())
+}
+
+/// Reads format 4: the count of directories, each as length and bytes, then the record in
+/// format 2 with empty directories in its imports.
 fn decode_with_directories(bytes: &[u8]) -> Result<Record, String> {
     let mut pos = 0;
     let u32_at = |pos: &mut usize| -> Result<usize, String> {
@@ -95,7 +66,7 @@ fn decode_with_directories(bytes: &[u8]) -> Result<Record, String> {
             .push(attest_engine::snapshot::decode_directory(part).map_err(|e| e.to_string())?);
         pos += len;
     }
-    let mut record: Record = super::binary::from_bytes(&bytes[pos..]).map_err(|e| e.to_string())?;
+    let mut record: Record = from_binary(&bytes[pos..])?;
     let mut directories = directories.into_iter();
     for event in &mut record.events {
         if let Event::DirectoryImported { directory, .. } = event {
@@ -121,18 +92,20 @@ pub fn decode_record(bytes: &[u8], format: u32, position: u64) -> Result<Record,
     };
     match format {
         JSON => serde_json::from_slice(bytes).map_err(|e| corrupt(e.to_string())),
-        BINARY => super::binary::from_bytes(bytes).map_err(|e| corrupt(e.to_string())),
+        BINARY => from_binary(bytes).map_err(corrupt),
         BINARY_WITH_DIRECTORIES => decode_with_directories(bytes).map_err(corrupt),
+        RECORD_LAYOUT => {
+            attest_engine::snapshot::decode_record(bytes).map_err(|e| corrupt(e.to_string()))
+        }
         other => Err(corrupt(format!("unknown format {other}"))),
     }
 }
 
-/// `state` in `format` (new snapshots use `SNAPSHOT_FORMAT`; the older formats stay
-/// writable so tests can prove a snapshot from an earlier release still loads).
+/// `state` in `format`: new snapshots use `SNAPSHOT_FORMAT`; JSON stays writable so tests
+/// can prove a snapshot of the first release still loads (format 2's writer is in tests).
 pub fn encode_state(state: &State, format: u32) -> Vec<u8> {
     match format {
         JSON => serde_json::to_vec(state).expect("a state always serializes"),
-        BINARY => super::binary::to_bytes(state).expect("a state always serializes"),
         _ => attest_engine::snapshot::encode(state),
     }
 }
@@ -143,7 +116,7 @@ pub fn decode_state(bytes: &[u8], format: u32) -> Result<State, StoreError> {
     };
     match format {
         JSON => serde_json::from_slice(bytes).map_err(|e| corrupt(e.to_string())),
-        BINARY => super::binary::from_bytes(bytes).map_err(|e| corrupt(e.to_string())),
+        BINARY => from_binary(bytes).map_err(corrupt),
         STATE_LAYOUT => attest_engine::snapshot::decode(bytes).map_err(|e| corrupt(e.to_string())),
         other => Err(corrupt(format!("unknown format {other}"))),
     }

@@ -138,6 +138,7 @@ impl Store {
         if schema::has_v1_store(&db) {
             migrate_v1(&db).await?;
         }
+        schema::rewrite_old_formats(&db).await?;
         Ok(Store {
             name: name.to_string(),
             db,

@@ -6,12 +6,33 @@
 //!   by the store's key generator, with `data` the record's compact encoding;
 //!   `snapshots` holds the latest encoded `State` and the log position it covers, so a reload
 //!   replays only the tail. The v1 `records` are moved into `log` right after opening.
+//! - Version 3: the same stores; every log value and the snapshot are rewritten once, right
+//!   after the upgrade, in the current formats (records in the engine's layout, format 5,
+//!   instead of the serde binary forms 2 and 4 of earlier releases; a format-2 snapshot in
+//!   the state layout). Values the rewrite has not reached (a tab closed during it) still
+//!   read: the reader of every earlier format stays.
+
+use std::cell::RefCell;
+use std::collections::BTreeSet;
 
 use indexed_db_futures::database::{Database, VersionChangeEvent};
 use indexed_db_futures::prelude::*;
+use indexed_db_futures::transaction::TransactionMode;
+use js_sys::{Object, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
+
+use super::idb::{bytes, log_entry, read_log, set};
+use super::{codec, StoreError, LATEST};
 
 /// The schema this code reads and writes.
-pub const VERSION: u32 = 2;
+pub const VERSION: u32 = 3;
+
+thread_local! {
+    /// Databases upgraded from before version 3 in this page whose values are not yet
+    /// rewritten (the upgrade callback cannot wait for reads; `rewrite_old_formats` runs
+    /// right after the open).
+    static TO_REWRITE: RefCell<BTreeSet<String>> = const { RefCell::new(BTreeSet::new()) };
+}
 
 pub const LOG: &str = "log";
 pub const SNAPSHOTS: &str = "snapshots";
@@ -32,6 +53,84 @@ pub(crate) fn upgrade(event: &VersionChangeEvent, db: &Database) -> indexed_db_f
         // v1 → v2: the new stores; `records` stays until its data is moved (see `migrate_v1`).
         create_v2_stores(db)?;
     }
+    if old < 3 {
+        // v2 → v3: the stores stay; their values are rewritten after the open.
+        TO_REWRITE.with(|names| names.borrow_mut().insert(db.name()));
+    }
+    Ok(())
+}
+
+/// After an upgrade from before version 3: every log value not in the current record
+/// format, and a snapshot not in the current state layout, rewritten in one transaction
+/// (all or nothing). Anything else opened: nothing to do.
+pub(crate) async fn rewrite_old_formats(db: &Database) -> Result<(), StoreError> {
+    let name = db.name();
+    if !TO_REWRITE.with(|names| names.borrow().contains(&name)) {
+        return Ok(());
+    }
+    let doing = "rewriting data of an earlier release in the current format";
+    let fail = |e| StoreError::from_idb(e, doing);
+    let tx = db
+        .transaction([LOG, SNAPSHOTS])
+        .with_mode(TransactionMode::Readwrite)
+        .build()
+        .map_err(fail)?;
+    let log = tx.object_store(LOG).map_err(fail)?;
+    // Before version 3 nothing wrote the current format: every value is rewritten.
+    for stored in read_log(&log, 0).await? {
+        let record = stored.record()?;
+        let entry = log_entry(&record.id, &codec::encode_record(&record));
+        set(
+            entry.unchecked_ref::<Object>(),
+            POSITION,
+            &JsValue::from_f64(stored.position as f64),
+        );
+        log.put(entry).primitive().map_err(fail)?;
+    }
+    let snapshots = tx.object_store(SNAPSHOTS).map_err(fail)?;
+    let latest = snapshots
+        .get::<JsValue, _, _>(LATEST)
+        .primitive()
+        .map_err(fail)?
+        .await
+        .map_err(fail)?;
+    if let Some(value) = latest.filter(|v| !v.is_undefined()) {
+        let format = Reflect::get(&value, &JsValue::from_str("format"))
+            .ok()
+            .and_then(|f| f.as_f64())
+            .map_or(codec::JSON, |f| f as u32);
+        if format != codec::SNAPSHOT_FORMAT {
+            // A cache of the log: rewritten as the current code would write it. Earlier
+            // formats were stored as byte arrays (read without leaving the transaction).
+            let data = bytes(&value, "data")?;
+            let state = codec::decode_state(&data, format)?;
+            let bytes = codec::encode_state(&state, codec::SNAPSHOT_FORMAT);
+            let blob = web_sys::Blob::new_with_u8_array_sequence(&js_sys::Array::of1(
+                &js_sys::Uint8Array::from(&bytes[..]),
+            ))
+            .map_err(|e| {
+                StoreError::WriteFailed(format!("the snapshot could not be packed: {e:?}"))
+            })?;
+            let updated = Object::new();
+            let position =
+                Reflect::get(&value, &JsValue::from_str("position")).unwrap_or(JsValue::UNDEFINED);
+            set(&updated, "position", &position);
+            set(
+                &updated,
+                "format",
+                &JsValue::from_f64(f64::from(codec::SNAPSHOT_FORMAT)),
+            );
+            set(&updated, "data", &blob);
+            snapshots
+                .put(JsValue::from(updated))
+                .with_key(LATEST)
+                .without_key_type()
+                .primitive()
+                .map_err(fail)?;
+        }
+    }
+    tx.commit().await.map_err(fail)?;
+    TO_REWRITE.with(|names| names.borrow_mut().remove(&name));
     Ok(())
 }
 

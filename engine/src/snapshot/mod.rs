@@ -22,6 +22,9 @@ use bytes::{Damaged, Reader, Writer};
 mod bytes;
 mod directory;
 mod instance;
+mod record;
+
+pub use record::{decode_record, encode_record};
 
 /// The first bytes of every snapshot, and the layout version after them.
 const MAGIC: &[u8; 4] = b"ATSN";

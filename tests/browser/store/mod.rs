@@ -19,6 +19,8 @@ use wasm_bindgen_test::wasm_bindgen_test;
 use crate::support::{mount_with, ready_runtime, test_config, wait_for};
 
 mod backup;
+mod legacy_binary;
+mod upgrade;
 
 fn database_name() -> String {
     test_config(0).database
@@ -333,7 +335,10 @@ async fn a_snapshot_equals_the_replay_of_the_full_log() {
             let mut snapshot = store.snapshot_of(&log.state);
             assert_eq!(snapshot.position, log.records.len() as u64);
             snapshot.format = format;
-            snapshot.data = codec::encode_state(&log.state, format);
+            snapshot.data = match format {
+                codec::BINARY => legacy_binary::to_bytes(&log.state),
+                _ => codec::encode_state(&log.state, format),
+            };
             store.save_snapshot(snapshot).await.expect("snapshot saved");
             // More after the snapshot: a reload replays only these.
             log.decide_all(&instance, &reviewer, Decision::Approve);

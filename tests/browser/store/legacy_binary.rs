@@ -1,6 +1,39 @@
-//! Writing: serde's Serializer over the tagged form.
+//! The writer of record format 2 (and of format-2 snapshots) as earlier releases had it:
+//! serde's Serializer over the tagged form of `attest::store::binary`. Only tests write it,
+//! to prove data stored by those releases still loads (and is rewritten on upgrade).
 
-use super::*;
+use std::collections::HashMap;
+use std::fmt;
+
+use attest::store::binary::*;
+use serde::ser::{self, Serialize};
+
+#[derive(Debug)]
+pub struct Error(String);
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+impl std::error::Error for Error {}
+impl ser::Error for Error {
+    fn custom<T: fmt::Display>(msg: T) -> Self {
+        Error(msg.to_string())
+    }
+}
+
+/// `value` in format 2.
+pub fn to_bytes<T: Serialize + ?Sized>(value: &T) -> Vec<u8> {
+    let mut encoder = Encoder {
+        out: Vec::with_capacity(1 << 16),
+        names: HashMap::new(),
+    };
+    value
+        .serialize(&mut encoder)
+        .expect("engine values always serialize");
+    encoder.out
+}
 
 pub(super) struct Encoder {
     pub(super) out: Vec<u8>,
