@@ -169,7 +169,12 @@ impl Writer {
             | Event::DelegationSet { .. }
             | Event::DelegationStarted { .. }
             | Event::DelegationEnded { .. }
-            | Event::Escalated { .. } => {
+            | Event::Escalated { .. }
+            | Event::NotificationTemplateSet { .. }
+            | Event::BulkApprovalConfirmed { .. }
+            | Event::ApprovalTimeBound { .. }
+            | Event::TimeBoundApprovalEnded { .. }
+            | Event::ExtraOccurrenceStarted { .. } => {
                 self.byte(JSON);
                 self.json(event);
             }
