@@ -38,7 +38,7 @@ serve: setup
 	bash scripts/build-dist.sh dist
 	cargo run --release -p attest-server -- --data attest.db --dist dist
 
-## test: the engine's native tests, `attest verify` (cli/), the browser suite in headless Chromium, then the server's
+## test: the engine's native tests, the `attest` CLI (verify, plan/apply against a test server), the browser suite in headless Chromium, then the server's
 # tests (on a SQLite file and on a throwaway PostgreSQL cluster they start themselves).
 # Sequential on purpose, also under `make -j`: the builds share two cores and target/.
 test: setup

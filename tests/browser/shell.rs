@@ -307,3 +307,33 @@ fn engine_timestamps_in_texts_are_shown_in_the_readers_time() {
         "a readable local time: {local}"
     );
 }
+
+/// A problem outside any one screen (here: what another tab's upgrade would report) is shown
+/// above every screen as an alert, stays while the person moves between screens, and goes
+/// when they dismiss it.
+#[wasm_bindgen_test]
+async fn a_runtime_problem_shows_above_every_screen_until_dismissed() {
+    let app = mount_app();
+    let rt = ready_runtime().await;
+    let said = "Attest was updated in another tab: reload this page to keep working.";
+    leptos::prelude::Set::set(&rt.problem, Some(said.to_string()));
+    for (label, _) in &NAV[..3] {
+        click(&link(&nav(&app), label).expect("nav link"));
+        let alert = wait_for("the problem notice", || {
+            app.root.query_selector(".app-problem[role='alert']").ok().flatten()
+        })
+        .await;
+        assert!(text(&alert).contains(said), "on {label}: {}", text(&alert));
+    }
+    let alert = app.root.query_selector(".app-problem").unwrap().unwrap();
+    click(&button(&alert, "Dismiss").expect("a Dismiss button"));
+    wait_for("the notice to go", || {
+        app.root
+            .query_selector(".app-problem")
+            .ok()
+            .flatten()
+            .is_none()
+            .then_some(())
+    })
+    .await;
+}

@@ -126,6 +126,7 @@ pub fn Shell(children: Children) -> impl IntoView {
             </nav>
         </header>
         <main id="main" class="container app-main" tabindex="-1">
+            <crate::ui::components::RuntimeProblem />
             <crate::ui::settings::sync::RefusedChanges />
             {children()}
         </main>
