@@ -265,6 +265,10 @@ pub struct Settings {
     /// The escalation ladder; None (every record before it existed) is the halfway reminder.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub escalation: Option<Ladder>,
+    /// Delta mode (recurring reviews): an occurrence holds only what changed since the last
+    /// completed one; unchanged approvals are carried forward (`context::narrow`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub delta_mode: bool,
 }
 
 /// Reminders at chosen points before a stage ends, only to reviewers with undecided items,

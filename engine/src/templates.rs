@@ -199,6 +199,7 @@ pub fn blank(id: &str, start: DateTime<Utc>) -> ReviewDefinition {
             recommendations: Recommendations::default(),
             reminders: true,
             escalation: None,
+            delta_mode: false,
         },
         schedule: Schedule {
             start,

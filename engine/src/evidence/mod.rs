@@ -309,20 +309,28 @@ fn event_rows(state: &State, base: &AuditRow, event: &Event, rows: &mut Vec<Audi
             review: Some(definition.clone()),
             ..base.clone()
         }),
-        Event::InstanceStarted { instance } => rows.push(AuditRow {
-            action: "Review started".into(),
-            stage: Some(0),
-            at: instance.started,
-            details: format!(
-                "{} reviewee(s); stage 1 ends {}",
-                instance.items.len(),
-                instance.stages[0]
-                    .deadline
-                    .map(timestamp)
-                    .unwrap_or_default()
-            ),
-            ..for_instance(state, base, &instance.id)
-        }),
+        Event::InstanceStarted { instance } => {
+            rows.push(AuditRow {
+                action: "Review started".into(),
+                stage: Some(0),
+                at: instance.started,
+                details: format!(
+                    "{} reviewee(s); stage 1 ends {}",
+                    instance.items.len(),
+                    instance.stages[0]
+                        .deadline
+                        .map(timestamp)
+                        .unwrap_or_default()
+                ),
+                ..for_instance(state, base, &instance.id)
+            });
+            // Delta mode: every outcome carried forward is a row of its own (issue 25).
+            let started = AuditRow {
+                at: instance.started,
+                ..for_instance(state, base, &instance.id)
+            };
+            rows.extend(crate::context::carried_rows(instance, &started, &state.directory));
+        }
         Event::DecisionsRecorded {
             instance,
             stage,

@@ -376,6 +376,8 @@ impl GraphImport {
             applications: kept(self.applications.is_some(), &current.applications),
             roles: kept(self.roles.is_some(), &current.roles),
             access_packages: kept(self.packages.is_some(), &current.access_packages),
+            // Graph's files carry no grant dates: the dates known so far stay.
+            granted: current.granted.clone(),
         });
     }
 

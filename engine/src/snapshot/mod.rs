@@ -29,8 +29,10 @@ const MAGIC: &[u8; 4] = b"ATSN";
 const DIRECTORY_MAGIC: &[u8; 4] = b"ATDR";
 /// Layout 2 adds each instance's outcome rule after its small parts; layout 1 (earlier
 /// releases) is still read, its instances with the rule they ran under. Layout 3 adds the
-/// delegations (JSON) at the end; earlier layouts read as having none.
-const VERSION: u32 = 3;
+/// delegations (JSON) at the end; earlier layouts read as having none. Layout 4 adds, after
+/// the delegations, the directory's grant dates and each instance's delta-mode record
+/// (`Instance::since_last`), both JSON; earlier layouts read as having none.
+const VERSION: u32 = 4;
 
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("the snapshot is damaged at byte {at}: {what}")]
@@ -79,6 +81,16 @@ fn encode_layout(state: &State, layout: u32) -> Vec<u8> {
     if layout >= 3 {
         w.json(delegations);
     }
+    // --- layout 4 (issue 25): grant dates and delta-mode records, JSON, few and small. ---
+    if layout >= 4 {
+        w.json(&directory.granted);
+        let since_last: Vec<(&String, &crate::context::SinceLast)> = instances
+            .values()
+            .filter(|i| !i.since_last.is_empty())
+            .map(|i| (&i.id, &i.since_last))
+            .collect();
+        w.json(&since_last);
+    }
     w.out
 }
 
@@ -91,6 +103,8 @@ pub fn encode_directory(directory: &Directory) -> Vec<u8> {
     w.out.extend_from_slice(DIRECTORY_MAGIC);
     w.uint(u64::from(VERSION));
     w.directory(directory);
+    // Layout 4: the grant dates after the directory.
+    w.json(&directory.granted);
     w.out
 }
 
@@ -103,7 +117,10 @@ pub fn decode_directory(bytes: &[u8]) -> Result<Directory, SnapshotError> {
 
 fn read_directory(r: &mut Reader) -> Result<Directory, Damaged> {
     r.header(DIRECTORY_MAGIC, "not an Attest directory")?;
-    let directory = r.directory()?;
+    let mut directory = r.directory()?;
+    if r.version >= 4 {
+        directory.granted = r.json()?;
+    }
     if r.pos != r.bytes.len() {
         return Err(r.error("bytes left over after the directory"));
     }
@@ -119,10 +136,10 @@ pub fn decode(bytes: &[u8]) -> Result<State, SnapshotError> {
 
 fn read_state(r: &mut Reader) -> Result<State, Damaged> {
     r.header(MAGIC, "not an Attest snapshot")?;
-    let directory = r.directory()?;
+    let mut directory = r.directory()?;
     let drafts = r.json()?;
     let reviews = r.json()?;
-    let instances = r.map(|r| {
+    let mut instances: std::collections::BTreeMap<String, crate::instance::Instance> = r.map(|r| {
         let instance = r.instance()?;
         Ok((instance.id.clone(), instance))
     })?;
@@ -137,6 +154,17 @@ fn read_state(r: &mut Reader) -> Result<State, Damaged> {
     } else {
         Default::default()
     };
+    // --- layout 4 (issue 25) ---
+    if r.version >= 4 {
+        directory.granted = r.json()?;
+        let since_last: Vec<(String, crate::context::SinceLast)> = r.json()?;
+        for (id, since) in since_last {
+            match instances.get_mut(&id) {
+                Some(inst) => inst.since_last = since,
+                None => return Err(r.error(format!("delta record of unknown instance {id}"))),
+            }
+        }
+    }
     if r.pos != r.bytes.len() {
         return Err(r.error("bytes left over after the state"));
     }
