@@ -541,8 +541,8 @@ pub fn sample_tenant(cfg: &SampleConfig) -> Directory {
 
 /// When access was granted, for what Microsoft Graph dates: app role assignments
 /// (`createdDateTime`), role assignments and access package assignments. Group memberships
-/// carry no date in Graph, so the sample has none either, except for the two team groups
-/// nested in Engineering; the Legacy Expense Portal predates its records and has no dates.
+/// carry no date in Graph, so the sample has none either; the Legacy Expense Portal predates
+/// its records and has no dates.
 fn grant_dates(
     users: &[User],
     applications: &[Application],
@@ -583,9 +583,5 @@ fn grant_dates(
     for p in packages {
         add(&p.id, &mut p.assignments.iter().map(String::as_str));
     }
-    add(
-        "g-engineering",
-        &mut ["g-platform-team", "g-mobile-team"].into_iter(),
-    );
     granted
 }

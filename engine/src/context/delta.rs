@@ -94,9 +94,9 @@ pub fn narrow(inst: &mut Instance, state: &State) {
         for it in items {
             let now = attributes_of(&it.user);
             // A person whose attributes the last occurrence did not record may have changed.
-            let unchanged = before.get(it.user.as_str()).is_some_and(|b| {
-                b.manager == now.manager && b.department == now.department
-            });
+            let unchanged = before
+                .get(it.user.as_str())
+                .is_some_and(|b| b.manager == now.manager && b.department == now.department);
             match last.prior(&it.user) {
                 Some(p) if unchanged && p.outcome == Outcome::Approve => {
                     kept_since.carried.push(Carried {

@@ -66,6 +66,7 @@ fn review(rt: &Runtime, id: &str, group: &str, stages: Vec<StageSettings>) -> Re
             recommendations: Recommendations::default(),
             reminders: true,
             escalation: None,
+            delta_mode: false,
         },
         schedule: Schedule {
             start: rt.now() - chrono::Duration::minutes(1),

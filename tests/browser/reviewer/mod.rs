@@ -17,6 +17,7 @@ use web_sys::Element;
 use crate::support::*;
 
 mod bulk;
+mod context;
 mod justification;
 mod keyboard;
 mod links;

@@ -20,6 +20,7 @@ use crate::runtime::{use_runtime, RunError};
 use crate::ui::components::ConfirmDialog;
 use row::RowContext;
 
+mod context;
 mod keyboard;
 mod row;
 mod window;
