@@ -27,7 +27,16 @@ pub fn CarriedForward(
                     let names = carried
                         .iter()
                         .take(SHOWN)
-                        .map(|c| (c.user_name.clone(), c.text(local_day)))
+                        .map(|c| {
+                            // Two people may share a name: the sign-in name tells them apart.
+                            let upn = s
+                                .directory
+                                .users
+                                .get(&c.user)
+                                .map(|u| u.user_principal_name.clone())
+                                .unwrap_or_default();
+                            (c.user_name.clone(), upn, c.text(local_day))
+                        })
                         .collect::<Vec<_>>();
                     (names, carried.len())
                 })
@@ -51,8 +60,11 @@ pub fn CarriedForward(
                             </tr>
                         </thead>
                         <tbody>
-                            {shown.into_iter().map(|(name, text)| view! {
-                                <tr><td>{name}</td><td>{text}</td></tr>
+                            {shown.into_iter().map(|(name, upn, text)| view! {
+                                <tr>
+                                    <td><strong>{name}</strong><br /><span class="meta">{upn}</span></td>
+                                    <td>{text}</td>
+                                </tr>
                             }).collect_view()}
                         </tbody>
                     </table>
