@@ -241,6 +241,14 @@ pub fn audit_rows(state: &State, records: &[Record]) -> Vec<AuditRow> {
         };
         for event in &rec.events {
             event_rows(state, &base, event, &mut rows);
+            // Delta mode: every outcome carried forward is a row of its own (issue 25).
+            if let Event::InstanceStarted { instance } = event {
+                let started = AuditRow {
+                    at: instance.started,
+                    ..for_instance(state, &base, &instance.id)
+                };
+                rows.extend(crate::context::carried_rows(instance, &started, &state.directory));
+            }
         }
     }
     rows
@@ -309,28 +317,20 @@ fn event_rows(state: &State, base: &AuditRow, event: &Event, rows: &mut Vec<Audi
             review: Some(definition.clone()),
             ..base.clone()
         }),
-        Event::InstanceStarted { instance } => {
-            rows.push(AuditRow {
-                action: "Review started".into(),
-                stage: Some(0),
-                at: instance.started,
-                details: format!(
-                    "{} reviewee(s); stage 1 ends {}",
-                    instance.items.len(),
-                    instance.stages[0]
-                        .deadline
-                        .map(timestamp)
-                        .unwrap_or_default()
-                ),
-                ..for_instance(state, base, &instance.id)
-            });
-            // Delta mode: every outcome carried forward is a row of its own (issue 25).
-            let started = AuditRow {
-                at: instance.started,
-                ..for_instance(state, base, &instance.id)
-            };
-            rows.extend(crate::context::carried_rows(instance, &started, &state.directory));
-        }
+        Event::InstanceStarted { instance } => rows.push(AuditRow {
+            action: "Review started".into(),
+            stage: Some(0),
+            at: instance.started,
+            details: format!(
+                "{} reviewee(s); stage 1 ends {}",
+                instance.items.len(),
+                instance.stages[0]
+                    .deadline
+                    .map(timestamp)
+                    .unwrap_or_default()
+            ),
+            ..for_instance(state, base, &instance.id)
+        }),
         Event::DecisionsRecorded {
             instance,
             stage,

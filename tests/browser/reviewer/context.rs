@@ -112,4 +112,12 @@ async fn a_row_shows_its_access_path_and_what_is_new_since_last_review() {
         "the path and its grant date: {kept}"
     );
     assert!(!kept.contains("New since last review"), "{kept}");
+    // "Show only: New since last review" leaves the newcomer alone.
+    click(&by_label(&app, "New since last review"));
+    wait_shown(&app, 1).await;
+    let rows: Vec<String> = rendered_rows(&app)
+        .iter()
+        .filter_map(|r| r.get_attribute("aria-label"))
+        .collect();
+    assert_eq!(rows, [newcomer.clone()]);
 }
