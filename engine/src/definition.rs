@@ -273,6 +273,10 @@ pub struct Settings {
     /// a small review of their access by the new manager starts (`programme::mover_reviews`).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub review_on_move: bool,
+    /// Delta mode (recurring reviews): an occurrence holds only what changed since the last
+    /// completed one; unchanged approvals are carried forward (`context::narrow`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub delta_mode: bool,
 }
 
 /// How reviewers may approve: until a date, and in bulk.

@@ -285,6 +285,11 @@ pub struct Directory {
     pub roles: BTreeMap<String, DirectoryRole>,
     /// Access packages.
     pub access_packages: BTreeMap<String, AccessPackage>,
+    /// When access was granted, where the directory knows it: resource or group id, then
+    /// the member's or assignee's id (a user or a group). Absent in directories of earlier
+    /// releases and in imports that do not carry dates.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub granted: BTreeMap<String, BTreeMap<String, DateTime<Utc>>>,
 }
 
 /// How a user holds the access under review.
@@ -314,6 +319,12 @@ pub struct Access {
 }
 
 impl Directory {
+    /// When `member` (a user or group id) got its access to `target` (a group, application,
+    /// role or access package), if the directory knows.
+    pub fn granted_at(&self, target: &str, member: &str) -> Option<DateTime<Utc>> {
+        self.granted.get(target)?.get(member).copied()
+    }
+
     /// A user by id.
     pub fn user(&self, id: &str) -> Option<&User> {
         self.users.get(id)

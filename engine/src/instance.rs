@@ -13,7 +13,7 @@ use crate::definition::{NoResponse, Outcome, ReviewDefinition, Reviewers, MAX_ST
 use crate::directory::{
     Access, AccessPath, AssignmentKind, Directory, ResourceKind, User, UserType,
 };
-pub use start::snapshot;
+pub use start::{snapshot, start};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 /// Where an instance stands.
@@ -445,6 +445,10 @@ pub struct Instance {
     /// How this instance's decisions are read; absent in records of earlier releases.
     #[serde(default)]
     pub outcome_rule: OutcomeRule,
+    /// Delta mode: the occurrence compared with, outcomes carried forward, attributes at
+    /// the start (`context::narrow`); empty otherwise and in records of earlier releases.
+    #[serde(default, skip_serializing_if = "crate::context::SinceLast::is_empty")]
+    pub since_last: crate::context::SinceLast,
 }
 
 /// The reviewer-set index of a stage the review does not have.

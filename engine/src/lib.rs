@@ -10,6 +10,7 @@
 
 pub mod actor;
 pub mod command;
+pub mod context;
 pub mod definition;
 pub mod directory;
 pub mod event;

@@ -7,7 +7,10 @@
 //! inactive, in which department) follows the user index so every feature exists at any
 //! size; the seeded PRNG picks names and dates. Linear in the number of users.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Duration, Utc};
+use rustc_hash::FxHashMap;
 
 use crate::directory::{
     AccessPackage, Application, AssignmentKind, Directory, DirectoryRole, Group, GroupKind,
@@ -519,7 +522,9 @@ pub fn sample_tenant(cfg: &SampleConfig) -> Directory {
         ),
     ];
 
+    let granted = grant_dates(&users, &applications, &roles, &access_packages, now);
     Directory {
+        granted,
         users: users.into_iter().map(|u| (u.id.clone(), u)).collect(),
         groups: groups.into_iter().map(|g| (g.id.clone(), g)).collect(),
         applications: applications
@@ -532,4 +537,51 @@ pub fn sample_tenant(cfg: &SampleConfig) -> Directory {
             .map(|p| (p.id.clone(), p))
             .collect(),
     }
+}
+
+/// When access was granted, for what Microsoft Graph dates: app role assignments
+/// (`createdDateTime`), role assignments and access package assignments. Group memberships
+/// carry no date in Graph, so the sample has none either; the Legacy Expense Portal predates
+/// its records and has no dates.
+fn grant_dates(
+    users: &[User],
+    applications: &[Application],
+    roles: &[DirectoryRole],
+    packages: &[AccessPackage],
+    now: DateTime<Utc>,
+) -> BTreeMap<String, BTreeMap<String, DateTime<Utc>>> {
+    let created: FxHashMap<&str, DateTime<Utc>> =
+        users.iter().map(|u| (u.id.as_str(), u.created)).collect();
+    // A member's grant: some days back (up to two years, spread by id), not before the
+    // user existed.
+    let date = |member: &str| {
+        let spread = member
+            .bytes()
+            .fold(7u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b)));
+        let at = now - Duration::days(1 + (spread % 720) as i64);
+        created.get(member).map_or(at, |&c| at.max(c))
+    };
+    fn principal(p: &Principal) -> &str {
+        match p {
+            Principal::User(id) | Principal::Group(id) => id,
+        }
+    }
+    let mut granted = BTreeMap::new();
+    let mut add = |target: &str, members: &mut dyn Iterator<Item = &str>| {
+        let dates: BTreeMap<String, DateTime<Utc>> =
+            members.map(|m| (m.to_string(), date(m))).collect();
+        if !dates.is_empty() {
+            granted.insert(target.to_string(), dates);
+        }
+    };
+    for a in applications.iter().filter(|a| a.id != "app-legacy-expenses") {
+        add(&a.id, &mut a.assignments.iter().map(principal));
+    }
+    for r in roles {
+        add(&r.id, &mut r.assignments.iter().map(|a| a.user.as_str()));
+    }
+    for p in packages {
+        add(&p.id, &mut p.assignments.iter().map(String::as_str));
+    }
+    granted
 }

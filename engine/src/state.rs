@@ -14,7 +14,7 @@ use crate::definition::{
 use crate::directory::{Directory, Principal, ResourceKind};
 use crate::event::{DirectoryChange, Event, ItemApplied, ItemDecision, Record, RECORD_VERSION};
 use crate::instance::{
-    snapshot, Applied, ApplyResult, Decision, DecisionSource, Effect, Instance, InstanceStatus,
+    Applied, ApplyResult, Decision, DecisionSource, Effect, Instance, InstanceStatus,
     OutcomeRule, RecordedDecision, StageEndReason, StageStatus,
 };
 use crate::Actor;

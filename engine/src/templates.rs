@@ -201,6 +201,7 @@ pub fn blank(id: &str, start: DateTime<Utc>) -> ReviewDefinition {
             escalation: None,
             approval: Default::default(),
             review_on_move: false,
+            delta_mode: false,
         },
         schedule: Schedule {
             start,

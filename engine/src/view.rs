@@ -52,6 +52,9 @@ pub struct ReviewerRow {
     pub decision: Option<RecordedDecision>,
     /// Earlier stages' decisions; always empty when the review is blind.
     pub earlier: Vec<EarlierDecision>,
+    /// The access path and, for recurring reviews, the last occurrence's outcome.
+    #[serde(default)]
+    pub context: Option<crate::context::ItemContext>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -151,6 +154,10 @@ pub fn reviewer_view(
     }
     let show_recommendations = def.stages[stage].recommendations;
     let dir = &state.directory;
+    // Worked out for this reviewer's rows only: nesting chains once per group, the last
+    // occurrence once per page.
+    let mut paths = crate::context::PathFinder::default();
+    let last = crate::context::LastReview::before(state, inst);
     let rows: Vec<ReviewerRow> = inst
         .items
         .iter()
@@ -188,6 +195,10 @@ pub fn reviewer_view(
             } else {
                 Vec::new()
             },
+            context: Some(crate::context::ItemContext {
+                path: crate::context::access_context(dir, &mut paths, &inst.resource, it),
+                since: last.as_ref().map(|l| l.since(dir, &it.user)),
+            }),
         })
         .collect();
     if rows.is_empty() {

@@ -169,6 +169,7 @@ pub fn reviewer_records(
         reviewer_sets: sets,
         applied: None,
         outcome_rule: inst.outcome_rule,
+        since_last: Default::default(),
     };
     let record = |id: &str, event: Event| Record {
         v: RECORD_VERSION,

@@ -242,6 +242,14 @@ pub fn audit_rows(state: &State, records: &[Record]) -> Vec<AuditRow> {
         };
         for event in &rec.events {
             event_rows(state, &base, event, &mut rows);
+            // Delta mode: every outcome carried forward is a row of its own (issue 25).
+            if let Event::InstanceStarted { instance } = event {
+                let started = AuditRow {
+                    at: instance.started,
+                    ..for_instance(state, &base, &instance.id)
+                };
+                rows.extend(crate::context::carried_rows(instance, &started, &state.directory));
+            }
         }
     }
     rows

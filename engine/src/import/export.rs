@@ -73,6 +73,8 @@ struct AppRoleAssignment<'a> {
     principal_id: &'a str,
     principal_type: &'a str,
     resource_id: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    created_date_time: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -89,6 +91,9 @@ struct RoleAssignmentItem<'a> {
     principal_id: &'a str,
     role_definition_id: &'a str,
     directory_scope_id: &'a str,
+    /// Graph's role assignment and eligibility schedule instances carry their start.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    start_date_time: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -106,6 +111,19 @@ struct PackageAssignment<'a> {
     state: &'a str,
     access_package: IdOnly<'a>,
     target: Target<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    schedule: Option<StartOnly>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct StartOnly {
+    start_date_time: String,
+}
+
+/// A grant date as Graph writes it.
+fn graph_date(at: chrono::DateTime<chrono::Utc>) -> String {
+    at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
 }
 
 #[derive(Serialize)]
@@ -246,6 +264,7 @@ pub fn export_graph(dir: &Directory) -> Vec<(String, String)> {
                         principal_id,
                         principal_type,
                         resource_id: &a.id,
+                        created_date_time: dir.granted_at(&a.id, principal_id).map(graph_date),
                     }
                 })
                 .collect(),
@@ -271,6 +290,7 @@ pub fn export_graph(dir: &Directory) -> Vec<(String, String)> {
                         principal_id: &a.user,
                         role_definition_id: &r.id,
                         directory_scope_id: "/",
+                        start_date_time: dir.granted_at(&r.id, &a.user).map(graph_date),
                     })
             })
             .collect()
@@ -292,6 +312,9 @@ pub fn export_graph(dir: &Directory) -> Vec<(String, String)> {
                 state: "delivered",
                 access_package: IdOnly { id: &p.id },
                 target: Target { object_id: u },
+                schedule: dir.granted_at(&p.id, u).map(|at| StartOnly {
+                    start_date_time: graph_date(at),
+                }),
             })
         })
         .collect();

@@ -290,6 +290,8 @@ pub struct GraphImport {
     member_pages: Vec<(Src, Principal)>,
     /// Assignments read from appRoleAssignedTo pages: (source, service principal, assignee).
     app_role_pages: Vec<(Src, String, Principal)>,
+    /// Grant dates read from assignments: (app, role or package id, assignee id, date).
+    grants: Vec<(String, String, chrono::DateTime<chrono::Utc>)>,
     /// The group whose member pages continue in the next members file (its nextLink).
     open_members: Option<String>,
     /// Groups listed without a "members" field: (source, id, name).
@@ -350,6 +352,7 @@ impl GraphImport {
             package_assignments: None,
             member_pages: Vec::new(),
             app_role_pages: Vec::new(),
+            grants: Vec::new(),
             open_members: None,
             unexpanded: Vec::new(),
             notices: Vec::new(),
@@ -376,6 +379,8 @@ impl GraphImport {
             applications: kept(self.applications.is_some(), &current.applications),
             roles: kept(self.roles.is_some(), &current.roles),
             access_packages: kept(self.packages.is_some(), &current.access_packages),
+            // Graph's files carry no grant dates: the dates known so far stay.
+            granted: current.granted.clone(),
         });
     }
 

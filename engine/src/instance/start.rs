@@ -174,7 +174,25 @@ pub fn snapshot(
         reviewer_sets: sets.sets,
         applied: None,
         outcome_rule: OutcomeRule::StageDecision,
+        since_last: Default::default(),
     }
+}
+
+/// The instance occurrence `occurrence` of `def` starts with for `resource`: the snapshot,
+/// narrowed to what changed since the last completed occurrence when the review is in
+/// delta mode.
+pub fn start(
+    def: &ReviewDefinition,
+    state: &crate::state::State,
+    resource: &str,
+    occurrence: u32,
+    at: DateTime<Utc>,
+) -> Instance {
+    let mut inst = snapshot(def, &state.directory, resource, occurrence, at);
+    if def.settings.delta_mode {
+        crate::context::narrow(&mut inst, state);
+    }
+    inst
 }
 
 /// How one stage finds an item's reviewers during a snapshot.

@@ -31,6 +31,8 @@ impl Writer {
             applications,
             roles,
             access_packages,
+            // Layout 4: written after the delegations (`snapshot::encode_layout`).
+            granted: _,
         } = dir;
         self.uint(users.len() as u64);
         for user in users.values() {
@@ -238,6 +240,7 @@ impl Reader<'_> {
             applications,
             roles,
             access_packages,
+            granted: Default::default(),
         })
     }
 }

@@ -28,6 +28,8 @@ impl Writer {
             reviewer_sets,
             applied,
             outcome_rule,
+            // Layout 4: written after the delegations (`snapshot::encode_layout`).
+            since_last: _,
         } = instance;
         self.json(&(
             id,
@@ -249,6 +251,7 @@ impl Reader<'_> {
             reviewer_sets,
             applied,
             outcome_rule,
+            since_last: Default::default(),
         })
     }
 

@@ -32,9 +32,10 @@ const MAGIC: &[u8; 4] = b"ATSN";
 const DIRECTORY_MAGIC: &[u8; 4] = b"ATDR";
 /// Layout 2 adds each instance's outcome rule after its small parts; layout 1 (earlier
 /// releases) is still read, its instances with the rule they ran under. Layout 3 adds the
-/// delegations (JSON) at the end; earlier layouts read as having none. Layout 4 adds the
-/// notification templates (JSON) after them, then the time-bound approvals (JSON), then when the
-/// directory was last imported (JSON); earlier layouts read as having none.
+/// delegations (JSON) at the end; earlier layouts read as having none. Layout 4 adds, after
+/// them and all as JSON: the notification templates, the time-bound approvals, when the
+/// directory was last imported, the directory's grant dates and each instance's delta-mode
+/// record (`Instance::since_last`); earlier layouts read as having none.
 const VERSION: u32 = 4;
 
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -87,12 +88,20 @@ fn encode_layout(state: &State, layout: u32) -> Vec<u8> {
     if layout >= 3 {
         w.json(delegations);
     }
-    // Layout 4 (issues 24, 25, 26): the administrator's notification templates, then the
-    // approvals until a date, when the directory was last imported, as JSON.
+    // Layout 4 (issues 24, 25, 26): the administrator's notification templates, the
+    // approvals until a date, when the directory was last imported, the grant dates and the
+    // delta-mode records, all JSON, in this order.
     if layout >= 4 {
         w.json(notification_templates);
         w.json(time_bound);
         w.json(directory_imported);
+        w.json(&directory.granted);
+        let since_last: Vec<(&String, &crate::context::SinceLast)> = instances
+            .values()
+            .filter(|i| !i.since_last.is_empty())
+            .map(|i| (&i.id, &i.since_last))
+            .collect();
+        w.json(&since_last);
     }
     w.out
 }
@@ -106,6 +115,8 @@ pub fn encode_directory(directory: &Directory) -> Vec<u8> {
     w.out.extend_from_slice(DIRECTORY_MAGIC);
     w.uint(u64::from(VERSION));
     w.directory(directory);
+    // Layout 4: the grant dates after the directory.
+    w.json(&directory.granted);
     w.out
 }
 
@@ -118,7 +129,10 @@ pub fn decode_directory(bytes: &[u8]) -> Result<Directory, SnapshotError> {
 
 fn read_directory(r: &mut Reader) -> Result<Directory, Damaged> {
     r.header(DIRECTORY_MAGIC, "not an Attest directory")?;
-    let directory = r.directory()?;
+    let mut directory = r.directory()?;
+    if r.version >= 4 {
+        directory.granted = r.json()?;
+    }
     if r.pos != r.bytes.len() {
         return Err(r.error("bytes left over after the directory"));
     }
@@ -134,10 +148,10 @@ pub fn decode(bytes: &[u8]) -> Result<State, SnapshotError> {
 
 fn read_state(r: &mut Reader) -> Result<State, Damaged> {
     r.header(MAGIC, "not an Attest snapshot")?;
-    let directory = r.directory()?;
+    let mut directory = r.directory()?;
     let drafts = r.json()?;
     let reviews = r.json()?;
-    let instances = r.map(|r| {
+    let mut instances: std::collections::BTreeMap<String, crate::instance::Instance> = r.map(|r| {
         let instance = r.instance()?;
         Ok((instance.id.clone(), instance))
     })?;
@@ -165,6 +179,17 @@ fn read_state(r: &mut Reader) -> Result<State, Damaged> {
         Default::default()
     };
     let directory_imported = if r.version >= 4 { r.json()? } else { None };
+    // Layout 4, continued (issue 25): grant dates and delta-mode records.
+    if r.version >= 4 {
+        directory.granted = r.json()?;
+        let since_last: Vec<(String, crate::context::SinceLast)> = r.json()?;
+        for (id, since) in since_last {
+            match instances.get_mut(&id) {
+                Some(inst) => inst.since_last = since,
+                None => return Err(r.error(format!("delta record of unknown instance {id}"))),
+            }
+        }
+    }
     if r.pos != r.bytes.len() {
         return Err(r.error("bytes left over after the state"));
     }

@@ -34,7 +34,7 @@ pub(super) fn start_occurrence(
         .resources
         .iter()
         .map(|r| Event::InstanceStarted {
-            instance: Box::new(snapshot(def, &state.directory, r, n, at)),
+            instance: Box::new(crate::instance::start(def, state, r, n, at)),
         })
         .collect()
 }

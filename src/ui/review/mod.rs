@@ -2,6 +2,7 @@
 //! stage and per reviewer, Stop current stage, Stop review, Apply results with a preview of
 //! exactly what will change, and the results table with its downloads.
 
+mod carried;
 mod dialog;
 mod insight;
 mod results;

@@ -301,6 +301,7 @@ pub fn ResultsTable(
                 </div>
             </div>
             {table}
+            <super::carried::CarriedForward id=id.get_value() rev=rev />
         </section>
     }
 }

@@ -30,6 +30,8 @@ pub struct Filters {
     pub recommended_deny: bool,
     pub guests: bool,
     pub inactive: bool,
+    /// Access new since the last occurrence of a recurring review (issue 25).
+    pub new_since: bool,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -81,6 +83,14 @@ pub fn is_inactive(row: &ReviewerRow, days: u32, now: DateTime<Utc>) -> bool {
         .is_none_or(|at| now - at >= Duration::days(i64::from(days)))
 }
 
+/// Whether the row's access is new since the last occurrence of its review.
+pub fn is_new_since_last_review(row: &ReviewerRow) -> bool {
+    row.context
+        .as_ref()
+        .and_then(|c| c.since.as_ref())
+        .is_some_and(|s| s.is_new())
+}
+
 fn recommends_deny(row: &ReviewerRow) -> bool {
     row.recommendation
         .as_ref()
@@ -106,6 +116,7 @@ pub fn shown(
                 && (!filters.recommended_deny || recommends_deny(r))
                 && (!filters.guests || r.user_type == UserType::Guest)
                 && (!filters.inactive || is_inactive(r, inactive_days, now))
+                && (!filters.new_since || is_new_since_last_review(r))
                 && (needle.is_empty()
                     || r.user_name.to_lowercase().contains(&needle)
                     || r.user_principal_name.to_lowercase().contains(&needle))

@@ -68,6 +68,7 @@ fn review(rt: &Runtime, id: &str, group: &str, stages: Vec<StageSettings>) -> Re
             escalation: None,
             approval: Default::default(),
             review_on_move: false,
+            delta_mode: false,
         },
         schedule: Schedule {
             start: rt.now() - chrono::Duration::minutes(1),

@@ -18,6 +18,7 @@ use crate::support::*;
 
 mod bulk;
 mod guardrails;
+mod context;
 mod justification;
 mod keyboard;
 mod links;

@@ -76,11 +76,15 @@ impl GraphImport {
                     Some(owner) => owner.clone(),
                     None => at.string(&item, "resourceId")?,
                 };
+                if let Some(date) = at.opt_date(&item, "createdDateTime")? {
+                    let (Principal::User(id) | Principal::Group(id)) = &member;
+                    self.grants.push((app.clone(), id.clone(), date));
+                }
                 self.app_role_pages.push((src, app, member));
                 Ok(())
             }
             Collection::ServicePrincipals => {
-                let app = read_service_principal(&at, &item)?;
+                let app = read_service_principal(&at, &item, &mut self.grants)?;
                 let id = app.id.clone();
                 insert(&self.files, self.applications.as_mut(), src, &at, id, app)
             }
@@ -97,6 +101,7 @@ impl GraphImport {
             Collection::RoleAssignments | Collection::RoleEligibility => {
                 let principal = at.string(&item, "principalId")?;
                 let role = at.string(&item, "roleDefinitionId")?;
+                let start = at.opt_date(&item, "startDateTime")?;
                 // An expanded principal that is a group or an app: Attest reviews users only.
                 if let Some(Value::Object(p)) = item.get("principal") {
                     if let Some(Value::String(t)) = p.get("@odata.type") {
@@ -109,6 +114,9 @@ impl GraphImport {
                     Collection::RoleAssignments => self.active.as_mut(),
                     _ => self.eligible.as_mut(),
                 };
+                if let Some(date) = start {
+                    self.grants.push((role.clone(), principal.clone(), date));
+                }
                 list.expect("marked present by add_file")
                     .push((src, principal, role));
                 Ok(())
@@ -149,6 +157,11 @@ impl GraphImport {
                 };
                 let target = at.object(&item, "target")?;
                 let user = at.nested(".target").string(target, "objectId")?;
+                if let Some(schedule) = at.opt_object(&item, "schedule")? {
+                    if let Some(date) = at.nested(".schedule").opt_date(schedule, "startDateTime")? {
+                        self.grants.push((package.clone(), user.clone(), date));
+                    }
+                }
                 self.package_assignments
                     .as_mut()
                     .expect("marked present by add_file")
@@ -255,6 +268,25 @@ impl GraphImport {
                 p.assignments.push(user.clone());
                 links += 1;
             }
+        }
+        // Grant dates: a replaced collection's dates go with it; those read come in.
+        let apps = self.applications.is_some() || !self.app_role_pages.is_empty();
+        let roles = self.roles.is_some() || self.active.is_some() || self.eligible.is_some();
+        let packages = self.packages.is_some() || self.package_assignments.is_some();
+        let Directory {
+            granted,
+            applications,
+            roles: role_map,
+            access_packages,
+            ..
+        } = &mut dir;
+        granted.retain(|target, _| {
+            !(apps && applications.contains_key(target)
+                || roles && role_map.contains_key(target)
+                || packages && access_packages.contains_key(target))
+        });
+        for (target, member, date) in std::mem::take(&mut self.grants) {
+            granted.entry(target).or_default().insert(member, date);
         }
         summary.links = links;
         summary.notices = std::mem::take(&mut self.notices);

@@ -274,6 +274,7 @@ pub(super) fn is_distribution_list(
 pub(super) fn read_service_principal(
     at: &At,
     item: &Map<String, Value>,
+    grants: &mut Vec<(String, String, chrono::DateTime<chrono::Utc>)>,
 ) -> Result<Application, ImportError> {
     let id = at.string(item, "id")?;
     let display_name = at.string(item, "displayName")?;
@@ -290,6 +291,9 @@ pub(super) fn read_service_principal(
             ));
         };
         let principal = here.string(a, "principalId")?;
+        if let Some(date) = here.opt_date(a, "createdDateTime")? {
+            grants.push((id.clone(), principal.clone(), date));
+        }
         match here.string(a, "principalType")?.as_str() {
             "User" => assignments.push(Principal::User(principal)),
             "Group" => assignments.push(Principal::Group(principal)),

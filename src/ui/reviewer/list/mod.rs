@@ -22,6 +22,7 @@ use crate::ui::components::ConfirmDialog;
 use row::RowContext;
 
 mod guard;
+mod context;
 mod keyboard;
 mod row;
 mod window;
@@ -529,6 +530,10 @@ pub fn DecisionList(
                     |f| f.inactive,
                     |f, on| f.inactive = on,
                 )}
+                // Recurring reviews with an earlier completed occurrence only (issue 25).
+                <Show when=move || view.with(|v| v.as_ref().is_some_and(|v| v.rows.iter().any(|r| r.context.as_ref().is_some_and(|c| c.since.is_some()))))>
+                    {filter_box("New since last review".into(), |f| f.new_since, |f, on| f.new_since = on)}
+                </Show>
             </fieldset>
         </section>
 

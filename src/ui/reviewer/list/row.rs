@@ -10,6 +10,7 @@ use attest_engine::view::ReviewerRow;
 use attest_engine::Decision;
 use leptos::prelude::*;
 
+use super::context::{AccessCell, SinceLine};
 use super::{row_id, toggle, ListState};
 use crate::runtime::use_runtime;
 use crate::ui::reviewer::rows;
@@ -142,7 +143,16 @@ pub(super) fn Row(
     });
     let guest =
         (row.user_type == UserType::Guest).then(|| view! { <span class="badge">"Guest"</span> });
-    let access = access_text(&row, kind.get_untracked());
+    // The engine's path when it gave one (every page it builds does), else the stored kind.
+    let (path, granted) = match &row.context {
+        Some(c) => (c.path.route.text(), c.path.granted),
+        None => (access_text(&row, kind.get_untracked()), None),
+    };
+    let since_last = row
+        .context
+        .as_ref()
+        .and_then(|c| c.since.clone())
+        .map(|since| view! { <SinceLine since=since /> });
     // A review started today: counted from its start, as the recommendation's "signed in …"
     // is, so one row never shows two ages (an earlier start dates the recommendation).
     let since = as_of
@@ -241,11 +251,9 @@ pub(super) fn Row(
             <div class="rv-cell rv-who">
                 <span class="rv-name">{row.user_name.clone()} " " {guest}</span>
                 <span class="rv-sub" title=row.user_principal_name.clone()>{row.user_principal_name.clone()}</span>
+                {since_last}
             </div>
-            <div class="rv-cell rv-access">
-                <span>{access}</span>
-                <span class="rv-sub">{last}</span>
-            </div>
+            <AccessCell path=path granted=granted last_sign_in=last />
             <div class="rv-cell rv-rec">
                 {recommendation}
             </div>

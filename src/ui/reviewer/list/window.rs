@@ -15,7 +15,7 @@ use super::ListState;
 
 /// Row heights in CSS pixels; the stylesheet lays rows out to fit exactly these.
 const WIDE_ROW: i32 = 84;
-const NARROW_ROW: i32 = 248;
+const NARROW_ROW: i32 = 268;
 /// Below this window width rows stack their cells (style/reviewer.css uses the same width).
 const NARROW_BELOW: f64 = 760.0;
 /// Rows rendered beyond each edge of the viewport, so fast scrolling shows no gaps.

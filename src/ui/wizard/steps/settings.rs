@@ -95,6 +95,14 @@ pub fn SettingsStep() -> impl IntoView {
                 checked=Signal::derive(move || wizard.def.with(|d| d.settings.approval.forbid_bulk_approve))
                 on_set=Callback::new(move |on: bool| wizard.update(|d| d.settings.approval.forbid_bulk_approve = on))
             />
+            <Show when=move || wizard.def.with(|d| d.schedule.frequency != Frequency::OneTime)>
+                <Check
+                    label="Delta mode"
+                    hint="Each occurrence holds only what changed since the last completed one: new access, a changed manager or department, access that was not approved. Approved, unchanged access is carried forward with its outcome."
+                    checked=Signal::derive(move || wizard.def.with(|d| d.settings.delta_mode))
+                    on_set=Callback::new(move |on: bool| wizard.update(|d| d.settings.delta_mode = on))
+                />
+            </Show>
             <h3>"Recommendations"</h3>
             <Check
                 label="No sign-in within the look-back period"
