@@ -123,8 +123,16 @@ pub fn check_command(cmd: &Command, actor: &Actor) -> Result<(), EngineError> {
         }
         Command::SetNotificationTemplate { template, .. } => match template {
             Some(t) => {
-                cap(|| "the message subject".into(), &t.subject, crate::notify::MAX_SUBJECT)?;
-                cap(|| "the message body".into(), &t.body, crate::notify::MAX_BODY)
+                cap(
+                    || "the message subject".into(),
+                    &t.subject,
+                    crate::notify::MAX_SUBJECT,
+                )?;
+                cap(
+                    || "the message body".into(),
+                    &t.body,
+                    crate::notify::MAX_BODY,
+                )
             }
             None => Ok(()),
         },
@@ -132,7 +140,11 @@ pub fn check_command(cmd: &Command, actor: &Actor) -> Result<(), EngineError> {
             justification,
             command,
         } => {
-            cap(|| "the justification".into(), justification, MAX_JUSTIFICATION)?;
+            cap(
+                || "the justification".into(),
+                justification,
+                MAX_JUSTIFICATION,
+            )?;
             // One level: a confirmation confirms decisions, never another confirmation.
             if matches!(**command, Command::ConfirmBulkApproval { .. }) {
                 return Err(EngineError::NotAllowed(
@@ -147,7 +159,11 @@ pub fn check_command(cmd: &Command, actor: &Actor) -> Result<(), EngineError> {
             ..
         } => {
             id("the review instance id", instance)?;
-            cap(|| "the justification".into(), justification, MAX_JUSTIFICATION)
+            cap(
+                || "the justification".into(),
+                justification,
+                MAX_JUSTIFICATION,
+            )
         }
     }
 }

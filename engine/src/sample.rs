@@ -574,7 +574,10 @@ fn grant_dates(
             granted.insert(target.to_string(), dates);
         }
     };
-    for a in applications.iter().filter(|a| a.id != "app-legacy-expenses") {
+    for a in applications
+        .iter()
+        .filter(|a| a.id != "app-legacy-expenses")
+    {
         add(&a.id, &mut a.assignments.iter().map(principal));
     }
     for r in roles {

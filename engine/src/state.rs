@@ -14,8 +14,8 @@ use crate::definition::{
 use crate::directory::{Directory, Principal, ResourceKind};
 use crate::event::{DirectoryChange, Event, ItemApplied, ItemDecision, Record, RECORD_VERSION};
 use crate::instance::{
-    Applied, ApplyResult, Decision, DecisionSource, Effect, Instance, InstanceStatus,
-    OutcomeRule, RecordedDecision, StageEndReason, StageStatus,
+    Applied, ApplyResult, Decision, DecisionSource, Effect, Instance, InstanceStatus, OutcomeRule,
+    RecordedDecision, StageEndReason, StageStatus,
 };
 use crate::Actor;
 
@@ -28,8 +28,8 @@ mod stage_end;
 pub use handover::Delegation;
 
 use apply_results::apply_events;
-pub(crate) use apply_results::{direct_holders, removal};
 pub use apply_results::plan_apply;
+pub(crate) use apply_results::{direct_holders, removal};
 use clock::{latest_due_occurrence, next_due, start_occurrence};
 use decide::check_import;
 pub use decide::decide;

@@ -8,11 +8,11 @@ use attest_engine::definition::*;
 use attest_engine::directory::*;
 use attest_engine::event::{DirectoryChange, Event, ItemApplied, ItemDecision, RECORD_VERSION};
 use attest_engine::evidence::signoff::Verdict;
-use attest_engine::notify::Template;
-use attest_engine::outbox::MessageKind;
 use attest_engine::instance::{
     snapshot, ApplyResult, Decision, DecisionSource, Effect, NotSupported, StageEndReason,
 };
+use attest_engine::notify::Template;
+use attest_engine::outbox::MessageKind;
 use attest_engine::remediation::{FileDigest, ItemRef};
 use attest_engine::{Actor, Command, Record};
 use expect_test::expect;

@@ -15,10 +15,10 @@ pub mod log;
 pub mod reviewer;
 pub mod serve;
 pub mod smtp;
-pub mod webhook;
 pub mod static_files;
 pub mod throttle;
 pub mod token;
+pub mod webhook;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;

@@ -229,7 +229,10 @@ async fn reviewers_get_their_links_by_mail() {
             .unwrap()
             .trim();
         let reviewer = to.split('@').next().unwrap();
-        assert!(mail.contains("Subject: Please review access to Sales"), "{mail}");
+        assert!(
+            mail.contains("Subject: Please review access to Sales"),
+            "{mail}"
+        );
         let link = mail
             .lines()
             .find(|l| l.starts_with("https://attest.contoso.com/my-reviews/"))

@@ -320,7 +320,10 @@ async fn a_runtime_problem_shows_above_every_screen_until_dismissed() {
     for (label, _) in &NAV[..3] {
         click(&link(&nav(&app), label).expect("nav link"));
         let alert = wait_for("the problem notice", || {
-            app.root.query_selector(".app-problem[role='alert']").ok().flatten()
+            app.root
+                .query_selector(".app-problem[role='alert']")
+                .ok()
+                .flatten()
         })
         .await;
         assert!(text(&alert).contains(said), "on {label}: {}", text(&alert));

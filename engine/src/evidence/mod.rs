@@ -248,7 +248,11 @@ pub fn audit_rows(state: &State, records: &[Record]) -> Vec<AuditRow> {
                     at: instance.started,
                     ..for_instance(state, &base, &instance.id)
                 };
-                rows.extend(crate::context::carried_rows(instance, &started, &state.directory));
+                rows.extend(crate::context::carried_rows(
+                    instance,
+                    &started,
+                    &state.directory,
+                ));
             }
         }
     }

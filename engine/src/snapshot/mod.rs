@@ -151,10 +151,11 @@ fn read_state(r: &mut Reader) -> Result<State, Damaged> {
     let mut directory = r.directory()?;
     let drafts = r.json()?;
     let reviews = r.json()?;
-    let mut instances: std::collections::BTreeMap<String, crate::instance::Instance> = r.map(|r| {
-        let instance = r.instance()?;
-        Ok((instance.id.clone(), instance))
-    })?;
+    let mut instances: std::collections::BTreeMap<String, crate::instance::Instance> =
+        r.map(|r| {
+            let instance = r.instance()?;
+            Ok((instance.id.clone(), instance))
+        })?;
     let pending_deletions = r.map(|r| Ok((r.string()?, r.time()?)))?;
     let count = r.len()?;
     let mut applied_records = Vec::with_capacity(count);

@@ -94,10 +94,18 @@ impl Writer {
                 self.byte(DIRECTORY_IMPORTED);
                 self.str(source);
                 self.directory(directory);
+                // Layout 4: the grant dates, as the snapshot writes them after its directory.
+                if self.layout >= 4 {
+                    self.json(&directory.granted);
+                }
             }
             Event::InstanceStarted { instance } => {
                 self.byte(INSTANCE_STARTED);
                 self.instance(instance);
+                // Layout 4: the delta-mode record the instance started with.
+                if self.layout >= 4 {
+                    self.json(&instance.since_last);
+                }
             }
             Event::DecisionsRecorded {
                 instance,
@@ -194,14 +202,24 @@ impl Reader<'_> {
         Ok(match self.code(KINDS, "kind of event")? {
             DIRECTORY_IMPORTED => {
                 let source = self.string()?;
+                let mut directory = self.directory()?;
+                if self.version >= 4 {
+                    directory.granted = self.json()?;
+                }
                 Event::DirectoryImported {
-                    directory: Box::new(self.directory()?),
+                    directory: Box::new(directory),
                     source,
                 }
             }
-            INSTANCE_STARTED => Event::InstanceStarted {
-                instance: Box::new(self.instance()?),
-            },
+            INSTANCE_STARTED => {
+                let mut instance = self.instance()?;
+                if self.version >= 4 {
+                    instance.since_last = self.json()?;
+                }
+                Event::InstanceStarted {
+                    instance: Box::new(instance),
+                }
+            }
             DECISIONS_RECORDED => {
                 let instance = self.string()?;
                 let stage = self.stage()?;

@@ -237,6 +237,13 @@ impl Sim {
                     Ok(&self.state),
                     "the snapshot does not read back as the state"
                 );
+                // How the browser stores the record: every field must come back.
+                let stored = attest_engine::snapshot::encode_record(record);
+                assert_eq!(
+                    attest_engine::snapshot::decode_record(&stored).as_ref(),
+                    Ok(record),
+                    "the record does not read back from the record layout"
+                );
                 let mut owned = before.clone();
                 attest_engine::apply_owned(&mut owned, record.clone());
                 assert_eq!(owned, self.state, "apply_owned differs from apply");

@@ -77,7 +77,12 @@ pub(super) async fn guarded_approvals_through_a_review_link(b: Backend) {
 
     // Unconfirmed: refused, nothing stored.
     let before = admin.state.clone();
-    let r = push(addr, &token, &[reviewer_record("b1", vec![approvals(&instance, &[0, 1])])]).await;
+    let r = push(
+        addr,
+        &token,
+        &[reviewer_record("b1", vec![approvals(&instance, &[0, 1])])],
+    )
+    .await;
     assert_eq!(r.status, 422, "{}", r.text);
     assert_eq!(r.body["rejected"][0]["code"], "refused");
     assert!(r.body["rejected"][0]["reason"]
@@ -121,10 +126,9 @@ pub(super) async fn guarded_approvals_through_a_review_link(b: Backend) {
     assert_eq!(r.status, 200, "{}", r.text);
     admin.pull().await;
     let inst = &admin.state.instances[&instance];
-    assert!(inst
-        .items
-        .iter()
-        .all(|it| it.decision_in(0).is_some_and(|d| d.decision == Decision::Approve)));
+    assert!(inst.items.iter().all(|it| it
+        .decision_in(0)
+        .is_some_and(|d| d.decision == Decision::Approve)));
     let bounds = &admin.state.time_bound[&instance];
     assert_eq!(bounds.len(), 1);
     let (&item, bound) = bounds.iter().next().unwrap();

@@ -39,7 +39,11 @@ pub fn ReviewerInsightSection(
         let _ = rev.get();
         records.with(|log| {
             let log = log.as_ref()?;
-            Some(runtime.state.with_untracked(|s| reviewer_insight(s, log, &id.get_value())))
+            Some(
+                runtime
+                    .state
+                    .with_untracked(|s| reviewer_insight(s, log, &id.get_value())),
+            )
         })
     });
     move || {

@@ -176,7 +176,11 @@ async fn stop_review_then_apply_changes_the_directory_as_previewed() {
     let results = wait_on(&app, "the results", || section_titled(&app.root, "Results")).await;
     assert_eq!(
         assert_tables_scroll_by_keyboard(&app.root),
-        ["Reviewers of stage 1", "Results table", "Reviewer insight table"],
+        [
+            "Reviewers of stage 1",
+            "Results table",
+            "Reviewer insight table"
+        ],
         "the overview's tables scroll inside boxes the keyboard reaches"
     );
     let cannot = all_text(&results, "td.apply-unsupported");

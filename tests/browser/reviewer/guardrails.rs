@@ -20,7 +20,10 @@ async fn bulk_approve_of_a_privileged_role_needs_a_justified_confirmation() {
     def.scope.resource_kind = ResourceKind::DirectoryRole;
     let (app, rt, instance) = with_review(&config, def).await;
     let total = items_of(&rt, &instance, 0, REVIEWER).len();
-    assert!(total >= 2, "the role has several holders to approve at once");
+    assert!(
+        total >= 2,
+        "the role has several holders to approve at once"
+    );
     drop(app);
     let app = mount_with(&reviewer_link(&instance, 0, REVIEWER), config);
     let rt = ready_runtime().await;

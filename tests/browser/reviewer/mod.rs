@@ -17,8 +17,8 @@ use web_sys::Element;
 use crate::support::*;
 
 mod bulk;
-mod guardrails;
 mod context;
+mod guardrails;
 mod justification;
 mod keyboard;
 mod links;

@@ -158,7 +158,9 @@ impl GraphImport {
                 let target = at.object(&item, "target")?;
                 let user = at.nested(".target").string(target, "objectId")?;
                 if let Some(schedule) = at.opt_object(&item, "schedule")? {
-                    if let Some(date) = at.nested(".schedule").opt_date(schedule, "startDateTime")? {
+                    if let Some(date) =
+                        at.nested(".schedule").opt_date(schedule, "startDateTime")?
+                    {
                         self.grants.push((package.clone(), user.clone(), date));
                     }
                 }

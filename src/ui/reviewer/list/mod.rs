@@ -21,8 +21,8 @@ use crate::runtime::{use_runtime, RunError};
 use crate::ui::components::ConfirmDialog;
 use row::RowContext;
 
-mod guard;
 mod context;
+mod guard;
 mod keyboard;
 mod row;
 mod window;
@@ -208,8 +208,10 @@ pub fn DecisionList(
     };
     // Guardrails (issue 25): a bulk approval the engine's rule flags waits for the dialog;
     // one the review forbids is not sent. True when the command was held back.
-    let held_back = move |items: &[u32], pairs: &[(u32, Decision)], cmd: &Command, trigger: &str| {
-        match view.with_untracked(|v| v.as_ref().map(|v| guard::guard(v, pairs))) {
+    let held_back =
+        move |items: &[u32], pairs: &[(u32, Decision)], cmd: &Command, trigger: &str| match view
+            .with_untracked(|v| v.as_ref().map(|v| guard::guard(v, pairs)))
+        {
             Some(Guard::Forbidden) => {
                 bulk_message.set(Some(Err(guard::FORBIDDEN.into())));
                 true
@@ -230,8 +232,7 @@ pub fn DecisionList(
                 true
             }
             _ => false,
-        }
-    };
+        };
     let guard_done = Callback::new(move |n: usize| {
         selected.set(HashSet::new());
         bulk_message.set(Some(Ok(format!("Saved {} decisions.", rows::count(n)))));
@@ -262,13 +263,18 @@ pub fn DecisionList(
     let approve_until = move |_| {
         let items = selected.with_untracked(|s| s.iter().copied().collect::<Vec<u32>>());
         // Through the chosen day in the reviewer's own time zone: it ends at their next midnight.
-        let Some(until) = chrono::NaiveDate::parse_from_str(&until_date.get_untracked(), "%Y-%m-%d")
-            .ok()
-            .and_then(|d| {
-                use chrono::Datelike;
-                let next = js_sys::Date::new_with_year_month_day(d.year() as u32, d.month0() as i32, d.day() as i32 + 1);
-                chrono::DateTime::from_timestamp_millis(next.get_time() as i64)
-            })
+        let Some(until) =
+            chrono::NaiveDate::parse_from_str(&until_date.get_untracked(), "%Y-%m-%d")
+                .ok()
+                .and_then(|d| {
+                    use chrono::Datelike;
+                    let next = js_sys::Date::new_with_year_month_day(
+                        d.year() as u32,
+                        d.month0() as i32,
+                        d.day() as i32 + 1,
+                    );
+                    chrono::DateTime::from_timestamp_millis(next.get_time() as i64)
+                })
         else {
             bulk_message.set(Some(Err("Choose the date the approval ends.".into())));
             return;
@@ -427,9 +433,8 @@ pub fn DecisionList(
     });
     let justification_required =
         Memo::new(move |_| view.with(|v| v.as_ref().is_some_and(|v| v.justification_required)));
-    let allow_until = Memo::new(move |_| {
-        view.with(|v| v.as_ref().is_some_and(|v| v.guardrails.approve_until))
-    });
+    let allow_until =
+        Memo::new(move |_| view.with(|v| v.as_ref().is_some_and(|v| v.guardrails.approve_until)));
     let progress = Memo::new(move |_| {
         view.with(|v| {
             v.as_ref().map_or((0, 0), |v| {
