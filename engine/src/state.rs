@@ -22,6 +22,7 @@ use crate::Actor;
 mod apply_results;
 mod clock;
 mod decide;
+mod error;
 mod handover;
 mod stage_end;
 
@@ -34,6 +35,8 @@ use clock::{latest_due_occurrence, next_due, start_occurrence};
 use decide::check_import;
 pub use decide::decide;
 pub(crate) use decide::decide_confirmed;
+use error::status_word;
+pub use error::EngineError;
 use stage_end::end_stage;
 // The outcome simulation walks reviewees through stages by the same rule.
 pub(crate) use stage_end::moving_on_by;
@@ -112,141 +115,6 @@ pub struct Context {
     pub record_id: String,
     /// Why, in words a person can read.
     pub reason: Option<String>,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-/// Why the engine refused a command.
-pub enum EngineError {
-    #[error("only a review administrator can {action}")]
-    /// Only administrators may do this.
-    AdministratorOnly {
-        /// What was attempted.
-        action: &'static str,
-    },
-    /// Only auditors may do this.
-    #[error("only an auditor can {action}")]
-    AuditorOnly {
-        /// What was attempted.
-        action: &'static str,
-    },
-    /// A rejected sign-off needs a comment.
-    #[error("a rejected sign-off needs a comment saying why")]
-    CommentRequired,
-    #[error("choose who you are acting as: only directory users review access")]
-    /// The actor reviews nothing here.
-    NotAReviewer,
-    #[error("{what} \"{id}\" does not exist")]
-    /// Something named does not exist.
-    NotFound {
-        /// What kind of thing.
-        what: &'static str,
-        /// The id that was not found.
-        id: String,
-    },
-    #[error("the review is not valid: {}", list(.errors))]
-    /// The definition breaks rules.
-    InvalidDefinition {
-        /// Every broken rule.
-        errors: Vec<FieldError>,
-    },
-    #[error("a review with id \"{id}\" already exists")]
-    /// The id is taken.
-    AlreadyExists {
-        /// The id that is taken.
-        id: String,
-    },
-    #[error("the directory has references to objects that do not exist: {}", .missing.join("; "))]
-    /// The directory names objects it does not hold.
-    DanglingReferences {
-        /// Each reference that does not resolve.
-        missing: Vec<String>,
-    },
-    #[error("this review is {status}: {action} is not possible")]
-    /// Not in a status that allows this.
-    WrongStatus {
-        /// Where it stands.
-        status: &'static str,
-        /// What was attempted.
-        action: &'static str,
-    },
-    #[error("reviewee {item} is not assigned to you in stage {}", .stage + 1)]
-    /// Not the actor's item in this stage.
-    NotYourItem {
-        /// Index of the item.
-        item: u32,
-        /// Stage index (0 is the first).
-        stage: usize,
-    },
-    #[error("a justification is required to approve access ({user})")]
-    /// A justification is required.
-    JustificationRequired {
-        /// The reviewee's display name.
-        user: String,
-    },
-    /// A text over its cap (see `limits`).
-    #[error("{what} is longer than {max} characters")]
-    /// A text is longer than allowed.
-    TooLong {
-        /// Which text.
-        what: String,
-        /// The most allowed, in characters.
-        max: usize,
-    },
-    /// A remediation command that makes no sense for its items (`remediation::decide`).
-    #[error("{problem}")]
-    InvalidRemediation {
-        /// What is wrong, naming the item.
-        problem: String,
-    },
-    #[error("{user} cannot be handed a decision about their own access")]
-    /// Independence: nobody reviews their own access on someone else's behalf.
-    NotIndependent {
-        /// The person's display name.
-        user: String,
-    },
-    #[error("stage {} is a self-review: its items cannot be handed to someone else", .stage + 1)]
-    /// A self-review stage is neither reassigned nor delegated.
-    SelfReviewStage {
-        /// Stage index (0 is the first).
-        stage: usize,
-    },
-    #[error("{0}")]
-    /// A reassignment or delegation that cannot be made, and why.
-    CannotHandOver(String),
-    #[error("{0}")]
-    /// A notification template that would not render, and why (naming unknown placeholders).
-    InvalidTemplate(String),
-    #[error("{0}")]
-    /// What the review's settings do not allow, and why (`guardrails`, `expiry`).
-    NotAllowed(String),
-    #[error("confirm this bulk approval with a justification: {why} ({count} flagged)")]
-    /// A bulk approval the guardrails flag, sent without a confirmation.
-    BulkApprovalUnconfirmed {
-        /// How many approvals need it.
-        count: usize,
-        /// Why, in words.
-        why: String,
-    },
-    #[error("{0}")]
-    /// "Run now" cannot start an occurrence, and why.
-    CannotRunNow(String),
-}
-
-fn list(errors: &[FieldError]) -> String {
-    errors
-        .iter()
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join("; ")
-}
-
-fn status_word(status: InstanceStatus) -> &'static str {
-    match status {
-        InstanceStatus::NotStarted => "not started",
-        InstanceStatus::InProgress => "in progress",
-        InstanceStatus::Completed => "completed",
-        InstanceStatus::Applied => "applied",
-    }
 }
 
 fn require_admin(actor: &Actor, action: &'static str) -> Result<(), EngineError> {

@@ -179,7 +179,7 @@ pub fn DecisionList(
                 Err(e) => {
                     let message = match &e {
                         RunError::Refused(_) => format!("Not saved: {e}."),
-                        _ => format!("{}.", capitalise(&e.to_string())),
+                        _ => attest_engine::words::sentence(&e.to_string()),
                     };
                     if let Some(super::LastRefusal(last)) = last_refusal {
                         last.set(Some(message.clone()));
@@ -659,11 +659,4 @@ fn toggle(selected: RwSignal<HashSet<u32>>, item: u32) {
             s.insert(item);
         }
     });
-}
-
-fn capitalise(s: &str) -> String {
-    let mut c = s.chars();
-    c.next()
-        .map(|f| f.to_uppercase().chain(c).collect())
-        .unwrap_or_default()
 }
