@@ -5,10 +5,11 @@
 //! these records into a state of its own and decides against it with the same engine; the
 //! server maps the reviewer's item numbers back before re-checking their decisions.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
+use attest_engine::context::{path_links, PathFinder};
 use attest_engine::definition::{Frequency, Reviewers};
-use attest_engine::directory::{AccessPath, Directory, Group, Membership, User};
+use attest_engine::directory::{AccessPath, Directory, Group, Membership, Principal, User};
 use attest_engine::event::{Event, Record, RECORD_VERSION};
 use attest_engine::instance::{Instance, NO_REVIEWERS};
 use attest_engine::view::{reviewer_view, ViewError};
@@ -106,19 +107,53 @@ pub fn reviewer_records(
             add_user(r);
         }
     }
+    // The rows' access paths (issue 25): the groups of each nested chain, holding only the
+    // links of those chains (a group in the one above it, the reviewee in the last), and the
+    // grant dates of every link — so the row shows the path and date the full app shows,
+    // and nothing else of those groups.
+    let mut finder = PathFinder::default();
+    let mut member_links: BTreeMap<String, BTreeSet<Principal>> = BTreeMap::new();
     for item in &items {
-        if let AccessPath::ViaGroup { group } = &item.access {
-            if let Some(g) = state.directory.groups.get(group) {
-                directory.groups.insert(
-                    group.clone(),
-                    Group {
-                        membership: Membership::Assigned,
-                        owners: vec![],
-                        members: vec![],
-                        ..g.clone()
-                    },
-                );
+        let links = path_links(&state.directory, &mut finder, &inst.resource, item);
+        for (target, member) in links {
+            if let Some(at) = state.directory.granted_at(&target, &member) {
+                directory
+                    .granted
+                    .entry(target.clone())
+                    .or_default()
+                    .insert(member.clone(), at);
             }
+            if target == inst.resource.id {
+                if let AccessPath::ViaGroup { group } = &item.access {
+                    member_links.entry(group.clone()).or_default();
+                }
+                continue;
+            }
+            let member = if state.directory.groups.contains_key(&member) {
+                Principal::Group(member)
+            } else {
+                Principal::User(member)
+            };
+            member_links.entry(target).or_default().insert(member);
+        }
+    }
+    for (id, wanted) in member_links {
+        if let Some(g) = state.directory.groups.get(&id) {
+            directory.groups.insert(
+                id,
+                Group {
+                    membership: Membership::Assigned,
+                    owners: vec![],
+                    // In the directory's own order, so the page finds the same chains.
+                    members: g
+                        .members
+                        .iter()
+                        .filter(|m| wanted.contains(*m))
+                        .cloned()
+                        .collect(),
+                    ..g.clone()
+                },
+            );
         }
     }
 

@@ -16,6 +16,9 @@ use handover::reassigned_items_follow_to_the_new_reviewers_link;
 #[path = "api/approvals.rs"]
 mod approvals;
 use approvals::guarded_approvals_through_a_review_link;
+#[path = "api/context.rs"]
+mod context;
+use context::a_links_rows_show_the_paths_and_dates_the_full_app_shows;
 
 on_both!(
     health_and_administrator_sessions,
@@ -25,6 +28,7 @@ on_both!(
     concurrent_decisions_both_survive_and_the_last_wins,
     reassigned_items_follow_to_the_new_reviewers_link,
     guarded_approvals_through_a_review_link,
+    a_links_rows_show_the_paths_and_dates_the_full_app_shows,
 );
 
 async fn health_and_administrator_sessions(b: Backend) {

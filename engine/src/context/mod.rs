@@ -12,7 +12,7 @@ mod path;
 mod since;
 
 pub use delta::{carried_rows, narrow, Attributes, Carried, SinceLast};
-pub use path::{access_context, AccessContext, PathFinder, Route};
+pub use path::{access_context, path_links, AccessContext, PathFinder, Route};
 pub use since::{last_completed, LastReview, SinceLastReview};
 
 use serde::{Deserialize, Serialize};

@@ -143,6 +143,34 @@ pub fn access_context(
     resource: &ResourceRef,
     item: &DecisionItem,
 ) -> AccessContext {
+    let (route, links) = route_and_links(dir, finder, resource, item);
+    let granted = links
+        .iter()
+        .map(|(target, member)| dir.granted_at(target, member))
+        .collect::<Option<Vec<_>>>()
+        .and_then(|dates| dates.into_iter().max());
+    AccessContext { route, granted }
+}
+
+/// The links of `item`'s access path as (target, member) pairs — the resource and the group
+/// or person in it, then each group of a nested chain in the one above it, then the person:
+/// what a page needs of the directory to show the path and its grant date (the sync server
+/// sends a reviewer link exactly these).
+pub fn path_links(
+    dir: &Directory,
+    finder: &mut PathFinder,
+    resource: &ResourceRef,
+    item: &DecisionItem,
+) -> Vec<(String, String)> {
+    route_and_links(dir, finder, resource, item).1
+}
+
+fn route_and_links(
+    dir: &Directory,
+    finder: &mut PathFinder,
+    resource: &ResourceRef,
+    item: &DecisionItem,
+) -> (Route, Vec<(String, String)>) {
     let user = item.user.as_str();
     // Each link of the path as (target, member): the person's grant is the latest of them.
     let mut links: Vec<(String, String)> = Vec::new();
@@ -187,12 +215,7 @@ pub fn access_context(
             Route::AccessPackage
         }
     };
-    let granted = links
-        .iter()
-        .map(|(target, member)| dir.granted_at(target, member))
-        .collect::<Option<Vec<_>>>()
-        .and_then(|dates| dates.into_iter().max());
-    AccessContext { route, granted }
+    (route, links)
 }
 
 /// The links inside a chain of groups: each group in the next, and the user in the last.
