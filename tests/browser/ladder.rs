@@ -4,21 +4,10 @@
 
 use attest_engine::definition::Ladder;
 use leptos::prelude::WithUntracked;
-use wasm_bindgen::JsCast;
 use wasm_bindgen_test::wasm_bindgen_test;
 use web_sys::Element;
 
 use crate::support::*;
-
-fn type_into(el: &Element, value: &str) {
-    el.dyn_ref::<web_sys::HtmlInputElement>()
-        .expect("a text field")
-        .set_value(value);
-    let init = web_sys::EventInit::new();
-    init.set_bubbles(true);
-    el.dispatch_event(&web_sys::Event::new_with_event_init_dict("input", &init).unwrap())
-        .unwrap();
-}
 
 fn timeline(root: &Element) -> Vec<String> {
     all(root, ".ladder-timeline li").iter().map(text).collect()

@@ -9,27 +9,11 @@ use attest_engine::definition::*;
 use attest_engine::evidence::audit_rows;
 use attest_engine::Command;
 use leptos::prelude::{Set, WithUntracked};
-use wasm_bindgen::JsCast;
 use wasm_bindgen_test::wasm_bindgen_test;
-use web_sys::Element;
 
 use crate::support::*;
 
 const REVIEWER: &str = "u-000002";
-
-fn type_into(el: &Element, value: &str) {
-    if let Some(t) = el.dyn_ref::<web_sys::HtmlTextAreaElement>() {
-        t.set_value(value);
-    } else {
-        el.dyn_ref::<web_sys::HtmlInputElement>()
-            .expect("a text field")
-            .set_value(value);
-    }
-    let init = web_sys::EventInit::new();
-    init.set_bubbles(true);
-    el.dispatch_event(&web_sys::Event::new_with_event_init_dict("input", &init).unwrap())
-        .unwrap();
-}
 
 /// Item indices `reviewer` reviews in the first stage now (delegations followed).
 fn items_of(rt: &attest::Runtime, instance: &str, reviewer: &str) -> Vec<u32> {

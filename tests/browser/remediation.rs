@@ -9,7 +9,6 @@ use attest_engine::directory::{Directory, Principal};
 use attest_engine::instance::{ApplyResult, Effect};
 use attest_engine::Command;
 use leptos::prelude::{Set, WithUntracked};
-use wasm_bindgen::JsCast;
 use wasm_bindgen_test::wasm_bindgen_test;
 use web_sys::Element;
 
@@ -47,17 +46,6 @@ fn rows(root: &Element) -> Vec<(String, String)> {
             )
         })
         .collect()
-}
-
-/// Types `value` into an input as a person does (value, then an `input` event).
-fn type_into(el: &Element, value: &str) {
-    el.dyn_ref::<web_sys::HtmlInputElement>()
-        .expect("an <input>")
-        .set_value(value);
-    let init = web_sys::EventInit::new();
-    init.set_bubbles(true);
-    let event = web_sys::Event::new_with_event_init_dict("input", &init).expect("event");
-    el.dispatch_event(&event).expect("dispatch input");
 }
 
 fn with_member(mut dir: Directory, user: &str) -> Directory {

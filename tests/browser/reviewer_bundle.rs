@@ -76,17 +76,6 @@ async fn eventually<T>(what: &str, mut probe: impl FnMut() -> Option<T>) -> T {
     panic!("timed out waiting for {what}");
 }
 
-fn type_into(el: &Element, value: &str) {
-    let input = el
-        .dyn_ref::<web_sys::HtmlInputElement>()
-        .expect("an <input>");
-    input.set_value(value);
-    let init = web_sys::EventInit::new();
-    init.set_bubbles(true);
-    let ev = web_sys::Event::new_with_event_init_dict("input", &init).unwrap();
-    input.dispatch_event(&ev).unwrap();
-}
-
 fn synced(root: &Element) -> bool {
     root.query_selector("[role=status].sync-status")
         .ok()

@@ -209,6 +209,23 @@ pub fn control_by_label(root: &Element, label: &str) -> Option<Element> {
     })
 }
 
+/// Types `value` into a text field or text area the way a person's typing reaches the app:
+/// the value set, then a bubbling `input` event.
+pub fn type_into(el: &Element, value: &str) {
+    if let Some(area) = el.dyn_ref::<web_sys::HtmlTextAreaElement>() {
+        area.set_value(value);
+    } else {
+        el.dyn_ref::<web_sys::HtmlInputElement>()
+            .expect("a text field")
+            .set_value(value);
+    }
+    let init = web_sys::EventInit::new();
+    init.set_bubbles(true);
+    let event = web_sys::Event::new_with_event_init_dict("input", &init).expect("an input event");
+    el.dispatch_event(&event)
+        .expect("the input event dispatched");
+}
+
 /// Clicks `el` the way a mouse does (a trusted-looking `click` event that bubbles).
 pub fn click(el: &Element) {
     el.dyn_ref::<HtmlElement>()

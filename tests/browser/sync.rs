@@ -12,7 +12,6 @@ use attest_engine::instance::Decision;
 use attest_engine::Command;
 use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
 use wasm_bindgen_test::wasm_bindgen_test;
 
 use crate::support::*;
@@ -29,17 +28,6 @@ async fn eventually<T>(what: &str, mut probe: impl FnMut() -> Option<T>) -> T {
         TimeoutFuture::new(100).await;
     }
     panic!("timed out waiting for {what}");
-}
-
-fn type_into(el: &web_sys::Element, value: &str) {
-    let input = el
-        .dyn_ref::<web_sys::HtmlInputElement>()
-        .expect("an <input>");
-    input.set_value(value);
-    let init = web_sys::EventInit::new();
-    init.set_bubbles(true);
-    let ev = web_sys::Event::new_with_event_init_dict("input", &init).unwrap();
-    input.dispatch_event(&ev).unwrap();
 }
 
 fn status_text(root: &web_sys::Element) -> String {

@@ -140,21 +140,6 @@ fn by_label(app: &Mounted, label: &str) -> Element {
     control_by_label(&app.root, label).unwrap_or_else(|| panic!("a control labelled {label:?}"))
 }
 
-/// Types `value` into a text field the way a person does (value + `input` event).
-fn type_into(el: &Element, value: &str) {
-    if let Some(t) = el.dyn_ref::<web_sys::HtmlTextAreaElement>() {
-        t.set_value(value);
-    } else {
-        el.dyn_ref::<web_sys::HtmlInputElement>()
-            .expect("a text field")
-            .set_value(value);
-    }
-    let init = web_sys::EventInit::new();
-    init.set_bubbles(true);
-    el.dispatch_event(&web_sys::Event::new_with_event_init_dict("input", &init).unwrap())
-        .unwrap();
-}
-
 fn press(el: &Element, key: &str) {
     let init = web_sys::KeyboardEventInit::new();
     init.set_key(key);
