@@ -99,7 +99,7 @@ pub fn Notifications() -> impl IntoView {
     };
 
     view! {
-        <Page title="Notifications outbox" lead="The messages Attest sends: stage start, reminders and review complete, each with its link. Without a server, send them yourself from here.">
+        <Page title="Notifications outbox" lead="The messages Attest sends (stage start, reminders, escalations, reassignments, delegations and review complete), each with its link and worded as set under Message wording. Without a server, send them yourself from here.">
             {move || problem.get().map(|p| view! { <p class="error" role="alert">{p}</p> })}
             <Show when=admin>
                 <templates::TemplateEditor messages />
