@@ -29,6 +29,20 @@ fn stop(id: &str, instance: &str, at: DateTime<Utc>, reason: Option<String>) -> 
     }
 }
 
+/// A record of `manager000`'s review link holding one event.
+fn link_record(id: &str, event: Event) -> Record {
+    Record {
+        v: attest_engine::event::RECORD_VERSION,
+        id: id.into(),
+        at: Utc::now(),
+        actor: attest_engine::Actor::User {
+            id: "manager000".into(),
+        },
+        reason: None,
+        events: vec![event],
+    }
+}
+
 fn push_body(records: &[Record]) -> Value {
     json!({ "records": records })
 }
@@ -286,6 +300,45 @@ async fn every_refusal_leaves_the_log_as_it_was(b: Backend) {
             path: "/api/v1/records",
             who: As::Reviewer,
             body: json(push_body(&[reviewer_decision("r1", "manager001", &instance, 0, "x".into())])),
+            status: 403,
+            code: Some("forbidden"),
+            fault: None,
+        },
+        // Issue 25's events through a review link name items in the link's own numbering;
+        // one outside it is refused like a decision on someone else's item.
+        Row {
+            what: "a review link ending an approval of an item outside the link",
+            method: "POST",
+            path: "/api/v1/records",
+            who: As::Reviewer,
+            body: json(push_body(&[link_record(
+                "g1",
+                Event::ApprovalTimeBound {
+                    instance: instance.clone(),
+                    stage: 0,
+                    items: vec![9_999],
+                    until: now + Duration::days(30),
+                },
+            )])),
+            status: 403,
+            code: Some("forbidden"),
+            fault: None,
+        },
+        Row {
+            what: "a review link confirming a bulk approval of an item outside the link",
+            method: "POST",
+            path: "/api/v1/records",
+            who: As::Reviewer,
+            body: json(push_body(&[link_record(
+                "g2",
+                Event::BulkApprovalConfirmed {
+                    instance: instance.clone(),
+                    stage: 0,
+                    reviewer: "manager000".into(),
+                    items: vec![9_999],
+                    justification: "on call".into(),
+                },
+            )])),
             status: 403,
             code: Some("forbidden"),
             fault: None,
