@@ -475,6 +475,20 @@ impl Runtime {
         }
     }
 
+    /// Replaces the stored log with `log` (a reviewer link's new view from the server). The
+    /// state is its fold, shown before the write so the reviewer's rows do not wait for
+    /// IndexedDB; if the write fails, the next round finds the old log and writes again.
+    pub(crate) async fn replace_log(&self, log: &[Record]) -> Result<(), RunError> {
+        let store = self.store.get_value().ok_or(RunError::NotReady)?;
+        self.log.set(None);
+        self.state.set(attest_engine::replay(log));
+        store.replace_records(log).await?;
+        if self.log_wanted.get_value() && self.ready.get_untracked() {
+            self.load_log().await;
+        }
+        Ok(())
+    }
+
     /// Rereads the state from the store (after a restore replaced the stored data).
     pub async fn reload(&self) -> Result<(), RunError> {
         let store = self.store.get_value().ok_or(RunError::NotReady)?;

@@ -148,6 +148,8 @@ pub struct Sync {
     /// invalid, with the reason: dropped from this browser's log, listed until dismissed.
     pub refused: RwSignal<Vec<Dropped>>,
     runtime: Runtime,
+    /// A link's first answers, asked for when the page starts (`reviewer::prefetch`).
+    prefetched: StoredValue<Option<reviewer::Prefetched>, leptos::prelude::LocalStorage>,
     database: StoredValue<String>,
     busy: StoredValue<bool>,
     failures: StoredValue<u32>,
@@ -165,12 +167,14 @@ impl Sync {
             link: RwSignal::new(None),
             refused: RwSignal::new(Vec::new()),
             runtime,
+            prefetched: StoredValue::new_local(None),
             database: StoredValue::new(config.database.clone()),
             busy: StoredValue::new(false),
             failures: StoredValue::new(0),
             next_attempt: StoredValue::new(0.0),
         };
         sync.save();
+        sync.prefetch();
         provide_context(sync);
         CURRENT.with(|c| *c.borrow_mut() = Some(sync));
         // The first round as soon as the stored data is loaded, not a tick later: a reviewer

@@ -3,25 +3,67 @@
 
 use attest_engine::wire::{Me, ReviewerPage};
 use attest_engine::{Actor, Record};
-use gloo::net::http::Request;
+use gloo::net::http::{Request, Response};
 use gloo::storage::{LocalStorage, Storage};
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 
 use crate::runtime::AppConfig;
 
 use super::*;
 
+/// A link's first two answers (who the link is for, the reviewer's items), on their way.
+pub(super) type Prefetched = futures::channel::oneshot::Receiver<(Answer, Answer)>;
+type Answer = Result<Response, SyncError>;
+
 impl Sync {
-    pub(super) async fn reviewer_round(&self) -> Result<SyncStatus, SyncError> {
+    /// A page opened from a link asks the server who the link is for and for the reviewer's
+    /// items at once, while the stored data is still loading: the first round then finds
+    /// both answers here instead of asking one after the other once the store is ready.
+    pub(super) fn prefetch(&self) {
+        if self.settings.with_untracked(|s| s.link_token.is_none()) {
+            return;
+        }
+        let (answered, answers) = futures::channel::oneshot::channel();
+        self.prefetched.set_value(Some(answers));
+        let sync = *self;
         let (server, auth) = self.auth();
+        let asked = asked_by_the_page(&server, &auth);
+        spawn_local(async move {
+            let both = match asked {
+                Some((me, records)) => futures::join!(answer_to(me), answer_to(records)),
+                None => {
+                    futures::join!(sync.get("/api/v1/me"), sync.get("/api/v1/reviewer/records"))
+                }
+            };
+            let _ = answered.send(both);
+        });
+    }
+
+    async fn get(&self, path: &str) -> Answer {
+        let (server, auth) = self.auth();
+        self.send(
+            Request::get(&format!("{server}{path}"))
+                .header("Authorization", &auth)
+                .build(),
+        )
+        .await
+    }
+
+    pub(super) async fn reviewer_round(&self) -> Result<SyncStatus, SyncError> {
+        let prefetched = self.prefetched.try_update_value(Option::take).flatten();
+        let (mut me_answer, mut records_answer) = match prefetched {
+            Some(answers) => match answers.await {
+                Ok((me, records)) => (Some(me), Some(records)),
+                Err(_) => (None, None),
+            },
+            None => (None, None),
+        };
         if self.link.get_untracked().is_none() {
-            let resp = self
-                .send(
-                    Request::get(&format!("{server}/api/v1/me"))
-                        .header("Authorization", &auth)
-                        .build(),
-                )
-                .await?;
+            let resp = match me_answer.take() {
+                Some(answer) => answer?,
+                None => self.get("/api/v1/me").await?,
+            };
             if resp.status() != 200 {
                 return Err(answer_error(&resp).await);
             }
@@ -63,14 +105,16 @@ impl Sync {
             .records()
             .await
             .map_err(|e| SyncError::Problem(e.to_string()))?;
-        let refused = self.push(unsent(local)).await?;
-        let resp = self
-            .send(
-                Request::get(&format!("{server}/api/v1/reviewer/records"))
-                    .header("Authorization", &auth)
-                    .build(),
-            )
-            .await?;
+        let outgoing = unsent(local);
+        // An answer asked for before this push would miss what it sends.
+        if !outgoing.is_empty() {
+            records_answer = None;
+        }
+        let refused = self.push(outgoing).await?;
+        let resp = match records_answer {
+            Some(answer) => answer?,
+            None => self.get("/api/v1/reviewer/records").await?,
+        };
         if resp.status() != 200 {
             return Err(answer_error(&resp).await);
         }
@@ -96,12 +140,8 @@ impl Sync {
         let n = pending.len();
         if changed {
             let log: Vec<Record> = page.records.into_iter().chain(pending).collect();
-            store
-                .replace_records(&log)
-                .await
-                .map_err(|e| SyncError::Problem(e.to_string()))?;
             self.runtime
-                .reload()
+                .replace_log(&log)
                 .await
                 .map_err(|e| SyncError::Problem(e.to_string()))?;
         }
@@ -118,6 +158,38 @@ impl Sync {
             SyncStatus::Pending(n)
         })
     }
+}
+
+/// The two requests reviewer.html's first script sent for a mail link while the app was
+/// still downloading (`window.__attestLink`: server, token and two `fetch` promises), if
+/// they went to this link's server with this link's token; taken once either way.
+fn asked_by_the_page(server: &str, auth: &str) -> Option<(js_sys::Promise, js_sys::Promise)> {
+    use js_sys::Reflect;
+    use wasm_bindgen::{JsCast, JsValue};
+    let window = web_sys::window()?;
+    let key = JsValue::from_str("__attestLink");
+    let asked = Reflect::get(&window, &key).ok().filter(|v| v.is_object())?;
+    let _ = Reflect::delete_property(window.unchecked_ref::<js_sys::Object>(), &key);
+    let field = |name: &str| Reflect::get(&asked, &JsValue::from_str(name)).ok();
+    let token = field("token")?.as_string()?;
+    let asked_server = field("server")?.as_string()?;
+    if server.trim_end_matches('/') != asked_server || auth != format!("Bearer {token}") {
+        return None;
+    }
+    Some((
+        field("me")?.dyn_into().ok()?,
+        field("records")?.dyn_into().ok()?,
+    ))
+}
+
+/// The answer a `fetch` promise of the page settles with.
+async fn answer_to(promise: js_sys::Promise) -> Answer {
+    use wasm_bindgen::JsCast;
+    let value = wasm_bindgen_futures::JsFuture::from(promise)
+        .await
+        .map_err(|_| SyncError::Unreachable)?;
+    let response: web_sys::Response = value.dyn_into().map_err(|_| SyncError::Unreachable)?;
+    Ok(Response::from(response))
 }
 
 /// The configuration to start the app with: `config`, or, when the page was opened from a

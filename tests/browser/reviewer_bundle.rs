@@ -260,3 +260,78 @@ async fn a_decision_from_the_reviewer_bundle_shows_in_the_administrators_app() {
         text(&shown)
     );
 }
+
+/// reviewer.html's first script asks for a mail link's first answers while the app downloads
+/// (`window.__attestLink`). The app takes them only when they were asked of this link's
+/// server with this link's token; otherwise it asks itself. Each case's page answer is a
+/// refusal, so a taken answer shows as the round's error before the next round recovers.
+#[wasm_bindgen_test]
+async fn the_pages_early_answers_are_used_only_for_the_same_link_and_server() {
+    let (Some(server), Some(secret)) = (OWN_SERVER.or(SERVER), SECRET) else {
+        web_sys::console::warn_1(&"early answers test not run: no server".into());
+        return;
+    };
+    let linked = administrator_with_a_review_link(server, secret, 20).await;
+    let token = linked
+        .path
+        .split("#token=")
+        .nth(1)
+        .expect("a token")
+        .to_string();
+    let other_token = "ab".repeat(32);
+    let refused = "answered by the page";
+    // (server the page asked, token it asked with, taken?)
+    let cases = [
+        (server, token.as_str(), true),
+        (server, other_token.as_str(), false),
+        ("http://127.0.0.1:9", token.as_str(), false),
+    ];
+    for (asked_server, asked_token, taken) in cases {
+        let case = format!("asked {asked_server} with token {}…", &asked_token[..6]);
+        let window = web_sys::window().unwrap();
+        let answer = || {
+            let constructor = js_sys::Reflect::get(&window, &"Response".into()).unwrap();
+            let init = js_sys::Object::new();
+            js_sys::Reflect::set(&init, &"status".into(), &401.into()).unwrap();
+            let body = format!(r#"{{"error":"invalidToken","message":"{refused}"}}"#);
+            let args = js_sys::Array::of2(&body.into(), &init);
+            let response =
+                js_sys::Reflect::construct(constructor.unchecked_ref::<js_sys::Function>(), &args)
+                    .unwrap();
+            js_sys::Promise::resolve(&response)
+        };
+        let asked = js_sys::Object::new();
+        for (key, value) in [
+            ("server", wasm_bindgen::JsValue::from_str(asked_server)),
+            ("token", asked_token.into()),
+            ("me", answer().into()),
+            ("records", answer().into()),
+        ] {
+            js_sys::Reflect::set(&asked, &key.into(), &value).unwrap();
+        }
+        js_sys::Reflect::set(&window, &"__attestLink".into(), &asked).unwrap();
+
+        let config = test_config(0);
+        remember_server(&config.database, server);
+        let app = mount_reviewer_bundle(&linked.path, config);
+        let root: Element = app.root.clone().into();
+        let sync = attest::sync::current_sync().expect("the reviewer bundle's sync");
+        let mut saw_refusal = false;
+        eventually(&format!("the reviewer's rows ({case})"), || {
+            if let attest::sync::SyncStatus::Error(e) = sync.status.get_untracked() {
+                saw_refusal |= e.contains(refused);
+            }
+            all(&root, "[role='listitem']").into_iter().next()
+        })
+        .await;
+        assert_eq!(saw_refusal, taken, "{case}: the page's answer taken");
+        assert!(
+            js_sys::Reflect::get(&window, &"__attestLink".into())
+                .unwrap()
+                .is_undefined(),
+            "{case}: the page's requests are taken once, used or not"
+        );
+        drop(app);
+    }
+    drop(linked.admin_app);
+}
