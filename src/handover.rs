@@ -28,11 +28,14 @@ static FULL_APP: FullApp = FullApp {
 /// The query parameter of `/` that names the address the full app opens.
 const OPEN: &str = "open";
 
+/// What replaces the page's navigation.
+type Navigate = Rc<dyn Fn(&str)>;
+
 thread_local! {
     /// Databases a full app is mounted on (browser tests mount several apps in one page).
     static REGISTERED: RefCell<Vec<(String, &'static FullApp)>> = const { RefCell::new(Vec::new()) };
     /// Replaces the page's navigation (tests: the test page must stay).
-    static NAVIGATE: RefCell<Option<Rc<dyn Fn(&str)>>> = const { RefCell::new(None) };
+    static NAVIGATE: RefCell<Option<Navigate>> = const { RefCell::new(None) };
     /// The last address handed over to.
     static REQUESTED: RefCell<Option<String>> = const { RefCell::new(None) };
 }

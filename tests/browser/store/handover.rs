@@ -46,7 +46,8 @@ async fn write_v2_database(name: &str, records: &[Record]) {
             "data",
             Uint8Array::from(&legacy_binary::to_bytes(record)[..]).into(),
         );
-        let _ = log.add(JsValue::from(entry)).primitive().unwrap();
+        // The request is made here; the commit below waits for it.
+        drop(log.add(JsValue::from(entry)).primitive().unwrap());
     }
     tx.commit().await.expect("v2 data written");
     v2.close();
