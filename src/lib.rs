@@ -7,6 +7,7 @@
 //! so the linker leaves them (wizard, directory import, Graph definitions, history, settings)
 //! out of its `.wasm`.
 
+pub mod handover;
 pub mod runtime;
 pub mod small_alloc;
 pub mod store;
@@ -45,6 +46,13 @@ pub fn AppWith(
     /// Which database to open and what to load on first run.
     config: AppConfig,
 ) -> impl IntoView {
+    // A reviewer link runs on a database of its own.
+    let config = sync::link_config(config);
+    // Earlier formats and the administrator's round, for this database (see `handover`).
+    handover::register(&config.database);
+    let database = config.database.clone();
+    on_cleanup(move || handover::unregister(&database));
+    handover::follow_open();
     provide_runtime(config);
     view! {
         <Router>
@@ -76,13 +84,14 @@ pub fn ReviewerApp() -> impl IntoView {
 /// What a mail link opens: the same session, store, runtime and sync as [`AppWith`], with
 /// My access reviews and the reviewer page as its only screens. Any other address (the
 /// navigation offers them to an administrator) is loaded again as a whole page, which the
-/// server answers with the administrator's app.
+/// server answers with the administrator's app. Data of an earlier release and an
+/// administrator's connection are handed over to the full app too (`handover`).
 #[component]
 pub fn ReviewerAppWith(
     /// Which database to open and what to load on first run.
     config: AppConfig,
 ) -> impl IntoView {
-    provide_runtime(config);
+    provide_runtime(sync::link_config(config));
     view! {
         <Router>
             <Shell>
@@ -110,18 +119,14 @@ fn ToFullApp() -> impl IntoView {
         location.search.get_untracked(),
         location.hash.get_untracked()
     );
-    if let Some(window) = web_sys::window() {
-        let _ = window.location().assign(&target);
-    }
+    handover::navigate(&target);
     view! { <p class="lead">"Opening Attest…"</p> }.into_any()
 }
 
-/// Session, runtime and sync contexts shared by both bundles; keeps the "Acting as" list
-/// in step with the directory.
+/// Session, runtime and sync contexts shared by both bundles (`config` after `link_config`);
+/// keeps the "Acting as" list in step with the directory.
 fn provide_runtime(config: AppConfig) -> Session {
     let session = Session::provide();
-    // A reviewer link runs on a database of its own.
-    let config = sync::link_config(config);
     let runtime = Runtime::provide(&config, session);
     sync::Sync::provide(runtime, &config);
     Effect::new(move |_| {

@@ -135,7 +135,7 @@ impl Runtime {
     }
 
     async fn load(&self, config: &AppConfig) -> Result<(), RunError> {
-        let store = Rc::new(Store::open(&config.database).await?);
+        let store = Rc::new(Store::open_in_app(&config.database).await?);
         let state = store.load().await?;
         let fresh = state.applied_records.is_empty();
         self.state.set(state);

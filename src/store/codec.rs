@@ -86,17 +86,57 @@ pub fn record_json(record: &Record) -> Vec<u8> {
     serde_json::to_vec(record).expect("a record always serializes")
 }
 
+/// The readers of the formats earlier releases wrote (records 1, 2 and 4, snapshots 1 and
+/// 2). Only the full app registers them (`crate::handover`): they carry serde's JSON reading
+/// of every engine type, which the reviewer bundle leaves out and hands over instead.
+pub struct EarlierFormats {
+    record: fn(&[u8], u32) -> Result<Record, String>,
+    state: fn(&[u8], u32) -> Result<State, String>,
+    /// Right after the open: moves version 1's records and rewrites what an upgrade from
+    /// before version 3 left in earlier formats (`schema`).
+    pub(super) bring_up_to_date: super::schema::BringUpToDate,
+}
+
+/// Every earlier format this release still reads.
+pub static EARLIER_FORMATS: EarlierFormats = EarlierFormats {
+    record: |bytes, format| match format {
+        JSON => serde_json::from_slice(bytes).map_err(|e| e.to_string()),
+        BINARY => from_binary(bytes),
+        _ => decode_with_directories(bytes),
+    },
+    state: |bytes, format| match format {
+        JSON => serde_json::from_slice(bytes).map_err(|e| e.to_string()),
+        _ => from_binary(bytes),
+    },
+    bring_up_to_date: super::schema::bring_up_to_date,
+};
+
+/// A stored record in any format (the full app's reader; tests).
 pub fn decode_record(bytes: &[u8], format: u32, position: u64) -> Result<Record, StoreError> {
+    decode_record_with(bytes, format, position, Some(&EARLIER_FORMATS))
+}
+
+/// A stored record; one in an earlier format only with `earlier`, else the page hands
+/// over to the full app.
+pub(crate) fn decode_record_with(
+    bytes: &[u8],
+    format: u32,
+    position: u64,
+    earlier: Option<&EarlierFormats>,
+) -> Result<Record, StoreError> {
     let corrupt = |e: String| StoreError::Corrupt {
         what: format!("the record at log position {position} does not read back: {e}"),
     };
     match format {
-        JSON => serde_json::from_slice(bytes).map_err(|e| corrupt(e.to_string())),
-        BINARY => from_binary(bytes).map_err(corrupt),
-        BINARY_WITH_DIRECTORIES => decode_with_directories(bytes).map_err(corrupt),
         RECORD_LAYOUT => {
             attest_engine::snapshot::decode_record(bytes).map_err(|e| corrupt(e.to_string()))
         }
+        JSON | BINARY | BINARY_WITH_DIRECTORIES => match earlier {
+            Some(earlier) => (earlier.record)(bytes, format).map_err(corrupt),
+            None => Err(crate::handover::earlier_release(format!(
+                "the record at log position {position} is in format {format}"
+            ))),
+        },
         other => Err(corrupt(format!("unknown format {other}"))),
     }
 }
@@ -110,14 +150,28 @@ pub fn encode_state(state: &State, format: u32) -> Vec<u8> {
     }
 }
 
+/// A stored snapshot in any format (the full app's reader; tests).
 pub fn decode_state(bytes: &[u8], format: u32) -> Result<State, StoreError> {
+    decode_state_with(bytes, format, Some(&EARLIER_FORMATS))
+}
+
+/// A stored snapshot; one in an earlier format only with `earlier` (see `decode_record_with`).
+pub(crate) fn decode_state_with(
+    bytes: &[u8],
+    format: u32,
+    earlier: Option<&EarlierFormats>,
+) -> Result<State, StoreError> {
     let corrupt = |e: String| StoreError::Corrupt {
         what: format!("the snapshot does not read back: {e}"),
     };
     match format {
-        JSON => serde_json::from_slice(bytes).map_err(|e| corrupt(e.to_string())),
-        BINARY => from_binary(bytes).map_err(corrupt),
         STATE_LAYOUT => attest_engine::snapshot::decode(bytes).map_err(|e| corrupt(e.to_string())),
+        JSON | BINARY => match earlier {
+            Some(earlier) => (earlier.state)(bytes, format).map_err(corrupt),
+            None => Err(crate::handover::earlier_release(format!(
+                "the snapshot is in format {format}"
+            ))),
+        },
         other => Err(corrupt(format!("unknown format {other}"))),
     }
 }

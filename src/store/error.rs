@@ -37,6 +37,12 @@ pub enum StoreError {
         "the browser refused to store data ({0}); close other tabs or free space and try again"
     )]
     WriteFailed(String),
+    /// Data of an earlier release that only the full app reads and brings up to date: the
+    /// reviewer bundle met it and hands the page over (`crate::handover`).
+    #[error(
+        "the stored reviews were written by an earlier release of Attest ({what}); opening the full app, which brings them up to date"
+    )]
+    EarlierRelease { what: String },
 }
 
 impl StoreError {

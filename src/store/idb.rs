@@ -49,11 +49,13 @@ pub(super) struct Stored {
     pub(super) position: u64,
     format: u32,
     pub(super) data: Vec<u8>,
+    /// The readers of earlier formats, when this page has them.
+    earlier: Option<&'static codec::EarlierFormats>,
 }
 
 impl Stored {
     pub(super) fn record(&self) -> Result<Record, StoreError> {
-        codec::decode_record(&self.data, self.format, self.position)
+        codec::decode_record_with(&self.data, self.format, self.position, self.earlier)
     }
 
     pub(super) fn logged(&self) -> Result<Logged, StoreError> {
@@ -64,10 +66,11 @@ impl Stored {
     }
 }
 
-/// Every log value after position `after`, in order.
+/// Every log value after position `after`, in order, to be read with `earlier`.
 pub(super) async fn read_log(
     log: &indexed_db_futures::object_store::ObjectStore<'_>,
     after: u64,
+    earlier: Option<&'static codec::EarlierFormats>,
 ) -> Result<Vec<Stored>, StoreError> {
     let fail = |e| StoreError::from_idb(e, "reading the log");
     let values = log
@@ -89,6 +92,7 @@ pub(super) async fn read_log(
             position: number(&value, schema::POSITION)? as u64,
             format,
             data: bytes(&value, "data")?,
+            earlier,
         });
     }
     Ok(out)

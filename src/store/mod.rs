@@ -96,6 +96,9 @@ pub struct Store {
     on_message: RefCell<Option<Closure<dyn FnMut(web_sys::MessageEvent)>>>,
     /// Test hook: abort the next write transaction after its requests were issued.
     fail_next_write: Cell<bool>,
+    /// The readers of earlier releases' formats: the full app's, or None in the reviewer
+    /// bundle, which hands such a database over (`crate::handover`).
+    earlier: Option<&'static codec::EarlierFormats>,
 }
 
 impl Drop for Store {
@@ -109,8 +112,23 @@ impl Drop for Store {
 }
 
 impl Store {
-    /// Opens (creating or upgrading) the database `name`.
+    /// Opens (creating or upgrading) the database `name`, reading every earlier format.
     pub async fn open(name: &str) -> Result<Store, StoreError> {
+        Store::open_with(name, Some(&codec::EARLIER_FORMATS)).await
+    }
+
+    /// Opens `name` for the app mounted on it: with the readers of earlier formats when the
+    /// full app registered them for it (`crate::handover`), else current formats only.
+    pub async fn open_in_app(name: &str) -> Result<Store, StoreError> {
+        Store::open_with(name, crate::handover::earlier_formats(name)).await
+    }
+
+    async fn open_with(
+        name: &str,
+        earlier: Option<&'static codec::EarlierFormats>,
+    ) -> Result<Store, StoreError> {
+        let refused = Rc::new(Cell::new(0));
+        let refused_in_upgrade = refused.clone();
         let (blocked_tx, blocked_rx) = oneshot::channel::<()>();
         let blocked_tx = RefCell::new(Some(blocked_tx));
         let request = Database::open(name)
@@ -121,11 +139,17 @@ impl Store {
                 }
                 Ok(())
             })
-            .with_on_upgrade_needed(|event, db| schema::upgrade(&event, &db))
+            .with_on_upgrade_needed(move |event, db| {
+                schema::upgrade(&event, &db, earlier.is_some(), &refused_in_upgrade)
+            })
             .into_future();
         let channel = web_sys::BroadcastChannel::new(&channel_name(name)).ok();
+        let not_upgraded = |e| match refused.get() {
+            0 => StoreError::from_open(e),
+            old => crate::handover::earlier_release(format!("the database is at schema {old}")),
+        };
         let db = match select(Box::pin(request), blocked_rx).await {
-            Either::Left((opened, _)) => opened.map_err(StoreError::from_open)?,
+            Either::Left((opened, _)) => opened.map_err(not_upgraded)?,
             Either::Right((Ok(()), _)) => {
                 // Ask older tabs of this app to let go; they say so to their user.
                 if let Some(channel) = &channel {
@@ -133,12 +157,11 @@ impl Store {
                 }
                 return Err(StoreError::Blocked);
             }
-            Either::Right((Err(_), pending)) => pending.await.map_err(StoreError::from_open)?,
+            Either::Right((Err(_), pending)) => pending.await.map_err(not_upgraded)?,
         };
-        if schema::has_v1_store(&db) {
-            migrate_v1(&db).await?;
+        if let Some(earlier) = earlier {
+            (earlier.bring_up_to_date)(&db).await?;
         }
-        schema::rewrite_old_formats(&db).await?;
         Ok(Store {
             name: name.to_string(),
             db,
@@ -149,6 +172,7 @@ impl Store {
             channel,
             on_message: RefCell::new(None),
             fail_next_write: Cell::new(false),
+            earlier,
         })
     }
 
@@ -205,7 +229,7 @@ impl Store {
         let log = tx
             .object_store(LOG)
             .map_err(|e| StoreError::from_idb(e, "reading the log"))?;
-        let tail = read_log(&log, info.snapshot_position).await?;
+        let tail = read_log(&log, info.snapshot_position, self.earlier).await?;
         drop(tx);
         let mut state = match snapshot {
             Some((value, format)) => {
@@ -213,7 +237,7 @@ impl Store {
                 info.snapshot_bytes = data.len();
                 let decoding = clock();
                 info.read_ms = decoding - started;
-                let state = codec::decode_state(&data, format)?;
+                let state = codec::decode_state_with(&data, format, self.earlier)?;
                 info.decode_ms = clock() - decoding;
                 state
             }
@@ -287,7 +311,7 @@ impl Store {
         let log = tx.object_store(LOG).map_err(fail)?;
         if let Some(decided_at) = decided_at {
             // Awaiting an IndexedDB request keeps the transaction alive for the write below.
-            let missed = read_log(&log, decided_at).await?;
+            let missed = read_log(&log, decided_at, self.earlier).await?;
             if !missed.is_empty() {
                 drop(log);
                 drop(tx);
@@ -323,7 +347,7 @@ impl Store {
         let store = tx
             .object_store(LOG)
             .map_err(|e| StoreError::from_idb(e, "reading the log"))?;
-        let tail = read_log(&store, after).await?;
+        let tail = read_log(&store, after, self.earlier).await?;
         drop(store);
         drop(tx);
         tail.iter().map(Stored::logged).collect()
@@ -429,7 +453,7 @@ impl Store {
             .map_err(fail)?;
         let log = tx.object_store(LOG).map_err(fail)?;
         let snapshots = tx.object_store(SNAPSHOTS).map_err(fail)?;
-        if !read_log(&log, expected_end).await?.is_empty() {
+        if !read_log(&log, expected_end, self.earlier).await?.is_empty() {
             return Ok(None);
         }
         let stored: Option<JsValue> = snapshots

@@ -21,7 +21,9 @@ use indexed_db_futures::transaction::TransactionMode;
 use js_sys::{Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 
-use super::idb::{bytes, log_entry, read_log, set};
+use futures::future::LocalBoxFuture;
+
+use super::idb::{bytes, log_entry, migrate_v1, read_log, set};
 use super::{codec, StoreError, LATEST};
 
 /// The schema this code reads and writes.
@@ -42,12 +44,24 @@ pub const POSITION: &str = "position";
 pub const V1_RECORDS: &str = "records";
 
 /// Runs inside `upgradeneeded`: each step takes the layout from one version to the next.
-pub(crate) fn upgrade(event: &VersionChangeEvent, db: &Database) -> indexed_db_futures::Result<()> {
+/// Without the readers of earlier formats (the reviewer bundle) an existing database is
+/// left as it is: `refused` gets its version and the open fails, for the full app to do it.
+pub(crate) fn upgrade(
+    event: &VersionChangeEvent,
+    db: &Database,
+    earlier: bool,
+    refused: &std::cell::Cell<u32>,
+) -> indexed_db_futures::Result<()> {
     let old = event.old_version() as u32;
     if old == 0 {
         // A new database starts at the current layout.
         create_v2_stores(db)?;
         return Ok(());
+    }
+    if !earlier && old < VERSION {
+        // Failing the callback aborts the version change: nothing of the database changes.
+        refused.set(old);
+        return Err(js_sys::Error::new("the full app upgrades this database").into());
     }
     if old < 2 {
         // v1 → v2: the new stores; `records` stays until its data is moved (see `migrate_v1`).
@@ -60,10 +74,25 @@ pub(crate) fn upgrade(event: &VersionChangeEvent, db: &Database) -> indexed_db_f
     Ok(())
 }
 
+/// What `codec::EarlierFormats` runs right after an open.
+pub(super) type BringUpToDate =
+    for<'a> fn(&'a Database) -> LocalBoxFuture<'a, Result<(), StoreError>>;
+
+/// Version 1's records moved into `log`, then earlier formats rewritten (both only when an
+/// upgrade left something to do).
+pub(super) fn bring_up_to_date(db: &Database) -> LocalBoxFuture<'_, Result<(), StoreError>> {
+    Box::pin(async move {
+        if has_v1_store(db) {
+            migrate_v1(db).await?;
+        }
+        rewrite_old_formats(db).await
+    })
+}
+
 /// After an upgrade from before version 3: every log value not in the current record
 /// format, and a snapshot not in the current state layout, rewritten in one transaction
 /// (all or nothing). Anything else opened: nothing to do.
-pub(crate) async fn rewrite_old_formats(db: &Database) -> Result<(), StoreError> {
+async fn rewrite_old_formats(db: &Database) -> Result<(), StoreError> {
     let name = db.name();
     if !TO_REWRITE.with(|names| names.borrow().contains(&name)) {
         return Ok(());
@@ -77,7 +106,7 @@ pub(crate) async fn rewrite_old_formats(db: &Database) -> Result<(), StoreError>
         .map_err(fail)?;
     let log = tx.object_store(LOG).map_err(fail)?;
     // Before version 3 nothing wrote the current format: every value is rewritten.
-    for stored in read_log(&log, 0).await? {
+    for stored in read_log(&log, 0, Some(&codec::EARLIER_FORMATS)).await? {
         let record = stored.record()?;
         let entry = log_entry(&record.id, &codec::encode_record(&record));
         set(
@@ -104,7 +133,7 @@ pub(crate) async fn rewrite_old_formats(db: &Database) -> Result<(), StoreError>
             // formats were stored as byte arrays (read without leaving the transaction).
             let data = bytes(&value, "data")?;
             let state = codec::decode_state(&data, format)?;
-            let bytes = codec::encode_state(&state, codec::SNAPSHOT_FORMAT);
+            let bytes = attest_engine::snapshot::encode(&state);
             let blob = web_sys::Blob::new_with_u8_array_sequence(&js_sys::Array::of1(
                 &js_sys::Uint8Array::from(&bytes[..]),
             ))
@@ -146,6 +175,6 @@ fn create_v2_stores(db: &Database) -> indexed_db_futures::Result<()> {
 }
 
 /// Whether the database still has a version 1 `records` store.
-pub(crate) fn has_v1_store(db: &Database) -> bool {
+fn has_v1_store(db: &Database) -> bool {
     db.object_store_names().any(|name| name == V1_RECORDS)
 }

@@ -23,7 +23,7 @@ impl Store {
         Snapshot {
             position: self.position.get(),
             format: codec::SNAPSHOT_FORMAT,
-            data: codec::encode_state(state, codec::SNAPSHOT_FORMAT),
+            data: attest_engine::snapshot::encode(state),
         }
     }
 

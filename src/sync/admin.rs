@@ -12,6 +12,7 @@ use std::collections::BTreeSet;
 use attest_engine::replica::{already_in_order, rebase, Dropped, Logged};
 use attest_engine::wire::{Page, PushAnswer, PushRequest};
 use attest_engine::{Actor, Record};
+use futures::future::LocalBoxFuture;
 use gloo::net::http::Request;
 use leptos::prelude::*;
 
@@ -19,6 +20,15 @@ use super::*;
 
 fn stored(e: impl std::fmt::Display) -> SyncError {
     SyncError::Problem(e.to_string())
+}
+
+/// The administrator's round as the full app registers it (`crate::handover`).
+pub(crate) type AdminRound =
+    for<'a> fn(&'a Sync) -> LocalBoxFuture<'a, Result<SyncStatus, SyncError>>;
+
+/// What the full app registers as its [`AdminRound`].
+pub(crate) fn full_admin_round(sync: &Sync) -> LocalBoxFuture<'_, Result<SyncStatus, SyncError>> {
+    Box::pin(sync.full_round())
 }
 
 impl Sync {
@@ -107,7 +117,21 @@ impl Sync {
         }
     }
 
+    /// The administrator's round when this app's full part is registered for its database
+    /// (`crate::handover`); the reviewer bundle, which leaves it out, hands the page over.
     pub(super) async fn admin_round(&self) -> Result<SyncStatus, SyncError> {
+        match crate::handover::admin_round(&self.database.get_value()) {
+            Some(round) => round(self).await,
+            None => {
+                crate::handover::to_full_app();
+                Err(SyncError::Problem(
+                    "this browser is connected as an administrator; opening the full app".into(),
+                ))
+            }
+        }
+    }
+
+    async fn full_round(&self) -> Result<SyncStatus, SyncError> {
         self.upgrade_confirmed().await?;
         let first_contact = self
             .settings

@@ -26,7 +26,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::runtime::{AppConfig, Runtime};
 
-mod admin;
+pub(crate) mod admin;
 mod reviewer;
 
 pub use reviewer::link_config;
@@ -92,7 +92,7 @@ pub struct LinkScope {
 }
 
 #[derive(Debug)]
-enum SyncError {
+pub(crate) enum SyncError {
     /// No answer: offline or the server is down.
     Unreachable,
     /// An answer that needs the person (sign in again, link expired, refused).

@@ -6,6 +6,8 @@
 //! around the suite (ATTEST_TEST_SYNC_SERVER and _SECRET at build time).
 
 use std::any::Any;
+use std::cell::RefCell;
+use std::rc::Rc;
 
 use attest::sync::{remember_server, stored_settings};
 use attest_engine::definition::*;
@@ -26,8 +28,8 @@ const OWN_SERVER: Option<&str> = option_env!("ATTEST_TEST_SYNC_SERVER_2");
 pub const SECRET: Option<&str> = option_env!("ATTEST_TEST_SYNC_SECRET");
 
 /// The reviewer bundle's app mounted in a container of its own; dropping it unmounts it.
-struct ReviewerMounted {
-    root: HtmlElement,
+pub struct ReviewerMounted {
+    pub root: HtmlElement,
     owner: Owner,
     handle: Option<Box<dyn Any>>,
 }
@@ -40,7 +42,7 @@ impl Drop for ReviewerMounted {
     }
 }
 
-fn mount_reviewer_bundle(path: &str, config: attest::AppConfig) -> ReviewerMounted {
+pub fn mount_reviewer_bundle(path: &str, config: attest::AppConfig) -> ReviewerMounted {
     set_path(path);
     let root: HtmlElement = crate::support::document()
         .create_element("div")
@@ -63,6 +65,32 @@ fn mount_reviewer_bundle(path: &str, config: attest::AppConfig) -> ReviewerMount
         owner,
         handle: Some(Box::new(handle)),
     }
+}
+
+/// From now on, hand-overs to the full app are collected here instead of loading a page.
+pub fn collect_hand_overs() -> Rc<RefCell<Vec<String>>> {
+    let handed = Rc::new(RefCell::new(Vec::new()));
+    let into = handed.clone();
+    attest::handover::navigate_with(move |to| into.borrow_mut().push(to.to_string()));
+    handed
+}
+
+/// Where a hand-over from the reviewer bundle at `path` goes: `/` opening `path`.
+pub fn full_app_opening(path: &str) -> String {
+    format!("/?open={}", js_sys::encode_uri_component(path))
+}
+
+/// The "Acting as" choice the next app mounted starts with.
+pub fn act_as(user: &str) {
+    let actor = attest_engine::Actor::User { id: user.into() };
+    web_sys::window()
+        .and_then(|w| w.local_storage().ok().flatten())
+        .expect("localStorage")
+        .set_item(
+            attest::ui::session::ACTING_AS_KEY,
+            &serde_json::to_string(&actor).unwrap(),
+        )
+        .expect("remember who acts");
 }
 
 /// Polls `probe` for up to 30 s (a sync round is one second, plus the server's answer).
@@ -187,6 +215,7 @@ async fn a_decision_from_the_reviewer_bundle_shows_in_the_administrators_app() {
         reviewer,
         path,
     } = administrator_with_a_review_link(server, secret, 20).await;
+    let handed = collect_hand_overs();
 
     // The reviewer bundle opens the link in the reviewer's browser and shows their rows.
     let reviewer_config = test_config(0);
@@ -231,6 +260,57 @@ async fn a_decision_from_the_reviewer_bundle_shows_in_the_administrators_app() {
     .await;
     drop(reviewer_app);
     drop(admin_app);
+    assert_eq!(
+        *handed.borrow(),
+        Vec::<String>::new(),
+        "a reviewer link stays in the reviewer bundle"
+    );
+
+    // The reviewer bundle on the administrator's (connected) database has no administrator
+    // round: it hands the page over to the full app, which syncs and shows the same page.
+    let my_reviews = format!("/my-reviews/{}/1", js_sys::encode_uri_component(&instance));
+    act_as(&reviewer);
+    let bundle = mount_reviewer_bundle(&my_reviews, admin_config.clone());
+    let to = eventually("the hand-over to the full app", || {
+        handed.borrow().first().cloned()
+    })
+    .await;
+    assert_eq!(to, full_app_opening(&my_reviews));
+    drop(bundle);
+    let full = mount_with(&to, admin_config.clone());
+    let full_root: Element = full.root.clone().into();
+    let row = eventually(
+        "the reviewer page with the decision in the full app",
+        || {
+            all(&full_root, "[role='listitem']")
+                .into_iter()
+                .find(|r| r.get_attribute("aria-label").as_deref() == Some(&name))
+                .filter(|r| text(r).contains("Denied"))
+        },
+    )
+    .await;
+    assert!(text(&row).contains("Denied"));
+    assert_eq!(
+        current_path(),
+        my_reviews,
+        "the full app opened the same page"
+    );
+    let full_sync = attest::sync::current_sync().expect("the full app's sync");
+    let mut status = full_sync.status.get_untracked();
+    for _ in 0..300 {
+        if status == attest::sync::SyncStatus::Synced {
+            break;
+        }
+        TimeoutFuture::new(100).await;
+        status = full_sync.status.get_untracked();
+    }
+    assert_eq!(
+        status,
+        attest::sync::SyncStatus::Synced,
+        "the full app's administrator round"
+    );
+    assert_eq!(handed.borrow().len(), 1, "the full app does not hand over");
+    drop(full);
     // The link made this browser act as the reviewer; the administrator's app acts as the
     // administrator again.
     if let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {

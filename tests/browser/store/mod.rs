@@ -19,6 +19,7 @@ use wasm_bindgen_test::wasm_bindgen_test;
 use crate::support::{mount_with, ready_runtime, test_config, wait_for};
 
 mod backup;
+mod handover;
 mod legacy_binary;
 mod upgrade;
 
