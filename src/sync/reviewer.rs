@@ -13,13 +13,16 @@ use crate::runtime::AppConfig;
 use super::*;
 
 /// A link's first two answers (who the link is for, the reviewer's items), on their way.
-pub(super) type Prefetched = futures::channel::oneshot::Receiver<(Answer, Answer)>;
+pub(super) type Prefetched = futures::channel::oneshot::Receiver<(MeAnswer, PageAnswer)>;
 type Answer = Result<Response, SyncError>;
+type MeAnswer = Result<Me, SyncError>;
+type PageAnswer = Result<ReviewerPage, SyncError>;
 
 impl Sync {
     /// A page opened from a link asks the server who the link is for and for the reviewer's
-    /// items at once, while the stored data is still loading: the first round then finds
-    /// both answers here instead of asking one after the other once the store is ready.
+    /// items at once, and reads both answers, while the stored data is still loading: the
+    /// first round then finds them here instead of asking one after the other once the
+    /// store is ready.
     pub(super) fn prefetch(&self) {
         if self.settings.with_untracked(|s| s.link_token.is_none()) {
             return;
@@ -30,12 +33,11 @@ impl Sync {
         let (server, auth) = self.auth();
         let asked = asked_by_the_page(&server, &auth);
         spawn_local(async move {
-            let both = match asked {
-                Some((me, records)) => futures::join!(answer_to(me), answer_to(records)),
-                None => {
-                    futures::join!(sync.get("/api/v1/me"), sync.get("/api/v1/reviewer/records"))
-                }
+            let (me, page) = match asked {
+                Some((me, page)) => (answer_to(me).await, answer_to(page).await),
+                None => futures::join!(sync.get(ME), sync.get(PAGE)),
             };
+            let both = futures::join!(me_of(me), page_of(page));
             let _ = answered.send(both);
         });
     }
@@ -52,23 +54,19 @@ impl Sync {
 
     pub(super) async fn reviewer_round(&self) -> Result<SyncStatus, SyncError> {
         let prefetched = self.prefetched.try_update_value(Option::take).flatten();
-        let (mut me_answer, mut records_answer) = match prefetched {
+        let (mut me_answer, mut page_answer) = match prefetched {
             Some(answers) => match answers.await {
-                Ok((me, records)) => (Some(me), Some(records)),
+                Ok((me, page)) => (Some(me), Some(page)),
                 Err(_) => (None, None),
             },
             None => (None, None),
         };
         if self.link.get_untracked().is_none() {
-            let resp = match me_answer.take() {
+            let me = match me_answer.take() {
                 Some(answer) => answer?,
-                None => self.get("/api/v1/me").await?,
+                None => me_of(self.get(ME).await).await?,
             };
-            if resp.status() != 200 {
-                return Err(answer_error(&resp).await);
-            }
-            let not_a_link = || SyncError::Problem("this link is not a reviewer's link".into());
-            let scope = match resp.json::<Me>().await.map_err(|_| not_a_link())? {
+            let scope = match me {
                 Me::Reviewer {
                     reviewer,
                     instance,
@@ -94,41 +92,38 @@ impl Sync {
                     id: scope.reviewer.clone(),
                 }
         };
-        let unsent = |all: Vec<Record>| -> Vec<Record> {
+        let unsent = |all: &[Record]| -> Vec<Record> {
             self.settings.with_untracked(|s| {
-                all.into_iter()
+                all.iter()
                     .filter(|r| mine(r) && !s.known.contains(&r.id))
+                    .cloned()
                     .collect()
             })
         };
-        let local = store
+        let mut local = store
             .records()
             .await
             .map_err(|e| SyncError::Problem(e.to_string()))?;
-        let outgoing = unsent(local);
+        let outgoing = unsent(&local);
+        let pushing = !outgoing.is_empty();
         // An answer asked for before this push would miss what it sends.
-        if !outgoing.is_empty() {
-            records_answer = None;
+        if pushing {
+            page_answer = None;
         }
         let refused = self.push(outgoing).await?;
-        let resp = match records_answer {
+        let page = match page_answer {
             Some(answer) => answer?,
-            None => self.get("/api/v1/reviewer/records").await?,
+            None => page_of(self.get(PAGE).await).await?,
         };
-        if resp.status() != 200 {
-            return Err(answer_error(&resp).await);
-        }
-        let page: ReviewerPage = resp
-            .json()
-            .await
-            .map_err(|e| SyncError::Problem(e.to_string()))?;
         // The link's own database holds the server's view and the reviewer's unsent
         // decisions, nothing else. When the view changed, the log becomes the new view plus
         // what is still unsent (one transaction), and the state is rebuilt from that log.
-        let local = store
-            .records()
-            .await
-            .map_err(|e| SyncError::Problem(e.to_string()))?;
+        if pushing {
+            local = store
+                .records()
+                .await
+                .map_err(|e| SyncError::Problem(e.to_string()))?;
+        }
         let same = |a: &Record, b: &Record| a.id == b.id && a.events == b.events;
         let stored_view: Vec<&Record> = local.iter().filter(|r| !mine(r)).collect();
         let changed = stored_view.len() != page.records.len()
@@ -136,7 +131,7 @@ impl Sync {
                 .iter()
                 .zip(&page.records)
                 .any(|(a, b)| !same(a, b));
-        let pending = unsent(local);
+        let pending = unsent(&local);
         let n = pending.len();
         if changed {
             let log: Vec<Record> = page.records.into_iter().chain(pending).collect();
@@ -158,6 +153,33 @@ impl Sync {
             SyncStatus::Pending(n)
         })
     }
+}
+
+const ME: &str = "/api/v1/me";
+const PAGE: &str = "/api/v1/reviewer/records";
+
+fn not_a_link() -> SyncError {
+    SyncError::Problem("this link is not a reviewer's link".into())
+}
+
+/// Who the link is for, from the server's answer to `/me`.
+async fn me_of(answer: Answer) -> MeAnswer {
+    let resp = answer?;
+    if resp.status() != 200 {
+        return Err(answer_error(&resp).await);
+    }
+    resp.json::<Me>().await.map_err(|_| not_a_link())
+}
+
+/// The reviewer's items, from the server's answer to `/reviewer/records`.
+async fn page_of(answer: Answer) -> PageAnswer {
+    let resp = answer?;
+    if resp.status() != 200 {
+        return Err(answer_error(&resp).await);
+    }
+    resp.json()
+        .await
+        .map_err(|e| SyncError::Problem(e.to_string()))
 }
 
 /// The two requests reviewer.html's first script sent for a mail link while the app was
