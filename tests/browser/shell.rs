@@ -340,3 +340,38 @@ async fn a_runtime_problem_shows_above_every_screen_until_dismissed() {
     })
     .await;
 }
+
+/// The hand-written date field helpers write and read exactly what chrono's `%Y-%m-%d` and
+/// `%e %B %Y` do for the dates a person picks, and refuse what is not a day.
+#[wasm_bindgen_test]
+fn date_fields_match_chrono_formats() {
+    use attest::ui::components::{date_value, long_day, parse_date_value};
+    use chrono::{NaiveDate, TimeZone, Utc};
+    for (y, m, d, h) in [
+        (2026, 12, 5, 0),
+        (2026, 1, 31, 23),
+        (2028, 2, 29, 12),
+        (999, 7, 4, 1),
+    ] {
+        let at = Utc.with_ymd_and_hms(y, m, d, h, 30, 0).unwrap();
+        assert_eq!(date_value(at), at.format("%Y-%m-%d").to_string(), "{at}");
+        assert_eq!(long_day(at), at.format("%e %B %Y").to_string(), "{at}");
+        let day = at.date_naive();
+        assert_eq!(parse_date_value(&date_value(at)), Some(day), "{at}");
+    }
+    for (value, expected) in [
+        ("2026-12-05", NaiveDate::from_ymd_opt(2026, 12, 5)),
+        ("2026-1-5", NaiveDate::from_ymd_opt(2026, 1, 5)),
+        ("2026-02-30", None),
+        ("2026-13-01", None),
+        ("", None),
+        ("2026-12", None),
+        ("2026-12-05-01", None),
+        ("2026-12-0x", None),
+        ("2026-012-05", None),
+        ("12026-12-05", None),
+        ("-2026-12-05", None),
+    ] {
+        assert_eq!(parse_date_value(value), expected, "{value:?}");
+    }
+}

@@ -19,4 +19,7 @@ pub use page::{Coming, NotFound, Page, Restricted};
 pub use problem::RuntimeProblem;
 pub use shell::{ActingAs, Shell, NAV};
 pub use table::TableRegion;
-pub use time::{local_day, local_time, localize_timestamps, localize_with};
+pub use time::{
+    date_value, local_day, local_time, localize_timestamps, localize_with, long_day,
+    parse_date_value,
+};

@@ -264,8 +264,7 @@ pub fn DecisionList(
         let items = selected.with_untracked(|s| s.iter().copied().collect::<Vec<u32>>());
         // Through the chosen day in the reviewer's own time zone: it ends at their next midnight.
         let Some(until) =
-            chrono::NaiveDate::parse_from_str(&until_date.get_untracked(), "%Y-%m-%d")
-                .ok()
+            crate::ui::components::parse_date_value(&until_date.get_untracked())
                 .and_then(|d| {
                     use chrono::Datelike;
                     let next = js_sys::Date::new_with_year_month_day(
