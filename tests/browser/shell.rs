@@ -375,3 +375,23 @@ fn date_fields_match_chrono_formats() {
         assert_eq!(parse_date_value(value), expected, "{value:?}");
     }
 }
+
+/// The browser upper-cases an engine message's first letter as the engine's own helpers do.
+#[wasm_bindgen_test]
+fn messages_become_sentences_as_the_engine_writes_them() {
+    use attest::ui::components::{capitalise, sentence};
+    for text in [
+        "",
+        "stage 2 is closed",
+        "élan",
+        "ßtraße",
+        "ǆungla",
+        "already a sentence.",
+        "what now?",
+        "1 reviewee left",
+        "Ω",
+    ] {
+        assert_eq!(capitalise(text), attest_engine::words::capitalise(text), "{text:?}");
+        assert_eq!(sentence(text), attest_engine::words::sentence(text), "{text:?}");
+    }
+}

@@ -179,7 +179,7 @@ pub fn DecisionList(
                 Err(e) => {
                     let message = match &e {
                         RunError::Refused(_) => format!("Not saved: {e}."),
-                        _ => attest_engine::words::sentence(&e.to_string()),
+                        _ => crate::ui::components::sentence(&e.to_string()),
                     };
                     if let Some(super::LastRefusal(last)) = last_refusal {
                         last.set(Some(message.clone()));
