@@ -115,8 +115,8 @@ pub fn parse_date_value(value: &str) -> Option<chrono::NaiveDate> {
 }
 
 /// The UTC day of `at` written out: " 5 December 2026" (as `%e %B %Y`: the day padded to
-/// two places with a space).
+/// two places with a space, the year to four digits).
 pub fn long_day(at: DateTime<Utc>) -> String {
     use chrono::Datelike;
-    format!("{:>2} {} {}", at.day(), MONTHS[at.month0() as usize], at.year())
+    format!("{:>2} {} {:04}", at.day(), MONTHS[at.month0() as usize], at.year())
 }
