@@ -391,7 +391,15 @@ fn messages_become_sentences_as_the_engine_writes_them() {
         "1 reviewee left",
         "Ω",
     ] {
-        assert_eq!(capitalise(text), attest_engine::words::capitalise(text), "{text:?}");
-        assert_eq!(sentence(text), attest_engine::words::sentence(text), "{text:?}");
+        assert_eq!(
+            capitalise(text),
+            attest_engine::words::capitalise(text),
+            "{text:?}"
+        );
+        assert_eq!(
+            sentence(text),
+            attest_engine::words::sentence(text),
+            "{text:?}"
+        );
     }
 }

@@ -86,8 +86,18 @@ pub fn localize_with(text: &str, show: impl Fn(DateTime<Utc>) -> String) -> Stri
 // reviewer bundle for three uses.
 
 const MONTHS: [&str; 12] = [
-    "January", "February", "March", "April", "May", "June", "July", "August", "September",
-    "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 ];
 
 /// The UTC day of `at` as a date field's value: "2026-12-05" (as `%Y-%m-%d`).
@@ -118,5 +128,10 @@ pub fn parse_date_value(value: &str) -> Option<chrono::NaiveDate> {
 /// two places with a space, the year to four digits).
 pub fn long_day(at: DateTime<Utc>) -> String {
     use chrono::Datelike;
-    format!("{:>2} {} {:04}", at.day(), MONTHS[at.month0() as usize], at.year())
+    format!(
+        "{:>2} {} {:04}",
+        at.day(),
+        MONTHS[at.month0() as usize],
+        at.year()
+    )
 }

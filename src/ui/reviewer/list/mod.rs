@@ -263,17 +263,16 @@ pub fn DecisionList(
     let approve_until = move |_| {
         let items = selected.with_untracked(|s| s.iter().copied().collect::<Vec<u32>>());
         // Through the chosen day in the reviewer's own time zone: it ends at their next midnight.
-        let Some(until) =
-            crate::ui::components::parse_date_value(&until_date.get_untracked())
-                .and_then(|d| {
-                    use chrono::Datelike;
-                    let next = js_sys::Date::new_with_year_month_day(
-                        d.year() as u32,
-                        d.month0() as i32,
-                        d.day() as i32 + 1,
-                    );
-                    chrono::DateTime::from_timestamp_millis(next.get_time() as i64)
-                })
+        let Some(until) = crate::ui::components::parse_date_value(&until_date.get_untracked())
+            .and_then(|d| {
+                use chrono::Datelike;
+                let next = js_sys::Date::new_with_year_month_day(
+                    d.year() as u32,
+                    d.month0() as i32,
+                    d.day() as i32 + 1,
+                );
+                chrono::DateTime::from_timestamp_millis(next.get_time() as i64)
+            })
         else {
             bulk_message.set(Some(Err("Choose the date the approval ends.".into())));
             return;
