@@ -326,7 +326,7 @@ impl Ladder {
             .map(|&d| deadline - chrono::Duration::days(i64::from(d)))
             .filter(|&t| t > started && t < deadline)
             .collect();
-        at.sort();
+        at.sort_unstable();
         at.dedup();
         at
     }

@@ -568,8 +568,10 @@ fn grant_dates(
     }
     let mut granted = BTreeMap::new();
     let mut add = |target: &str, members: &mut dyn Iterator<Item = &str>| {
-        let dates: BTreeMap<String, DateTime<Utc>> =
-            members.map(|m| (m.to_string(), date(m))).collect();
+        let mut dates: BTreeMap<String, DateTime<Utc>> = BTreeMap::new();
+        for m in members {
+            dates.insert(m.to_string(), date(m));
+        }
         if !dates.is_empty() {
             granted.insert(target.to_string(), dates);
         }

@@ -340,3 +340,66 @@ async fn a_runtime_problem_shows_above_every_screen_until_dismissed() {
     })
     .await;
 }
+
+/// The hand-written date field helpers write and read exactly what chrono's `%Y-%m-%d` and
+/// `%e %B %Y` do for the dates a person picks, and refuse what is not a day.
+#[wasm_bindgen_test]
+fn date_fields_match_chrono_formats() {
+    use attest::ui::components::{date_value, long_day, parse_date_value};
+    use chrono::{NaiveDate, TimeZone, Utc};
+    for (y, m, d, h) in [
+        (2026, 12, 5, 0),
+        (2026, 1, 31, 23),
+        (2028, 2, 29, 12),
+        (999, 7, 4, 1),
+    ] {
+        let at = Utc.with_ymd_and_hms(y, m, d, h, 30, 0).unwrap();
+        assert_eq!(date_value(at), at.format("%Y-%m-%d").to_string(), "{at}");
+        assert_eq!(long_day(at), at.format("%e %B %Y").to_string(), "{at}");
+        let day = at.date_naive();
+        assert_eq!(parse_date_value(&date_value(at)), Some(day), "{at}");
+    }
+    for (value, expected) in [
+        ("2026-12-05", NaiveDate::from_ymd_opt(2026, 12, 5)),
+        ("2026-1-5", NaiveDate::from_ymd_opt(2026, 1, 5)),
+        ("2026-02-30", None),
+        ("2026-13-01", None),
+        ("", None),
+        ("2026-12", None),
+        ("2026-12-05-01", None),
+        ("2026-12-0x", None),
+        ("2026-012-05", None),
+        ("12026-12-05", None),
+        ("-2026-12-05", None),
+    ] {
+        assert_eq!(parse_date_value(value), expected, "{value:?}");
+    }
+}
+
+/// The browser upper-cases an engine message's first letter as the engine's own helpers do.
+#[wasm_bindgen_test]
+fn messages_become_sentences_as_the_engine_writes_them() {
+    use attest::ui::components::{capitalise, sentence};
+    for text in [
+        "",
+        "stage 2 is closed",
+        "élan",
+        "ßtraße",
+        "ǆungla",
+        "already a sentence.",
+        "what now?",
+        "1 reviewee left",
+        "Ω",
+    ] {
+        assert_eq!(
+            capitalise(text),
+            attest_engine::words::capitalise(text),
+            "{text:?}"
+        );
+        assert_eq!(
+            sentence(text),
+            attest_engine::words::sentence(text),
+            "{text:?}"
+        );
+    }
+}

@@ -53,10 +53,11 @@ pub fn mover_reviews(state: &State, new: &Directory, at: DateTime<Utc>) -> Vec<E
     if marked.is_empty() || state.directory.users.is_empty() {
         return Vec::new();
     }
-    let movers: BTreeSet<String> = moves(&state.directory, new)
-        .into_iter()
-        .map(|m| m.user)
-        .collect();
+    // Inserted one by one: collecting into a set adds a sort (code) for one small set.
+    let mut movers: BTreeSet<String> = BTreeSet::new();
+    for m in moves(&state.directory, new) {
+        movers.insert(m.user);
+    }
     if movers.is_empty() {
         return Vec::new();
     }
@@ -69,7 +70,7 @@ pub fn mover_reviews(state: &State, new: &Directory, at: DateTime<Utc>) -> Vec<E
                 .first()
                 .map(|s| s.fallback_reviewers.clone())
                 .unwrap_or_default();
-            f.sort();
+            f.sort_unstable();
             f.dedup();
             f
         };

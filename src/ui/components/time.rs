@@ -80,3 +80,58 @@ pub fn localize_with(text: &str, show: impl Fn(DateTime<Utc>) -> String) -> Stri
     out.push_str(rest);
     out
 }
+
+// Date fields and the few fixed-form dates below are written and read by hand: chrono's
+// `format("%…")` / `parse_from_str` bring its strftime machinery (≈ 12 KB) into the
+// reviewer bundle for three uses.
+
+const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+/// The UTC day of `at` as a date field's value: "2026-12-05" (as `%Y-%m-%d`).
+pub fn date_value(at: DateTime<Utc>) -> String {
+    use chrono::Datelike;
+    format!("{:04}-{:02}-{:02}", at.year(), at.month(), at.day())
+}
+
+/// A date field's value (`YYYY-MM-DD`: a year of up to four digits, month and day of one or
+/// two, as `%Y-%m-%d` reads it) as a date; `None` for anything else or a day that does not
+/// exist.
+pub fn parse_date_value(value: &str) -> Option<chrono::NaiveDate> {
+    let mut parts = value.split('-');
+    let mut number = |max_len: usize| {
+        let p = parts.next()?;
+        (!p.is_empty() && p.len() <= max_len && p.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| p.parse::<u32>().ok())
+            .flatten()
+    };
+    let (year, month, day) = (number(4)?, number(2)?, number(2)?);
+    if parts.next().is_some() {
+        return None;
+    }
+    chrono::NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, month, day)
+}
+
+/// The UTC day of `at` written out: " 5 December 2026" (as `%e %B %Y`: the day padded to
+/// two places with a space, the year to four digits).
+pub fn long_day(at: DateTime<Utc>) -> String {
+    use chrono::Datelike;
+    format!(
+        "{:>2} {} {:04}",
+        at.day(),
+        MONTHS[at.month0() as usize],
+        at.year()
+    )
+}

@@ -3,17 +3,17 @@
 //! it; meanwhile the reviewer's items, existing and new, are the delegate's.
 
 use attest_engine::Command;
-use chrono::{Duration, NaiveDate, Utc};
+use chrono::{Duration, Utc};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::runtime::use_runtime;
+use crate::ui::components::{date_value, long_day, parse_date_value};
 use crate::ui::reviewer::PersonPicker;
 
 /// Midnight UTC of a date field's value (`YYYY-MM-DD`).
 fn day(value: &str) -> Option<chrono::DateTime<Utc>> {
-    NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d")
-        .ok()
+    parse_date_value(value.trim())
         .and_then(|d| d.and_hms_opt(0, 0, 0))
         .map(|t| t.and_utc())
 }
@@ -26,7 +26,7 @@ pub fn DelegateForm(
     let runtime = use_runtime();
     let open = RwSignal::new(false);
     let to = RwSignal::new(String::new());
-    let today = runtime.now().format("%Y-%m-%d").to_string();
+    let today = date_value(runtime.now());
     let from = RwSignal::new(today.clone());
     let until = RwSignal::new(today);
     let reason = RwSignal::new(String::new());
@@ -38,8 +38,8 @@ pub fn DelegateForm(
                 format!(
                     "{} decides for you from {} until {}{}.",
                     s.directory.display_name(&d.delegate),
-                    d.from.format("%e %B %Y"),
-                    d.until.format("%e %B %Y"),
+                    long_day(d.from),
+                    long_day(d.until),
                     if d.active { " (now)" } else { "" }
                 )
             })

@@ -244,9 +244,8 @@ pub fn ReviewerPage() -> impl IntoView {
 }
 
 fn capitalise(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(first) => first.to_uppercase().chain(c).collect::<String>() + ".",
-        None => String::new(),
+    match s.is_empty() {
+        true => String::new(),
+        false => crate::ui::components::capitalise(s) + ".",
     }
 }

@@ -54,7 +54,8 @@ pub fn PersonPicker(
                     )
                 })
                 .collect();
-            found.sort_by(|a, b| a.1.cmp(&b.1));
+            // The id breaks ties (as the directory's id order did), so unstable is the same.
+            found.sort_unstable_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
             found.truncate(SHOWN);
             found
         })

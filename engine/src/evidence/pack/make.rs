@@ -252,7 +252,7 @@ fn series_members(
         .values()
         .filter(|i| i.definition == review)
         .collect();
-    instances.sort_by(|a, b| (a.occurrence, &a.id).cmp(&(b.occurrence, &b.id)));
+    instances.sort_unstable_by(|a, b| (a.occurrence, &a.id).cmp(&(b.occurrence, &b.id)));
     if instances.len() * 5 + 5 > MAX_MEMBERS {
         return Err(PackError::Container(format!(
             "{} occurrences are more than one pack holds; make a pack per occurrence",

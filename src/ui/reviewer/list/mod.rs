@@ -179,7 +179,7 @@ pub fn DecisionList(
                 Err(e) => {
                     let message = match &e {
                         RunError::Refused(_) => format!("Not saved: {e}."),
-                        _ => attest_engine::words::sentence(&e.to_string()),
+                        _ => crate::ui::components::sentence(&e.to_string()),
                     };
                     if let Some(super::LastRefusal(last)) = last_refusal {
                         last.set(Some(message.clone()));
@@ -263,18 +263,16 @@ pub fn DecisionList(
     let approve_until = move |_| {
         let items = selected.with_untracked(|s| s.iter().copied().collect::<Vec<u32>>());
         // Through the chosen day in the reviewer's own time zone: it ends at their next midnight.
-        let Some(until) =
-            chrono::NaiveDate::parse_from_str(&until_date.get_untracked(), "%Y-%m-%d")
-                .ok()
-                .and_then(|d| {
-                    use chrono::Datelike;
-                    let next = js_sys::Date::new_with_year_month_day(
-                        d.year() as u32,
-                        d.month0() as i32,
-                        d.day() as i32 + 1,
-                    );
-                    chrono::DateTime::from_timestamp_millis(next.get_time() as i64)
-                })
+        let Some(until) = crate::ui::components::parse_date_value(&until_date.get_untracked())
+            .and_then(|d| {
+                use chrono::Datelike;
+                let next = js_sys::Date::new_with_year_month_day(
+                    d.year() as u32,
+                    d.month0() as i32,
+                    d.day() as i32 + 1,
+                );
+                chrono::DateTime::from_timestamp_millis(next.get_time() as i64)
+            })
         else {
             bulk_message.set(Some(Err("Choose the date the approval ends.".into())));
             return;
