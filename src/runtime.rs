@@ -5,6 +5,7 @@
 //! storage as they were. Records of this tab, other tabs and the server all enter memory
 //! through one function (`fold`), in log order, once each.
 
+use std::future::Future;
 use std::rc::Rc;
 
 use attest_engine::replica::{unseen, Appended, Logged};
@@ -107,13 +108,23 @@ impl Runtime {
         provide_context(runtime);
         CURRENT.with(|c| *c.borrow_mut() = Some(runtime));
         let config = config.clone();
-        spawn_local(async move {
+        let mut loading = Box::pin(async move {
             if let Err(e) = runtime.load(&config).await {
                 runtime
                     .problem
                     .set(Some(format!("Could not open the stored reviews: {e}")));
             }
         });
+        // Polled once here, the load sends IndexedDB's open request now, so the database opens
+        // while the views mount (a mail link's first row waited for both, one after the
+        // other). The spawned task polls it next, before any IndexedDB event can arrive.
+        let waker = futures::task::noop_waker();
+        let first = loading
+            .as_mut()
+            .poll(&mut std::task::Context::from_waker(&waker));
+        if first.is_pending() {
+            spawn_local(loading);
+        }
         // Deadlines pass while the page is open too.
         if let Ok(handle) = set_interval_with_handle(
             move || {
