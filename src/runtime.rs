@@ -66,6 +66,9 @@ pub struct Runtime {
     pub state: RwSignal<State>,
     /// False until the stored log is loaded (and, on first run, the sample tenant).
     pub ready: RwSignal<bool>,
+    /// The state holds a reviewer link's first view from the server while the store is still
+    /// opening (`preview`): screens may show it; commands still wait for `ready`.
+    pub previewing: RwSignal<bool>,
     /// A failure outside any screen's own action (loading, the clock), shown in the shell.
     pub problem: RwSignal<Option<String>>,
     /// The identity commands are issued under (the "Acting as" picker).
@@ -94,6 +97,7 @@ impl Runtime {
             acting_as: session.acting_as,
             state: RwSignal::new(State::default()),
             ready: RwSignal::new(false),
+            previewing: RwSignal::new(false),
             problem: RwSignal::new(None),
             log: RwSignal::new(None),
             log_problem: RwSignal::new(None),
@@ -149,7 +153,11 @@ impl Runtime {
         let store = Rc::new(Store::open_in_app(&config.database).await?);
         let state = store.load().await?;
         let fresh = state.applied_records.is_empty();
-        self.state.set(state);
+        // A link's first view shown meanwhile stays: the round about to run stores it.
+        if !(fresh && self.previewing.get_untracked()) {
+            self.state.set(state);
+            self.previewing.set(false);
+        }
         let runtime = *self;
         store.on_change(move |change| spawn_local(async move { runtime.follow(change).await }));
         self.store.set_value(Some(store));
@@ -486,13 +494,35 @@ impl Runtime {
         }
     }
 
+    /// Whether screens can show the state: loaded, or a link's first view (`preview`).
+    pub fn shown(&self) -> bool {
+        self.ready.get() || self.previewing.get()
+    }
+
+    /// Shows the fold of `log`, a reviewer link's first view from the server, while the
+    /// store is still opening: nothing of this link is stored in this browser yet, so the
+    /// view is what the first round will store (a mail link's rows do not wait for
+    /// IndexedDB's open, ~100 ms on a first visit).
+    pub(crate) fn preview(&self, log: &[Record]) {
+        if self.ready.get_untracked() {
+            return;
+        }
+        self.state.set(attest_engine::replay(log));
+        self.previewing.set(true);
+    }
+
     /// Replaces the stored log with `log` (a reviewer link's new view from the server). The
     /// state is its fold, shown before the write so the reviewer's rows do not wait for
     /// IndexedDB; if the write fails, the next round finds the old log and writes again.
     pub(crate) async fn replace_log(&self, log: &[Record]) -> Result<(), RunError> {
         let store = self.store.get_value().ok_or(RunError::NotReady)?;
         self.log.set(None);
-        self.state.set(attest_engine::replay(log));
+        if self.previewing.get_untracked() {
+            // The preview is this log's fold already (a first visit has nothing unsent).
+            self.previewing.set(false);
+        } else {
+            self.state.set(attest_engine::replay(log));
+        }
         store.replace_records(log).await?;
         if self.log_wanted.get_value() && self.ready.get_untracked() {
             self.load_log().await;

@@ -54,6 +54,10 @@ pub struct SyncSettings {
     /// records after it are unsent (administrators; see `admin.rs`).
     #[serde(default)]
     pub confirmed: u64,
+    /// A reviewer link's view has been stored in this browser at least once (until then a
+    /// link's first view is shown before the store opens: `Runtime::preview`).
+    #[serde(default)]
+    pub link_pulled: bool,
 }
 
 /// The sync status indicator's states.

@@ -32,14 +32,42 @@ impl Sync {
         let sync = *self;
         let (server, auth) = self.auth();
         let asked = asked_by_the_page(&server, &auth);
+        let first_open = self.settings.with_untracked(|s| !s.link_pulled);
         spawn_local(async move {
             let (me, page) = match asked {
                 Some((me, page)) => (answer_to(me).await, answer_to(page).await),
                 None => futures::join!(sync.get(ME), sync.get(PAGE)),
             };
-            let both = futures::join!(me_of(me), page_of(page));
-            let _ = answered.send(both);
+            let (me, page) = futures::join!(me_of(me), page_of(page));
+            if let (true, Ok(me), Ok(page)) = (first_open, &me, &page) {
+                if sync.act_as_linked(me.clone()).is_ok() {
+                    sync.runtime.preview(&page.records);
+                }
+            }
+            let _ = answered.send((me, page));
         });
+    }
+
+    /// The reviewer the server says the link is for becomes who this page acts as.
+    fn act_as_linked(&self, me: Me) -> Result<(), SyncError> {
+        let scope = match me {
+            Me::Reviewer {
+                reviewer,
+                instance,
+                stage,
+                ..
+            } => LinkScope {
+                reviewer,
+                instance,
+                stage,
+            },
+            Me::Administrator { .. } => return Err(not_a_link()),
+        };
+        self.runtime.acting_as.set(Actor::User {
+            id: scope.reviewer.clone(),
+        });
+        self.link.set(Some(scope));
+        Ok(())
     }
 
     async fn get(&self, path: &str) -> Answer {
@@ -66,23 +94,7 @@ impl Sync {
                 Some(answer) => answer?,
                 None => me_of(self.get(ME).await).await?,
             };
-            let scope = match me {
-                Me::Reviewer {
-                    reviewer,
-                    instance,
-                    stage,
-                    ..
-                } => LinkScope {
-                    reviewer,
-                    instance,
-                    stage,
-                },
-                Me::Administrator { .. } => return Err(not_a_link()),
-            };
-            self.runtime.acting_as.set(Actor::User {
-                id: scope.reviewer.clone(),
-            });
-            self.link.set(Some(scope));
+            self.act_as_linked(me)?;
         }
         let scope = self.link.get_untracked().ok_or(SyncError::Unreachable)?;
         let store = self.runtime.store().ok_or(SyncError::Unreachable)?;
@@ -139,6 +151,9 @@ impl Sync {
                 .replace_log(&log)
                 .await
                 .map_err(|e| SyncError::Problem(e.to_string()))?;
+        }
+        if !self.settings.with_untracked(|s| s.link_pulled) {
+            self.settings.update(|s| s.link_pulled = true);
         }
         if let Some(first) = refused.first() {
             return Err(SyncError::Problem(format!(

@@ -415,3 +415,83 @@ async fn the_pages_early_answers_are_used_only_for_the_same_link_and_server() {
     }
     drop(linked.admin_app);
 }
+
+/// A link opened for the first time in this browser shows the server's view while the store
+/// is still opening (`Runtime::preview`); once loaded, what the page shows is exactly the fold
+/// of what was stored, and opening the link again shows the stored data, never a preview.
+#[wasm_bindgen_test]
+async fn a_first_visits_early_view_is_what_gets_stored_and_a_second_visit_shows_the_store() {
+    let (Some(server), Some(secret)) = (OWN_SERVER.or(SERVER), SECRET) else {
+        web_sys::console::warn_1(&"early view test not run: no server".into());
+        return;
+    };
+    let linked = administrator_with_a_review_link(server, secret, 20).await;
+    let token = linked
+        .path
+        .split("#token=")
+        .nth(1)
+        .expect("a token")
+        .to_string();
+    let config = test_config(0);
+    remember_server(&config.database, server);
+    for visit in ["first", "second"] {
+        // As reviewer.html's first script does: both requests already answered at mount.
+        let window = web_sys::window().unwrap();
+        let asked = js_sys::Object::new();
+        let get = |path: &str| {
+            let init = web_sys::RequestInit::new();
+            let headers = web_sys::Headers::new().unwrap();
+            headers
+                .set("Authorization", &format!("Bearer {token}"))
+                .unwrap();
+            init.set_headers(&headers);
+            window.fetch_with_str_and_init(&format!("{server}{path}"), &init)
+        };
+        for (key, value) in [
+            ("server", wasm_bindgen::JsValue::from_str(server)),
+            ("token", token.as_str().into()),
+            ("me", get("/api/v1/me").into()),
+            ("records", get("/api/v1/reviewer/records").into()),
+        ] {
+            js_sys::Reflect::set(&asked, &key.into(), &value).unwrap();
+        }
+        js_sys::Reflect::set(&window, &"__attestLink".into(), &asked).unwrap();
+        let app = mount_reviewer_bundle(&linked.path, config.clone());
+        let root: Element = app.root.clone().into();
+        let runtime = attest::runtime::current_runtime().expect("the reviewer bundle's runtime");
+        let sync = attest::sync::current_sync().expect("the reviewer bundle's sync");
+        let mut previewed = false;
+        eventually(
+            &format!("the {visit} visit's rows, then the stored data"),
+            || {
+                previewed |= runtime.previewing.get_untracked();
+                let rows = !all(&root, "[role='listitem']").is_empty();
+                let synced = sync.status.get_untracked() == attest::sync::SyncStatus::Synced;
+                (rows && runtime.ready.get_untracked() && synced).then_some(())
+            },
+        )
+        .await;
+        if visit == "second" {
+            assert!(
+                !previewed,
+                "a second visit shows what is stored, not a preview"
+            );
+        }
+        assert!(
+            !runtime.previewing.get_untracked(),
+            "{visit}: no preview once loaded"
+        );
+        let store = runtime.store().expect("the link's store");
+        let stored = store.replay_log().await.expect("the stored log replays");
+        assert!(
+            runtime.state.with_untracked(|s| *s == stored),
+            "{visit}: the page shows exactly the fold of the stored log"
+        );
+        assert!(
+            sync.settings.with_untracked(|s| s.link_pulled),
+            "{visit}: the link's view is marked stored"
+        );
+        drop(app);
+    }
+    drop(linked.admin_app);
+}

@@ -109,7 +109,7 @@ pub fn ReviewerPage() -> impl IntoView {
     provide_context(LastRefusal(refused));
     let link_problem = RwSignal::new(None::<String>);
     Effect::new(move |_| {
-        if !runtime.ready.get() || link_handled.get_untracked() {
+        if !runtime.shown() || link_handled.get_untracked() {
             return;
         }
         if let Some(wanted) = query.with_untracked(|q| q.get("reviewer")) {
@@ -142,7 +142,7 @@ pub fn ReviewerPage() -> impl IntoView {
     });
 
     let view = Memo::new(move |_| -> Option<Result<Arc<ReviewerView>, String>> {
-        if !runtime.ready.get() || !link_handled.get() {
+        if !runtime.shown() || !link_handled.get() {
             return None;
         }
         if let Some(problem) = link_problem.get() {
@@ -164,7 +164,7 @@ pub fn ReviewerPage() -> impl IntoView {
         }))
     });
     let status = Memo::new(move |_| {
-        if !runtime.ready.get() || !link_handled.get() {
+        if !runtime.shown() || !link_handled.get() {
             return Status::Loading;
         }
         view.with(|v| match v {
