@@ -341,6 +341,26 @@ async fn a_decision_from_the_reviewer_bundle_shows_in_the_administrators_app() {
     );
 }
 
+/// A mail link's token, from its path.
+fn token_of(path: &str) -> String {
+    path.split("#token=").nth(1).expect("a token").to_string()
+}
+
+/// `window.__attestLink` as reviewer.html's first script leaves it: the server and token it
+/// asked with and the two answers' promises.
+fn as_the_page_asked(server: &str, token: &str, me: js_sys::Promise, records: js_sys::Promise) {
+    let asked = js_sys::Object::new();
+    for (key, value) in [
+        ("server", wasm_bindgen::JsValue::from_str(server)),
+        ("token", token.into()),
+        ("me", me.into()),
+        ("records", records.into()),
+    ] {
+        js_sys::Reflect::set(&asked, &key.into(), &value).unwrap();
+    }
+    js_sys::Reflect::set(&web_sys::window().unwrap(), &"__attestLink".into(), &asked).unwrap();
+}
+
 /// reviewer.html's first script asks for a mail link's first answers while the app downloads
 /// (`window.__attestLink`). The app takes them only when they were asked of this link's
 /// server with this link's token; otherwise it asks itself. Each case's page answer is a
@@ -352,12 +372,7 @@ async fn the_pages_early_answers_are_used_only_for_the_same_link_and_server() {
         return;
     };
     let linked = administrator_with_a_review_link(server, secret, 20).await;
-    let token = linked
-        .path
-        .split("#token=")
-        .nth(1)
-        .expect("a token")
-        .to_string();
+    let token = token_of(&linked.path);
     let other_token = "ab".repeat(32);
     let refused = "answered by the page";
     // (server the page asked, token it asked with, taken?)
@@ -380,16 +395,7 @@ async fn the_pages_early_answers_are_used_only_for_the_same_link_and_server() {
                     .unwrap();
             js_sys::Promise::resolve(&response)
         };
-        let asked = js_sys::Object::new();
-        for (key, value) in [
-            ("server", wasm_bindgen::JsValue::from_str(asked_server)),
-            ("token", asked_token.into()),
-            ("me", answer().into()),
-            ("records", answer().into()),
-        ] {
-            js_sys::Reflect::set(&asked, &key.into(), &value).unwrap();
-        }
-        js_sys::Reflect::set(&window, &"__attestLink".into(), &asked).unwrap();
+        as_the_page_asked(asked_server, asked_token, answer(), answer());
 
         let config = test_config(0);
         remember_server(&config.database, server);
@@ -426,18 +432,12 @@ async fn a_first_visits_early_view_is_what_gets_stored_and_a_second_visit_shows_
         return;
     };
     let linked = administrator_with_a_review_link(server, secret, 20).await;
-    let token = linked
-        .path
-        .split("#token=")
-        .nth(1)
-        .expect("a token")
-        .to_string();
+    let token = token_of(&linked.path);
     let config = test_config(0);
     remember_server(&config.database, server);
     for visit in ["first", "second"] {
         // As reviewer.html's first script does: both requests already answered at mount.
         let window = web_sys::window().unwrap();
-        let asked = js_sys::Object::new();
         let get = |path: &str| {
             let init = web_sys::RequestInit::new();
             let headers = web_sys::Headers::new().unwrap();
@@ -447,15 +447,12 @@ async fn a_first_visits_early_view_is_what_gets_stored_and_a_second_visit_shows_
             init.set_headers(&headers);
             window.fetch_with_str_and_init(&format!("{server}{path}"), &init)
         };
-        for (key, value) in [
-            ("server", wasm_bindgen::JsValue::from_str(server)),
-            ("token", token.as_str().into()),
-            ("me", get("/api/v1/me").into()),
-            ("records", get("/api/v1/reviewer/records").into()),
-        ] {
-            js_sys::Reflect::set(&asked, &key.into(), &value).unwrap();
-        }
-        js_sys::Reflect::set(&window, &"__attestLink".into(), &asked).unwrap();
+        as_the_page_asked(
+            server,
+            &token,
+            get("/api/v1/me"),
+            get("/api/v1/reviewer/records"),
+        );
         let app = mount_reviewer_bundle(&linked.path, config.clone());
         let root: Element = app.root.clone().into();
         let runtime = attest::runtime::current_runtime().expect("the reviewer bundle's runtime");

@@ -21,18 +21,7 @@ async fn stored_version(name: &str) -> f64 {
 /// A database of schema `version` (2 or 3) holding `records` in format 2, as earlier
 /// releases wrote them.
 async fn write_format_2_database(name: &str, version: u8, records: &[Record]) {
-    let v2 = Database::open(name)
-        .with_version(version)
-        .with_on_upgrade_needed(|_, db| {
-            db.create_object_store("log")
-                .with_auto_increment(true)
-                .with_key_path("position".into())
-                .build()?;
-            db.create_object_store("snapshots").build()?;
-            Ok(())
-        })
-        .await
-        .expect("create the database");
+    let v2 = database_of_release(name, version).await;
     let tx = v2
         .transaction("log")
         .with_mode(TransactionMode::Readwrite)
@@ -59,30 +48,7 @@ async fn write_format_2_database(name: &str, version: u8, records: &[Record]) {
 async fn the_reviewer_bundle_hands_a_database_of_an_earlier_release_over_to_the_full_app() {
     let handed = collect_hand_overs();
     // A review open now, in a tenant of 12, decided by its first user.
-    let start = Utc::now() - Duration::minutes(10);
-    let mut log = Log::new();
-    log.advance(start - t0());
-    let directory = sample_tenant(&SampleConfig {
-        users: 12,
-        seed: 7,
-        now: start,
-    });
-    log.run(
-        Command::ImportDirectory {
-            directory: Box::new(directory),
-            source: "test".into(),
-        },
-        admin(),
-    );
-    let reviewer = log.state.directory.users.keys().next().unwrap().clone();
-    log.run(
-        Command::CreateReview {
-            definition: Box::new(review_of_all_employees("r1", &reviewer, 1, start)),
-        },
-        admin(),
-    );
-    log.advance(Duration::minutes(1));
-    let instance = log.state.instances.keys().next().expect("started").clone();
+    let (log, instance, reviewer) = Log::with_review_at(12, 1, Utc::now() - Duration::minutes(10));
     let reviewees = log.state.instances[&instance].items.len();
     assert!(reviewees > 1, "the review has reviewees");
     for version in [2u8, 3] {

@@ -23,6 +23,30 @@ mod handover;
 mod legacy_binary;
 mod upgrade;
 
+/// Database `name` at schema `version`, with the object stores the release that wrote that
+/// version created (1: "records" of JSON texts; 2 and 3: "log" and "snapshots"), made by
+/// hand so the current upgrade code meets it as it would in a browser.
+async fn database_of_release(name: &str, version: u8) -> Database {
+    Database::open(name)
+        .with_version(version)
+        .with_on_upgrade_needed(move |_, db| {
+            if version == 1 {
+                db.create_object_store("records")
+                    .with_auto_increment(true)
+                    .build()?;
+            } else {
+                db.create_object_store("log")
+                    .with_auto_increment(true)
+                    .with_key_path("position".into())
+                    .build()?;
+                db.create_object_store("snapshots").build()?;
+            }
+            Ok(())
+        })
+        .await
+        .expect("create a database as an earlier release did")
+}
+
 fn database_name() -> String {
     test_config(0).database
 }
@@ -111,11 +135,21 @@ impl Log {
 
     /// A tenant of `users`, a review of all employees by its first member, started.
     pub fn with_review(users: usize, stages: usize) -> (Log, String, String) {
+        Log::with_review_at(users, stages, t0())
+    }
+
+    /// As `with_review`, the review starting at `start` (not before `t0`).
+    pub fn with_review_at(
+        users: usize,
+        stages: usize,
+        start: DateTime<Utc>,
+    ) -> (Log, String, String) {
         let mut log = Log::new();
+        log.advance(start - t0());
         let directory = sample_tenant(&SampleConfig {
             users,
             seed: 7,
-            now: t0(),
+            now: start,
         });
         log.run(
             Command::ImportDirectory {
@@ -127,7 +161,7 @@ impl Log {
         let reviewer = log.state.directory.users.keys().next().unwrap().clone();
         log.run(
             Command::CreateReview {
-                definition: Box::new(review_of_all_employees("r1", &reviewer, stages, t0())),
+                definition: Box::new(review_of_all_employees("r1", &reviewer, stages, start)),
             },
             admin(),
         );
@@ -286,16 +320,7 @@ async fn a_database_of_the_previous_schema_is_upgraded_with_its_data() {
     let (mut log, instance, reviewer) = Log::with_review(25, 1);
     log.decide_all(&instance, &reviewer, Decision::Deny);
     // Version 1 by hand: one auto-increment store "records" of JSON texts.
-    let v1 = Database::open(name.as_str())
-        .with_version(1u8)
-        .with_on_upgrade_needed(|_, db| {
-            db.create_object_store("records")
-                .with_auto_increment(true)
-                .build()?;
-            Ok(())
-        })
-        .await
-        .expect("create a v1 database");
+    let v1 = database_of_release(&name, 1).await;
     let tx = v1
         .transaction("records")
         .with_mode(TransactionMode::Readwrite)

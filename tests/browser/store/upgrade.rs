@@ -96,18 +96,7 @@ async fn records_and_snapshot_of_earlier_releases_load_and_are_rewritten_in_the_
     log.advance(Duration::days(8));
     log.decide_all(&instance, &reviewer, Decision::Deny);
     // Version 2 by hand, as `schema` created it then.
-    let v2 = Database::open(name.as_str())
-        .with_version(2u8)
-        .with_on_upgrade_needed(|_, db| {
-            db.create_object_store("log")
-                .with_auto_increment(true)
-                .with_key_path("position".into())
-                .build()?;
-            db.create_object_store("snapshots").build()?;
-            Ok(())
-        })
-        .await
-        .expect("create a v2 database");
+    let v2 = database_of_release(&name, 2).await;
     let tx = v2
         .transaction(["log", "snapshots"])
         .with_mode(TransactionMode::Readwrite)
