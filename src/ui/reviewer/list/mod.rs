@@ -1,7 +1,8 @@
 //! The reviewer's decision list: filters, search, sort, selection, bulk decisions, and the
-//! list of reviewees (`window.rs`: virtualized; `keyboard.rs`: operable from the keyboard;
-//! `row.rs`: one reviewee). Every decision goes through `runtime.run`; a refused or unsaved
-//! one is shown on its row and the row keeps its previous decision.
+//! list of reviewees (`window.rs`: virtualized; `keyboard.rs`, `focus.rs`: operable from the
+//! keyboard; `row.rs`: one reviewee; `saving.rs`: sending decisions). Every decision goes
+//! through `runtime.run`; a refused or unsaved one is shown on its row and the row keeps its
+//! previous decision.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -12,47 +13,20 @@ use attest_engine::guardrails::Guard;
 use attest_engine::view::{ReviewerRow, ReviewerView};
 use attest_engine::{Command, Decision};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
-use wasm_bindgen::JsCast;
-use web_sys::HtmlElement;
 
 use super::rows::{self, Filters, SortBy};
-use crate::runtime::{use_runtime, RunError};
+use crate::runtime::use_runtime;
 use crate::ui::components::ConfirmDialog;
+use focus::{focus_in_list, focus_lost, focus_row, row_id};
 use row::RowContext;
 
 mod context;
+mod focus;
 mod guard;
 mod keyboard;
 mod row;
+mod saving;
 mod window;
-
-fn row_id(item: u32) -> String {
-    format!("reviewee-{item}")
-}
-
-fn focus_row(item: u32) {
-    // After the next paint, when the row for `item` is in the DOM.
-    request_animation_frame(move || {
-        if let Some(el) = document().get_element_by_id(&row_id(item)) {
-            let _ = el.unchecked_into::<HtmlElement>().focus();
-        }
-    });
-}
-
-/// Whether focus has dropped to the page (a row was re-rendered under it).
-fn focus_lost() -> bool {
-    document()
-        .active_element()
-        .is_none_or(|el| el.tag_name() == "BODY" || !el.is_connected())
-}
-
-fn focus_in_list() -> bool {
-    document()
-        .active_element()
-        .and_then(|el| el.closest(".rv-list").ok().flatten())
-        .is_some()
-}
 
 /// Signals shared by the list and its rows.
 #[derive(Clone, Copy)]
@@ -144,68 +118,18 @@ pub fn DecisionList(
             .or(first)
     });
 
-    // Saving. Rows being saved say so; a failure stays on the row until the next attempt.
-    let last_refusal = use_context::<super::LastRefusal>();
-    // `sent` is the justification the command carries: once recorded it is cleared, so it
-    // never rides along with a later decision on someone else.
-    let run_on_rows = move |items: Vec<u32>, cmd: Command, sent: String| {
-        saving.update(|s| s.extend(items.iter().copied()));
-        errors.update(|e| {
-            for i in &items {
-                e.remove(i);
-            }
-        });
-        bulk_message.set(None);
-        let had_focus = focus_in_list();
-        spawn_local(async move {
-            let result = runtime.run(cmd).await;
-            saving.update(|s| {
-                for i in &items {
-                    s.remove(i);
-                }
-            });
-            match result {
-                Ok(()) => {
-                    if !sent.is_empty() && justification.with_untracked(|j| j.trim() == sent) {
-                        justification.set(String::new());
-                    }
-                    if items.len() > 1 {
-                        bulk_message.set(Some(Ok(format!(
-                            "Saved {} decisions.",
-                            rows::count(items.len())
-                        ))));
-                    }
-                }
-                Err(e) => {
-                    let message = match &e {
-                        RunError::Refused(_) => format!("Not saved: {e}."),
-                        _ => crate::ui::components::sentence(&e.to_string()),
-                    };
-                    if let Some(super::LastRefusal(last)) = last_refusal {
-                        last.set(Some(message.clone()));
-                    }
-                    errors.update(|m| {
-                        items
-                            .iter()
-                            .for_each(|&i| drop(m.insert(i, message.clone())))
-                    });
-                    if items.len() > 1 {
-                        bulk_message.set(Some(Err(message)));
-                    }
-                }
-            }
-            // The decided row is re-rendered; keep keyboard focus on it.
-            if let Some(item) = active.get_untracked() {
-                if items.contains(&item) && had_focus {
-                    request_animation_frame(move || {
-                        if focus_lost() {
-                            focus_row(item);
-                        }
-                    });
-                }
-            }
-        });
+    // Saving (`saving.rs`): rows being saved say so; a failure stays on the row.
+    let saver = saving::Saver {
+        runtime,
+        saving,
+        errors,
+        bulk_message,
+        justification,
+        active,
+        last_refusal: use_context::<super::LastRefusal>(),
     };
+    let run_on_rows =
+        move |items: Vec<u32>, cmd: Command, sent: String| saver.run(items, cmd, sent);
     // Guardrails (issue 25): a bulk approval the engine's rule flags waits for the dialog;
     // one the review forbids is not sent. True when the command was held back.
     let held_back =
