@@ -524,7 +524,10 @@ impl Runtime {
             self.state.set(attest_engine::replay(log));
         }
         store.replace_records(log).await?;
-        if self.log_wanted.get_value() && self.ready.get_untracked() {
+        // The page may have been unmounted while the write ran (tests mount several apps).
+        if self.log_wanted.try_get_value() == Some(true)
+            && self.ready.try_get_untracked() == Some(true)
+        {
             self.load_log().await;
         }
         Ok(())
