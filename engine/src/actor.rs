@@ -1,31 +1,33 @@
 //! Who issues a command. The engine checks every command against the actor (SPEC section 6).
 
-use serde::{Deserialize, Serialize};
+use crate::tagged::internally_tagged;
 
-/// The identity a command is issued under.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "camelCase")]
-pub enum Actor {
-    /// A review administrator: creates, stops and applies reviews. `name` is shown in history.
-    /// A review administrator: creates, stops and applies reviews; `name` is shown in history.
-    Administrator {
-        /// Display name, shown in history.
-        name: String,
-    },
-    /// A directory user acting as a reviewer (manager, owner, selected user, self-reviewer).
-    /// A directory user acting as a reviewer.
-    User {
-        /// The user's id.
-        id: String,
-    },
-    /// The engine itself: deadlines passing, recurrence, auto-apply, scheduled guest deletion.
-    System,
-    /// An auditor: reads reviews, results, history and evidence, decides nothing, and may
-    /// sign off a finished review (`evidence::signoff`).
-    Auditor {
-        /// The auditor's name, as signed in.
-        name: String,
-    },
+internally_tagged! { "kind", "Actor",
+    /// The identity a command is issued under.
+    #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+    #[serde(rename_all = "camelCase")]
+    pub enum Actor {
+        /// A review administrator: creates, stops and applies reviews. `name` is shown in history.
+        /// A review administrator: creates, stops and applies reviews; `name` is shown in history.
+        Administrator {
+            /// Display name, shown in history.
+            name: String,
+        },
+        /// A directory user acting as a reviewer (manager, owner, selected user, self-reviewer).
+        /// A directory user acting as a reviewer.
+        User {
+            /// The user's id.
+            id: String,
+        },
+        /// The engine itself: deadlines passing, recurrence, auto-apply, scheduled guest deletion.
+        System,
+        /// An auditor: reads reviews, results, history and evidence, decides nothing, and may
+        /// sign off a finished review (`evidence::signoff`).
+        Auditor {
+            /// The auditor's name, as signed in.
+            name: String,
+        },
+    }
 }
 
 impl Actor {

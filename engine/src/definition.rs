@@ -2,6 +2,7 @@
 //! validation. A definition is a serde type with a version field: its JSON is a
 //! compatibility promise (drafts and events hold it).
 
+use crate::tagged::internally_tagged;
 use chrono::{DateTime, Months, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -131,28 +132,30 @@ pub struct Scope {
     pub transitive: bool,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "camelCase")]
-/// Who reviews in a stage.
-pub enum Reviewers {
-    /// "Managers of users".
-    Managers,
-    /// "Group owner(s)" / application owners / access package managers.
-    ResourceOwners,
-    /// "Select user(s)".
-    /// "Select user(s)": these users review.
-    SelectedUsers {
-        /// User ids of the reviewers.
-        users: Vec<String>,
-    },
-    /// "Select group(s)": every member of the group reviews.
-    /// "Select group(s)": every member of the group reviews.
-    GroupMembers {
-        /// The group's id.
-        group: String,
-    },
-    /// "Users review their own access".
-    SelfReview,
+internally_tagged! { "type", "Reviewers",
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    #[serde(rename_all = "camelCase")]
+    /// Who reviews in a stage.
+    pub enum Reviewers {
+        /// "Managers of users".
+        Managers,
+        /// "Group owner(s)" / application owners / access package managers.
+        ResourceOwners,
+        /// "Select user(s)".
+        /// "Select user(s)": these users review.
+        SelectedUsers {
+            /// User ids of the reviewers.
+            users: Vec<String>,
+        },
+        /// "Select group(s)": every member of the group reviews.
+        /// "Select group(s)": every member of the group reviews.
+        GroupMembers {
+            /// The group's id.
+            group: String,
+        },
+        /// "Users review their own access".
+        SelfReview,
+    }
 }
 
 impl Reviewers {
@@ -376,22 +379,24 @@ impl Frequency {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "camelCase")]
-/// When a recurring review stops.
-pub enum ScheduleEnd {
-    /// Never: it recurs until the series is ended.
-    Never,
-    /// On a date: no occurrence starts after it.
-    OnDate {
-        /// The last day an occurrence may start.
-        date: DateTime<Utc>,
-    },
-    /// After this many occurrences.
-    AfterOccurrences {
-        /// How many occurrences.
-        count: u32,
-    },
+internally_tagged! { "type", "ScheduleEnd",
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    #[serde(rename_all = "camelCase")]
+    /// When a recurring review stops.
+    pub enum ScheduleEnd {
+        /// Never: it recurs until the series is ended.
+        Never,
+        /// On a date: no occurrence starts after it.
+        OnDate {
+            /// The last day an occurrence may start.
+            date: DateTime<Utc>,
+        },
+        /// After this many occurrences.
+        AfterOccurrences {
+            /// How many occurrences.
+            count: u32,
+        },
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

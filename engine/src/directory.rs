@@ -4,6 +4,7 @@
 //! Maps are `BTreeMap`s keyed by object id so iteration — and therefore every snapshot,
 //! export and event — is deterministic.
 
+use crate::tagged::internally_tagged;
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Utc};
@@ -86,17 +87,19 @@ pub enum GroupKind {
     Microsoft365,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "camelCase")]
-/// How a group gets its members.
-pub enum Membership {
-    /// Members are added by hand.
-    Assigned,
-    /// Members come from a rule (Graph `membershipRule`); they cannot be removed by hand.
-    Dynamic {
-        /// The membership rule.
-        rule: String,
-    },
+internally_tagged! { "type", "Membership",
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    #[serde(rename_all = "camelCase")]
+    /// How a group gets its members.
+    pub enum Membership {
+        /// Members are added by hand.
+        Assigned,
+        /// Members come from a rule (Graph `membershipRule`); they cannot be removed by hand.
+        Dynamic {
+            /// The membership rule.
+            rule: String,
+        },
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -203,18 +206,20 @@ pub struct Directory {
     pub granted: BTreeMap<String, BTreeMap<String, DateTime<Utc>>>,
 }
 
-/// How a user holds the access under review.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "camelCase")]
-pub enum AccessPath {
-    /// Directly: a direct member, a direct app assignment, a role or package assignment.
-    Direct,
-    /// Through membership of this group (nested group member, or an app assigned to a group).
-    /// Through membership of this group.
-    ViaGroup {
-        /// The group's id.
-        group: String,
-    },
+internally_tagged! { "type", "AccessPath",
+    /// How a user holds the access under review.
+    #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+    #[serde(rename_all = "camelCase")]
+    pub enum AccessPath {
+        /// Directly: a direct member, a direct app assignment, a role or package assignment.
+        Direct,
+        /// Through membership of this group (nested group member, or an app assigned to a group).
+        /// Through membership of this group.
+        ViaGroup {
+            /// The group's id.
+            group: String,
+        },
+    }
 }
 
 /// One user's access to a resource, as enumerated for a review.

@@ -4,6 +4,7 @@
 //! (`DirectoryChanged` with the instance), unless a newer review of the same resource has
 //! approved the same person since (it certified the access; its own date, if any, rules).
 
+use crate::tagged::internally_tagged;
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, Utc};
@@ -250,29 +251,31 @@ fn certified_by<'a>(state: &'a State, older: &Instance, user: &str) -> Option<&'
         })
 }
 
-/// Where a time-bound approval stands, for the results and the remediation list.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "camelCase")]
-pub enum BoundStatus {
-    /// Still running: whole days left (0 on its last day).
-    Running {
-        /// Whole days until it ends.
-        days_left: i64,
-    },
-    /// Its date passed; the access goes at the next clock run (or once results are applied).
-    Due,
-    /// Ended and the access was removed (or no longer held).
-    Removed {
-        /// When.
-        at: DateTime<Utc>,
-    },
-    /// Ended, but a newer review had approved the access.
-    Certified {
-        /// When.
-        at: DateTime<Utc>,
-        /// The newer instance.
-        by: String,
-    },
+internally_tagged! { "type", "BoundStatus",
+    /// Where a time-bound approval stands, for the results and the remediation list.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    #[serde(rename_all = "camelCase")]
+    pub enum BoundStatus {
+        /// Still running: whole days left (0 on its last day).
+        Running {
+            /// Whole days until it ends.
+            days_left: i64,
+        },
+        /// Its date passed; the access goes at the next clock run (or once results are applied).
+        Due,
+        /// Ended and the access was removed (or no longer held).
+        Removed {
+            /// When.
+            at: DateTime<Utc>,
+        },
+        /// Ended, but a newer review had approved the access.
+        Certified {
+            /// When.
+            at: DateTime<Utc>,
+            /// The newer instance.
+            by: String,
+        },
+    }
 }
 
 impl BoundStatus {

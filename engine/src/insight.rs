@@ -3,6 +3,7 @@
 //! the log) and how often they decided against the recommendation — with flags for patterns
 //! that suggest rubber-stamping. The thresholds are the constants below (docs/decisions.md).
 
+use crate::tagged::internally_tagged;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -25,32 +26,34 @@ pub const IGNORED_DENY_MIN: usize = 10;
 /// ... of which at least this share (percent) approved.
 pub const IGNORED_DENY_PERCENT: usize = 80;
 
-/// A pattern that suggests rubber-stamping.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "camelCase")]
-pub enum Flag {
-    /// Many approvals within a minute.
-    RapidApprovals {
-        /// The most approvals in any `RAPID_WINDOW_SECONDS`.
-        approvals: usize,
-    },
-    /// A median pace below `FAST_MEDIAN_SECONDS`.
-    FastPace {
-        /// The median seconds per decision.
-        median_seconds: f64,
-    },
-    /// Every decision an Approve.
-    ApprovesEverything {
-        /// How many decisions.
-        decisions: usize,
-    },
-    /// Approved most items the recommendation said to deny.
-    IgnoresDenyRecommendations {
-        /// Approved of those.
-        approved: usize,
-        /// Decisions on items recommended Deny.
-        of: usize,
-    },
+internally_tagged! { "type", "Flag",
+    /// A pattern that suggests rubber-stamping.
+    #[derive(Clone, Debug, PartialEq)]
+    #[serde(rename_all = "camelCase")]
+    pub enum Flag {
+        /// Many approvals within a minute.
+        RapidApprovals {
+            /// The most approvals in any `RAPID_WINDOW_SECONDS`.
+            approvals: usize,
+        },
+        /// A median pace below `FAST_MEDIAN_SECONDS`.
+        FastPace {
+            /// The median seconds per decision.
+            median_seconds: f64,
+        },
+        /// Every decision an Approve.
+        ApprovesEverything {
+            /// How many decisions.
+            decisions: usize,
+        },
+        /// Approved most items the recommendation said to deny.
+        IgnoresDenyRecommendations {
+            /// Approved of those.
+            approved: usize,
+            /// Decisions on items recommended Deny.
+            of: usize,
+        },
+    }
 }
 
 impl Flag {

@@ -2,6 +2,7 @@
 //! reviewees and every stage's reviewers when it starts (SPEC section 4), so later directory
 //! changes never alter it.
 
+use crate::tagged::internally_tagged;
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
@@ -154,42 +155,44 @@ impl Recommendation {
     }
 }
 
-/// One reason behind a recommendation. Kept as data (not text) so a 100,000-reviewee
-/// snapshot formats nothing; the words are made when shown.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "camelCase")]
-pub enum Reason {
-    /// Has not signed in for this many days.
-    NoSignIn {
-        /// Days since the last sign-in.
-        days: i64,
-    },
-    /// Never signed in, account this many days old.
-    NeverSignedIn {
-        /// Days since the account was created.
-        account_days: i64,
-    },
-    /// Signed in this many days ago.
-    SignedIn {
-        /// Days since the last sign-in.
-        days: i64,
-    },
-    /// A new account.
-    NewAccount,
-    /// Few peers have this access.
-    LittlePeerOverlap {
-        /// Peers who hold this access.
-        held: u32,
-        /// Peers in all.
-        total: u32,
-    },
-    /// Most peers have this access.
-    PeerOverlap {
-        /// Peers who hold this access.
-        held: u32,
-        /// Peers in all.
-        total: u32,
-    },
+internally_tagged! { "type", "Reason",
+    /// One reason behind a recommendation. Kept as data (not text) so a 100,000-reviewee
+    /// snapshot formats nothing; the words are made when shown.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    #[serde(rename_all = "camelCase")]
+    pub enum Reason {
+        /// Has not signed in for this many days.
+        NoSignIn {
+            /// Days since the last sign-in.
+            days: i64,
+        },
+        /// Never signed in, account this many days old.
+        NeverSignedIn {
+            /// Days since the account was created.
+            account_days: i64,
+        },
+        /// Signed in this many days ago.
+        SignedIn {
+            /// Days since the last sign-in.
+            days: i64,
+        },
+        /// A new account.
+        NewAccount,
+        /// Few peers have this access.
+        LittlePeerOverlap {
+            /// Peers who hold this access.
+            held: u32,
+            /// Peers in all.
+            total: u32,
+        },
+        /// Most peers have this access.
+        PeerOverlap {
+            /// Peers who hold this access.
+            held: u32,
+            /// Peers in all.
+            total: u32,
+        },
+    }
 }
 
 impl std::fmt::Display for Reason {
@@ -219,24 +222,26 @@ impl std::fmt::Display for Reason {
     }
 }
 
-/// Why denying an item cannot be applied by Attest (SPEC section 4).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "camelCase")]
-pub enum NotSupported {
-    /// A dynamic group's members cannot be removed.
-    DynamicGroup,
-    /// An on-premises group cannot be changed here.
-    OnPremisesGroup,
-    /// Access through a nested group.
-    NestedMembership {
-        /// The group's id.
-        group: String,
-    },
-    /// Access through a group assigned to the application.
-    GroupAssignedApplication {
-        /// The group's id.
-        group: String,
-    },
+internally_tagged! { "type", "NotSupported",
+    /// Why denying an item cannot be applied by Attest (SPEC section 4).
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    #[serde(rename_all = "camelCase")]
+    pub enum NotSupported {
+        /// A dynamic group's members cannot be removed.
+        DynamicGroup,
+        /// An on-premises group cannot be changed here.
+        OnPremisesGroup,
+        /// Access through a nested group.
+        NestedMembership {
+            /// The group's id.
+            group: String,
+        },
+        /// Access through a group assigned to the application.
+        GroupAssignedApplication {
+            /// The group's id.
+            group: String,
+        },
+    }
 }
 
 impl NotSupported {
@@ -343,27 +348,29 @@ pub enum OutcomeRule {
     CarriedOver,
 }
 
-/// What applying did to an item (Graph `applyResult`).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "camelCase")]
-pub enum ApplyResult {
-    /// Done: access kept, removed, or the guest blocked.
-    Applied {
-        /// What it did.
-        effect: Effect,
-    },
-    /// Not supported, and why.
-    NotSupported {
-        /// Why it cannot be applied.
-        reason: NotSupported,
-    },
-    /// The user, resource or the access itself no longer exists.
-    ObjectNotFound,
-    /// Failed, and why.
-    Failed {
-        /// Why, in words a person can read.
-        reason: String,
-    },
+internally_tagged! { "type", "ApplyResult",
+    /// What applying did to an item (Graph `applyResult`).
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    #[serde(rename_all = "camelCase")]
+    pub enum ApplyResult {
+        /// Done: access kept, removed, or the guest blocked.
+        Applied {
+            /// What it did.
+            effect: Effect,
+        },
+        /// Not supported, and why.
+        NotSupported {
+            /// Why it cannot be applied.
+            reason: NotSupported,
+        },
+        /// The user, resource or the access itself no longer exists.
+        ObjectNotFound,
+        /// Failed, and why.
+        Failed {
+            /// Why, in words a person can read.
+            reason: String,
+        },
+    }
 }
 
 impl ApplyResult {

@@ -36,6 +36,7 @@ pub mod simulate;
 #[allow(missing_docs)]
 pub mod snapshot;
 pub mod state;
+mod tagged;
 pub mod templates;
 pub mod view;
 pub mod wire;

@@ -6,6 +6,7 @@
 //! templates in force now (`notify`): the sync server renders when it delivers, so a message
 //! not yet delivered goes out with the wording shown here.
 
+use crate::tagged::internally_tagged;
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
@@ -74,21 +75,23 @@ impl MessageKind {
     }
 }
 
-/// Who a message goes to.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "camelCase")]
-pub enum Recipient {
-    /// A directory user (a reviewer).
-    User {
-        /// Its id.
-        id: String,
-        /// Display name.
-        name: String,
-        /// userPrincipalName: the address the message goes to.
-        address: String,
-    },
-    /// The review administrators.
-    Administrators,
+internally_tagged! { "type", "Recipient",
+    /// Who a message goes to.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    #[serde(rename_all = "camelCase")]
+    pub enum Recipient {
+        /// A directory user (a reviewer).
+        User {
+            /// Its id.
+            id: String,
+            /// Display name.
+            name: String,
+            /// userPrincipalName: the address the message goes to.
+            address: String,
+        },
+        /// The review administrators.
+        Administrators,
+    }
 }
 
 impl Recipient {

@@ -5,6 +5,7 @@
 //! treats every byte from a client as hostile; answers may gain fields in later versions,
 //! so readers of answers ignore fields they do not know.
 
+use crate::tagged::internally_tagged;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -41,28 +42,30 @@ pub struct Session {
     pub expires_at: DateTime<Utc>,
 }
 
-/// `GET /api/v1/me`: whose credential this is.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "camelCase")]
-pub enum Me {
-    /// A signed-in administrator.
+internally_tagged! { "kind", "Me",
+    /// `GET /api/v1/me`: whose credential this is.
+    #[derive(Clone, Debug, PartialEq)]
     #[serde(rename_all = "camelCase")]
-    Administrator {
-        /// The name given at sign-in.
-        name: String,
-    },
-    /// A review link: one reviewer, one instance, one stage (0-based).
-    #[serde(rename_all = "camelCase")]
-    Reviewer {
-        /// The reviewer's user id.
-        reviewer: String,
-        /// The review instance's id.
-        instance: String,
-        /// The stage, 0-based.
-        stage: usize,
-        /// When the link stops working (the stage's deadline).
-        expires_at: Option<DateTime<Utc>>,
-    },
+    pub enum Me {
+        /// A signed-in administrator.
+        #[serde(rename_all = "camelCase")]
+        Administrator {
+            /// The name given at sign-in.
+            name: String,
+        },
+        /// A review link: one reviewer, one instance, one stage (0-based).
+        #[serde(rename_all = "camelCase")]
+        Reviewer {
+            /// The reviewer's user id.
+            reviewer: String,
+            /// The review instance's id.
+            instance: String,
+            /// The stage, 0-based.
+            stage: usize,
+            /// When the link stops working (the stage's deadline).
+            expires_at: Option<DateTime<Utc>>,
+        },
+    }
 }
 
 /// `POST /api/v1/records`: records to add to the shared log, each decided again by the

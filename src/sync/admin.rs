@@ -81,7 +81,7 @@ impl Sync {
         if resp.status() != 200 && resp.status() != 422 {
             return Err(answer_error(&resp).await);
         }
-        let answer: PushAnswer = resp.json().await.map_err(stored)?;
+        let answer: PushAnswer = json_of(&resp).await.map_err(stored)?;
         self.settings.update(|s| {
             s.known.extend(answer.accepted.into_iter().map(|a| a.id));
             for r in &answer.rejected {
@@ -108,7 +108,7 @@ impl Sync {
             if resp.status() != 200 {
                 return Err(answer_error(&resp).await);
             }
-            let page: Page = resp.json().await.map_err(stored)?;
+            let page: Page = json_of(&resp).await.map_err(stored)?;
             cursor = page.cursor;
             records.extend(page.records);
             if !page.more {

@@ -132,9 +132,16 @@ fn now_ms() -> f64 {
     js_sys::Date::now()
 }
 
+/// An answer's JSON body, read from its bytes. Every stored value is read from bytes too
+/// (`serde_json::from_slice`), so each type's reader is built once; gloo's `json()` reads
+/// from text, which linked a second copy of every record reader into the bundles.
+pub(crate) async fn json_of<T: serde::de::DeserializeOwned>(resp: &Response) -> Result<T, String> {
+    let bytes = resp.binary().await.map_err(|e| e.to_string())?;
+    serde_json::from_slice(&bytes).map_err(|e| e.to_string())
+}
+
 async fn answer_error(resp: &Response) -> SyncError {
-    let message = resp
-        .json::<ErrorBody>()
+    let message = json_of::<ErrorBody>(resp)
         .await
         .map(|b| b.message)
         .unwrap_or_else(|_| format!("the server answered {}", resp.status()));
@@ -234,7 +241,7 @@ impl Sync {
                 SyncError::Unreachable => "no answer".into(),
             });
         }
-        let session: Session = resp.json().await.map_err(|e| e.to_string())?;
+        let session: Session = json_of(&resp).await?;
         self.settings.update(|s| {
             if s.server != server {
                 s.cursor = 0;

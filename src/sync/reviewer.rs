@@ -183,7 +183,7 @@ async fn me_of(answer: Answer) -> MeAnswer {
     if resp.status() != 200 {
         return Err(answer_error(&resp).await);
     }
-    resp.json::<Me>().await.map_err(|_| not_a_link())
+    json_of::<Me>(&resp).await.map_err(|_| not_a_link())
 }
 
 /// The reviewer's items, from the server's answer to `/reviewer/records`.
@@ -192,9 +192,7 @@ async fn page_of(answer: Answer) -> PageAnswer {
     if resp.status() != 200 {
         return Err(answer_error(&resp).await);
     }
-    resp.json()
-        .await
-        .map_err(|e| SyncError::Problem(e.to_string()))
+    json_of(&resp).await.map_err(SyncError::Problem)
 }
 
 /// The two requests reviewer.html's first script sent for a mail link while the app was

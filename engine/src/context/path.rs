@@ -1,6 +1,7 @@
 //! The access path of one item: direct, through a nested group and its chain, through a
 //! group assigned to an application, an eligible or active role, an access package.
 
+use crate::tagged::internally_tagged;
 use std::collections::{HashMap, VecDeque};
 
 use chrono::{DateTime, Utc};
@@ -9,33 +10,35 @@ use serde::{Deserialize, Serialize};
 use crate::directory::{AccessPath, AssignmentKind, Directory, Principal, ResourceKind};
 use crate::instance::{DecisionItem, ResourceRef};
 
-/// How a person holds the access under review.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "camelCase")]
-pub enum Route {
-    /// A direct member of the group under review.
-    DirectMember,
-    /// A member through nested groups: their names from the group nested in the reviewed
-    /// one down to the group that holds the person.
-    NestedGroup {
-        /// Group names, outermost first.
-        chain: Vec<String>,
-    },
-    /// Assigned to the application directly.
-    AssignedDirectly,
-    /// Through a group assigned to the application: that group first, then any nested
-    /// groups down to the one that holds the person.
-    AssignedGroup {
-        /// Group names, the assigned group first.
-        chain: Vec<String>,
-    },
-    /// A role assignment, active or eligible.
-    Role {
-        /// Active or eligible.
-        assignment: AssignmentKind,
-    },
-    /// An access package assignment.
-    AccessPackage,
+internally_tagged! { "type", "Route",
+    /// How a person holds the access under review.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    #[serde(rename_all = "camelCase")]
+    pub enum Route {
+        /// A direct member of the group under review.
+        DirectMember,
+        /// A member through nested groups: their names from the group nested in the reviewed
+        /// one down to the group that holds the person.
+        NestedGroup {
+            /// Group names, outermost first.
+            chain: Vec<String>,
+        },
+        /// Assigned to the application directly.
+        AssignedDirectly,
+        /// Through a group assigned to the application: that group first, then any nested
+        /// groups down to the one that holds the person.
+        AssignedGroup {
+            /// Group names, the assigned group first.
+            chain: Vec<String>,
+        },
+        /// A role assignment, active or eligible.
+        Role {
+            /// Active or eligible.
+            assignment: AssignmentKind,
+        },
+        /// An access package assignment.
+        AccessPackage,
+    }
 }
 
 impl Route {

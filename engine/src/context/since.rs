@@ -1,37 +1,39 @@
 //! "Since last review": what the last completed occurrence of a recurring review decided
 //! about each person, and which access is new since then.
 
+use crate::tagged::internally_tagged;
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
 
 use crate::definition::Outcome;
 use crate::directory::Directory;
 use crate::instance::{Instance, InstanceStatus};
 use crate::state::State;
 
-/// What a row says about the previous occurrence.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "camelCase")]
-pub enum SinceLastReview {
-    /// The person did not have this access when the last occurrence ran.
-    New {
-        /// When the last occurrence ended.
-        last_review: DateTime<Utc>,
-    },
-    /// The last occurrence's outcome for this person.
-    Previous {
-        /// The outcome.
-        outcome: Outcome,
-        /// The display name of the reviewer whose decision stood; None when nobody decided
-        /// (the "If reviewers don't respond" setting gave the outcome).
-        by: Option<String>,
-        /// When that outcome was reached: the end of the occurrence that reviewed it.
-        decided: DateTime<Utc>,
-        /// The last occurrence carried this outcome forward (delta mode) instead of asking.
-        carried: bool,
-    },
+internally_tagged! { "type", "SinceLastReview",
+    /// What a row says about the previous occurrence.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    #[serde(rename_all = "camelCase")]
+    pub enum SinceLastReview {
+        /// The person did not have this access when the last occurrence ran.
+        New {
+            /// When the last occurrence ended.
+            last_review: DateTime<Utc>,
+        },
+        /// The last occurrence's outcome for this person.
+        Previous {
+            /// The outcome.
+            outcome: Outcome,
+            /// The display name of the reviewer whose decision stood; None when nobody decided
+            /// (the "If reviewers don't respond" setting gave the outcome).
+            by: Option<String>,
+            /// When that outcome was reached: the end of the occurrence that reviewed it.
+            decided: DateTime<Utc>,
+            /// The last occurrence carried this outcome forward (delta mode) instead of asking.
+            carried: bool,
+        },
+    }
 }
 
 impl SinceLastReview {

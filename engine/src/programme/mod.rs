@@ -3,7 +3,7 @@
 //! (`readiness`), and the occurrences outside the schedule: Run now (`run_now`) and mover
 //! reviews started from an import's diff (`movers`).
 
-use serde::{Deserialize, Serialize};
+use crate::tagged::internally_tagged;
 
 mod coverage;
 mod movers;
@@ -17,17 +17,19 @@ pub use movers::{mover_reviews, moves, Move};
 pub use readiness::{readiness, Finding, READINESS_IMPORT_DAYS};
 pub use run_now::run_now;
 
-/// Why an occurrence outside the schedule started.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "camelCase")]
-pub enum ExtraCause {
-    /// An administrator selected "Run now".
-    RunNow,
-    /// A directory import showed these users' managers or departments changed.
-    Moved {
-        /// The user ids whose access the occurrence reviews.
-        users: Vec<String>,
-    },
+internally_tagged! { "type", "ExtraCause",
+    /// Why an occurrence outside the schedule started.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    #[serde(rename_all = "camelCase")]
+    pub enum ExtraCause {
+        /// An administrator selected "Run now".
+        RunNow,
+        /// A directory import showed these users' managers or departments changed.
+        Moved {
+            /// The user ids whose access the occurrence reviews.
+            users: Vec<String>,
+        },
+    }
 }
 
 /// The id of an extra run's instance: not the schedule's id for any occurrence, so folding

@@ -12,6 +12,7 @@
 //! Here: the item types and dashboard counts; `status.rs` the fold (`remediation`),
 //! `commands.rs` the commands' checks (`decide`), `export.rs` the CSV export.
 
+use crate::tagged::internally_tagged;
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
@@ -110,20 +111,22 @@ impl Status {
     }
 }
 
-/// Why Attest could not apply a denial.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "camelCase")]
-pub enum Blocker {
-    /// Attest does not change this kind of access (dynamic, on-premises, nested, group-assigned).
-    NotSupported {
-        /// Which kind.
-        reason: NotSupported,
-    },
-    /// Applying failed, with the reason.
-    Failed {
-        /// What went wrong.
-        reason: String,
-    },
+internally_tagged! { "type", "Blocker",
+    /// Why Attest could not apply a denial.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    #[serde(rename_all = "camelCase")]
+    pub enum Blocker {
+        /// Attest does not change this kind of access (dynamic, on-premises, nested, group-assigned).
+        NotSupported {
+            /// Which kind.
+            reason: NotSupported,
+        },
+        /// Applying failed, with the reason.
+        Failed {
+            /// What went wrong.
+            reason: String,
+        },
+    }
 }
 
 impl Blocker {

@@ -77,8 +77,7 @@ async fn server_get(
     if resp.ok() {
         return Ok(resp);
     }
-    Err(resp
-        .json::<ErrorBody>()
+    Err(crate::sync::json_of::<ErrorBody>(&resp)
         .await
         .map(|b| b.message)
         .unwrap_or_else(|_| format!("the server answered {}", resp.status())))
@@ -104,11 +103,7 @@ pub fn SigningKeySection() -> impl IntoView {
                         token: token.clone(),
                     }));
                     match server_get(&server, &token, "/api/v1/evidence/key").await {
-                        Ok(resp) => resp
-                            .json::<PublicKey>()
-                            .await
-                            .map(Some)
-                            .map_err(|e| e.to_string()),
+                        Ok(resp) => crate::sync::json_of::<PublicKey>(&resp).await.map(Some),
                         Err(e) => Err(format!("The server's key could not be read: {e}.")),
                     }
                 }
