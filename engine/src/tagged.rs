@@ -89,7 +89,7 @@ fn without_position(e: &serde_json::Error) -> String {
 }
 
 /// The value of the `tag` field of the JSON object `text`.
-fn tag_of(text: &str, tag: &str) -> Result<String, serde_json::Error> {
+fn tag_of(text: &str, tag: &'static str) -> Result<String, serde_json::Error> {
     if let Some(name) = leading_tag(text, tag) {
         return Ok(name.to_string());
     }
@@ -122,9 +122,9 @@ fn leading_tag<'t>(text: &'t str, tag: &str) -> Option<&'t str> {
 }
 
 /// Finds the tag field anywhere in an object, skipping the other fields.
-struct TagOf<'t>(&'t str);
+struct TagOf(&'static str);
 
-impl<'de> DeserializeSeed<'de> for TagOf<'_> {
+impl<'de> DeserializeSeed<'de> for TagOf {
     type Value = String;
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<String, D::Error> {
@@ -132,7 +132,7 @@ impl<'de> DeserializeSeed<'de> for TagOf<'_> {
     }
 }
 
-impl<'de> Visitor<'de> for TagOf<'_> {
+impl<'de> Visitor<'de> for TagOf {
     type Value = String;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
@@ -145,20 +145,12 @@ impl<'de> Visitor<'de> for TagOf<'_> {
             if key != self.0 {
                 map.next_value::<IgnoredAny>()?;
             } else if found.is_some() {
-                return Err(de::Error::duplicate_field(tag_name(self.0)));
+                return Err(de::Error::duplicate_field(self.0));
             } else {
                 found = Some(map.next_value::<String>()?);
             }
         }
-        found.ok_or_else(|| de::Error::missing_field(tag_name(self.0)))
-    }
-}
-
-/// serde's field errors take a `&'static str`; the tags in use.
-fn tag_name(tag: &str) -> &'static str {
-    match tag {
-        "kind" => "kind",
-        _ => "type",
+        found.ok_or_else(|| de::Error::missing_field(self.0))
     }
 }
 
