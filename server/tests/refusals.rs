@@ -4,69 +4,18 @@
 
 mod support;
 
-use attest_engine::event::{Event, Record, RECORD_VERSION};
-use attest_engine::instance::{Decision, StageEndReason};
+use attest_engine::event::Event;
+use attest_engine::instance::Decision;
 use attest_server::db::Fault;
-use chrono::{DateTime, Duration, Utc};
+use chrono::{Duration, Utc};
 use serde_json::{json, Value};
 use support::*;
 
 on_both!(every_refusal_leaves_the_log_as_it_was,);
 
-fn stop(id: &str, instance: &str, at: DateTime<Utc>, reason: Option<String>) -> Record {
-    Record {
-        v: RECORD_VERSION,
-        id: id.into(),
-        at,
-        actor: admin(),
-        reason,
-        events: vec![Event::StageEnded {
-            instance: instance.into(),
-            stage: 0,
-            at,
-            reason: StageEndReason::Stopped,
-        }],
-    }
-}
-
-/// A record of `manager000`'s review link holding one event.
-fn link_record(id: &str, event: Event) -> Record {
-    Record {
-        v: attest_engine::event::RECORD_VERSION,
-        id: id.into(),
-        at: Utc::now(),
-        actor: attest_engine::Actor::User {
-            id: "manager000".into(),
-        },
-        reason: None,
-        events: vec![event],
-    }
-}
-
-fn push_body(records: &[Record]) -> Value {
-    json!({ "records": records })
-}
-
-/// Who sends a row.
-#[derive(Clone, Copy, Debug)]
-enum As {
-    Nobody,
-    Admin,
-    Reviewer,
-}
-
-struct Row {
-    what: &'static str,
-    method: &'static str,
-    path: &'static str,
-    who: As,
-    body: Vec<u8>,
-    status: u16,
-    /// The `error` of the answer, or for 422 the first rejected record's `code`.
-    code: Option<&'static str>,
-    /// A storage fault in force while the row is sent (a stopped database, a full disk).
-    fault: Option<Fault>,
-}
+#[path = "refusals/rows.rs"]
+mod rows;
+use rows::*;
 
 async fn every_refusal_leaves_the_log_as_it_was(b: Backend) {
     let s = serve_with(b, |c| c.max_body_bytes = 64 * 1024).await;
@@ -601,18 +550,4 @@ async fn every_refusal_leaves_the_log_as_it_was(b: Backend) {
         !head.contains("access-control-allow-origin"),
         "pages need no CORS: {head}"
     );
-}
-
-fn deep_decision_path(instance: &str) -> Value {
-    let mut v = serde_json::to_value(reviewer_decision(
-        "u9",
-        "manager000",
-        instance,
-        0,
-        "x".into(),
-    ))
-    .unwrap();
-    v["actor"] = serde_json::to_value(admin()).unwrap();
-    v["events"][0]["decisions"][0]["weight"] = json!(10);
-    v
 }
