@@ -93,7 +93,7 @@ fn tag_of(text: &str, tag: &'static str) -> Result<String, serde_json::Error> {
     if let Some(name) = leading_tag(text, tag) {
         return Ok(name.to_string());
     }
-    let mut de = serde_json::Deserializer::from_str(text);
+    let mut de = serde_json::Deserializer::from_slice(text.as_bytes());
     TagOf(tag).deserialize(&mut de)
 }
 
@@ -210,7 +210,7 @@ impl<'de> VariantAccess<'de> for Variant<'de> {
         self,
         seed: T,
     ) -> Result<T::Value, Self::Error> {
-        let mut de = serde_json::Deserializer::from_str(self.text);
+        let mut de = serde_json::Deserializer::from_slice(self.text.as_bytes());
         seed.deserialize(&mut de)
     }
 
@@ -226,11 +226,14 @@ impl<'de> VariantAccess<'de> for Variant<'de> {
 
     fn struct_variant<V: Visitor<'de>>(
         self,
-        fields: &'static [&'static str],
+        _fields: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, Self::Error> {
-        let mut de = serde_json::Deserializer::from_str(self.text);
-        de.deserialize_struct("", fields, visitor)
+        // As a map, not a struct: the text is an object (its tag was found in it), and
+        // serde_json's `deserialize_struct` would also link each variant's reader of the
+        // array form, which an object never uses.
+        let mut de = serde_json::Deserializer::from_slice(self.text.as_bytes());
+        de.deserialize_map(visitor)
     }
 }
 

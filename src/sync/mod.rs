@@ -116,8 +116,15 @@ fn storage_key(database: &str) -> String {
 }
 
 /// The remembered settings of `database`'s browser (default: not connected).
+/// Read from bytes like every other stored value (gloo's `LocalStorage::get` reads from
+/// text, which links a second copy of serde_json's reader).
 pub fn stored_settings(database: &str) -> SyncSettings {
-    LocalStorage::get(storage_key(database)).unwrap_or_default()
+    LocalStorage::raw()
+        .get_item(&storage_key(database))
+        .ok()
+        .flatten()
+        .and_then(|text| serde_json::from_slice(text.as_bytes()).ok())
+        .unwrap_or_default()
 }
 
 /// Remember `server` as `database`'s server, e.g. before opening a reviewer link in a
