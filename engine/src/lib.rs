@@ -21,6 +21,7 @@ pub mod guardrails;
 pub mod import;
 pub mod insight;
 pub mod instance;
+pub mod json;
 pub mod limits;
 pub mod notify;
 pub mod outbox;

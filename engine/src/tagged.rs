@@ -26,6 +26,8 @@ use serde::de::{
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
+use crate::json::MapsOnly;
+
 /// Declares an enum serialized with `#[serde(tag = TAG)]` and read by [`read`]. The enum is
 /// written once; a private copy of it, externally tagged and tied to it by serde's
 /// `remote`, holds the variant reader. The second literal is the enum's own name.
@@ -211,7 +213,7 @@ impl<'de> VariantAccess<'de> for Variant<'de> {
         seed: T,
     ) -> Result<T::Value, Self::Error> {
         let mut de = serde_json::Deserializer::from_slice(self.text.as_bytes());
-        seed.deserialize(&mut de)
+        seed.deserialize(MapsOnly(&mut de))
     }
 
     fn tuple_variant<V: Visitor<'de>>(
@@ -233,14 +235,12 @@ impl<'de> VariantAccess<'de> for Variant<'de> {
         // serde_json's `deserialize_struct` would also link each variant's reader of the
         // array form, which an object never uses.
         let mut de = serde_json::Deserializer::from_slice(self.text.as_bytes());
-        de.deserialize_map(visitor)
+        MapsOnly(&mut de).deserialize_map(visitor)
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-
     internally_tagged! { "type", "Shape",
         #[derive(Clone, Debug, PartialEq)]
         #[serde(rename_all = "camelCase")]

@@ -498,6 +498,12 @@ fn pin<T: Serialize + DeserializeOwned + PartialEq + std::fmt::Debug>(values: &[
     for v in values {
         let json = serde_json::to_string(v).unwrap();
         assert_eq!(&serde_json::from_str::<T>(&json).unwrap(), v, "{json}");
+        // As the app reads it (structs from objects only).
+        assert_eq!(
+            &attest_engine::json::from_bytes::<T>(json.as_bytes()).unwrap(),
+            v,
+            "{json}"
+        );
         out.push_str(&json);
         out.push('\n');
     }

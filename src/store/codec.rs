@@ -41,7 +41,7 @@ pub fn encode_record(record: &Record) -> Encoded {
 /// A value of format 2 through its JSON text (see `binary`).
 fn from_binary<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, String> {
     let json = super::binary::to_json(bytes).map_err(|e| e.to_string())?;
-    serde_json::from_slice(&json).map_err(|e| e.to_string())
+    attest_engine::json::from_bytes(&json).map_err(|e| e.to_string())
 }
 
 /// Reads format 4: the count of directories, each as length and bytes, then the record in
@@ -100,12 +100,12 @@ pub struct EarlierFormats {
 /// Every earlier format this release still reads.
 pub static EARLIER_FORMATS: EarlierFormats = EarlierFormats {
     record: |bytes, format| match format {
-        JSON => serde_json::from_slice(bytes).map_err(|e| e.to_string()),
+        JSON => attest_engine::json::from_bytes(bytes).map_err(|e| e.to_string()),
         BINARY => from_binary(bytes),
         _ => decode_with_directories(bytes),
     },
     state: |bytes, format| match format {
-        JSON => serde_json::from_slice(bytes).map_err(|e| e.to_string()),
+        JSON => attest_engine::json::from_bytes(bytes).map_err(|e| e.to_string()),
         _ => from_binary(bytes),
     },
     bring_up_to_date: super::schema::bring_up_to_date,

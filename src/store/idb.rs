@@ -124,9 +124,12 @@ pub(super) async fn migrate_v1(db: &Database) -> Result<(), StoreError> {
         let text = value.as_string().ok_or_else(|| StoreError::Corrupt {
             what: format!("record {moved} of the previous storage version is not text"),
         })?;
-        let record: Record = serde_json::from_str(&text).map_err(|e| StoreError::Corrupt {
-            what: format!("record {moved} of the previous storage version does not read back: {e}"),
-        })?;
+        let record: Record =
+            attest_engine::json::from_bytes(text.as_bytes()).map_err(|e| StoreError::Corrupt {
+                what: format!(
+                    "record {moved} of the previous storage version does not read back: {e}"
+                ),
+            })?;
         let _ = log
             .add(log_entry(&record.id, &codec::encode_record(&record)))
             .primitive()

@@ -123,7 +123,7 @@ pub fn stored_settings(database: &str) -> SyncSettings {
         .get_item(&storage_key(database))
         .ok()
         .flatten()
-        .and_then(|text| serde_json::from_slice(text.as_bytes()).ok())
+        .and_then(|text| attest_engine::json::from_bytes(text.as_bytes()).ok())
         .unwrap_or_default()
 }
 
@@ -139,12 +139,12 @@ fn now_ms() -> f64 {
     js_sys::Date::now()
 }
 
-/// An answer's JSON body, read from its bytes. Every stored value is read from bytes too
-/// (`serde_json::from_slice`), so each type's reader is built once; gloo's `json()` reads
-/// from text, which linked a second copy of every record reader into the bundles.
+/// An answer's JSON body, read from its bytes with `attest_engine::json::from_bytes`, as
+/// every stored value is, so each type's reader is built once; gloo's `json()` reads from
+/// text, which linked a second copy of every record reader into the bundles.
 pub(crate) async fn json_of<T: serde::de::DeserializeOwned>(resp: &Response) -> Result<T, String> {
     let bytes = resp.binary().await.map_err(|e| e.to_string())?;
-    serde_json::from_slice(&bytes).map_err(|e| e.to_string())
+    attest_engine::json::from_bytes(&bytes).map_err(|e| e.to_string())
 }
 
 async fn answer_error(resp: &Response) -> SyncError {

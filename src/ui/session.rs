@@ -80,7 +80,7 @@ fn local_storage() -> Option<web_sys::Storage> {
 
 fn load_acting_as() -> Option<Actor> {
     let json = local_storage()?.get_item(ACTING_AS_KEY).ok().flatten()?;
-    serde_json::from_slice(json.as_bytes()).ok()
+    attest_engine::json::from_bytes(json.as_bytes()).ok()
 }
 
 fn store_acting_as(actor: &Actor) {

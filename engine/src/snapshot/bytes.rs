@@ -254,7 +254,7 @@ impl<'a> Reader<'a> {
         let n = self.len()?;
         let at = self.pos;
         let raw = self.take(n)?;
-        serde_json::from_slice(raw).map_err(|e| self.error_at(at, e.to_string()))
+        crate::json::from_bytes(raw).map_err(|e| self.error_at(at, e.to_string()))
     }
 
     /// A map written in key order, read back without re-sorting (`BTreeMap` builds a map
