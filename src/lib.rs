@@ -27,6 +27,9 @@ pub use runtime::{use_runtime, AppConfig, Runtime};
 #[global_allocator]
 static ALLOCATOR: small_alloc::SmallBlocks = small_alloc::SmallBlocks::new();
 use attest_engine::actor::Area;
+use ui::address::{
+    provide_own_address, reviewer_screen, use_address, ReviewerScreen, RouterAddress,
+};
 use ui::components::{NotFound, Restricted, Shell};
 use ui::session::Session;
 
@@ -56,6 +59,7 @@ pub fn AppWith(
     provide_runtime(config);
     view! {
         <Router>
+            <RouterAddress>
             <Shell>
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=Home />
@@ -71,6 +75,7 @@ pub fn AppWith(
                     <Route path=path!("/settings") view=|| view! { <Restricted area=Area::Settings><ui::settings::Settings /></Restricted> } />
                 </Routes>
             </Shell>
+            </RouterAddress>
         </Router>
     }
 }
@@ -92,35 +97,35 @@ pub fn ReviewerAppWith(
     config: AppConfig,
 ) -> impl IntoView {
     provide_runtime(sync::link_config(config));
+    let address = provide_own_address(|path| reviewer_screen(path) != ReviewerScreen::Elsewhere);
+    let screen = Memo::new(move |_| address.path.with(|p| reviewer_screen(p)));
     view! {
-        <Router>
-            <Shell>
-                <Routes fallback=ToFullApp>
-                    <Route path=path!("/my-reviews") view=ui::my_reviews::MyReviews />
-                    <Route path=path!("/my-reviews/:instance/:stage") view=ui::reviewer::ReviewerPage />
-                </Routes>
-            </Shell>
-        </Router>
+        <Shell>
+            {move || match screen.get() {
+                ReviewerScreen::MyReviews => view! { <ui::my_reviews::MyReviews /> }.into_any(),
+                ReviewerScreen::ReviewerPage => view! { <ui::reviewer::ReviewerPage /> }.into_any(),
+                ReviewerScreen::NotFound => view! { <NotFound /> }.into_any(),
+                ReviewerScreen::Elsewhere => view! { <ToFullApp /> }.into_any(),
+            }}
+        </Shell>
     }
 }
 
 /// An address the reviewer bundle has no screen for: the full app, by loading the page again
-/// (the server routes only `/my-reviews…` to the reviewer bundle, so this cannot loop; an
-/// unknown `/my-reviews/…` address is "not found" here as in the full app).
+/// (the server routes only `/my-reviews…` to the reviewer bundle, so this cannot loop).
 #[component]
 fn ToFullApp() -> impl IntoView {
-    let location = leptos_router::hooks::use_location();
-    let path = location.pathname.get_untracked();
-    if path == "/my-reviews" || path.starts_with("/my-reviews/") {
-        return view! { <NotFound /> }.into_any();
-    }
-    let target = format!(
-        "{path}{}{}",
-        location.search.get_untracked(),
-        location.hash.get_untracked()
-    );
+    let address = use_address();
+    let target = untrack(|| {
+        format!(
+            "{}{}{}",
+            address.path.get(),
+            address.search.get(),
+            address.hash.get()
+        )
+    });
     handover::navigate(&target);
-    view! { <p class="lead">"Opening Attest…"</p> }.into_any()
+    view! { <p class="lead">"Opening Attest…"</p> }
 }
 
 /// Session, runtime and sync contexts shared by both bundles (`config` after `link_config`);

@@ -1,5 +1,6 @@
 //! The screens of SPEC section 5, one module each, plus the shared pieces they use.
 
+pub mod address;
 pub mod components;
 pub mod session;
 

@@ -341,6 +341,48 @@ async fn a_decision_from_the_reviewer_bundle_shows_in_the_administrators_app() {
     );
 }
 
+/// What the reviewer bundle shows at each address, and the reviewer page's parts of it.
+#[wasm_bindgen_test]
+fn the_reviewer_bundle_shows_its_screens_by_address() {
+    use attest::ui::address::{reviewer_page_of, reviewer_screen, ReviewerScreen::*};
+    let rows = [
+        ("/my-reviews", MyReviews, None),
+        ("/my-reviews/", MyReviews, None),
+        (
+            "/my-reviews/inst%201/2",
+            ReviewerPage,
+            Some(("inst%201", "2")),
+        ),
+        ("/my-reviews/inst/1/", ReviewerPage, Some(("inst", "1"))),
+        ("/my-reviews/inst", NotFound, None),
+        ("/my-reviews/inst/1/extra", NotFound, None),
+        ("/my-reviews//1", NotFound, None),
+        ("/my-reviewsx", Elsewhere, None),
+        ("/", Elsewhere, None),
+        ("/reviews/inst", Elsewhere, None),
+    ];
+    for (path, screen, page) in rows {
+        assert_eq!(reviewer_screen(path), screen, "{path}");
+        assert_eq!(reviewer_page_of(path), page, "{path}");
+    }
+}
+
+/// An address the reviewer bundle has no screen for goes to the full app, query and
+/// fragment kept; an unknown `/my-reviews/…` address is "not found" in place.
+#[wasm_bindgen_test]
+async fn other_addresses_go_to_the_full_app_and_unknown_reviewer_addresses_are_not_found() {
+    let handed = collect_hand_overs();
+    let app = mount_reviewer_bundle("/history?from=mail#top", test_config(0));
+    let to = eventually("the hand-over", || handed.borrow().first().cloned()).await;
+    assert_eq!(to, "/history?from=mail#top");
+    drop(app);
+    handed.borrow_mut().clear();
+    let app = mount_reviewer_bundle("/my-reviews/some-review", test_config(0));
+    let root: Element = app.root.clone().into();
+    eventually("the not-found page", || heading(&root, "Page not found")).await;
+    assert_eq!(*handed.borrow(), Vec::<String>::new());
+}
+
 /// A mail link's token, from its path.
 fn token_of(path: &str) -> String {
     path.split("#token=").nth(1).expect("a token").to_string()

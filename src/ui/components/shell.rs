@@ -4,8 +4,8 @@
 use attest_engine::actor::Area;
 use attest_engine::Actor;
 use leptos::prelude::*;
-use leptos_router::{components::A, hooks::use_location};
 
+use crate::ui::address::use_address;
 use crate::ui::session::{
     actor_from_option, administrator, option_value, use_session, ADMINISTRATOR_NAME,
 };
@@ -18,6 +18,22 @@ pub struct NavItem {
     pub area: Area,
     /// Active only on this exact path (the dashboard would otherwise match every path).
     pub exact: bool,
+}
+
+impl NavItem {
+    /// Whether this entry is the current screen's (marked `aria-current="page"`): its path,
+    /// or below it unless `exact`.
+    pub fn shows(&self, path: &str) -> bool {
+        let path = path
+            .strip_suffix('/')
+            .filter(|p| !p.is_empty())
+            .unwrap_or(path);
+        path == self.href
+            || (!self.exact
+                && path
+                    .strip_prefix(self.href)
+                    .is_some_and(|rest| rest.starts_with('/')))
+    }
 }
 
 /// The main navigation, in display order. Screens reached from other screens (the wizard,
@@ -81,7 +97,7 @@ pub fn Shell(children: Children) -> impl IntoView {
     let menu_open = RwSignal::new(false);
     let session = use_session();
     // Following a link closes the collapsed menu, so the new screen is not hidden behind it.
-    let pathname = use_location().pathname;
+    let pathname = use_address().path;
     // `watch` without `immediate`: the first run would close a menu opened right after mounting.
     Effect::watch(
         move || pathname.get(),
@@ -117,7 +133,12 @@ pub fn Shell(children: Children) -> impl IntoView {
                         .map(|item| {
                             view! {
                                 <li>
-                                    <A href=item.href exact=item.exact>{item.label}</A>
+                                    <a
+                                        href=item.href
+                                        aria-current=move || pathname.with(|p| item.shows(p)).then_some("page")
+                                    >
+                                        {item.label}
+                                    </a>
                                 </li>
                             }
                         })

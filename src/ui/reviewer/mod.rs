@@ -15,9 +15,9 @@ use attest_engine::instance::ResourceRef;
 use attest_engine::view::{reviewer_view, ReviewerView};
 use attest_engine::Actor;
 use leptos::prelude::*;
-use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::runtime::use_runtime;
+use crate::ui::address::{reviewer_page_of, use_address};
 use crate::ui::components::Page;
 use crate::ui::session::use_session;
 
@@ -84,16 +84,19 @@ enum Status {
 pub fn ReviewerPage() -> impl IntoView {
     let runtime = use_runtime();
     let session = use_session();
-    let params = use_params_map();
-    let query = use_query_map();
+    let address = use_address();
     let instance = Memo::new(move |_| {
-        params.with(|p| p.get("instance").map(|s| unescape(&s)).unwrap_or_default())
+        address.path.with(|p| {
+            reviewer_page_of(p)
+                .map(|(instance, _)| unescape(instance))
+                .unwrap_or_default()
+        })
     });
     // The URL counts stages from 1.
     let stage = Memo::new(move |_| {
-        params.with(|p| {
-            p.get("stage")
-                .and_then(|s| s.parse::<usize>().ok())
+        address.path.with(|p| {
+            reviewer_page_of(p)
+                .and_then(|(_, stage)| stage.parse::<usize>().ok())
                 .filter(|&n| n >= 1)
                 .map(|n| n - 1)
         })
@@ -112,7 +115,7 @@ pub fn ReviewerPage() -> impl IntoView {
         if !runtime.shown() || link_handled.get_untracked() {
             return;
         }
-        if let Some(wanted) = query.with_untracked(|q| q.get("reviewer")) {
+        if let Some(wanted) = untrack(|| address.query("reviewer")) {
             let already = session
                 .acting_as
                 .with_untracked(|a| a.user_id() == Some(wanted.as_str()));

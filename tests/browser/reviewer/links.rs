@@ -49,6 +49,74 @@ async fn my_reviews_lists_open_stages_with_a_link_that_opens_the_reviewer_page()
     assert!(text(&page(&app)).contains(&format!("0 of {count} reviewed")));
 }
 
+/// The reviewer bundle keeps its own address (no router): its links between My access
+/// reviews and the reviewer page open without loading a page, and the browser's Back
+/// button returns.
+#[wasm_bindgen_test]
+async fn in_the_reviewer_bundle_my_reviews_links_to_the_reviewer_page_and_back_returns() {
+    let config = test_config(50);
+    let now = chrono::Utc::now();
+    let (app, rt, instance) = with_review(
+        &config,
+        definition(
+            "bundle",
+            "g-it-local-admin",
+            vec![stage(selected("u-000002"))],
+            now,
+        ),
+    )
+    .await;
+    let count = items_of(&rt, &instance, 0, "u-000002").len();
+    drop(app);
+    let handed = crate::reviewer_bundle::collect_hand_overs();
+    let app = crate::reviewer_bundle::mount_reviewer_bundle("/my-reviews", config);
+    let rt = ready_runtime().await;
+    rt.acting_as.set(Actor::User {
+        id: "u-000002".into(),
+    });
+    let root: Element = app.root.clone().into();
+    let review = wait_for("the review link", || {
+        link(&root, "Membership of g-it-local-admin")
+    })
+    .await;
+    let nav = find_by_text(&root, ".primary-nav a", "My access reviews").expect("the nav entry");
+    assert_eq!(nav.get_attribute("aria-current").as_deref(), Some("page"));
+    click(&review);
+    wait_for("the reviewer page", || {
+        heading(&root, "Membership of g-it-local-admin")
+    })
+    .await;
+    let rows = wait_for("the reviewer's rows", || {
+        let rows = all(&root, "[role='listitem']");
+        (!rows.is_empty()).then_some(rows)
+    })
+    .await;
+    assert!(rows.len() <= count);
+    let opened = reviewer_link(&instance, 0, "u-000002");
+    let query = web_sys::window().unwrap().location().search().unwrap();
+    assert_eq!(format!("{}{query}", current_path()), opened);
+    let nav = find_by_text(&root, ".primary-nav a", "My access reviews").expect("the nav entry");
+    assert_eq!(
+        nav.get_attribute("aria-current").as_deref(),
+        Some("page"),
+        "the reviewer page is under My access reviews"
+    );
+
+    web_sys::window()
+        .unwrap()
+        .history()
+        .unwrap()
+        .back()
+        .unwrap();
+    wait_for("My access reviews again", || {
+        link(&root, "Membership of g-it-local-admin")
+    })
+    .await;
+    assert_eq!(current_path(), "/my-reviews");
+    assert!(heading(&root, "Membership of g-it-local-admin").is_none());
+    assert_eq!(*handed.borrow(), Vec::<String>::new(), "no page was loaded");
+}
+
 #[wasm_bindgen_test]
 async fn a_deep_link_acts_as_its_reviewer_and_decides() {
     let config = test_config(50);
