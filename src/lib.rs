@@ -60,21 +60,21 @@ pub fn AppWith(
     view! {
         <Router>
             <RouterAddress>
-            <Shell>
-                <Routes fallback=NotFound>
-                    <Route path=path!("/") view=Home />
-                    <Route path=path!("/directory") view=|| view! { <Restricted area=Area::Directory><ui::directory::Directory /></Restricted> } />
-                    <Route path=path!("/reviews") view=|| view! { <Restricted area=Area::Reviews><ui::reviews::Reviews /></Restricted> } />
-                    <Route path=path!("/reviews/new") view=|| view! { <Restricted area=Area::NewReview><ui::wizard::NewReview /></Restricted> } />
-                    <Route path=path!("/reviews/:instance") view=|| view! { <Restricted area=Area::Reviews><ui::review::ReviewOverview /></Restricted> } />
-                    <Route path=path!("/my-reviews") view=ui::my_reviews::MyReviews />
-                    <Route path=path!("/my-reviews/:instance/:stage") view=ui::reviewer::ReviewerPage />
-                    <Route path=path!("/remediation") view=|| view! { <Restricted area=Area::Reviews><ui::remediation::Remediation /></Restricted> } />
-                    <Route path=path!("/notifications") view=|| view! { <Restricted area=Area::Notifications><ui::notifications::Notifications /></Restricted> } />
-                    <Route path=path!("/history") view=|| view! { <Restricted area=Area::History><ui::history::History /></Restricted> } />
-                    <Route path=path!("/settings") view=|| view! { <Restricted area=Area::Settings><ui::settings::Settings /></Restricted> } />
-                </Routes>
-            </Shell>
+                <Shell>
+                    <Routes fallback=NotFound>
+                        <Route path=path!("/") view=Home />
+                        <Route path=path!("/directory") view=|| view! { <Restricted area=Area::Directory><ui::directory::Directory /></Restricted> } />
+                        <Route path=path!("/reviews") view=|| view! { <Restricted area=Area::Reviews><ui::reviews::Reviews /></Restricted> } />
+                        <Route path=path!("/reviews/new") view=|| view! { <Restricted area=Area::NewReview><ui::wizard::NewReview /></Restricted> } />
+                        <Route path=path!("/reviews/:instance") view=|| view! { <Restricted area=Area::Reviews><ui::review::ReviewOverview /></Restricted> } />
+                        <Route path=path!("/my-reviews") view=ui::my_reviews::MyReviews />
+                        <Route path=path!("/my-reviews/:instance/:stage") view=ui::reviewer::ReviewerPage />
+                        <Route path=path!("/remediation") view=|| view! { <Restricted area=Area::Reviews><ui::remediation::Remediation /></Restricted> } />
+                        <Route path=path!("/notifications") view=|| view! { <Restricted area=Area::Notifications><ui::notifications::Notifications /></Restricted> } />
+                        <Route path=path!("/history") view=|| view! { <Restricted area=Area::History><ui::history::History /></Restricted> } />
+                        <Route path=path!("/settings") view=|| view! { <Restricted area=Area::Settings><ui::settings::Settings /></Restricted> } />
+                    </Routes>
+                </Shell>
             </RouterAddress>
         </Router>
     }
