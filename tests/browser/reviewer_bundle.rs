@@ -5,7 +5,6 @@
 //! Like tests/browser/sync.rs it needs the server that scripts/with-sync-server.sh starts
 //! around the suite (ATTEST_TEST_SYNC_SERVER and _SECRET at build time).
 
-use std::any::Any;
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -17,7 +16,7 @@ use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::wasm_bindgen_test;
-use web_sys::{Element, HtmlElement};
+use web_sys::Element;
 
 use crate::support::*;
 
@@ -27,44 +26,12 @@ pub const SERVER: Option<&str> = option_env!("ATTEST_TEST_SYNC_SERVER");
 const OWN_SERVER: Option<&str> = option_env!("ATTEST_TEST_SYNC_SERVER_2");
 pub const SECRET: Option<&str> = option_env!("ATTEST_TEST_SYNC_SECRET");
 
-/// The reviewer bundle's app mounted in a container of its own; dropping it unmounts it.
-pub struct ReviewerMounted {
-    pub root: HtmlElement,
-    owner: Owner,
-    handle: Option<Box<dyn Any>>,
-}
-
-impl Drop for ReviewerMounted {
-    fn drop(&mut self) {
-        drop(self.handle.take());
-        self.owner.cleanup();
-        self.root.remove();
-    }
-}
-
-pub fn mount_reviewer_bundle(path: &str, config: attest::AppConfig) -> ReviewerMounted {
-    set_path(path);
-    let root: HtmlElement = crate::support::document()
-        .create_element("div")
-        .unwrap()
-        .unchecked_into();
-    crate::support::document()
-        .body()
-        .unwrap()
-        .append_child(&root)
-        .unwrap();
-    let owner = Owner::new();
-    let handle = owner.with(|| {
-        leptos::mount::mount_to(
-            root.clone(),
-            move || leptos::view! { <attest::ReviewerAppWith config=config /> },
-        )
-    });
-    ReviewerMounted {
-        root,
-        owner,
-        handle: Some(Box::new(handle)),
-    }
+/// The reviewer bundle's app mounted at `path` in a container of its own; dropping it
+/// unmounts it.
+pub fn mount_reviewer_bundle(path: &str, config: attest::AppConfig) -> Mounted {
+    mount_view(path, false, move || {
+        leptos::view! { <attest::ReviewerAppWith config=config /> }
+    })
 }
 
 /// From now on, hand-overs to the full app are collected here instead of loading a page.

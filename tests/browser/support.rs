@@ -5,7 +5,7 @@
 use std::{any::Any, future::Future};
 
 use gloo_timers::future::TimeoutFuture;
-use leptos::prelude::{GetUntracked, Owner};
+use leptos::prelude::{GetUntracked, IntoView, Owner};
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::JsCast;
 use web_sys::{Document, Element, HtmlElement};
@@ -22,8 +22,8 @@ pub fn document() -> Document {
         .expect("document")
 }
 
-/// The app mounted into its own container in `<body>`. Dropping it unmounts the app (which
-/// also removes the router's window listeners) and removes the container.
+/// An app (either bundle) mounted into its own container in `<body>`. Dropping it unmounts
+/// the app (which also removes the router's window listeners) and removes the container.
 ///
 /// A failed test aborts without dropping, so its app stays mounted and its router keeps
 /// handling clicks: when several tests fail, fix the first one first.
@@ -33,14 +33,20 @@ pub struct Mounted {
     /// router's window listeners alive; cleaning this owner runs every `on_cleanup`.
     owner: Owner,
     handle: Option<Box<dyn Any>>,
+    /// The full app forgets the "Acting as" choice when it goes; the reviewer bundle keeps
+    /// it, as a reviewer handed over to the full app stays who they act as.
+    forgets_acting_as: bool,
 }
 
 impl Drop for Mounted {
     fn drop(&mut self) {
         // The "Acting as" choice lives in localStorage; a test that acted as a reviewer must
         // not leave the next test acting as that reviewer.
-        if let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
-            let _ = storage.remove_item(attest::ui::session::ACTING_AS_KEY);
+        if self.forgets_acting_as {
+            if let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten())
+            {
+                let _ = storage.remove_item(attest::ui::session::ACTING_AS_KEY);
+            }
         }
         drop(self.handle.take());
         self.owner.cleanup();
@@ -63,8 +69,19 @@ pub fn test_config(sample_users: usize) -> attest::AppConfig {
     }
 }
 
-/// Mounts the app at `path` with `config`.
+/// Mounts the full app at `path` with `config`.
 pub fn mount_with(path: &str, config: attest::AppConfig) -> Mounted {
+    mount_view(path, true, move || {
+        leptos::view! { <attest::AppWith config=config /> }
+    })
+}
+
+/// Mounts `app` at `path` in a fresh container.
+pub fn mount_view<V: IntoView + 'static>(
+    path: &str,
+    forgets_acting_as: bool,
+    app: impl FnOnce() -> V + 'static,
+) -> Mounted {
     set_path(path);
     let root: HtmlElement = document()
         .create_element("div")
@@ -76,16 +93,12 @@ pub fn mount_with(path: &str, config: attest::AppConfig) -> Mounted {
         .append_child(&root)
         .expect("append container");
     let owner = Owner::new();
-    let handle = owner.with(|| {
-        leptos::mount::mount_to(
-            root.clone(),
-            move || leptos::view! { <attest::AppWith config=config /> },
-        )
-    });
+    let handle = owner.with(|| leptos::mount::mount_to(root.clone(), app));
     Mounted {
         root,
         owner,
         handle: Some(Box::new(handle)),
+        forgets_acting_as,
     }
 }
 
