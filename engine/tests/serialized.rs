@@ -265,3 +265,142 @@ fn every_event_round_trips_through_the_record_layout() {
         "a snapshot is not a record"
     );
 }
+
+/// Records earlier releases stored (`ATRC`: the small events as their JSON) still read, but
+/// only through `decode_earlier_record` (the full app, which rewrites them once); the
+/// current reader refuses them by name, and neither reader takes the other's layout. The
+/// bytes are written here by hand, as those releases wrote them.
+#[test]
+fn a_record_of_an_earlier_release_reads_only_through_the_earlier_reader() {
+    use attest_engine::snapshot::{decode_earlier_record, decode_record, encode_record};
+    fn uint(out: &mut Vec<u8>, mut v: u64) {
+        while v >= 0x80 {
+            out.push((v as u8) | 0x80);
+            v >>= 7;
+        }
+        out.push(v as u8);
+    }
+    fn text(out: &mut Vec<u8>, s: &[u8]) {
+        uint(out, s.len() as u64);
+        out.extend_from_slice(s);
+    }
+    let at = t0();
+    let time = |out: &mut Vec<u8>| {
+        let secs = at.timestamp();
+        uint(out, ((secs << 1) ^ (secs >> 63)) as u64);
+        uint(out, u64::from(at.timestamp_subsec_nanos()));
+    };
+    let delegation = Event::DelegationStarted {
+        reviewer: "u-1".into(),
+        delegate: "u-2".into(),
+        at,
+    };
+    let mut old = b"ATRC".to_vec();
+    uint(&mut old, 4); // the snapshot layout of the parts inside
+    uint(&mut old, u64::from(RECORD_VERSION));
+    text(&mut old, b"browser-1:7");
+    time(&mut old);
+    text(&mut old, &serde_json::to_vec(&Actor::System).unwrap());
+    old.push(0); // no reason
+    uint(&mut old, 2);
+    old.push(0); // an event as JSON
+    text(&mut old, &serde_json::to_vec(&delegation).unwrap());
+    old.push(4); // DecisionsReset in its own layout, as today
+    text(&mut old, b"inst-1");
+    uint(&mut old, 1);
+    text(&mut old, b"u-1");
+    uint(&mut old, 2);
+    uint(&mut old, 3);
+    uint(&mut old, 300);
+    let expected = Record {
+        v: RECORD_VERSION,
+        id: "browser-1:7".into(),
+        at,
+        actor: Actor::System,
+        reason: None,
+        events: vec![
+            delegation,
+            Event::DecisionsReset {
+                instance: "inst-1".into(),
+                stage: 1,
+                reviewer: "u-1".into(),
+                items: vec![3, 300],
+            },
+        ],
+    };
+    assert_eq!(decode_earlier_record(&old).expect("reads"), expected);
+    let refused = decode_record(&old).expect_err("the current reader refuses it");
+    assert_eq!(
+        (refused.at, refused.what.as_str()),
+        (0, "a record in the layout of an earlier release")
+    );
+    let now = encode_record(&expected);
+    assert_eq!(&now[..4], b"ATR2");
+    assert!(decode_earlier_record(&now).is_err());
+    assert_eq!(decode_record(&now).expect("reads"), expected);
+    assert!(
+        now.len() < old.len(),
+        "the current layout is smaller: {} < {} bytes",
+        now.len(),
+        old.len()
+    );
+    // A JSON event inside a current record is damage, not an earlier release's record.
+    let only = |events: Vec<Event>| {
+        encode_record(&Record {
+            events,
+            ..expected.clone()
+        })
+    };
+    let at_event = only(vec![]).len(); // the header; the event count is one byte either way
+    let mut forged = only(vec![expected.events[0].clone()]);
+    assert_eq!(forged[at_event], 21, "DelegationStarted's code");
+    forged[at_event] = 0;
+    let e = decode_record(&forged).expect_err("refused");
+    assert_eq!(e.what, "an event as JSON (an earlier layout)");
+}
+
+/// A reviewer link's page in bytes (what the sync server sends the reviewer bundle): every
+/// field and every record read back; cut short anywhere, or with a byte too many, it is
+/// refused with where, counted in the whole page.
+#[test]
+fn a_reviewer_page_round_trips_through_its_layout() {
+    use attest_engine::snapshot::{decode_reviewer_page, encode_reviewer_page};
+    use attest_engine::wire::ReviewerPage;
+    let records: Vec<Record> = events()
+        .into_iter()
+        .enumerate()
+        .map(|(i, e)| Record {
+            v: RECORD_VERSION,
+            id: format!("reviewer-view:{i}"),
+            at: t0(),
+            actor: Actor::System,
+            reason: None,
+            events: vec![e],
+        })
+        .collect();
+    for (expires_at, records) in [(Some(t0()), records), (None, vec![])] {
+        let page = ReviewerPage {
+            records,
+            cursor: 4_321,
+            reviewer: "u-000002".into(),
+            instance: "rev-1:0".into(),
+            stage: 1,
+            expires_at,
+        };
+        let bytes = encode_reviewer_page(&page);
+        assert_eq!(decode_reviewer_page(&bytes).expect("reads back"), page);
+        for cut in 0..bytes.len() {
+            let e = decode_reviewer_page(&bytes[..cut]).expect_err("cut short");
+            assert!(e.at <= cut, "cut at {cut}, reported at {}", e.at);
+        }
+        let mut longer = bytes.clone();
+        longer.push(0);
+        let e = decode_reviewer_page(&longer).expect_err("a byte too many");
+        assert_eq!(
+            (e.at, e.what.as_str()),
+            (bytes.len(), "bytes left over after the page")
+        );
+    }
+    let e = decode_reviewer_page(b"ATR2\x04").expect_err("a record is not a page");
+    assert_eq!(e.what, "not a reviewer's page");
+}

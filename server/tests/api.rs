@@ -345,6 +345,40 @@ async fn review_links_are_scoped_to_reviewer_instance_and_stage(b: Backend) {
     let compact =
         replay(&serde_json::from_value::<Vec<Record>>(own.body["records"].clone()).unwrap());
     assert_eq!(compact.instances[&instance].items.len(), mine.len());
+    // The reviewer bundle asks for the same page in the engine's layout: the same page,
+    // marked as such, smaller than the JSON.
+    use attest_engine::snapshot::{decode_reviewer_page, REVIEWER_PAGE_TYPE};
+    let (status, head, bytes) = get_bytes(
+        addr,
+        "/api/v1/reviewer/records",
+        &a,
+        &format!("{REVIEWER_PAGE_TYPE}, application/json;q=0.5"),
+    )
+    .await;
+    assert_eq!(status, 200, "{head}");
+    assert!(
+        head.contains(&format!("content-type: {REVIEWER_PAGE_TYPE}")),
+        "{head}"
+    );
+    assert!(head.contains("vary: accept"), "{head}");
+    assert!(
+        include_str!("../../reviewer.html").contains(REVIEWER_PAGE_TYPE),
+        "reviewer.html's first script asks for the page in this layout"
+    );
+    let json_page: attest_engine::wire::ReviewerPage =
+        serde_json::from_value(own.body.clone()).unwrap();
+    let mut in_bytes = decode_reviewer_page(&bytes).expect("the page reads");
+    // The records are stamped with the server's time of each request.
+    for (r, j) in in_bytes.records.iter_mut().zip(&json_page.records) {
+        r.at = j.at;
+    }
+    assert_eq!(in_bytes, json_page);
+    assert!(
+        bytes.len() < own.text.len(),
+        "{} < {}",
+        bytes.len(),
+        own.text.len()
+    );
     let me = get(addr, "/api/v1/me", Some(&a)).await;
     assert_eq!(me.body["reviewer"], "manager000");
 

@@ -17,8 +17,12 @@ pub const STATE_LAYOUT: u32 = 3;
 /// 4 (records only; earlier releases, read only): format 2 with every imported directory
 /// taken out and written in the engine's layout in front of it.
 pub const BINARY_WITH_DIRECTORIES: u32 = 4;
-/// 5 (records only): the engine's record layout, `attest_engine::snapshot::encode_record`.
-pub const RECORD_LAYOUT: u32 = 5;
+/// 5 (records only; earlier releases, read only): the engine's record layout `ATRC`, its
+/// small events as JSON (`attest_engine::snapshot::decode_earlier_record`).
+pub const RECORD_LAYOUT_WITH_JSON: u32 = 5;
+/// 6 (records only): the engine's record layout `ATR2`, every event in its own layout
+/// (`attest_engine::snapshot::encode_record`): reading it needs no JSON reader of `Event`.
+pub const RECORD_LAYOUT: u32 = 6;
 /// What new snapshots are written in.
 pub const SNAPSHOT_FORMAT: u32 = STATE_LAYOUT;
 /// What new records are written in.
@@ -86,14 +90,14 @@ pub fn record_json(record: &Record) -> Vec<u8> {
     serde_json::to_vec(record).expect("a record always serializes")
 }
 
-/// The readers of the formats earlier releases wrote (records 1, 2 and 4, snapshots 1 and
-/// 2). Only the full app registers them (`crate::handover`): they carry serde's JSON reading
+/// The readers of the formats earlier releases wrote (records 1, 2, 4 and 5, snapshots 1
+/// and 2). Only the full app registers them (`crate::handover`): they carry serde's JSON reading
 /// of every engine type, which the reviewer bundle leaves out and hands over instead.
 pub struct EarlierFormats {
     record: fn(&[u8], u32) -> Result<Record, String>,
     state: fn(&[u8], u32) -> Result<State, String>,
     /// Right after the open: moves version 1's records and rewrites what an upgrade from
-    /// before version 3 left in earlier formats (`schema`).
+    /// before version 4 left in earlier formats (`schema`).
     pub(super) bring_up_to_date: super::schema::BringUpToDate,
 }
 
@@ -102,6 +106,9 @@ pub static EARLIER_FORMATS: EarlierFormats = EarlierFormats {
     record: |bytes, format| match format {
         JSON => attest_engine::json::from_bytes(bytes).map_err(|e| e.to_string()),
         BINARY => from_binary(bytes),
+        RECORD_LAYOUT_WITH_JSON => {
+            attest_engine::snapshot::decode_earlier_record(bytes).map_err(|e| e.to_string())
+        }
         _ => decode_with_directories(bytes),
     },
     state: |bytes, format| match format {
@@ -131,7 +138,7 @@ pub(crate) fn decode_record_with(
         RECORD_LAYOUT => {
             attest_engine::snapshot::decode_record(bytes).map_err(|e| corrupt(e.to_string()))
         }
-        JSON | BINARY | BINARY_WITH_DIRECTORIES => match earlier {
+        JSON | BINARY | BINARY_WITH_DIRECTORIES | RECORD_LAYOUT_WITH_JSON => match earlier {
             Some(earlier) => (earlier.record)(bytes, format).map_err(corrupt),
             None => Err(crate::handover::earlier_release(format!(
                 "the record at log position {position} is in format {format}"

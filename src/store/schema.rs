@@ -11,6 +11,11 @@
 //!   instead of the serde binary forms 2 and 4 of earlier releases; a format-2 snapshot in
 //!   the state layout). Values the rewrite has not reached (a tab closed during it) still
 //!   read: the reader of every earlier format stays.
+//! - Version 4: the same stores; every log value rewritten once more, right after the
+//!   upgrade, in record format 6 (`ATR2`: every event in its own layout) instead of 5
+//!   (small events as JSON), so the reviewer bundle, which has no JSON reader of `Event`,
+//!   reads every record of an upgraded database. It hands a database below version 4 to the
+//!   full app, as every older one.
 
 use std::cell::RefCell;
 use std::collections::BTreeSet;
@@ -27,10 +32,10 @@ use super::idb::{bytes, log_entry, migrate_v1, read_log, set};
 use super::{codec, StoreError, LATEST};
 
 /// The schema this code reads and writes.
-pub const VERSION: u32 = 3;
+pub const VERSION: u32 = 4;
 
 thread_local! {
-    /// Databases upgraded from before version 3 in this page whose values are not yet
+    /// Databases upgraded from before version 4 in this page whose values are not yet
     /// rewritten (the upgrade callback cannot wait for reads; `rewrite_old_formats` runs
     /// right after the open).
     static TO_REWRITE: RefCell<BTreeSet<String>> = const { RefCell::new(BTreeSet::new()) };
@@ -67,8 +72,8 @@ pub(crate) fn upgrade(
         // v1 → v2: the new stores; `records` stays until its data is moved (see `migrate_v1`).
         create_v2_stores(db)?;
     }
-    if old < 3 {
-        // v2 → v3: the stores stay; their values are rewritten after the open.
+    if old < 4 {
+        // v2 → v3 and v3 → v4: the stores stay; their values are rewritten after the open.
         TO_REWRITE.with(|names| names.borrow_mut().insert(db.name()));
     }
     Ok(())
@@ -89,7 +94,7 @@ pub(super) fn bring_up_to_date(db: &Database) -> LocalBoxFuture<'_, Result<(), S
     })
 }
 
-/// After an upgrade from before version 3: every log value not in the current record
+/// After an upgrade from before version 4: every log value not in the current record
 /// format, and a snapshot not in the current state layout, rewritten in one transaction
 /// (all or nothing). Anything else opened: nothing to do.
 async fn rewrite_old_formats(db: &Database) -> Result<(), StoreError> {
@@ -105,7 +110,7 @@ async fn rewrite_old_formats(db: &Database) -> Result<(), StoreError> {
         .build()
         .map_err(fail)?;
     let log = tx.object_store(LOG).map_err(fail)?;
-    // Before version 3 nothing wrote the current format: every value is rewritten.
+    // Before version 4 nothing wrote the current format: every value is rewritten.
     for stored in read_log(&log, 0, Some(&codec::EARLIER_FORMATS)).await? {
         let record = stored.record()?;
         let entry = log_entry(&record.id, &codec::encode_record(&record));

@@ -1,6 +1,7 @@
 //! A reviewer link: its round (the server's view of the reviewer's own items, plus unsent
 //! decisions) and the link's own database (`link_config`), named without its token.
 
+use attest_engine::snapshot::{decode_reviewer_page, REVIEWER_PAGE_TYPE};
 use attest_engine::wire::{Me, ReviewerPage};
 use attest_engine::{Actor, Record};
 use gloo::net::http::{Request, Response};
@@ -70,14 +71,14 @@ impl Sync {
         Ok(())
     }
 
+    /// `path` on the link's server; the reviewer's page (`PAGE`) in the engine's page layout.
     async fn get(&self, path: &str) -> Answer {
         let (server, auth) = self.auth();
-        self.send(
-            Request::get(&format!("{server}{path}"))
-                .header("Authorization", &auth)
-                .build(),
-        )
-        .await
+        let mut request = Request::get(&format!("{server}{path}")).header("Authorization", &auth);
+        if path == PAGE {
+            request = request.header("Accept", REVIEWER_PAGE_TYPE);
+        }
+        self.send(request.build()).await
     }
 
     pub(super) async fn reviewer_round(&self) -> Result<SyncStatus, SyncError> {
@@ -186,13 +187,26 @@ async fn me_of(answer: Answer) -> MeAnswer {
     json_of::<Me>(&resp).await.map_err(|_| not_a_link())
 }
 
-/// The reviewer's items, from the server's answer to `/reviewer/records`.
+/// The reviewer's items, from the server's answer to `/reviewer/records` in the engine's
+/// page layout (asked for with `Accept`): read without serde's JSON reader of the records'
+/// events, which the reviewer bundle leaves out.
 async fn page_of(answer: Answer) -> PageAnswer {
     let resp = answer?;
     if resp.status() != 200 {
         return Err(answer_error(&resp).await);
     }
-    json_of(&resp).await.map_err(SyncError::Problem)
+    let kind = resp.headers().get("content-type").unwrap_or_default();
+    if kind.split(';').next().map(str::trim) != Some(REVIEWER_PAGE_TYPE) {
+        return Err(SyncError::Problem(format!(
+            "the server sent the reviewer's page as {kind:?}, not as {REVIEWER_PAGE_TYPE}"
+        )));
+    }
+    let bytes = resp
+        .binary()
+        .await
+        .map_err(|e| SyncError::Problem(format!("the reviewer's page did not arrive: {e}")))?;
+    decode_reviewer_page(&bytes)
+        .map_err(|e| SyncError::Problem(format!("the server's reviewer page: {e}")))
 }
 
 /// The two requests reviewer.html's first script sent for a mail link while the app was

@@ -22,9 +22,11 @@ use bytes::{Damaged, Reader, Writer};
 mod bytes;
 mod directory;
 mod instance;
+mod page;
 mod record;
 
-pub use record::{decode_record, encode_record};
+pub use page::{decode_reviewer_page, encode_reviewer_page, REVIEWER_PAGE_TYPE};
+pub use record::{decode_earlier_record, decode_record, encode_record};
 
 /// The first bytes of every snapshot, and the layout version after them.
 const MAGIC: &[u8; 4] = b"ATSN";

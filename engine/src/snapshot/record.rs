@@ -1,30 +1,67 @@
-//! The compact form of one `Record`, for the browser's log: the snapshot's primitives and
-//! its directory and instance layouts, so the bulk events (an import of 100,000 users, an
-//! instance's items, 100,000 decisions) are written field by field; the small events are
-//! JSON inside, as the snapshot keeps its small parts. The header's version is the
-//! snapshot layout version of the parts inside, so a record written today still reads
-//! after the snapshot layout grows.
+//! The compact form of one `Record`, for the browser's log and for a reviewer link's page:
+//! the snapshot's primitives and its directory and instance layouts, so the bulk events (an
+//! import of 100,000 users, an instance's items, 100,000 decisions) are written field by
+//! field, and every other event field by field too. The header's version is the snapshot
+//! layout version of the parts inside, so a record written today still reads after the
+//! snapshot layout grows.
+//!
+//! Two layouts, told apart by their first bytes:
+//! - `ATR2` (written now): every event in a layout of its own. Only a review definition,
+//!   apply results and a notification template are JSON inside, types the reviewer's page
+//!   reads as JSON anyway. Reading it needs no JSON reader of `Event`, so the reviewer
+//!   bundle leaves that reader (about 98 KB of its `.wasm`) out.
+//! - `ATRC` (earlier releases): the bulk events as above, every other event as its JSON.
+//!   [`decode_earlier_record`] reads it (the full app, which rewrites such records once
+//!   at its schema upgrade); [`decode_record`] refuses it.
 
-use crate::event::{Event, ItemDecision, Record};
-use crate::instance::DecisionSource;
+use crate::event::{DirectoryChange, Event, ItemApplied, ItemDecision, Record};
+use crate::evidence::signoff::Verdict;
+use crate::instance::{DecisionSource, StageEndReason};
+use crate::programme::ExtraCause;
+use crate::remediation::{FileDigest, ItemRef};
 
 use super::bytes::{Damaged, Reader, Writer};
 use super::instance::decision_code;
 use super::{SnapshotError, VERSION};
 
-/// The first bytes of a record in this layout.
-const RECORD_MAGIC: &[u8; 4] = b"ATRC";
+/// The first bytes of a record in the current layout.
+const RECORD_MAGIC: &[u8; 4] = b"ATR2";
+/// The first bytes of a record in the layout of earlier releases.
+const EARLIER_RECORD_MAGIC: &[u8; 4] = b"ATRC";
 
-/// How each event is written: one byte in front of it.
+/// How each event is written: one byte in front of it. `JSON` only in `ATRC` records.
 const JSON: u8 = 0;
 const DIRECTORY_IMPORTED: u8 = 1;
 const INSTANCE_STARTED: u8 = 2;
 const DECISIONS_RECORDED: u8 = 3;
 const DECISIONS_RESET: u8 = 4;
 const STAGE_STARTED: u8 = 5;
-const KINDS: u8 = 6;
+const DRAFT_SAVED: u8 = 6;
+const DRAFT_DELETED: u8 = 7;
+const REVIEW_CREATED: u8 = 8;
+const REMINDER_SENT: u8 = 9;
+const STAGE_ENDED: u8 = 10;
+const INSTANCE_COMPLETED: u8 = 11;
+const RESULTS_APPLIED: u8 = 12;
+const DIRECTORY_CHANGED: u8 = 13;
+const SERIES_ENDED: u8 = 14;
+const REMEDIATION_ASSIGNED: u8 = 15;
+const REMEDIATION_EVIDENCE_RECORDED: u8 = 16;
+const REMEDIATION_DONE_EXTERNALLY: u8 = 17;
+const SIGNED_OFF: u8 = 18;
+const ITEMS_REASSIGNED: u8 = 19;
+const DELEGATION_SET: u8 = 20;
+const DELEGATION_STARTED: u8 = 21;
+const DELEGATION_ENDED: u8 = 22;
+const ESCALATED: u8 = 23;
+const NOTIFICATION_TEMPLATE_SET: u8 = 24;
+const BULK_APPROVAL_CONFIRMED: u8 = 25;
+const APPROVAL_TIME_BOUND: u8 = 26;
+const TIME_BOUND_APPROVAL_ENDED: u8 = 27;
+const EXTRA_OCCURRENCE_STARTED: u8 = 28;
+const KINDS: u8 = 29;
 
-/// The bytes of `record`.
+/// The bytes of `record`, in the current layout.
 pub fn encode_record(record: &Record) -> Vec<u8> {
     let Record {
         v,
@@ -52,15 +89,35 @@ pub fn encode_record(record: &Record) -> Vec<u8> {
     w.out
 }
 
-/// The record `bytes` hold, or where and why they cannot be read.
+/// The record `bytes` hold (current layout), or where and why they cannot be read; a
+/// record of an earlier release is refused as such.
 pub fn decode_record(bytes: &[u8]) -> Result<Record, SnapshotError> {
     let mut r = Reader::new(bytes);
-    let read = read_record(&mut r);
+    let read = read_record::<false>(&mut r);
     r.finish(read)
 }
 
-fn read_record(r: &mut Reader) -> Result<Record, Damaged> {
-    r.header(RECORD_MAGIC, "not an Attest record")?;
+/// The record `bytes` hold in the layout of earlier releases (`ATRC`: small events as JSON).
+pub fn decode_earlier_record(bytes: &[u8]) -> Result<Record, SnapshotError> {
+    let mut r = Reader::new(bytes);
+    let read = read_record::<true>(&mut r);
+    r.finish(read)
+}
+
+/// `EARLIER`: the `ATRC` layout, whose JSON events need serde's reader of `Event`; the
+/// current layout's reader is instantiated without it.
+fn read_record<const EARLIER: bool>(r: &mut Reader) -> Result<Record, Damaged> {
+    if EARLIER {
+        r.header(
+            EARLIER_RECORD_MAGIC,
+            "not an Attest record of an earlier release",
+        )?;
+    } else {
+        if r.bytes.starts_with(EARLIER_RECORD_MAGIC) {
+            return Err(r.error_at(0, "a record in the layout of an earlier release"));
+        }
+        r.header(RECORD_MAGIC, "not an Attest record")?;
+    }
     let at = r.pos;
     let v = u16::try_from(r.uint()?).map_err(|_| r.error_at(at, "a record version too large"))?;
     let id = r.string()?;
@@ -70,7 +127,7 @@ fn read_record(r: &mut Reader) -> Result<Record, Damaged> {
     let n = r.len()?;
     let mut events = Vec::with_capacity(n);
     for _ in 0..n {
-        events.push(r.event()?);
+        events.push(r.event::<EARLIER>()?);
     }
     if r.pos != r.bytes.len() {
         return Err(r.error("bytes left over after the record"));
@@ -160,32 +217,279 @@ impl Writer {
                 self.time(deadline);
                 self.items(items);
             }
-            Event::DraftSaved { .. }
-            | Event::DraftDeleted { .. }
-            | Event::ReviewCreated { .. }
-            | Event::ReminderSent { .. }
-            | Event::StageEnded { .. }
-            | Event::InstanceCompleted { .. }
-            | Event::ResultsApplied { .. }
-            | Event::DirectoryChanged { .. }
-            | Event::SeriesEnded { .. }
-            | Event::RemediationAssigned { .. }
-            | Event::RemediationEvidenceRecorded { .. }
-            | Event::RemediationDoneExternally { .. }
-            | Event::SignedOff { .. }
-            | Event::ItemsReassigned { .. }
-            | Event::DelegationSet { .. }
-            | Event::DelegationStarted { .. }
-            | Event::DelegationEnded { .. }
-            | Event::Escalated { .. }
-            | Event::NotificationTemplateSet { .. }
-            | Event::BulkApprovalConfirmed { .. }
-            | Event::ApprovalTimeBound { .. }
-            | Event::TimeBoundApprovalEnded { .. }
-            | Event::ExtraOccurrenceStarted { .. } => {
-                self.byte(JSON);
-                self.json(event);
+            Event::DraftSaved { definition } => {
+                self.byte(DRAFT_SAVED);
+                self.json(definition);
             }
+            Event::DraftDeleted { definition } => {
+                self.byte(DRAFT_DELETED);
+                self.str(definition);
+            }
+            Event::ReviewCreated { definition } => {
+                self.byte(REVIEW_CREATED);
+                self.json(definition);
+            }
+            Event::ReminderSent {
+                instance,
+                stage,
+                at,
+                reviewers,
+            } => {
+                self.byte(REMINDER_SENT);
+                self.str(instance);
+                self.uint(*stage as u64);
+                self.time(at);
+                self.strs(reviewers);
+            }
+            Event::StageEnded {
+                instance,
+                stage,
+                at,
+                reason,
+            } => {
+                self.byte(STAGE_ENDED);
+                self.str(instance);
+                self.uint(*stage as u64);
+                self.time(at);
+                self.byte(match reason {
+                    StageEndReason::Deadline => 0,
+                    StageEndReason::Stopped => 1,
+                    StageEndReason::ReviewStopped => 2,
+                    StageEndReason::NoReviewees => 3,
+                });
+            }
+            Event::InstanceCompleted {
+                instance,
+                at,
+                stopped,
+            } => {
+                self.byte(INSTANCE_COMPLETED);
+                self.str(instance);
+                self.time(at);
+                self.bool(*stopped);
+            }
+            Event::ResultsApplied {
+                instance,
+                at,
+                results,
+            } => {
+                self.byte(RESULTS_APPLIED);
+                self.str(instance);
+                self.time(at);
+                self.json(results);
+            }
+            Event::DirectoryChanged {
+                change,
+                at,
+                instance,
+            } => {
+                self.byte(DIRECTORY_CHANGED);
+                self.change(change);
+                self.time(at);
+                self.opt_str(instance);
+            }
+            Event::SeriesEnded { definition, at } => {
+                self.byte(SERIES_ENDED);
+                self.str(definition);
+                self.time(at);
+            }
+            Event::RemediationAssigned { items, owner, due } => {
+                self.byte(REMEDIATION_ASSIGNED);
+                self.item_refs(items);
+                self.str(owner);
+                self.time(due);
+            }
+            Event::RemediationEvidenceRecorded {
+                item,
+                comment,
+                file,
+            } => {
+                self.byte(REMEDIATION_EVIDENCE_RECORDED);
+                self.item_ref(item);
+                self.str(comment);
+                match file {
+                    None => self.byte(0),
+                    Some(FileDigest { name, sha256 }) => {
+                        self.byte(1);
+                        self.str(name);
+                        self.str(sha256);
+                    }
+                }
+            }
+            Event::RemediationDoneExternally { items, comment } => {
+                self.byte(REMEDIATION_DONE_EXTERNALLY);
+                self.item_refs(items);
+                self.str(comment);
+            }
+            Event::SignedOff {
+                instance,
+                verdict,
+                comment,
+            } => {
+                self.byte(SIGNED_OFF);
+                self.str(instance);
+                self.bool(*verdict == Verdict::Rejected);
+                self.str(comment);
+            }
+            Event::ItemsReassigned {
+                instance,
+                stage,
+                from,
+                to,
+                items,
+                reason,
+            } => {
+                self.byte(ITEMS_REASSIGNED);
+                self.str(instance);
+                self.uint(*stage as u64);
+                self.str(from);
+                self.str(to);
+                self.items(items);
+                self.str(reason);
+            }
+            Event::DelegationSet {
+                reviewer,
+                delegate,
+                from,
+                until,
+                reason,
+            } => {
+                self.byte(DELEGATION_SET);
+                self.str(reviewer);
+                self.str(delegate);
+                self.time(from);
+                self.time(until);
+                self.str(reason);
+            }
+            Event::DelegationStarted {
+                reviewer,
+                delegate,
+                at,
+            } => {
+                self.byte(DELEGATION_STARTED);
+                self.str(reviewer);
+                self.str(delegate);
+                self.time(at);
+            }
+            Event::DelegationEnded {
+                reviewer,
+                delegate,
+                at,
+            } => {
+                self.byte(DELEGATION_ENDED);
+                self.str(reviewer);
+                self.str(delegate);
+                self.time(at);
+            }
+            Event::Escalated {
+                instance,
+                stage,
+                at,
+                reviewer,
+                to,
+                items,
+            } => {
+                self.byte(ESCALATED);
+                self.str(instance);
+                self.uint(*stage as u64);
+                self.time(at);
+                self.str(reviewer);
+                self.str(to);
+                self.items(items);
+            }
+            Event::NotificationTemplateSet { kind, template } => {
+                self.byte(NOTIFICATION_TEMPLATE_SET);
+                self.json(&(kind, template));
+            }
+            Event::BulkApprovalConfirmed {
+                instance,
+                stage,
+                reviewer,
+                items,
+                justification,
+            } => {
+                self.byte(BULK_APPROVAL_CONFIRMED);
+                self.str(instance);
+                self.uint(*stage as u64);
+                self.str(reviewer);
+                self.items(items);
+                self.str(justification);
+            }
+            Event::ApprovalTimeBound {
+                instance,
+                stage,
+                items,
+                until,
+            } => {
+                self.byte(APPROVAL_TIME_BOUND);
+                self.str(instance);
+                self.uint(*stage as u64);
+                self.items(items);
+                self.time(until);
+            }
+            Event::TimeBoundApprovalEnded {
+                instance,
+                item,
+                at,
+                certified_by,
+            } => {
+                self.byte(TIME_BOUND_APPROVAL_ENDED);
+                self.str(instance);
+                self.uint(u64::from(*item));
+                self.time(at);
+                self.opt_str(certified_by);
+            }
+            Event::ExtraOccurrenceStarted {
+                definition,
+                run,
+                at,
+                cause,
+            } => {
+                self.byte(EXTRA_OCCURRENCE_STARTED);
+                self.str(definition);
+                self.uint(u64::from(*run));
+                self.time(at);
+                match cause {
+                    ExtraCause::RunNow => self.byte(0),
+                    ExtraCause::Moved { users } => {
+                        self.byte(1);
+                        self.strs(users);
+                    }
+                }
+            }
+        }
+    }
+
+    fn change(&mut self, change: &DirectoryChange) {
+        let (code, first, user) = match change {
+            DirectoryChange::RemoveGroupMember { group, user } => (0, Some(group), user),
+            DirectoryChange::RemoveAppAssignment { application, user } => {
+                (1, Some(application), user)
+            }
+            DirectoryChange::RemoveRoleAssignment { role, user } => (2, Some(role), user),
+            DirectoryChange::RemovePackageAssignment { package, user } => (3, Some(package), user),
+            DirectoryChange::BlockGuest { user, .. } => (4, None, user),
+            DirectoryChange::DeleteUser { user } => (5, None, user),
+        };
+        self.byte(code);
+        if let Some(first) = first {
+            self.str(first);
+        }
+        self.str(user);
+        if let DirectoryChange::BlockGuest { delete_at, .. } = change {
+            self.time(delete_at);
+        }
+    }
+
+    fn item_ref(&mut self, ItemRef { instance, item }: &ItemRef) {
+        self.str(instance);
+        self.uint(u64::from(*item));
+    }
+
+    fn item_refs(&mut self, items: &[ItemRef]) {
+        self.uint(items.len() as u64);
+        for item in items {
+            self.item_ref(item);
         }
     }
 
@@ -198,8 +502,11 @@ impl Writer {
 }
 
 impl Reader<'_> {
-    fn event(&mut self) -> Result<Event, Damaged> {
+    fn event<const EARLIER: bool>(&mut self) -> Result<Event, Damaged> {
+        let at = self.pos;
         Ok(match self.code(KINDS, "kind of event")? {
+            JSON if EARLIER => self.json()?,
+            JSON => return Err(self.error_at(at, "an event as JSON (an earlier layout)")),
             DIRECTORY_IMPORTED => {
                 let source = self.string()?;
                 let mut directory = self.directory()?;
@@ -260,8 +567,191 @@ impl Reader<'_> {
                 deadline: self.time()?,
                 items: self.items()?,
             },
-            _ => self.json()?,
+            DRAFT_SAVED => Event::DraftSaved {
+                definition: Box::new(self.json()?),
+            },
+            DRAFT_DELETED => Event::DraftDeleted {
+                definition: self.string()?,
+            },
+            REVIEW_CREATED => Event::ReviewCreated {
+                definition: Box::new(self.json()?),
+            },
+            REMINDER_SENT => Event::ReminderSent {
+                instance: self.string()?,
+                stage: self.stage()?,
+                at: self.time()?,
+                reviewers: self.strings()?,
+            },
+            STAGE_ENDED => Event::StageEnded {
+                instance: self.string()?,
+                stage: self.stage()?,
+                at: self.time()?,
+                reason: match self.code(4, "reason a stage ended")? {
+                    0 => StageEndReason::Deadline,
+                    1 => StageEndReason::Stopped,
+                    2 => StageEndReason::ReviewStopped,
+                    _ => StageEndReason::NoReviewees,
+                },
+            },
+            INSTANCE_COMPLETED => Event::InstanceCompleted {
+                instance: self.string()?,
+                at: self.time()?,
+                stopped: self.bool()?,
+            },
+            RESULTS_APPLIED => Event::ResultsApplied {
+                instance: self.string()?,
+                at: self.time()?,
+                results: self.json::<Vec<ItemApplied>>()?,
+            },
+            DIRECTORY_CHANGED => Event::DirectoryChanged {
+                change: self.change()?,
+                at: self.time()?,
+                instance: self.opt_string()?,
+            },
+            SERIES_ENDED => Event::SeriesEnded {
+                definition: self.string()?,
+                at: self.time()?,
+            },
+            REMEDIATION_ASSIGNED => Event::RemediationAssigned {
+                items: self.item_refs()?,
+                owner: self.string()?,
+                due: self.time()?,
+            },
+            REMEDIATION_EVIDENCE_RECORDED => Event::RemediationEvidenceRecorded {
+                item: self.item_ref()?,
+                comment: self.string()?,
+                file: match self.bool()? {
+                    false => None,
+                    true => Some(FileDigest {
+                        name: self.string()?,
+                        sha256: self.string()?,
+                    }),
+                },
+            },
+            REMEDIATION_DONE_EXTERNALLY => Event::RemediationDoneExternally {
+                items: self.item_refs()?,
+                comment: self.string()?,
+            },
+            SIGNED_OFF => Event::SignedOff {
+                instance: self.string()?,
+                verdict: match self.bool()? {
+                    false => Verdict::Accepted,
+                    true => Verdict::Rejected,
+                },
+                comment: self.string()?,
+            },
+            ITEMS_REASSIGNED => Event::ItemsReassigned {
+                instance: self.string()?,
+                stage: self.stage()?,
+                from: self.string()?,
+                to: self.string()?,
+                items: self.items()?,
+                reason: self.string()?,
+            },
+            DELEGATION_SET => Event::DelegationSet {
+                reviewer: self.string()?,
+                delegate: self.string()?,
+                from: self.time()?,
+                until: self.time()?,
+                reason: self.string()?,
+            },
+            DELEGATION_STARTED => Event::DelegationStarted {
+                reviewer: self.string()?,
+                delegate: self.string()?,
+                at: self.time()?,
+            },
+            DELEGATION_ENDED => Event::DelegationEnded {
+                reviewer: self.string()?,
+                delegate: self.string()?,
+                at: self.time()?,
+            },
+            ESCALATED => Event::Escalated {
+                instance: self.string()?,
+                stage: self.stage()?,
+                at: self.time()?,
+                reviewer: self.string()?,
+                to: self.string()?,
+                items: self.items()?,
+            },
+            NOTIFICATION_TEMPLATE_SET => {
+                let (kind, template) = self.json()?;
+                Event::NotificationTemplateSet { kind, template }
+            }
+            BULK_APPROVAL_CONFIRMED => Event::BulkApprovalConfirmed {
+                instance: self.string()?,
+                stage: self.stage()?,
+                reviewer: self.string()?,
+                items: self.items()?,
+                justification: self.string()?,
+            },
+            APPROVAL_TIME_BOUND => Event::ApprovalTimeBound {
+                instance: self.string()?,
+                stage: self.stage()?,
+                items: self.items()?,
+                until: self.time()?,
+            },
+            TIME_BOUND_APPROVAL_ENDED => Event::TimeBoundApprovalEnded {
+                instance: self.string()?,
+                item: self.u32()?,
+                at: self.time()?,
+                certified_by: self.opt_string()?,
+            },
+            _ => Event::ExtraOccurrenceStarted {
+                definition: self.string()?,
+                run: self.u32()?,
+                at: self.time()?,
+                cause: match self.code(2, "cause of an extra occurrence")? {
+                    0 => ExtraCause::RunNow,
+                    _ => ExtraCause::Moved {
+                        users: self.strings()?,
+                    },
+                },
+            },
         })
+    }
+
+    fn change(&mut self) -> Result<DirectoryChange, Damaged> {
+        Ok(match self.code(6, "kind of directory change")? {
+            0 => DirectoryChange::RemoveGroupMember {
+                group: self.string()?,
+                user: self.string()?,
+            },
+            1 => DirectoryChange::RemoveAppAssignment {
+                application: self.string()?,
+                user: self.string()?,
+            },
+            2 => DirectoryChange::RemoveRoleAssignment {
+                role: self.string()?,
+                user: self.string()?,
+            },
+            3 => DirectoryChange::RemovePackageAssignment {
+                package: self.string()?,
+                user: self.string()?,
+            },
+            4 => DirectoryChange::BlockGuest {
+                user: self.string()?,
+                delete_at: self.time()?,
+            },
+            _ => DirectoryChange::DeleteUser {
+                user: self.string()?,
+            },
+        })
+    }
+
+    fn item_ref(&mut self) -> Result<ItemRef, Damaged> {
+        Ok(ItemRef {
+            instance: self.string()?,
+            item: self.u32()?,
+        })
+    }
+
+    fn item_refs(&mut self) -> Result<Vec<ItemRef>, Damaged> {
+        let n = self.len()?;
+        let mut items = Vec::with_capacity(n);
+        for _ in 0..n {
+            items.push(self.item_ref()?);
+        }
+        Ok(items)
     }
 
     fn stage(&mut self) -> Result<usize, Damaged> {

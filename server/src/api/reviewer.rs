@@ -2,7 +2,9 @@
 
 use std::sync::Arc;
 
+use attest_engine::snapshot::{encode_reviewer_page, REVIEWER_PAGE_TYPE};
 use attest_engine::wire::ReviewerPage;
+use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::{DateTime, Utc};
@@ -15,10 +17,20 @@ use crate::App;
 /// state of its own and shows with the engine's reviewer view, as it shows any review. What
 /// the reviewer may see (their items, earlier decisions only when the review shows them) is
 /// decided there once, by the engine's `reviewer_view`.
+///
+/// JSON unless the request accepts the engine's page layout ([`REVIEWER_PAGE_TYPE`]): the
+/// reviewer bundle asks for that, so it needs no JSON reader of the records' events.
 pub(super) async fn pull(
     axum::extract::State(app): axum::extract::State<Arc<App>>,
     who: Principal,
+    headers: HeaderMap,
 ) -> ApiResult<Response> {
+    let in_bytes = headers
+        .get_all(header::ACCEPT)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|v| v.split(';').next().map(str::trim) == Some(REVIEWER_PAGE_TYPE));
     let s = app.read().await?;
     let out = async {
         check_link_open(&s.cache.state, &who)?;
@@ -36,15 +48,24 @@ pub(super) async fn pull(
         let records =
             crate::reviewer::reviewer_records(&s.cache.state, instance, *stage, reviewer, s.now)
                 .map_err(|e| ApiError::forbidden(e.to_string()))?;
-        Ok(Json(ReviewerPage {
+        let page = ReviewerPage {
             records,
             cursor: s.cache.cursor,
             reviewer: reviewer.clone(),
             instance: instance.clone(),
             stage: *stage,
             expires_at: DateTime::<Utc>::from_timestamp_millis(*expires_at),
+        };
+        let vary = (header::VARY, HeaderValue::from_static("accept"));
+        Ok(if in_bytes {
+            let kind = (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static(REVIEWER_PAGE_TYPE),
+            );
+            ([kind, vary], encode_reviewer_page(&page)).into_response()
+        } else {
+            ([vary], Json(page)).into_response()
         })
-        .into_response())
     }
     .await;
     finish(s, out).await

@@ -149,6 +149,48 @@ pub async fn raw(addr: std::net::SocketAddr, request: &str, body: &[u8]) -> (u16
     (status, head.to_ascii_lowercase(), rest.to_string())
 }
 
+/// A GET with `accept`: status, head (lower-cased) and the body's bytes as sent (chunks
+/// joined), for answers that are not text.
+pub async fn get_bytes(
+    addr: SocketAddr,
+    path: &str,
+    token: &str,
+    accept: &str,
+) -> (u16, String, Vec<u8>) {
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let req = request(
+        "GET",
+        path,
+        Some(&format!("Bearer {token}")),
+        &format!("Accept: {accept}\r\n"),
+        b"",
+    );
+    stream.write_all(req.as_bytes()).await.unwrap();
+    let mut out = Vec::new();
+    let _ = stream.read_to_end(&mut out).await;
+    let split = out
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("an HTTP answer");
+    let head = String::from_utf8_lossy(&out[..split]).to_ascii_lowercase();
+    let status = head.split(' ').nth(1).unwrap().parse().unwrap();
+    let mut rest = &out[split + 4..];
+    if !head.contains("transfer-encoding: chunked") {
+        return (status, head, rest.to_vec());
+    }
+    let mut body = Vec::new();
+    while let Some(eol) = rest.windows(2).position(|w| w == b"\r\n") {
+        let size = std::str::from_utf8(&rest[..eol]).unwrap().trim();
+        let n = usize::from_str_radix(size, 16).unwrap();
+        if n == 0 {
+            break;
+        }
+        body.extend_from_slice(&rest[eol + 2..eol + 2 + n]);
+        rest = &rest[eol + 2 + n + 2..];
+    }
+    (status, head, body)
+}
+
 pub fn request(method: &str, path: &str, auth: Option<&str>, extra: &str, body: &[u8]) -> String {
     let mut r = format!("{method} {path} HTTP/1.1\r\nHost: test\r\nConnection: close\r\n{extra}");
     if let Some(a) = auth {

@@ -1,7 +1,8 @@
 //! The reviewer bundle meets a database an earlier release wrote (schema version 2, records
-//! in format 2), or one whose upgrade stopped before its values were rewritten (version 3,
-//! records still in format 2): it has no reader for that, changes nothing and hands the page
-//! over to the full app, which upgrades or reads it and shows the same reviewer page.
+//! in format 2; schema version 3, records in format 5 with JSON events), or one whose
+//! upgrade stopped before its values were rewritten (version 3, records still in format 2):
+//! it has no reader for that, changes nothing and hands the page over to the full app,
+//! which upgrades or reads it and shows the same reviewer page.
 
 use js_sys::{encode_uri_component, Uint8Array};
 
@@ -18,9 +19,9 @@ async fn stored_version(name: &str) -> f64 {
     version
 }
 
-/// A database of schema `version` (2 or 3) holding `records` in format 2, as earlier
+/// A database of schema `version` (2 or 3) holding `records` in `format`, as earlier
 /// releases wrote them.
-async fn write_format_2_database(name: &str, version: u8, records: &[Record]) {
+async fn write_earlier_database(name: &str, version: u8, format: u32, records: &[Record]) {
     let v2 = database_of_release(name, version).await;
     let tx = v2
         .transaction("log")
@@ -32,15 +33,15 @@ async fn write_format_2_database(name: &str, version: u8, records: &[Record]) {
         let entry = js_sys::Object::new();
         let set = |k: &str, v: JsValue| js_sys::Reflect::set(&entry, &k.into(), &v).unwrap();
         set("id", JsValue::from_str(&record.id));
-        set("format", JsValue::from_f64(f64::from(codec::BINARY)));
+        set("format", JsValue::from_f64(f64::from(format)));
         set(
             "data",
-            Uint8Array::from(&legacy_binary::to_bytes(record)[..]).into(),
+            Uint8Array::from(&super::upgrade::legacy_record(record, format)[..]).into(),
         );
         // The request is made here; the commit below waits for it.
         drop(log.add(JsValue::from(entry)).primitive().unwrap());
     }
-    tx.commit().await.expect("format-2 data written");
+    tx.commit().await.expect("earlier data written");
     v2.close();
 }
 
@@ -51,13 +52,17 @@ async fn the_reviewer_bundle_hands_a_database_of_an_earlier_release_over_to_the_
     let (log, instance, reviewer) = Log::with_review_at(12, 1, Utc::now() - Duration::minutes(10));
     let reviewees = log.state.instances[&instance].items.len();
     assert!(reviewees > 1, "the review has reviewees");
-    for version in [2u8, 3] {
+    for (version, format) in [
+        (2u8, codec::BINARY),
+        (3, codec::BINARY),
+        (3, codec::RECORD_LAYOUT_WITH_JSON),
+    ] {
         handed.borrow_mut().clear();
         let config = attest::AppConfig {
             database: database_name(),
             sample_users: 0,
         };
-        write_format_2_database(&config.database, version, &log.records).await;
+        write_earlier_database(&config.database, version, format, &log.records).await;
 
         // The reviewer's page in the reviewer bundle: handed over, the database untouched.
         act_as(&reviewer);
@@ -77,7 +82,7 @@ async fn the_reviewer_bundle_hands_a_database_of_an_earlier_release_over_to_the_
         assert_eq!(
             stored_version(&config.database).await,
             f64::from(version),
-            "schema {version}: the reviewer bundle changed nothing"
+            "schema {version}, format {format}: the reviewer bundle changed nothing"
         );
 
         // The full app at the hand-over's address: the same page, the stored reviewees.

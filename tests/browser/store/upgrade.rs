@@ -1,5 +1,6 @@
 //! A database of schema version 2, written as earlier releases wrote it (records in the
-//! JSON and serde binary formats 1, 2 and 4, a format-2 snapshot), opened by this release:
+//! JSON and serde binary formats 1, 2 and 4 and the engine's layout with JSON events, 5; a
+//! format-2 snapshot), opened by this release:
 //! the same state and records load, and every value is rewritten once in the current
 //! formats.
 
@@ -8,10 +9,11 @@ use js_sys::{Reflect, Uint8Array};
 use super::*;
 
 /// A record as an earlier release stored it in `format`.
-fn legacy_record(record: &Record, format: u32) -> Vec<u8> {
+pub(super) fn legacy_record(record: &Record, format: u32) -> Vec<u8> {
     match format {
         codec::JSON => serde_json::to_vec(record).unwrap(),
         codec::BINARY => legacy_binary::to_bytes(record),
+        codec::RECORD_LAYOUT_WITH_JSON => earlier_record_layout(record),
         _ => {
             // Format 4: the directories in the engine's layout in front, then the record
             // with empty directories in format 2.
@@ -38,6 +40,49 @@ fn legacy_record(record: &Record, format: u32) -> Vec<u8> {
             data
         }
     }
+}
+
+/// Format 5 (`ATRC`), as the release before schema 4 wrote it: the current layout's header
+/// and its bulk events (imports, instances, decisions, resets, stage starts) as they are
+/// today, every other event as a zero byte and its JSON.
+fn earlier_record_layout(record: &Record) -> Vec<u8> {
+    use attest_engine::snapshot::encode_record;
+    use attest_engine::Event;
+    let with = |events: Vec<Event>| {
+        encode_record(&Record {
+            events,
+            ..record.clone()
+        })
+    };
+    let head = with(vec![]);
+    let mut out = b"ATRC".to_vec();
+    out.extend_from_slice(&head[4..head.len() - 1]); // up to the event count (0: one byte)
+    fn uint(out: &mut Vec<u8>, mut v: u64) {
+        while v >= 0x80 {
+            out.push((v as u8) | 0x80);
+            v >>= 7;
+        }
+        out.push(v as u8);
+    }
+    uint(&mut out, record.events.len() as u64);
+    for event in &record.events {
+        match event {
+            Event::DirectoryImported { .. }
+            | Event::InstanceStarted { .. }
+            | Event::DecisionsRecorded { .. }
+            | Event::DecisionsReset { .. }
+            | Event::StageStarted { .. } => {
+                out.extend_from_slice(&with(vec![event.clone()])[head.len()..]);
+            }
+            _ => {
+                let json = serde_json::to_vec(event).unwrap();
+                out.push(0);
+                uint(&mut out, json.len() as u64);
+                out.extend_from_slice(&json);
+            }
+        }
+    }
+    out
 }
 
 fn value(fields: &[(&str, JsValue)]) -> JsValue {
@@ -104,7 +149,12 @@ async fn records_and_snapshot_of_earlier_releases_load_and_are_rewritten_in_the_
         .unwrap();
     let store = tx.object_store("log").unwrap();
     // Every earlier format in turn; an import is always among the format-4 records.
-    let formats = [codec::BINARY_WITH_DIRECTORIES, codec::BINARY, codec::JSON];
+    let formats = [
+        codec::BINARY_WITH_DIRECTORIES,
+        codec::BINARY,
+        codec::JSON,
+        codec::RECORD_LAYOUT_WITH_JSON,
+    ];
     for (i, record) in log.records.iter().enumerate() {
         let format = formats[i % formats.len()];
         let data = Uint8Array::from(&legacy_record(record, format)[..]);
