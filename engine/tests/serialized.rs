@@ -404,3 +404,31 @@ fn a_reviewer_page_round_trips_through_its_layout() {
     let e = decode_reviewer_page(b"ATR2\x04").expect_err("a record is not a page");
     assert_eq!(e.what, "not a reviewer's page");
 }
+
+/// A reviewer's round keeps its stored view when the server's holds the same events
+/// (`snapshot::same_events`, compared in the record layout): every sample is the same as
+/// itself, differs from every other sample, and a list differs with one event fewer or in
+/// another order.
+#[test]
+fn same_events_tells_every_event_apart() {
+    use attest_engine::snapshot::same_events;
+    let all = events();
+    for (i, a) in all.iter().enumerate() {
+        for (j, b) in all.iter().enumerate() {
+            assert_eq!(
+                same_events(std::slice::from_ref(a), std::slice::from_ref(b)),
+                a == b,
+                "samples {i} and {j}"
+            );
+        }
+    }
+    assert!(same_events(&all, &all.clone()));
+    assert!(!same_events(&all, &all[1..]), "one event fewer");
+    let mut changed = all.clone();
+    let last = changed.len() - 1;
+    changed.swap(0, last);
+    assert!(
+        !same_events(&all, &changed),
+        "the same events in another order"
+    );
+}

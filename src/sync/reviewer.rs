@@ -1,7 +1,7 @@
 //! A reviewer link: its round (the server's view of the reviewer's own items, plus unsent
 //! decisions) and the link's own database (`link_config`), named without its token.
 
-use attest_engine::snapshot::{decode_reviewer_page, REVIEWER_PAGE_TYPE};
+use attest_engine::snapshot::{decode_reviewer_page, same_events, REVIEWER_PAGE_TYPE};
 use attest_engine::wire::{Me, ReviewerPage};
 use attest_engine::{Actor, Record};
 use gloo::net::http::{Request, Response};
@@ -137,7 +137,7 @@ impl Sync {
                 .await
                 .map_err(|e| SyncError::Problem(e.to_string()))?;
         }
-        let same = |a: &Record, b: &Record| a.id == b.id && a.events == b.events;
+        let same = |a: &Record, b: &Record| a.id == b.id && same_events(&a.events, &b.events);
         let stored_view: Vec<&Record> = local.iter().filter(|r| !mine(r)).collect();
         let changed = stored_view.len() != page.records.len()
             || stored_view

@@ -26,7 +26,7 @@ mod page;
 mod record;
 
 pub use page::{decode_reviewer_page, encode_reviewer_page, REVIEWER_PAGE_TYPE};
-pub use record::{decode_earlier_record, decode_record, encode_record};
+pub use record::{decode_earlier_record, decode_record, encode_record, same_events};
 
 /// The first bytes of every snapshot, and the layout version after them.
 const MAGIC: &[u8; 4] = b"ATSN";
