@@ -30,7 +30,7 @@ pub(super) async fn pull(
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(','))
-        .any(|v| v.split(';').next().map(str::trim) == Some(REVIEWER_PAGE_TYPE));
+        .any(accepts_page_bytes);
     let s = app.read().await?;
     let out = async {
         check_link_open(&s.cache.state, &who)?;
@@ -69,4 +69,36 @@ pub(super) async fn pull(
     }
     .await;
     finish(s, out).await
+}
+
+/// Whether one entry of an `Accept` header asks for the page in bytes: the media type, not
+/// refused with `q=0`.
+fn accepts_page_bytes(entry: &str) -> bool {
+    let mut parts = entry.split(';').map(str::trim);
+    parts.next() == Some(REVIEWER_PAGE_TYPE)
+        && !parts.any(|p| {
+            p.strip_prefix("q=")
+                .and_then(|q| q.parse::<f32>().ok())
+                .is_some_and(|q| q <= 0.0)
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn which_accept_entries_ask_for_the_page_in_bytes() {
+        for (entry, asks) in [
+            ("application/vnd.attest.reviewer-page", true),
+            (" application/vnd.attest.reviewer-page ; q=0.8", true),
+            ("application/vnd.attest.reviewer-page;q=0", false),
+            ("application/vnd.attest.reviewer-page;q=0.0", false),
+            ("application/json", false),
+            ("*/*", false),
+            ("application/vnd.attest.reviewer-pages", false),
+        ] {
+            assert_eq!(accepts_page_bytes(entry), asks, "{entry:?}");
+        }
+    }
 }
