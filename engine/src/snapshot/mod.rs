@@ -21,6 +21,7 @@ use bytes::{Damaged, Reader, Writer};
 
 mod bytes;
 mod directory;
+mod event;
 mod instance;
 mod page;
 mod record;
