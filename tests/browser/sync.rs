@@ -20,14 +20,24 @@ const SERVER: Option<&str> = option_env!("ATTEST_TEST_SYNC_SERVER");
 const SECRET: Option<&str> = option_env!("ATTEST_TEST_SYNC_SECRET");
 
 /// Polls `probe` for up to 30 s (a sync round is one second, plus the server's answer).
-async fn eventually<T>(what: &str, mut probe: impl FnMut() -> Option<T>) -> T {
+async fn eventually<T>(what: &str, probe: impl FnMut() -> Option<T>) -> T {
+    eventually_or_say(what, probe, String::new).await
+}
+
+/// [`eventually`], whose failure also says what `state` tells then (each side's sync
+/// status), so a timeout in CI shows which side stopped.
+async fn eventually_or_say<T>(
+    what: &str,
+    mut probe: impl FnMut() -> Option<T>,
+    state: impl Fn() -> String,
+) -> T {
     for _ in 0..300 {
         if let Some(v) = probe() {
             return v;
         }
         TimeoutFuture::new(100).await;
     }
-    panic!("timed out waiting for {what}");
+    panic!("timed out waiting for {what}; {}", state());
 }
 
 fn status_text(root: &web_sys::Element) -> String {
@@ -162,11 +172,24 @@ async fn a_reviewer_decides_from_a_link_and_the_administrator_sees_it() {
     .expect("the reviewer's decision is taken");
 
     // The administrator's browser pulls it.
-    let decided = eventually("the decision in the administrator's browser", || {
-        admin
-            .state
-            .with_untracked(|s| s.instances[&instance].items[0].decisions[0].clone())
-    })
+    let reviewer_root: web_sys::Element = reviewer_app.root.clone().into();
+    let decided = eventually_or_say(
+        "the decision in the administrator's browser",
+        || {
+            admin
+                .state
+                .with_untracked(|s| s.instances[&instance].items[0].decisions[0].clone())
+        },
+        || {
+            format!(
+                "the administrator's sync status: {:?}; the reviewer's: {:?} ({:?}); the reviewer's page: {:?}",
+                status_text(root_el),
+                status_text(&reviewer_root),
+                sync.status.get_untracked(),
+                text(&reviewer_root).chars().take(400).collect::<String>()
+            )
+        },
+    )
     .await;
     assert_eq!(decided.decision, Decision::Deny);
     assert_eq!(decided.reviewer, reviewer);
