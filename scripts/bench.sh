@@ -56,19 +56,27 @@ for l in open(sys.argv[1]):
 [ -n "$path" ] || { echo "bench: the reviewer link set-up printed no link"; cat "$out/run.log"; exit 1; }
 node scripts/first-row.mjs "$ATTEST_TEST_SYNC_SERVER$path" >> "$out/figures.jsonl"
 
-# Each bundle's size: its .wasm raw and gzip, and everything its page loads (wasm, JS,
-# CSS) as the gzip copies the server sends.
+# Each bundle's size: its main .wasm raw and gzip; everything its page loads before the
+# first screen (what the page names: wasm, JS, CSS; and the split parts' loader its JS
+# imports) as the gzip copies the server sends; and its split parts, fetched only when a
+# later screen is first opened.
 bundle_figures() { # wasm-figure-name page-figure-name page
-  local name="$1" label="$2" page="$out/dist/$3" wasm raw gz total=0 f
-  wasm="$out/dist/$(grep -o '[A-Za-z0-9_-]*_bg\.wasm' "$page" | head -n 1)"
+  local name="$1" label="$2" page="$out/dist/$3" wasm raw gz total=0 later=0 f dir
+  wasm="$out/dist$(grep -oE '/[A-Za-z0-9_./-]*_bg\.wasm' "$page" | head -n 1)"
+  dir="$(dirname "$wasm")"
   raw=$(wc -c < "$wasm")
   gz=$(gzip -9 -c "$wasm" | wc -c)
-  for f in $(grep -oE '/[A-Za-z0-9_.-]+\.(wasm|js|css)' "$page" | sort -u); do
-    total=$((total + $(gzip -9 -c "$out/dist$f" | wc -c)))
+  for f in $(grep -oE '/[A-Za-z0-9_./-]+\.(wasm|js|css)' "$page" | sort -u | sed "s|^|$out/dist|") \
+    $(ls "$dir"/__wasm_split.js 2>/dev/null); do
+    total=$((total + $(gzip -9 -c "$f" | wc -c)))
+  done
+  for f in "$dir"/*.wasm; do
+    [ "$f" = "$wasm" ] || later=$((later + $(gzip -9 -c "$f" | wc -c)))
   done
   printf '{"name":"size.%s_raw_bytes","value":%s,"unit":"bytes"}\n' "$name" "$raw" >> "$out/figures.jsonl"
   printf '{"name":"size.%s_gzip_bytes","value":%s,"unit":"bytes"}\n' "$name" "$gz" >> "$out/figures.jsonl"
   printf '{"name":"size.%s_gzip_bytes","value":%s,"unit":"bytes"}\n' "$label" "$total" >> "$out/figures.jsonl"
+  printf '{"name":"size.%s_later_parts_gzip_bytes","value":%s,"unit":"bytes"}\n' "$label" "$later" >> "$out/figures.jsonl"
 }
 bundle_figures wasm admin_page index.html
 bundle_figures reviewer_wasm reviewer_page reviewer.html

@@ -41,6 +41,15 @@ if ! command -v wasm-bindgen-test-runner >/dev/null 2>&1 \
   cargo install --force "wasm-bindgen-cli@$WASM_BINDGEN_VERSION"
 fi
 
+# wasm-split cuts the administrator's later screens out of its .wasm after linking
+# (scripts/build-dist.sh); Trunk has no such step. Installed inside the project (.tools/bin).
+WASM_SPLIT_VERSION=0.2.4
+if ! [ -x .tools/bin/wasm-split-cli ] || ! grep -qs "$WASM_SPLIT_VERSION" .tools/wasm-split.version; then
+  say "building wasm-split $WASM_SPLIT_VERSION (about 2 minutes)"
+  cargo install --locked --quiet --root .tools --features build-binary "wasm_split_cli_support@$WASM_SPLIT_VERSION"
+  echo "$WASM_SPLIT_VERSION" > .tools/wasm-split.version
+fi
+
 # wasm-opt: Debian's binaryen 108 breaks wasm-bindgen's externref table, so the release
 # build uses binaryen 132 from npm, installed inside the project (.tools/, git-ignored).
 BINARYEN_VERSION=132.0.0

@@ -17,7 +17,7 @@ pub mod ui;
 use leptos::prelude::*;
 use leptos_router::{
     components::{Route, Router, Routes},
-    path,
+    path, Lazy, LazyRoute,
 };
 
 pub use runtime::{use_runtime, AppConfig, Runtime};
@@ -63,21 +63,67 @@ pub fn AppWith(
                 <Shell>
                     <Routes fallback=NotFound>
                         <Route path=path!("/") view=Home />
-                        <Route path=path!("/directory") view=|| view! { <Restricted area=Area::Directory><ui::directory::Directory /></Restricted> } />
-                        <Route path=path!("/reviews") view=|| view! { <Restricted area=Area::Reviews><ui::reviews::Reviews /></Restricted> } />
-                        <Route path=path!("/reviews/new") view=|| view! { <Restricted area=Area::NewReview><ui::wizard::NewReview /></Restricted> } />
-                        <Route path=path!("/reviews/:instance") view=|| view! { <Restricted area=Area::Reviews><ui::review::ReviewOverview /></Restricted> } />
+                        <Route path=path!("/directory") view={Lazy::<DirectoryScreen>::new()} />
+                        <Route path=path!("/reviews") view={Lazy::<ReviewsScreen>::new()} />
+                        <Route path=path!("/reviews/new") view={Lazy::<WizardScreen>::new()} />
+                        <Route path=path!("/reviews/:instance") view={Lazy::<ReviewScreen>::new()} />
                         <Route path=path!("/my-reviews") view=ui::my_reviews::MyReviews />
-                        <Route path=path!("/my-reviews/:instance/:stage") view=ui::reviewer::ReviewerPage />
-                        <Route path=path!("/remediation") view=|| view! { <Restricted area=Area::Reviews><ui::remediation::Remediation /></Restricted> } />
-                        <Route path=path!("/notifications") view=|| view! { <Restricted area=Area::Notifications><ui::notifications::Notifications /></Restricted> } />
-                        <Route path=path!("/history") view=|| view! { <Restricted area=Area::History><ui::history::History /></Restricted> } />
-                        <Route path=path!("/settings") view=|| view! { <Restricted area=Area::Settings><ui::settings::Settings /></Restricted> } />
+                        <Route path=path!("/my-reviews/:instance/:stage") view={Lazy::<ReviewerPageScreen>::new()} />
+                        <Route path=path!("/remediation") view={Lazy::<RemediationScreen>::new()} />
+                        <Route path=path!("/notifications") view={Lazy::<NotificationsScreen>::new()} />
+                        <Route path=path!("/history") view={Lazy::<HistoryScreen>::new()} />
+                        <Route path=path!("/settings") view={Lazy::<SettingsScreen>::new()} />
                     </Routes>
                 </Shell>
             </RouterAddress>
         </Router>
     }
+}
+
+/// A screen of the administrator's app that is not needed to show its first page. In the
+/// release build (`--features split-admin`, scripts/build-dist.sh) each one's code is cut
+/// into a `.wasm` of its own and fetched on the first visit to its address; everywhere else
+/// (tests, `make dev`) it is an ordinary route. The split functions are exported by name,
+/// so each bundle has a feature of its own: an export would keep its screen in the other.
+macro_rules! later_screen {
+    ($($route:ident / $load:ident => $view:expr;)*) => {$(
+        #[cfg_attr(feature = "split-admin", leptos::lazy)]
+        async fn $load() -> AnyView {
+            $view.into_any()
+        }
+
+        struct $route;
+
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                Self
+            }
+
+            async fn view(_: Self) -> AnyView {
+                $load().await
+            }
+        }
+    )*};
+}
+
+later_screen! {
+    DirectoryScreen / directory_screen => view! { <Restricted area=Area::Directory><ui::directory::Directory /></Restricted> };
+    ReviewsScreen / reviews_screen => view! { <Restricted area=Area::Reviews><ui::reviews::Reviews /></Restricted> };
+    WizardScreen / wizard_screen => view! { <Restricted area=Area::NewReview><ui::wizard::NewReview /></Restricted> };
+    ReviewScreen / review_screen => view! { <Restricted area=Area::Reviews><ui::review::ReviewOverview /></Restricted> };
+    ReviewerPageScreen / reviewer_page_screen => view! { <ui::reviewer::ReviewerPage /> };
+    RemediationScreen / remediation_screen => view! { <Restricted area=Area::Reviews><ui::remediation::Remediation /></Restricted> };
+    NotificationsScreen / notifications_screen => view! { <Restricted area=Area::Notifications><ui::notifications::Notifications /></Restricted> };
+    HistoryScreen / history_screen => view! { <Restricted area=Area::History><ui::history::History /></Restricted> };
+    SettingsScreen / settings_screen => view! { <Restricted area=Area::Settings><ui::settings::Settings /></Restricted> };
+}
+
+/// My access reviews in the reviewer bundle: a mail link opens the reviewer page, so this
+/// screen's own code is fetched only when the reviewer goes to it (`--features
+/// split-reviewer`; see [`later_screen!`]).
+#[cfg_attr(feature = "split-reviewer", leptos::lazy)]
+async fn my_reviews_later() -> AnyView {
+    view! { <ui::my_reviews::MyReviews /> }.into_any()
 }
 
 /// The reviewer bundle's app with its default configuration.
@@ -102,7 +148,7 @@ pub fn ReviewerAppWith(
     view! {
         <Shell>
             {move || match screen.get() {
-                ReviewerScreen::MyReviews => view! { <ui::my_reviews::MyReviews /> }.into_any(),
+                ReviewerScreen::MyReviews => Suspend::new(my_reviews_later()).into_any(),
                 ReviewerScreen::ReviewerPage => view! { <ui::reviewer::ReviewerPage /> }.into_any(),
                 ReviewerScreen::NotFound => view! { <NotFound /> }.into_any(),
                 ReviewerScreen::Elsewhere => view! { <ToFullApp /> }.into_any(),

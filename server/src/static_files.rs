@@ -17,11 +17,17 @@ use tower_http::services::{ServeDir, ServeFile};
 use crate::api::ApiError;
 use crate::App;
 
-/// Trunk names built assets after their content (`attest-1f2e3d4c5b6a7980_bg.wasm`): a new
-/// build gets new names, so these may be cached for good.
-fn is_hashed(name: &str) -> bool {
-    name.split(['-', '_', '.'])
-        .any(|part| part.len() >= 16 && part.bytes().all(|b| b.is_ascii_hexdigit()))
+/// Built assets are named after their content: by Trunk (`main-1f2e3d4c5b6a7980.css`), or in
+/// a folder named so (`app-attest-1f2e3d4c5b6a7980/chunk_3.wasm`, scripts/build-dist.sh,
+/// whose split parts name each other). A new build gets new names, so these may be cached
+/// for good.
+fn is_hashed(path: &Path) -> bool {
+    path.components().any(|c| {
+        c.as_os_str().to_str().is_some_and(|name| {
+            name.split(['-', '_', '.'])
+                .any(|part| part.len() >= 16 && part.bytes().all(|b| b.is_ascii_hexdigit()))
+        })
+    })
 }
 
 /// The reviewer bundle's entry page (reviewer.html at the repository root, built into dist).
@@ -85,8 +91,7 @@ pub async fn serve(State(app): State<Arc<App>>, req: Request) -> Response {
             .into_response();
     }
     let (response, cache) = if is_file {
-        let name = rel.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        let cache = if is_hashed(name) {
+        let cache = if is_hashed(rel) {
             IMMUTABLE
         } else {
             REVALIDATE

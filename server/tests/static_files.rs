@@ -74,9 +74,19 @@ async fn the_app_is_served_precompressed_and_cached_by_name() {
         ("reviewer.html.br", b"reviewer as brotli"),
         ("reviewer.html.gz", b"reviewer as gzip"),
         ("reviewer-fedcba9876543210_bg.wasm", b"\0asm reviewer"),
+        // A split bundle: its parts name each other, their folder names the content.
+        ("app-attest-0123456789abcdef/chunk_3.wasm", b"\0asm chunk"),
+        (
+            "app-attest-0123456789abcdef/chunk_3.wasm.br",
+            b"chunk as brotli",
+        ),
+        ("app-attest-0123456789abcdef/__wasm_split.js", b"loaders"),
+        ("app-unhashed/chunk_3.wasm", b"\0asm unhashed"),
     ];
     for (name, bytes) in files {
-        std::fs::write(dist.join(name), bytes).unwrap();
+        let path = dist.join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, bytes).unwrap();
     }
     std::fs::write(dist.parent().unwrap().join("secret.txt"), "not for you").unwrap();
     let s = serve_with(Backend::Sqlite, |c| c.dist = Some(dist.clone())).await;
@@ -181,6 +191,42 @@ async fn the_app_is_served_precompressed_and_cached_by_name() {
             "\0asm reviewer",
             None,
             Some(IMMUTABLE),
+        ),
+        (
+            "GET",
+            "/app-attest-0123456789abcdef/chunk_3.wasm",
+            Some("br"),
+            200,
+            "chunk as brotli",
+            Some("br"),
+            Some(IMMUTABLE),
+        ),
+        (
+            "GET",
+            "/app-attest-0123456789abcdef/__wasm_split.js",
+            None,
+            200,
+            "loaders",
+            None,
+            Some(IMMUTABLE),
+        ),
+        (
+            "GET",
+            "/app-unhashed/chunk_3.wasm",
+            None,
+            200,
+            "\0asm unhashed",
+            None,
+            Some("no-cache"),
+        ),
+        (
+            "GET",
+            "/app-attest-0123456789abcdef/chunk_4.wasm",
+            None,
+            404,
+            "Not found",
+            None,
+            None,
         ),
         // Only the reviewer's own addresses: look-alikes and admin screens get the full app.
         (

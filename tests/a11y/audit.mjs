@@ -1,4 +1,4 @@
-// The accessibility audit: axe-core on every screen of a built app (`trunk build`), at
+// The accessibility audit: axe-core on every screen of a built app (scripts/build-dist.sh), at
 // 1280 x 800 and 360 x 740, with reviews in progress, completed and applied. Fails (exit 1)
 // on any serious or critical violation, or a screen that scrolls sideways at 360 px, and
 // lists each by screen, rule and element.
@@ -25,11 +25,14 @@ const WAIT_MS = 60_000;
 const types = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm',
   '.css': 'text/css', '.svg': 'image/svg+xml', '.json': 'application/json' };
 
-// The built app, with every unknown path answered by index.html as the router expects.
+// The built app, with every unknown path answered by its entry page as the sync server
+// does: the reviewer bundle (reviewer.html, when built) for /my-reviews…, else index.html.
 const server = http.createServer((req, res) => {
-  const wanted = path.join(dist, decodeURIComponent(new URL(req.url, 'http://x').pathname));
+  const route = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+  const wanted = path.join(dist, route);
+  const reviewer = /^\/my-reviews(\/|$)/.test(route) && fs.existsSync(path.join(dist, 'reviewer.html'));
   const file = wanted.startsWith(dist) && fs.existsSync(wanted) && fs.statSync(wanted).isFile()
-    ? wanted : path.join(dist, 'index.html');
+    ? wanted : path.join(dist, reviewer ? 'reviewer.html' : 'index.html');
   res.writeHead(200, { 'content-type': types[path.extname(file)] ?? 'application/octet-stream' });
   fs.createReadStream(file).pipe(res);
 });
