@@ -57,7 +57,7 @@ for l in open(sys.argv[1]):
 node scripts/first-row.mjs "$ATTEST_TEST_SYNC_SERVER$path" >> "$out/figures.jsonl"
 
 # Each bundle's size: its main .wasm raw and gzip; everything its page loads before the
-# first screen (what the page names: wasm, JS, CSS; and the split parts' loader its JS
+# first screen (what the page links: wasm, JS, CSS; and the split parts' loader its JS
 # imports) as the gzip copies the server sends; and its split parts, fetched only when a
 # later screen is first opened.
 bundle_figures() { # wasm-figure-name page-figure-name page
@@ -66,7 +66,7 @@ bundle_figures() { # wasm-figure-name page-figure-name page
   dir="$(dirname "$wasm")"
   raw=$(wc -c < "$wasm")
   gz=$(gzip -9 -c "$wasm" | wc -c)
-  for f in $(grep -oE '/[A-Za-z0-9_./-]+\.(wasm|js|css)' "$page" | sort -u | sed "s|^|$out/dist|") \
+  for f in $(grep -oE 'href="/[A-Za-z0-9_./-]+\.(wasm|js|css)"' "$page" | cut -d'"' -f2 | sort -u | sed "s|^|$out/dist|") \
     $(ls "$dir"/__wasm_split.js 2>/dev/null); do
     total=$((total + $(gzip -9 -c "$f" | wc -c)))
   done

@@ -41,17 +41,25 @@ PY
 }
 
 # Adds the loader of the bundle in $dist/$folder to $dist/$page: the JS module and .wasm
-# preloaded, the app started by an inline module script (the server's CSP allows it by hash).
+# preloaded, the app started by an inline module script (the server's CSP allows it by
+# hash). Two seconds after the app has started, the split parts are fetched at low
+# priority, so a later screen's first visit finds its part in the cache (immutable there).
 add_loader() { # page folder name
-  python3 - "$dist/$1" "$2" "$3" <<'PY'
-import sys
-page, folder, name = sys.argv[1:]
+  python3 - "$dist/$1" "$2" "$3" "$dist/$2" <<'PY'
+import json, os, sys
+page, folder, name, parts = sys.argv[1:]
 html = open(page).read()
 js, wasm = f"/{folder}/{name}.js", f"/{folder}/{name}_bg.wasm"
+later = sorted(f"/{folder}/{f}" for f in os.listdir(parts)
+               if f.endswith(".wasm") and f != f"{name}_bg.wasm")
+start = f'import init from "{js}"; init({{ module_or_path: "{wasm}" }})'
+if later:
+    start += (f'.then(() => setTimeout(() => {json.dumps(later, separators=(",", ":"))}'
+              '.forEach(p => fetch(p, { priority: "low" }).catch(() => {})), 2000))')
 loader = (
     f'<link rel="modulepreload" href="{js}">'
     f'<link rel="preload" href="{wasm}" as="fetch" type="application/wasm" crossorigin>'
-    f'<script type="module">import init from "{js}"; init({{ module_or_path: "{wasm}" }});</script>'
+    f'<script type="module">{start};</script>'
 )
 assert html.count("</head>") == 1, page
 open(page, "w").write(html.replace("</head>", loader + "</head>"))

@@ -81,13 +81,14 @@ pub fn AppWith(
 }
 
 /// A screen of the administrator's app that is not needed to show its first page. In the
-/// release build (`--features split-admin`, scripts/build-dist.sh) each one's code is cut
-/// into a `.wasm` of its own and fetched on the first visit to its address; everywhere else
-/// (tests, `make dev`) it is an ordinary route. The split functions are exported by name,
+/// release build (`--features split-admin`, scripts/build-dist.sh) the code of each part
+/// (the name before the colon: screens used together share one) is cut into a `.wasm` of
+/// its own, fetched in the background after start-up or on the first visit to one of its
+/// screens; everywhere else (tests, `make dev`) it is an ordinary route. The split functions are exported by name,
 /// so each bundle has a feature of its own: an export would keep its screen in the other.
 macro_rules! later_screen {
-    ($($route:ident / $load:ident => $view:expr;)*) => {$(
-        #[cfg_attr(feature = "split-admin", leptos::lazy)]
+    ($($part:ident: $route:ident / $load:ident => $view:expr;)*) => {$(
+        #[cfg_attr(feature = "split-admin", leptos::lazy($part))]
         async fn $load() -> AnyView {
             $view.into_any()
         }
@@ -107,15 +108,15 @@ macro_rules! later_screen {
 }
 
 later_screen! {
-    DirectoryScreen / directory_screen => view! { <Restricted area=Area::Directory><ui::directory::Directory /></Restricted> };
-    ReviewsScreen / reviews_screen => view! { <Restricted area=Area::Reviews><ui::reviews::Reviews /></Restricted> };
-    WizardScreen / wizard_screen => view! { <Restricted area=Area::NewReview><ui::wizard::NewReview /></Restricted> };
-    ReviewScreen / review_screen => view! { <Restricted area=Area::Reviews><ui::review::ReviewOverview /></Restricted> };
-    ReviewerPageScreen / reviewer_page_screen => view! { <ui::reviewer::ReviewerPage /> };
-    RemediationScreen / remediation_screen => view! { <Restricted area=Area::Reviews><ui::remediation::Remediation /></Restricted> };
-    NotificationsScreen / notifications_screen => view! { <Restricted area=Area::Notifications><ui::notifications::Notifications /></Restricted> };
-    HistoryScreen / history_screen => view! { <Restricted area=Area::History><ui::history::History /></Restricted> };
-    SettingsScreen / settings_screen => view! { <Restricted area=Area::Settings><ui::settings::Settings /></Restricted> };
+    directory: DirectoryScreen / directory_screen => view! { <Restricted area=Area::Directory><ui::directory::Directory /></Restricted> };
+    reviews: ReviewsScreen / reviews_screen => view! { <Restricted area=Area::Reviews><ui::reviews::Reviews /></Restricted> };
+    wizard: WizardScreen / wizard_screen => view! { <Restricted area=Area::NewReview><ui::wizard::NewReview /></Restricted> };
+    reviews: ReviewScreen / review_screen => view! { <Restricted area=Area::Reviews><ui::review::ReviewOverview /></Restricted> };
+    reviews: ReviewerPageScreen / reviewer_page_screen => view! { <ui::reviewer::ReviewerPage /> };
+    reviews: RemediationScreen / remediation_screen => view! { <Restricted area=Area::Reviews><ui::remediation::Remediation /></Restricted> };
+    workplace: NotificationsScreen / notifications_screen => view! { <Restricted area=Area::Notifications><ui::notifications::Notifications /></Restricted> };
+    workplace: HistoryScreen / history_screen => view! { <Restricted area=Area::History><ui::history::History /></Restricted> };
+    workplace: SettingsScreen / settings_screen => view! { <Restricted area=Area::Settings><ui::settings::Settings /></Restricted> };
 }
 
 /// My access reviews in the reviewer bundle: a mail link opens the reviewer page, so this
