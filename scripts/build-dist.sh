@@ -66,29 +66,22 @@ open(page, "w").write(html.replace("</head>", loader + "</head>"))
 PY
 }
 
-bundle() { # page.html output-page [cargo features]
-  local page="$1" out="$2" features="${3:-}" bin params parts folder hash f
+bundle() { # page.html output-page cargo-feature-with-its-split-points
+  local page="$1" out="$2" features="$3" bin params parts folder hash f
   mkdir -p "$stage/$out.d"
   { read -r bin; read -r params; } < <(strip_rust_link "$page" "$stage/$out.d/$page")
   trunk build --release=true --dist "$stage/$out.d/pages" "$stage/$out.d/$page"
   mv "$stage/$out.d/pages/index.html" "$dist/$out"
   cp -R "$stage/$out.d/pages/." "$dist/"
   # wasm-split needs the link's relocations; cargo rustc passes the flag to this bin alone.
-  if [ -n "$features" ]; then
-    cargo rustc --quiet --release --target wasm32-unknown-unknown -p attest --bin "$bin" \
-      --features "$features" -- -C link-arg=--emit-relocs
-  else
-    cargo build --quiet --release --target wasm32-unknown-unknown -p attest --bin "$bin"
-  fi
+  cargo rustc --quiet --release --target wasm32-unknown-unknown -p attest --bin "$bin" \
+    --features "$features" -- -C link-arg=--emit-relocs
   parts="$stage/$out.d/parts"
   mkdir -p "$parts"
-  if [ -n "$features" ]; then
-    wasm-split-cli "$target/wasm32-unknown-unknown/release/$bin.wasm" "$stage/$out.d/split" --out-name "$bin"
-    wasm-bindgen --target web --keep-lld-exports --no-typescript --out-dir "$parts" "$stage/$out.d/split/$bin.wasm"
-    find "$stage/$out.d/split" -maxdepth 1 -type f ! -name "$bin.wasm" -exec cp {} "$parts/" \;
-  else
-    wasm-bindgen --target web --no-typescript --out-dir "$parts" "$target/wasm32-unknown-unknown/release/$bin.wasm"
-  fi
+  wasm-split-cli "$target/wasm32-unknown-unknown/release/$bin.wasm" "$stage/$out.d/split" --out-name "$bin"
+  # The main part for wasm-bindgen, which keeps the exports the other parts import.
+  wasm-bindgen --target web --keep-lld-exports --no-typescript --out-dir "$parts" "$stage/$out.d/split/$bin.wasm"
+  find "$stage/$out.d/split" -maxdepth 1 -type f ! -name "$bin.wasm" -exec cp {} "$parts/" \;
   for f in "$parts"/*.wasm; do
     # shellcheck disable=SC2086 # the page's parameters are separate words
     wasm-opt -Oz $params "$f" -o "$f.opt"

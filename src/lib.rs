@@ -84,8 +84,9 @@ pub fn AppWith(
 /// release build (`--features split-admin`, scripts/build-dist.sh) the code of each part
 /// (the name before the colon: screens used together share one) is cut into a `.wasm` of
 /// its own, fetched in the background after start-up or on the first visit to one of its
-/// screens; everywhere else (tests, `make dev`) it is an ordinary route. The split functions are exported by name,
-/// so each bundle has a feature of its own: an export would keep its screen in the other.
+/// screens; everywhere else (tests, `make dev`) it is an ordinary route. The split
+/// functions are exported by name, so each bundle has a feature of its own: an export would
+/// keep its screens in the other bundle.
 macro_rules! later_screen {
     ($($part:ident: $route:ident / $load:ident => $view:expr;)*) => {$(
         #[cfg_attr(feature = "split-admin", leptos::lazy($part))]
