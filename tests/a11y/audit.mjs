@@ -124,9 +124,17 @@ try {
     for (const to of ['/', '/reviews', '/notifications', '/history']) {
       await go(page, to, `${to} (a review in progress)`, width);
     }
-    // The reviewer's side, through the link a start message carries.
+    // The reviewer's side, through the link a start message carries: followed inside the
+    // full app (its reviewer page is a split part there), then opened as a mail link does.
     await page.goto(base + '/notifications');
     const link = await page.locator('.message-link a').first().getAttribute('href', { timeout: WAIT_MS });
+    await page.evaluate(() => { window.__sameDocument = true; });
+    await page.locator('.message-link a').first().click();
+    await page.waitForURL(u => u.pathname.startsWith('/my-reviews/'), { timeout: WAIT_MS });
+    await audit(page, 'reviewer page (in the full app)', width);
+    if (!(await page.evaluate(() => window.__sameDocument === true))) {
+      problems.push(`${width} px: the message link loaded another page instead of the full app's reviewer page`);
+    }
     await go(page, link, 'reviewer page', width);
     await go(page, '/my-reviews', 'my access reviews', width);
     // The link made this tab act as the reviewer; back to the administrator.
