@@ -70,7 +70,7 @@ pub struct Config {
     /// The administrators' sign-in secret.
     pub admin_secret: String,
     pub listen: SocketAddr,
-    /// The built app to serve (Trunk's dist/), if any.
+    /// The built app to serve (dist/ of scripts/build-dist.sh), if any.
     pub dist: Option<PathBuf>,
     /// Where the app is reached, for the links in notifications; defaults to the listen address.
     pub public_url: Option<String>,

@@ -186,7 +186,7 @@ async fn main() -> ExitCode {
     };
     let app = match &config.dist {
         Some(d) => format!("serving the app from {}", d.display()),
-        None => "no app to serve (build it with `trunk build` or pass --dist)".to_string(),
+        None => "no app to serve (build it with `make dist` or pass --dist)".to_string(),
     };
     let server = match start(config, Clock::default()).await {
         Ok(s) => s,

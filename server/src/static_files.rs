@@ -1,4 +1,4 @@
-//! Serves the built app (Trunk's dist/ folder). App routes have no file: they get an entry
+//! Serves the built app (dist/, from scripts/build-dist.sh). App routes have no file: they get an entry
 //! page and the app's router takes over. The reviewer's addresses (`/my-reviews` and
 //! `/my-reviews/<instance>/<stage>`, what a mail link opens) get reviewer.html, the small
 //! reviewer bundle; every other route gets index.html, the administrator's full app.
@@ -86,7 +86,7 @@ pub async fn serve(State(app): State<Arc<App>>, req: Request) -> Response {
     if !is_file && !index.is_file() {
         return (
             StatusCode::NOT_FOUND,
-            "The app is not built here (run trunk build).",
+            "The app is not built here (run make dist).",
         )
             .into_response();
     }

@@ -362,7 +362,7 @@ async fn slow_clients_are_cut_off_and_do_not_starve_others() {
     assert!(log.is_empty());
 }
 
-/// The policy allows the loader script Trunk writes into index.html by its hash, and no
+/// The policy allows the loader script the build writes into index.html by its hash, and no
 /// other inline script; scripts with a `src` need no hash.
 #[test]
 fn the_content_security_policy_allows_the_app_loader_only() {

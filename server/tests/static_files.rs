@@ -55,7 +55,7 @@ async fn fetch(addr: SocketAddr, method: &str, path: &str, accept_encoding: Opti
     }
 }
 
-/// The reviewer bundle's page, with the inline loader script Trunk writes into it.
+/// The reviewer bundle's page, with the inline loader script the build writes into it.
 const REVIEWER_PAGE: &str = "<!doctype html>reviewer<script type=\"module\">start()</script>";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
