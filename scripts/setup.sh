@@ -41,8 +41,8 @@ if ! command -v wasm-bindgen-test-runner >/dev/null 2>&1 \
   cargo install --force "wasm-bindgen-cli@$WASM_BINDGEN_VERSION"
 fi
 
-# wasm-split cuts the administrator's later screens out of its .wasm after linking
-# (scripts/build-dist.sh); Trunk has no such step. Installed inside the project (.tools/bin).
+# wasm-split cuts the screens a bundle's first page does not need out of its .wasm after
+# linking (scripts/build-dist.sh); Trunk has no such step. Installed inside the project (.tools/bin).
 WASM_SPLIT_VERSION=0.2.4
 if ! [ -x .tools/bin/wasm-split-cli ] || ! grep -qs "$WASM_SPLIT_VERSION" .tools/wasm-split.version; then
   say "building wasm-split $WASM_SPLIT_VERSION (about 2 minutes)"

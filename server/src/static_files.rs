@@ -1,5 +1,5 @@
-//! Serves the built app (dist/, from scripts/build-dist.sh). App routes have no file: they get an entry
-//! page and the app's router takes over. The reviewer's addresses (`/my-reviews` and
+//! Serves the built app (dist/, from scripts/build-dist.sh). App routes have no file: they
+//! get an entry page and the app's router takes over. The reviewer's addresses (`/my-reviews` and
 //! `/my-reviews/<instance>/<stage>`, what a mail link opens) get reviewer.html, the small
 //! reviewer bundle; every other route gets index.html, the administrator's full app.
 //! Unknown `/api/...` paths get a JSON 404 instead.

@@ -90,8 +90,8 @@ pub fn router(app: Arc<App>) -> Router {
 }
 
 /// The policy the app runs under: its own scripts, styles and images, WebAssembly compiled
-/// from its own file, the loader scripts scripts/build-dist.sh writes into the entry pages (allowed by
-/// their hashes), any sync server (Settings takes any address), and never inside a frame.
+/// from its own file, the loader scripts scripts/build-dist.sh writes into the entry pages
+/// (allowed by their hashes), any sync server (Settings takes any address), and never inside a frame.
 pub fn content_security_policy(dist: Option<&std::path::Path>) -> String {
     use base64::Engine as _;
     use sha2::{Digest, Sha256};
