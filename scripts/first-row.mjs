@@ -1,6 +1,8 @@
 // Times what a reviewer waits for after clicking a mail link: from navigation start to the
-// first reviewee row on the reviewer page, in a fresh headless Chromium (cold cache, empty
-// storage) through the Attest server. Prints one JSON line per network.
+// first reviewee row on the reviewer page (the first view's, src/ui/reviewer/first_view.rs,
+// when it comes first), and to the first decision button that can be used, in a fresh
+// headless Chromium (cold cache, empty storage) through the Attest server. Prints two JSON
+// lines per network.
 // Usage: node scripts/first-row.mjs URL   (URL: the server's address + the link's path)
 // Networks: loopback as it is, and Chrome's network emulation of a slow mobile link
 // (1.6 Mbps down, 750 kbps up, 150 ms round trip). Each network is opened RUNS times (5, or
@@ -41,6 +43,7 @@ const browser = await chromium.launch({
 try {
   for (const { name, conditions } of networks) {
     const runs = [];
+    const decideRuns = [];
     let bytes = 0;
     for (let run = 0; run < RUNS; run++) {
       // A new context is a new profile: no HTTP cache, no IndexedDB, no service state.
@@ -51,14 +54,17 @@ try {
       await cdp.send("Network.setCacheDisabled", { cacheDisabled: true });
       if (conditions) await cdp.send("Network.emulateNetworkConditions", conditions);
       // Record the moment the first row is in the document (relative to navigation start).
+      // And the moment a row's decision button can be used.
       await page.addInitScript(() => {
-        const seen = () => document.querySelector("[role='listitem']");
+        const row = () => document.querySelector("[role='listitem']");
+        const button = () => document.querySelector("[role='listitem'] button:not([disabled])");
         new MutationObserver((_, observer) => {
-          if (seen()) {
-            window.__firstRowMs = performance.now();
+          if (window.__firstRowMs === undefined && row()) window.__firstRowMs = performance.now();
+          if (button()) {
+            window.__decideMs = performance.now();
             observer.disconnect();
           }
-        }).observe(document, { childList: true, subtree: true });
+        }).observe(document, { childList: true, subtree: true, attributes: true });
       });
       bytes = 0;
       cdp.on("Network.loadingFinished", (e) => (bytes += e.encodedDataLength));
@@ -67,30 +73,57 @@ try {
       page.on("pageerror", (e) => problems.push(String(e)));
       await page.goto(url, { waitUntil: "commit", timeout: LIMIT_MS });
       try {
-        await page.waitForFunction(() => window.__firstRowMs !== undefined, null, {
+        await page.waitForFunction(() => window.__decideMs !== undefined, null, {
           timeout: LIMIT_MS,
           polling: 50,
         });
       } catch (e) {
         const shown = await page.evaluate(() => document.body.innerText).catch(() => "");
         throw new Error(
-          `no reviewee row within ${LIMIT_MS} ms (${name}); the page said: ${shown.slice(0, 600)}; ` +
+          `no usable reviewee row within ${LIMIT_MS} ms (${name}); the page said: ${shown.slice(0, 600)}; ` +
             `errors: ${problems.join(" | ")}`,
         );
       }
-      runs.push(Math.round(await page.evaluate(() => window.__firstRowMs)));
+      const [first, decide] = await page.evaluate(() => [window.__firstRowMs, window.__decideMs]);
+      runs.push(Math.round(first));
+      decideRuns.push(Math.round(decide));
       await context.close();
     }
-    const sorted = [...runs].sort((a, b) => a - b);
+    const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
     console.log(
       JSON.stringify({
         name: `reviewer.link_first_row_${name}_ms`,
-        value: sorted[Math.floor(sorted.length / 2)],
+        value: median(runs),
         unit: "ms",
         runs,
         transferred_bytes: bytes,
       }),
     );
+    console.log(
+      JSON.stringify({
+        name: `reviewer.link_decision_ready_${name}_ms`,
+        value: median(decideRuns),
+        unit: "ms",
+        runs: decideRuns,
+      }),
+    );
+  }
+  // FIRST_ROW_SHOTS=DIR: screenshots of the first view and of the page it turns into, at
+  // 1280 and 360 px on the slow link (to look at, not timed).
+  const shots = process.env.FIRST_ROW_SHOTS;
+  for (const width of shots ? [1280, 360] : []) {
+    const context = await browser.newContext({ viewport: { width, height: 800 } });
+    const page = await context.newPage();
+    const cdp = await context.newCDPSession(page);
+    await cdp.send("Network.enable");
+    await cdp.send("Network.emulateNetworkConditions", networks[1].conditions);
+    await page.goto(url, { waitUntil: "commit", timeout: LIMIT_MS });
+    await page.waitForSelector(".first-view-root [role='listitem']", { timeout: LIMIT_MS });
+    await page.screenshot({ path: path.join(shots, `first-view-${width}.png`) });
+    await page.waitForSelector("[role='listitem'] button:not([disabled])", { timeout: LIMIT_MS });
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: path.join(shots, `reviewer-page-${width}.png`) });
+    await context.close();
   }
 } finally {
   await browser.close();

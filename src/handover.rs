@@ -1,28 +1,38 @@
 //! What only the full app does, and how the reviewer bundle hands a page over to it.
 //!
 //! The readers of earlier releases' stored formats (with them serde's JSON reading of every
-//! engine type) and the administrator's sync round are reachable only through [`FullApp`],
+//! engine type), the administrator's sync round and the first run's sample tenant are
+//! reachable only through [`FullApp`],
 //! which `AppWith` registers for the database it opens; `ReviewerAppWith` never names it, so
 //! the linker leaves both out of the reviewer bundle. When that bundle meets a database that
-//! needs them (data of an earlier release, a schema upgrade, an administrator's connection)
+//! needs them (data of an earlier release, a schema upgrade, an administrator's connection,
+//! a first run outside a reviewer link)
 //! it navigates to `/?open=<its address>`: the server answers `/` with the full app, which
 //! opens the same database (a link's is remembered in sessionStorage) and the same screen.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use attest_engine::directory::Directory;
+use attest_engine::sample::SampleConfig;
+
 use crate::store::{codec, StoreError};
 use crate::sync::admin::{self, AdminRound};
 
-/// The parts of the full app the store and sync reach through the registration.
+/// Makes the directory a first run starts with.
+pub type FirstRun = fn(&SampleConfig) -> Directory;
+
+/// The parts of the full app the store, sync and runtime reach through the registration.
 pub struct FullApp {
     earlier_formats: &'static codec::EarlierFormats,
     admin_round: AdminRound,
+    first_run: FirstRun,
 }
 
 static FULL_APP: FullApp = FullApp {
     earlier_formats: &codec::EARLIER_FORMATS,
     admin_round: admin::full_admin_round,
+    first_run: attest_engine::sample::sample_tenant,
 };
 
 /// The query parameter of `/` that names the address the full app opens.
@@ -73,6 +83,19 @@ pub(crate) fn earlier_formats(database: &str) -> Option<&'static codec::EarlierF
 /// The administrator's round for `database`, if a full app is on it.
 pub(crate) fn admin_round(database: &str) -> Option<AdminRound> {
     registered(database).map(|full| full.admin_round)
+}
+
+/// The sample tenant an empty database starts with, if a full app is on `database`.
+pub(crate) fn first_run(database: &str) -> Option<FirstRun> {
+    registered(database).map(|full| full.first_run)
+}
+
+/// An empty database that should start with the sample tenant, met without it (the reviewer
+/// bundle opened outside a reviewer link): hands the page over to the full app, which loads
+/// it, and gives the error that stops this page's load.
+pub(crate) fn first_run_elsewhere() -> StoreError {
+    to_full_app();
+    StoreError::FirstRun
 }
 
 /// Data of an earlier release met without its readers: hands the page over to the full app

@@ -120,14 +120,6 @@ later_screen! {
     workplace: SettingsScreen / settings_screen => view! { <Restricted area=Area::Settings><ui::settings::Settings /></Restricted> };
 }
 
-/// My access reviews in the reviewer bundle: a mail link opens the reviewer page, so this
-/// screen's own code is fetched only when the reviewer goes to it (`--features
-/// split-reviewer`; see [`later_screen!`]).
-#[cfg_attr(feature = "split-reviewer", leptos::lazy)]
-async fn my_reviews_later() -> AnyView {
-    view! { <ui::my_reviews::MyReviews /> }.into_any()
-}
-
 /// The reviewer bundle's app with its default configuration.
 #[component]
 pub fn ReviewerApp() -> impl IntoView {
@@ -147,10 +139,16 @@ pub fn ReviewerAppWith(
     provide_runtime(sync::link_config(config));
     let address = provide_own_address(|path| reviewer_screen(path) != ReviewerScreen::Elsewhere);
     let screen = Memo::new(move |_| address.path.with(|p| reviewer_screen(p)));
+    // Only the reviewer page replaces a mail link's first view itself.
+    Effect::new(move |_| {
+        if screen.get() != ReviewerScreen::ReviewerPage {
+            ui::reviewer::first_view::done();
+        }
+    });
     view! {
         <Shell>
             {move || match screen.get() {
-                ReviewerScreen::MyReviews => Suspend::new(my_reviews_later()).into_any(),
+                ReviewerScreen::MyReviews => view! { <ui::my_reviews::MyReviews /> }.into_any(),
                 ReviewerScreen::ReviewerPage => view! { <ui::reviewer::ReviewerPage /> }.into_any(),
                 ReviewerScreen::NotFound => view! { <NotFound /> }.into_any(),
                 ReviewerScreen::Elsewhere => view! { <ToFullApp /> }.into_any(),
@@ -252,9 +250,20 @@ pub fn mount() {
     leptos::mount::mount_to_body(App);
 }
 
-/// Mounts [`ReviewerApp`] into `<body>` for the lifetime of the page (the reviewer bundle).
+/// Mounts [`ReviewerApp`] into `<body>` for the lifetime of the page (the reviewer bundle),
+/// showing a mail link's first view (`ui::reviewer::first_view`) until its reviewer page
+/// is ready.
 pub fn mount_reviewer() {
     console_error_panic_hook_install();
+    ui::reviewer::first_view::start();
+    leptos::task::spawn_local(reviewer_app_later());
+}
+
+/// The reviewer bundle's app. In the release build (`--features split-reviewer`) its code
+/// (store, sync, runtime, screens) is a part of its own, fetched as the page starts, so the
+/// first view needs only the main part; see [`later_screen!`] for how parts are built.
+#[cfg_attr(feature = "split-reviewer", leptos::lazy)]
+async fn reviewer_app_later() {
     leptos::mount::mount_to_body(ReviewerApp);
 }
 

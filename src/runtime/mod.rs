@@ -9,7 +9,7 @@ use std::future::Future;
 use std::rc::Rc;
 
 use attest_engine::replica::{unseen, Appended, Logged};
-use attest_engine::sample::{sample_tenant, SampleConfig};
+use attest_engine::sample::SampleConfig;
 use attest_engine::{apply_owned, Actor, Command, Context, EngineError, Record, State};
 use chrono::{DateTime, Duration, Utc};
 use leptos::prelude::*;
@@ -164,6 +164,9 @@ impl Runtime {
         store.on_change(move |change| spawn_local(async move { runtime.follow(change).await }));
         self.store.set_value(Some(store));
         if fresh && config.sample_users > 0 {
+            // Only the full app has the sample (see `handover`); the reviewer bundle hands over.
+            let sample_tenant = crate::handover::first_run(&config.database)
+                .ok_or_else(crate::handover::first_run_elsewhere)?;
             let directory = sample_tenant(&SampleConfig {
                 users: config.sample_users,
                 seed: 7,

@@ -43,6 +43,10 @@ pub enum StoreError {
         "the stored reviews were written by an earlier release of Attest ({what}); opening the full app, which brings them up to date"
     )]
     EarlierRelease { what: String },
+    /// An empty database outside a reviewer link: the full app loads the sample tenant into
+    /// it, so the reviewer bundle hands the page over (`crate::handover`).
+    #[error("nothing is stored in this browser yet; opening the full app, which starts with a sample tenant")]
+    FirstRun,
 }
 
 impl StoreError {

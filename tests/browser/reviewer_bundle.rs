@@ -350,6 +350,27 @@ async fn other_addresses_go_to_the_full_app_and_unknown_reviewer_addresses_are_n
     assert_eq!(*handed.borrow(), Vec::<String>::new());
 }
 
+/// A browser with nothing stored, outside a reviewer link: the full app starts it (with the
+/// sample tenant, which the reviewer bundle does not carry), at the same address; nothing
+/// was loaded into the reviewer bundle's database.
+#[wasm_bindgen_test]
+async fn a_first_run_outside_a_link_goes_to_the_full_app() {
+    let handed = collect_hand_overs();
+    let config = test_config(20);
+    let database = config.database.clone();
+    let app = mount_reviewer_bundle("/my-reviews?from=mail", config);
+    let to = eventually("the hand-over", || handed.borrow().first().cloned()).await;
+    assert_eq!(to, full_app_opening("/my-reviews?from=mail"));
+    drop(app);
+    let store = attest::store::Store::open(&database).await.expect("open");
+    let state = store.load().await.expect("load");
+    assert!(
+        state.directory.users.is_empty(),
+        "no sample in the reviewer bundle's database"
+    );
+    assert!(state.applied_records.is_empty());
+}
+
 /// A mail link's token, from its path.
 fn token_of(path: &str) -> String {
     path.split("#token=").nth(1).expect("a token").to_string()
@@ -499,5 +520,108 @@ async fn a_first_visits_early_view_is_what_gets_stored_and_a_second_visit_shows_
         );
         drop(app);
     }
+    drop(linked.admin_app);
+}
+
+/// A mail link's first view: drawn from the answer reviewer.html's first script asked for
+/// while the app's own part downloads, it shows the review and the reviewer's first rows
+/// (sorted by name, as the page sorts them) with the decision buttons not yet usable. When
+/// the app's reviewer page is ready the first view goes, and the app has read the same
+/// answer (the first view reads a copy): its sync takes it and stores the link's view.
+#[wasm_bindgen_test]
+async fn a_mail_links_first_view_shows_the_rows_until_the_apps_page_takes_over() {
+    let (Some(server), Some(secret)) = (OWN_SERVER.or(SERVER), SECRET) else {
+        web_sys::console::warn_1(&"first view test not run: no server".into());
+        return;
+    };
+    let linked = administrator_with_a_review_link(server, secret, 20).await;
+    let token = token_of(&linked.path);
+    let window = web_sys::window().unwrap();
+    let get = |path: &str, accept: Option<&str>| {
+        let init = web_sys::RequestInit::new();
+        let headers = web_sys::Headers::new().unwrap();
+        headers
+            .set("Authorization", &format!("Bearer {token}"))
+            .unwrap();
+        if let Some(accept) = accept {
+            headers.set("Accept", accept).unwrap();
+        }
+        init.set_headers(&headers);
+        window.fetch_with_str_and_init(&format!("{server}{path}"), &init)
+    };
+    as_the_page_asked(
+        server,
+        &token,
+        get("/api/v1/me", None),
+        get(
+            "/api/v1/reviewer/records",
+            Some(attest_engine::snapshot::REVIEWER_PAGE_TYPE),
+        ),
+    );
+    // What the reviewer may see, by the engine, from the administrator's side.
+    let expected = linked.admin.state.with_untracked(|s| {
+        let view = attest_engine::view::reviewer_view(s, &linked.instance, 0, &linked.reviewer)
+            .expect("the reviewer's view");
+        let mut names: Vec<String> = view.rows.iter().map(|r| r.user_name.clone()).collect();
+        names.sort();
+        (view.review_name.clone(), names)
+    });
+    set_path(&linked.path);
+    attest::ui::reviewer::first_view::start();
+    let body = crate::support::document().body().unwrap();
+    let first: Element = eventually("the first view", || {
+        body.query_selector(".first-view-root").ok().flatten()
+    })
+    .await;
+    assert!(
+        body.class_list().contains("first-view"),
+        "the app is hidden beside it"
+    );
+    assert!(
+        heading(&first, &expected.0).is_some(),
+        "the review's name: {}",
+        text(&first)
+    );
+    let names: Vec<String> = all(&first, "[role='listitem'] .rv-name")
+        .iter()
+        .map(|e| text(e).trim().to_string())
+        .collect();
+    assert!(!names.is_empty(), "the first view has rows");
+    assert_eq!(names, expected.1[..names.len()], "the first rows, by name");
+    let buttons = all(&first, "[role='listitem'] button");
+    assert_eq!(buttons.len(), names.len() * 4, "four buttons a row");
+    assert!(
+        buttons.iter().all(|b| b.has_attribute("disabled")),
+        "no decision before the app is ready"
+    );
+    assert!(text(&first).contains("Getting the decision buttons ready"));
+
+    let config = test_config(0);
+    remember_server(&config.database, server);
+    let app = mount_reviewer_bundle(&linked.path, config);
+    let root: Element = app.root.clone().into();
+    let sync = attest::sync::current_sync().expect("the reviewer bundle's sync");
+    eventually("the app's page instead of the first view", || {
+        let rows = !all(&root, "[role='listitem'] button:not([disabled])").is_empty();
+        let gone = body
+            .query_selector(".first-view-root")
+            .ok()
+            .flatten()
+            .is_none();
+        (rows && gone).then_some(())
+    })
+    .await;
+    assert!(!body.class_list().contains("first-view"));
+    eventually("the link's view stored", || {
+        (sync.status.get_untracked() == attest::sync::SyncStatus::Synced).then_some(())
+    })
+    .await;
+    assert!(
+        js_sys::Reflect::get(&window, &"__attestLink".into())
+            .unwrap()
+            .is_undefined(),
+        "the app took the page's answers"
+    );
+    drop(app);
     drop(linked.admin_app);
 }

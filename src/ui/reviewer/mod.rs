@@ -3,6 +3,7 @@
 //! 1-based). Everything shown comes from the engine's `reviewer_view`, which holds only this
 //! reviewer's items and, in a blind review, nothing of earlier stages.
 
+pub mod first_view;
 mod list;
 mod reassign;
 pub use reassign::PersonPicker;
@@ -64,6 +65,39 @@ struct Header {
     stage: usize,
     stage_count: usize,
     due: Option<String>,
+}
+
+impl Header {
+    fn of(v: &ReviewerView) -> Header {
+        Header {
+            review_name: v.review_name.clone(),
+            description: v.description_for_reviewers.clone(),
+            resource: resource_label(&v.resource),
+            stage: v.stage,
+            stage_count: v.stage_count,
+            due: v.deadline.map(rows::date),
+        }
+    }
+
+    /// The description for reviewers, or what the page asks when the review gives none.
+    fn lead(&self) -> String {
+        if self.description.trim().is_empty() {
+            "Decide whether each person still needs this access.".to_string()
+        } else {
+            self.description.clone()
+        }
+    }
+
+    /// Resource, stage and due date.
+    fn facts(&self) -> impl IntoView {
+        view! {
+            <dl class="rv-facts">
+                <div><dt>"Resource"</dt><dd>{self.resource.clone()}</dd></div>
+                <div><dt>"Stage"</dt><dd>{format!("Stage {} of {}", self.stage + 1, self.stage_count)}</dd></div>
+                <div><dt>"Due"</dt><dd>{self.due.clone().unwrap_or_else(|| "No due date".into())}</dd></div>
+            </dl>
+        }
+    }
 }
 
 /// The last decision of this page the engine refused, and why (set by the list).
@@ -173,15 +207,14 @@ pub fn ReviewerPage() -> impl IntoView {
         view.with(|v| match v {
             None => Status::NoIdentity,
             Some(Err(e)) => Status::Problem(e.clone()),
-            Some(Ok(v)) => Status::Ready(Header {
-                review_name: v.review_name.clone(),
-                description: v.description_for_reviewers.clone(),
-                resource: resource_label(&v.resource),
-                stage: v.stage,
-                stage_count: v.stage_count,
-                due: v.deadline.map(rows::date),
-            }),
+            Some(Ok(v)) => Status::Ready(Header::of(v)),
         })
+    });
+    // A mail link's first view (reviewer bundle) stays until this page has more to show.
+    Effect::new(move |_| {
+        if status.with(|s| *s != Status::Loading) {
+            first_view::done();
+        }
     });
     let rows = Memo::new(move |_| view.with(|v| v.as_ref().and_then(|v| v.as_ref().ok()).cloned()));
 
@@ -223,19 +256,10 @@ pub fn ReviewerPage() -> impl IntoView {
         }
         .into_any(),
         Status::Ready(h) => {
-            let lead = if h.description.trim().is_empty() {
-                "Decide whether each person still needs this access.".to_string()
-            } else {
-                h.description.clone()
-            };
             view! {
-                <Page title=h.review_name.clone() lead=lead>
+                <Page title=h.review_name.clone() lead=h.lead()>
                     {notice_view}
-                    <dl class="rv-facts">
-                        <div><dt>"Resource"</dt><dd>{h.resource.clone()}</dd></div>
-                        <div><dt>"Stage"</dt><dd>{format!("Stage {} of {}", h.stage + 1, h.stage_count)}</dd></div>
-                        <div><dt>"Due"</dt><dd>{h.due.clone().unwrap_or_else(|| "No due date".into())}</dd></div>
-                    </dl>
+                    {h.facts()}
                     <DecisionList view=rows />
                 </Page>
             }

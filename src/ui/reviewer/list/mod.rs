@@ -17,10 +17,12 @@ use leptos::prelude::*;
 use super::rows::{self, Filters, SortBy};
 use crate::runtime::use_runtime;
 use crate::ui::components::ConfirmDialog;
+pub(super) use first::first_rows;
 use focus::{focus_in_list, focus_lost, focus_row, row_id};
 use row::RowContext;
 
 mod context;
+mod first;
 mod focus;
 mod guard;
 mod keyboard;

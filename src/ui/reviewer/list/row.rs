@@ -24,7 +24,7 @@ pub(super) fn outcome_label(d: Decision) -> &'static str {
 }
 
 /// What this stage's decision says, in one line.
-fn decision_text(d: &RecordedDecision, me: &str, reviewer_name: &str) -> String {
+pub(super) fn decision_text(d: &RecordedDecision, me: &str, reviewer_name: &str) -> String {
     let mut s = outcome_label(d.decision).to_string();
     if d.reviewer != me {
         s.push_str(&format!(" by {reviewer_name}"));
@@ -37,7 +37,7 @@ fn decision_text(d: &RecordedDecision, me: &str, reviewer_name: &str) -> String 
     s
 }
 
-fn access_text(row: &ReviewerRow, kind: ResourceKind) -> String {
+pub(super) fn access_text(row: &ReviewerRow, kind: ResourceKind) -> String {
     let mut s = match (&row.access, &row.via_name) {
         (AccessPath::ViaGroup { .. }, Some(name)) => format!("Through {name}"),
         (AccessPath::ViaGroup { group }, None) => format!("Through {group}"),
@@ -50,6 +50,28 @@ fn access_text(row: &ReviewerRow, kind: ResourceKind) -> String {
         None => {}
     }
     s
+}
+
+/// Earlier stages' decisions on one line ("Stage 1: Approved by Ada Lovelace").
+pub(super) fn earlier_text(row: &ReviewerRow) -> String {
+    let text = row
+        .earlier
+        .iter()
+        .map(|e| {
+            format!(
+                "Stage {}: {} by {}",
+                e.stage + 1,
+                outcome_label(e.decision.decision),
+                e.reviewer_name
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    if text.is_empty() {
+        "No earlier decision".to_string()
+    } else {
+        text
+    }
 }
 
 /// What every row of one reviewer page shares.
@@ -66,7 +88,7 @@ pub(super) struct RowContext {
 /// The reasons of a recommendation as shown and as their tooltip, dated when the review did
 /// not start today: the days in them count from the review's start, while the row's "Last
 /// sign-in … ago" counts from today. The date leads, so a clipped line still shows it.
-fn recommendation_reasons(
+pub(super) fn recommendation_reasons(
     r: &Recommendation,
     as_of: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
@@ -132,13 +154,7 @@ pub(super) fn Row(
         }
     };
     let earlier = show_earlier.then(|| {
-        let text = row
-            .earlier
-            .iter()
-            .map(|e| format!("Stage {}: {} by {}", e.stage + 1, outcome_label(e.decision.decision), e.reviewer_name))
-            .collect::<Vec<_>>()
-            .join("; ");
-        let text = if text.is_empty() { "No earlier decision".to_string() } else { text };
+        let text = earlier_text(&row);
         view! { <div class="rv-cell rv-earlier"><span class="rv-sub" title=text.clone()>{text.clone()}</span></div> }
     });
     let guest =

@@ -17,11 +17,11 @@ use super::ListState;
 const WIDE_ROW: i32 = 84;
 const NARROW_ROW: i32 = 268;
 /// Below this window width rows stack their cells (style/reviewer.css uses the same width).
-const NARROW_BELOW: f64 = 760.0;
+pub(super) const NARROW_BELOW: f64 = 760.0;
 /// Rows rendered beyond each edge of the viewport, so fast scrolling shows no gaps.
 const OVERSCAN: usize = 4;
 
-fn window_width() -> f64 {
+pub(super) fn window_width() -> f64 {
     web_sys::window()
         .and_then(|w| w.inner_width().ok())
         .and_then(|w| w.as_f64())
