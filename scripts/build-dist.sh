@@ -5,8 +5,8 @@
 #
 # Trunk builds the pages (stylesheets, icons, copied files); the Rust part is built here,
 # because Trunk cannot split a .wasm: cargo links it keeping its relocations, wasm-split
-# cuts out the screens a bundle's first page does not need (`--features split-admin` and
-# `split-reviewer`, see `later_screen!` in src/lib.rs), then wasm-bindgen and wasm-opt run
+# cuts out what a bundle's first page does not need (`--features split-admin`: the later
+# screens; `split-reviewer`: the app behind a mail link's first view; see src/lib.rs), then wasm-bindgen and wasm-opt run
 # on every part. Each bundle's files go in a folder named after their content
 # (app-<bin>-<hash>/), so the server lets browsers cache them for good; the page loads
 # them from there and the split parts name each other relative to it.
@@ -42,16 +42,17 @@ PY
 
 # Adds the loader of the bundle in $dist/$folder to $dist/$page: the JS module and .wasm
 # preloaded, the app started by an inline module script (the server's CSP allows it by
-# hash). Two seconds after the app has started, the split parts are fetched at low
-# priority, so a later screen's first visit finds its part in the cache (immutable there).
-add_loader() { # page folder name
-  python3 - "$dist/$1" "$2" "$3" "$dist/$2" <<'PY'
+# hash). With `prefetch` 1, two seconds after the app has started the split parts are
+# fetched at low priority, so a later screen's first visit finds its part in the cache
+# (immutable there); the reviewer bundle asks for its one part as it starts.
+add_loader() { # page folder name prefetch
+  python3 - "$dist/$1" "$2" "$3" "$dist/$2" "$4" <<'PY'
 import json, os, sys
-page, folder, name, parts = sys.argv[1:]
+page, folder, name, parts, prefetch = sys.argv[1:]
 html = open(page).read()
 js, wasm = f"/{folder}/{name}.js", f"/{folder}/{name}_bg.wasm"
 later = sorted(f"/{folder}/{f}" for f in os.listdir(parts)
-               if f.endswith(".wasm") and f != f"{name}_bg.wasm")
+               if f.endswith(".wasm") and f != f"{name}_bg.wasm" and prefetch == "1")
 start = f'import init from "{js}"; init({{ module_or_path: "{wasm}" }})'
 if later:
     start += (f'.then(() => setTimeout(() => {json.dumps(later, separators=(",", ":"))}'
@@ -66,8 +67,8 @@ open(page, "w").write(html.replace("</head>", loader + "</head>"))
 PY
 }
 
-bundle() { # page.html output-page cargo-feature-with-its-split-points
-  local page="$1" out="$2" features="$3" bin params parts folder hash f
+bundle() { # page.html output-page cargo-feature-with-its-split-points prefetch-parts(1/0)
+  local page="$1" out="$2" features="$3" prefetch="$4" bin params parts folder hash f
   mkdir -p "$stage/$out.d"
   { read -r bin; read -r params; } < <(strip_rust_link "$page" "$stage/$out.d/$page")
   trunk build --release=true --dist "$stage/$out.d/pages" "$stage/$out.d/$page"
@@ -90,9 +91,9 @@ bundle() { # page.html output-page cargo-feature-with-its-split-points
   hash="$(cat "$parts"/* | sha256sum | cut -c1-16)"
   folder="app-$bin-$hash"
   mv "$parts" "$dist/$folder"
-  add_loader "$out" "$folder" "$bin"
+  add_loader "$out" "$folder" "$bin" "$prefetch"
 }
 
-bundle index.html index.html split-admin
-bundle reviewer.html reviewer.html split-reviewer
+bundle index.html index.html split-admin 1
+bundle reviewer.html reviewer.html split-reviewer 0
 bash scripts/compress-dist.sh "$dist"

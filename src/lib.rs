@@ -256,7 +256,8 @@ pub fn mount() {
 pub fn mount_reviewer() {
     console_error_panic_hook_install();
     ui::reviewer::first_view::start();
-    leptos::task::spawn_local(reviewer_app_later());
+    // Not leptos's spawn: its executor is set up by the first mount, which comes later.
+    wasm_bindgen_futures::spawn_local(reviewer_app_later());
 }
 
 /// The reviewer bundle's app. In the release build (`--features split-reviewer`) its code

@@ -49,7 +49,8 @@ pub fn start() {
         return;
     };
     FIRST_VIEW.with(|f| f.borrow_mut().done = false);
-    leptos::task::spawn_local(async move {
+    // Not leptos's spawn: its executor is set up by the first mount, which may come later.
+    wasm_bindgen_futures::spawn_local(async move {
         // Anything unexpected leaves the page to the app, which says what went wrong.
         let _ = show(records).await;
     });

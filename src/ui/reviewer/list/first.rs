@@ -97,7 +97,8 @@ pub fn first_rows(
         })
         .collect_view();
     view! {
-        <div class="rv-list" class:narrow=narrow.get_untracked() class:with-earlier=show_earlier role="list" aria-label="Reviewees">
+        // It scrolls like the page's list, so it is reachable from the keyboard as that is.
+        <div class="rv-list" class:narrow=narrow.get_untracked() class:with-earlier=show_earlier role="list" aria-label="Reviewees" tabindex="0">
             {drawn}
         </div>
     }
