@@ -265,7 +265,18 @@ pub fn mount_reviewer() {
 /// first view needs only the main part; see [`later_screen!`] for how parts are built.
 #[cfg_attr(feature = "split-reviewer", leptos::lazy)]
 async fn reviewer_app_later() {
+    boot_done();
     leptos::mount::mount_to_body(ReviewerApp);
+}
+
+/// Removes reviewer.html's "Opening Attest…", shown while the page's first part downloads.
+pub(crate) fn boot_done() {
+    if let Some(boot) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id("boot"))
+    {
+        boot.remove();
+    }
 }
 
 /// Panics show up in the browser console with their message rather than as "unreachable".

@@ -105,6 +105,7 @@ async fn show(records: Promise) -> Option<()> {
     if FIRST_VIEW.with(|f| f.borrow().done) {
         return None;
     }
+    crate::boot_done();
     let container: HtmlElement = document().create_element("div").ok()?.unchecked_into();
     container.set_class_name("first-view-root");
     let body = document().body()?;
