@@ -391,6 +391,30 @@ fn as_the_page_asked(server: &str, token: &str, me: js_sys::Promise, records: js
     js_sys::Reflect::set(&web_sys::window().unwrap(), &"__attestLink".into(), &asked).unwrap();
 }
 
+/// As reviewer.html's first script does: both requests sent to `server` with the link's
+/// `token` (the reviewer's page in `page_type`, when given), left in `window.__attestLink`.
+fn ask_as_the_page(server: &str, token: &str, page_type: Option<&str>) {
+    let window = web_sys::window().unwrap();
+    let get = |path: &str, accept: Option<&str>| {
+        let init = web_sys::RequestInit::new();
+        let headers = web_sys::Headers::new().unwrap();
+        headers
+            .set("Authorization", &format!("Bearer {token}"))
+            .unwrap();
+        if let Some(accept) = accept {
+            headers.set("Accept", accept).unwrap();
+        }
+        init.set_headers(&headers);
+        window.fetch_with_str_and_init(&format!("{server}{path}"), &init)
+    };
+    as_the_page_asked(
+        server,
+        token,
+        get("/api/v1/me", None),
+        get("/api/v1/reviewer/records", page_type),
+    );
+}
+
 /// reviewer.html's first script asks for a mail link's first answers while the app downloads
 /// (`window.__attestLink`). The app takes them only when they were asked of this link's
 /// server with this link's token; otherwise it asks itself. Each case's page answer is a
@@ -467,22 +491,7 @@ async fn a_first_visits_early_view_is_what_gets_stored_and_a_second_visit_shows_
     remember_server(&config.database, server);
     for visit in ["first", "second"] {
         // As reviewer.html's first script does: both requests already answered at mount.
-        let window = web_sys::window().unwrap();
-        let get = |path: &str| {
-            let init = web_sys::RequestInit::new();
-            let headers = web_sys::Headers::new().unwrap();
-            headers
-                .set("Authorization", &format!("Bearer {token}"))
-                .unwrap();
-            init.set_headers(&headers);
-            window.fetch_with_str_and_init(&format!("{server}{path}"), &init)
-        };
-        as_the_page_asked(
-            server,
-            &token,
-            get("/api/v1/me"),
-            get("/api/v1/reviewer/records"),
-        );
+        ask_as_the_page(server, &token, None);
         let app = mount_reviewer_bundle(&linked.path, config.clone());
         let root: Element = app.root.clone().into();
         let runtime = attest::runtime::current_runtime().expect("the reviewer bundle's runtime");
@@ -536,27 +545,10 @@ async fn a_mail_links_first_view_shows_the_rows_until_the_apps_page_takes_over()
     };
     let linked = administrator_with_a_review_link(server, secret, 20).await;
     let token = token_of(&linked.path);
-    let window = web_sys::window().unwrap();
-    let get = |path: &str, accept: Option<&str>| {
-        let init = web_sys::RequestInit::new();
-        let headers = web_sys::Headers::new().unwrap();
-        headers
-            .set("Authorization", &format!("Bearer {token}"))
-            .unwrap();
-        if let Some(accept) = accept {
-            headers.set("Accept", accept).unwrap();
-        }
-        init.set_headers(&headers);
-        window.fetch_with_str_and_init(&format!("{server}{path}"), &init)
-    };
-    as_the_page_asked(
+    ask_as_the_page(
         server,
         &token,
-        get("/api/v1/me", None),
-        get(
-            "/api/v1/reviewer/records",
-            Some(attest_engine::snapshot::REVIEWER_PAGE_TYPE),
-        ),
+        Some(attest_engine::snapshot::REVIEWER_PAGE_TYPE),
     );
     // What the reviewer may see, by the engine, from the administrator's side.
     let expected = linked.admin.state.with_untracked(|s| {
@@ -617,7 +609,7 @@ async fn a_mail_links_first_view_shows_the_rows_until_the_apps_page_takes_over()
     })
     .await;
     assert!(
-        js_sys::Reflect::get(&window, &"__attestLink".into())
+        js_sys::Reflect::get(&web_sys::window().unwrap(), &"__attestLink".into())
             .unwrap()
             .is_undefined(),
         "the app took the page's answers"
