@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 
 use super::context::AccessCell;
-use super::row::{access_text, decision_text, recommendation_reasons};
+use super::row::{access_text, decision_text, earlier_text, recommendation_cell};
 use super::window::{row_height, window_width, NARROW_BELOW};
 use crate::ui::reviewer::rows::{self, Filters, SortBy};
 
@@ -43,20 +43,7 @@ pub fn first_rows(
                 Some(c) => (c.path.route.text(), c.path.granted),
                 None => (access_text(row, view.resource.kind), None),
             };
-            let recommendation = match &row.recommendation {
-                Some(r) => {
-                    let (reasons, title) = recommendation_reasons(r, as_of, now);
-                    let deny = r.decision == Decision::Deny;
-                    view! {
-                        <span class="rv-rec-label" class:deny=deny>
-                            {format!("Recommended: {}", r.decision.label())}
-                        </span>
-                        <span class="rv-sub" title=title>{reasons}</span>
-                    }
-                    .into_any()
-                }
-                None => view! { <span class="rv-sub">"No recommendation"</span> }.into_any(),
-            };
+            let recommendation = recommendation_cell(row.recommendation.as_ref(), as_of, now);
             let status = match &row.decision {
                 Some(d) => {
                     let text = decision_text(d, me, &name_of(&d.reviewer));
@@ -65,7 +52,7 @@ pub fn first_rows(
                 None => view! { <span class="rv-undecided">"Not reviewed"</span> }.into_any(),
             };
             let earlier = show_earlier.then(|| {
-                let text = super::row::earlier_text(row);
+                let text = earlier_text(row);
                 view! { <div class="rv-cell rv-earlier"><span class="rv-sub" title=text.clone()>{text.clone()}</span></div> }
             });
             let button = |label: &'static str, class: &'static str| {

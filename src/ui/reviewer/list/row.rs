@@ -88,7 +88,7 @@ pub(super) struct RowContext {
 /// The reasons of a recommendation as shown and as their tooltip, dated when the review did
 /// not start today: the days in them count from the review's start, while the row's "Last
 /// sign-in … ago" counts from today. The date leads, so a clipped line still shows it.
-pub(super) fn recommendation_reasons(
+fn recommendation_reasons(
     r: &Recommendation,
     as_of: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
@@ -103,6 +103,28 @@ pub(super) fn recommendation_reasons(
             )
         }
         _ => (text.clone(), text),
+    }
+}
+
+/// What the recommendation cell shows: "Recommended: Deny" and its reasons, or that there
+/// is none.
+pub(super) fn recommendation_cell(
+    r: Option<&Recommendation>,
+    as_of: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> AnyView {
+    match r {
+        None => view! { <span class="rv-sub">"No recommendation"</span> }.into_any(),
+        Some(r) => {
+            let label = format!("Recommended: {}", r.decision.label());
+            let (reasons, title) = recommendation_reasons(r, as_of, now);
+            let deny = r.decision == Decision::Deny;
+            view! {
+                <span class="rv-rec-label" class:deny=deny>{label}</span>
+                <span class="rv-sub" title=title>{reasons}</span>
+            }
+            .into_any()
+        }
     }
 }
 
@@ -140,19 +162,8 @@ pub(super) fn Row(
         decision_text(d, &me.get_untracked(), &reviewer_name)
     });
     let decided = row.decision.is_some();
-    let recommendation = match row.recommendation.clone() {
-        None => view! { <span class="rv-sub">"No recommendation"</span> }.into_any(),
-        Some(r) => {
-            let label = format!("Recommended: {}", r.decision.label());
-            let (reasons, title) = recommendation_reasons(&r, as_of.get_untracked(), now);
-            let deny = r.decision == Decision::Deny;
-            view! {
-                <span class="rv-rec-label" class:deny=deny>{label}</span>
-                <span class="rv-sub" title=title>{reasons}</span>
-            }
-            .into_any()
-        }
-    };
+    let recommendation =
+        recommendation_cell(row.recommendation.as_ref(), as_of.get_untracked(), now);
     let earlier = show_earlier.then(|| {
         let text = earlier_text(&row);
         view! { <div class="rv-cell rv-earlier"><span class="rv-sub" title=text.clone()>{text.clone()}</span></div> }
