@@ -139,9 +139,11 @@ pub fn ReviewerAppWith(
     provide_runtime(sync::link_config(config));
     let address = provide_own_address(|path| reviewer_screen(path) != ReviewerScreen::Elsewhere);
     let screen = Memo::new(move |_| address.path.with(|p| reviewer_screen(p)));
-    // Only the reviewer page replaces a mail link's first view itself.
+    // Only the reviewer page replaces a mail link's first view itself; a problem outside any
+    // screen (the store cannot open) is shown by the shell, so the first view goes for it.
+    let runtime = use_runtime();
     Effect::new(move |_| {
-        if screen.get() != ReviewerScreen::ReviewerPage {
+        if screen.get() != ReviewerScreen::ReviewerPage || runtime.problem.with(Option::is_some) {
             ui::reviewer::first_view::done();
         }
     });
