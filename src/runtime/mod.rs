@@ -165,8 +165,14 @@ impl Runtime {
         self.store.set_value(Some(store));
         if fresh && config.sample_users > 0 {
             // Only the full app has the sample (see `handover`); the reviewer bundle hands over.
-            let sample_tenant = crate::handover::first_run(&config.database)
-                .ok_or_else(crate::handover::first_run_elsewhere)?;
+            // A full app unmounted while it loaded (tests mount several) is no longer
+            // registered and has nothing to hand over: its load just ends.
+            let Some(sample_tenant) = crate::handover::first_run(&config.database) else {
+                if self.ready.try_get_untracked().is_none() {
+                    return Ok(());
+                }
+                return Err(crate::handover::first_run_elsewhere().into());
+            };
             let directory = sample_tenant(&SampleConfig {
                 users: config.sample_users,
                 seed: 7,
